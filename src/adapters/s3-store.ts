@@ -1,0 +1,196 @@
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, S3Client, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { resolveRange } from '../core/byte-range.js';
+import type { Body, ByteRange, MediaStore, PutOptions, StoredObject } from '../core/ports.js';
+
+export interface S3ClientOptions {
+  region: string;
+  endpoint?: string;
+  forcePathStyle?: boolean;
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+}
+
+/**
+ * An S3 client that fails fast when the store is down: a few attempts, a connect timeout for unreachable
+ * hosts and an idle-socket timeout for hung ones. `requestTimeout` is a hard cap up to the response headers
+ * (it must cover sending a 5 MiB part on a slow link); without `throwOnRequestTimeout` the SDK only logs it.
+ */
+export function createS3Client(options: S3ClientOptions): S3Client {
+  return new S3Client({
+    region: options.region,
+    endpoint: options.endpoint,
+    forcePathStyle: options.forcePathStyle,
+    credentials: options.credentials,
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 3_000, socketTimeout: 10_000, requestTimeout: 30_000, throwOnRequestTimeout: true },
+    // By default the SDK sends streamed bodies aws-chunked with CRC32 trailers and validates response checksums;
+    // S3-compatible stores (R2, MinIO, emulators) mishandle that (400, or the chunk framing stored as data).
+    ...(options.endpoint && { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }),
+  });
+}
+
+export interface S3StoreOptions {
+  client: S3Client;
+  bucket: string;
+  /** A public (CDN or public-bucket) base URL; without it, objects are shared through presigned URLs. */
+  publicBaseUrl?: string;
+  urlTtlSeconds: number;
+  now?: () => Date;
+}
+
+const PART_SIZE = 5 * 1024 * 1024; // the S3 minimum: bounds memory to (queueSize + 1) parts per upload
+/** Keys carry 128 random bits and are never rewritten, so caches may keep them for good. */
+const CACHE_CONTROL = 'public, max-age=31536000, immutable';
+const MAX_PRESIGN_SECONDS = 7 * 24 * 3600; // SigV4's limit
+const PROBE_KEY = '.readiness-probe-never-written';
+
+export class S3Store implements MediaStore {
+  readonly servedByApp = false;
+  private readonly client: S3Client;
+  private readonly bucket: string;
+  private readonly publicBaseUrl?: string;
+  private readonly ttl: number;
+  private readonly now: () => Date;
+
+  constructor(options: S3StoreOptions) {
+    // Fail at startup rather than on the first share: SigV4 presigned URLs cannot outlive a week.
+    if (!(options.urlTtlSeconds > 0 && options.urlTtlSeconds <= MAX_PRESIGN_SECONDS)) {
+      throw new Error(`urlTtlSeconds must be between 1 and ${MAX_PRESIGN_SECONDS}`);
+    }
+    ({ client: this.client, bucket: this.bucket, urlTtlSeconds: this.ttl } = options);
+    this.publicBaseUrl = options.publicBaseUrl?.replace(/\/+$/, '');
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async put(key: string, body: Body, options: PutOptions): Promise<void> {
+    // Upload reports the first failure it sees, or the AbortMultipartUpload failure after it; a refused body
+    // (size limit, client gone) must surface as its own error, so read the body through a wrapper that keeps it.
+    let bodyError: { error: unknown } | undefined;
+    let source: ReadableStreamDefaultReader<Uint8Array> | undefined;
+    let tracked: Uint8Array | ReadableStream<Uint8Array> = body;
+    if (!(body instanceof Uint8Array)) {
+      const reader = (source = body.getReader());
+      tracked = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          try {
+            const { done, value } = await reader.read();
+            if (done) controller.close();
+            else controller.enqueue(value);
+          } catch (error) {
+            bodyError = { error };
+            controller.error(error);
+          }
+        },
+        cancel: (reason) => reader.cancel(reason),
+      });
+    }
+    const upload = new Upload({
+      client: this.client,
+      queueSize: 2,
+      partSize: PART_SIZE,
+      leavePartsOnError: false, // abort the multipart upload, so no invisible (billed) parts stay behind
+      params: {
+        Bucket: this.bucket,
+        Key: key,
+        Body: tracked,
+        ContentType: options.contentType,
+        // A byte array's own length beats a declared one; Upload also checks the part count against this.
+        ContentLength: body instanceof Uint8Array ? body.byteLength : options.contentLength,
+        ContentDisposition: options.filename ? `inline; filename="${options.filename}"` : undefined,
+        CacheControl: CACHE_CONTROL,
+      },
+    });
+    try {
+      await upload.done();
+    } catch (err) {
+      // Stop whoever feeds the body when the store failed first; harmless if it already ended.
+      await source?.cancel(err).catch(() => {});
+      if (bodyError) throw bodyError.error;
+      throw err;
+    }
+  }
+
+  async publicUrl(key: string): Promise<{ url: string; expiresAt: Date | null }> {
+    if (this.publicBaseUrl) return { url: `${this.publicBaseUrl}/${key}`, expiresAt: null };
+    const signingDate = this.now();
+    const url = await getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
+      expiresIn: this.ttl,
+      signingDate,
+    });
+    return { url, expiresAt: new Date(signingDate.getTime() + this.ttl * 1000) };
+  }
+
+  async get(key: string, range?: ByteRange): Promise<StoredObject | null> {
+    let res: GetObjectCommandOutput;
+    try {
+      res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range && rangeHeader(range) }));
+    } catch (err) {
+      // Only NoSuchKey: a missing bucket (also a 404) is a misconfiguration, not a missing object.
+      if ((err as { name?: string }).name === 'NoSuchKey') return null;
+      if (range && isStatus(err, 416)) return this.unsatisfiable(key, range);
+      throw err;
+    }
+    const total = /\/(\d+)$/.exec(res.ContentRange ?? '');
+    const size = total ? Number(total[1]) : (res.ContentLength ?? 0);
+    const span = /^bytes (\d+)-(\d+)\//.exec(res.ContentRange ?? '');
+    return {
+      body: res.Body ? (res.Body.transformToWebStream() as ReadableStream<Uint8Array>) : emptyStream(),
+      size,
+      ...headersOf(res),
+      // A store may ignore the range and send everything (200): then the body is the whole object.
+      range: range && (span ? { start: Number(span[1]), end: Number(span[2]) } : { start: 0, end: size - 1 }),
+    };
+  }
+
+  async delete(key: string): Promise<void> {
+    // S3 answers 204 for a missing key too, so this is idempotent as it stands.
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+  }
+
+  async check(): Promise<void> {
+    // GET of a key that never exists: NoSuchKey proves the store answers, the credentials are accepted and
+    // the bucket exists (NoSuchBucket, a wrong region or key fail). Not HeadBucket: the test emulator rejects
+    // its signature, and a HEAD 404 cannot tell a missing key from a missing bucket. S3 answers 403 instead
+    // of NoSuchKey without s3:ListBucket; get() needs that permission too, so failing here is right.
+    // Bounded, so readiness answers within seconds even while retries are pending.
+    try {
+      const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: PROBE_KEY }), {
+        abortSignal: AbortSignal.timeout(5_000),
+      });
+      await res.Body?.transformToWebStream().cancel(); // someone created it: fine, but free the socket
+    } catch (err) {
+      if ((err as { name?: string }).name === 'NoSuchKey') return;
+      throw err;
+    }
+  }
+
+  /** A 416 carries no object headers: fetch them so callers can answer `bytes * /size`. */
+  private async unsatisfiable(key: string, range: ByteRange): Promise<StoredObject | null> {
+    const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key })).catch((err: unknown) => {
+      if (isStatus(err, 404)) return null; // deleted in between
+      throw err;
+    });
+    if (!head) return null;
+    const size = head.ContentLength ?? 0;
+    return { body: emptyStream(), size, ...headersOf(head), range: resolveRange(range, size) };
+  }
+}
+
+function rangeHeader(range: ByteRange): string {
+  if ('suffix' in range) return `bytes=-${range.suffix}`;
+  return range.length === undefined ? `bytes=${range.offset}-` : `bytes=${range.offset}-${range.offset + range.length - 1}`;
+}
+
+function isStatus(err: unknown, status: number): boolean {
+  return (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === status;
+}
+
+function headersOf(r: { ContentType?: string; ETag?: string; ContentDisposition?: string }) {
+  const filename = r.ContentDisposition ? /filename="([^"]*)"/.exec(r.ContentDisposition)?.[1] : undefined;
+  return { contentType: r.ContentType ?? 'application/octet-stream', etag: r.ETag ?? '', filename };
+}
+
+function emptyStream(): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({ start: (c) => c.close() });
+}

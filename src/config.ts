@@ -1,0 +1,93 @@
+import { z } from 'zod';
+
+/**
+ * Every setting, parsed once at start-up from a plain record (process.env on Node, vars and secrets on
+ * Workers). Pure: it reads nothing itself, so both entries and the tests share it.
+ */
+const optional = z
+  .string()
+  .trim()
+  .transform((s) => (s === '' ? undefined : s))
+  .optional();
+const int = (min: number, max: number) => {
+  const error = `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+};
+const url = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+  .transform((s) => s === 'true' || s === '1' || s === 'yes');
+const list = optional.transform((s) =>
+  s
+    ? s
+        .split(',')
+        .map((k) => k.trim())
+        .filter(Boolean)
+    : [],
+);
+
+const schema = z
+  .object({
+    PORT: int(1, 65535).default(3000),
+    HOST: z.string().trim().min(1).default('127.0.0.1'),
+    PUBLIC_BASE_URL: url.optional(),
+    API_KEYS: list,
+    STORAGE_DRIVER: z.enum(['local', 's3'], { error: 'must be "local" or "s3"' }).default('local'),
+    LOCAL_STORAGE_DIR: z.string().trim().min(1).default('./data/media'),
+    S3_BUCKET: optional,
+    S3_REGION: z.string().trim().min(1).default('us-east-1'),
+    S3_ENDPOINT: url.optional(),
+    S3_FORCE_PATH_STYLE: bool.optional(),
+    S3_PUBLIC_BASE_URL: url.optional(),
+    MEDIA_URL_TTL_SECONDS: int(86_400, 604_800).default(604_800),
+    TELI_API_BASE_URL: url.default('https://api.teli.ai'),
+    TELI_API_KEY: optional,
+    TELI_TIMEOUT_MS: int(100, 120_000).default(15_000),
+    IMAGE_PROFILE: z.enum(['safe', 'standard', 'max'], { error: 'must be safe, standard or max' }).default('safe'),
+    IMAGE_TARGET_BYTES: int(10_000, 5_000_000).optional(),
+    IMAGE_MAX_DIMENSION: int(64, 8192).default(2048),
+    IMAGE_MAX_INPUT_BYTES: int(1_000_000, 200_000_000).default(25_000_000),
+    IMAGE_MAX_PIXELS: int(1_000_000, 500_000_000).default(50_000_000),
+    IMAGE_CONCURRENCY: int(1, 64).optional(),
+    IMAGE_QUEUE_LIMIT: int(0, 10_000).default(32),
+    FETCH_ALLOW_PRIVATE_HOSTS: list,
+    FETCH_TIMEOUT_MS: int(1_000, 60_000).default(10_000),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' }).default('info'),
+  })
+  .superRefine((c, ctx) => {
+    if (c.STORAGE_DRIVER === 's3' && !c.S3_BUCKET) {
+      ctx.addIssue({ code: 'custom', path: ['S3_BUCKET'], message: 'is required when STORAGE_DRIVER=s3' });
+    }
+    if (c.API_KEYS.length === 0 && !isLoopback(c.HOST)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['API_KEYS'],
+        message: `must be set when HOST (${c.HOST}) is not a loopback address: without keys anyone could send MMS`,
+      });
+    }
+  });
+
+export type Config = z.output<typeof schema> & { PUBLIC_BASE_URL: string };
+
+export class ConfigError extends Error {}
+
+/** Parses the settings or throws a ConfigError whose message is one line naming the variable and the problem. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  // An empty variable means "not set", as in most shells' `FOO= cmd`.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'config');
+    const value = cleaned[name];
+    const shown = value === undefined || /KEY|SECRET/.test(name) ? '' : ` (got "${value}")`;
+    throw new ConfigError(`${name} ${issue.message}${shown}`);
+  }
+  const c = result.data;
+  return { ...c, PUBLIC_BASE_URL: (c.PUBLIC_BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, '') };
+}
+
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}

@@ -1,0 +1,39 @@
+import { AppError, isAppError } from './errors.js';
+import type { Media } from './media-service.js';
+import type { Logger, MmsSender, SendRequest } from './ports.js';
+
+export interface SendOutcome {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+/**
+ * Calls the send endpoint once with a URL that is ready for carriers. The caller's request has been
+ * validated already; the endpoint's answer comes back as it is, plus the media we hosted for it. Nothing is
+ * retried: once a request may have reached the endpoint, a retry could message the customer twice.
+ */
+export class MmsService {
+  constructor(private readonly deps: { sender: MmsSender; logger: Logger }) {}
+
+  async send(request: SendRequest, media?: Media): Promise<SendOutcome> {
+    const withMedia = media ? { media } : {};
+    let result;
+    try {
+      result = await this.deps.sender.send(request);
+    } catch (err) {
+      if (isAppError(err)) throw new AppError(err.status, err.code, err.message, { extra: { ...err.extra, ...withMedia }, cause: err });
+      throw err;
+    }
+    const body = isObject(result.body) ? result.body : { success: false, error: String(result.body ?? '') };
+    if (result.status >= 500) {
+      this.deps.logger.warn('send endpoint failed', { upstream_status: result.status });
+      const retry = media ? ` Retry with media.url (${media.id}) instead of uploading again.` : '';
+      throw new AppError(502, 'upstream_unavailable', `The send endpoint failed (HTTP ${result.status}); the message may not have been sent.${retry}`, {
+        extra: { upstream_status: result.status, upstream: body, ...withMedia },
+      });
+    }
+    return { status: result.status, body: { ...body, ...withMedia } };
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,0 +1,45 @@
+/**
+ * What the send endpoint accepts: the one table every check reads. Sizes are decimal megabytes (5 MB =
+ * 5,000,000 bytes), the conservative reading of the endpoint's "5 MB".
+ */
+export type MediaKind = 'image' | 'video' | 'audio' | 'document';
+
+export interface MediaType {
+  extension: string;
+  contentType: string;
+  kind: MediaKind;
+  maxBytes: number;
+}
+
+const MB = 1_000_000;
+
+export const MEDIA_TYPES: readonly MediaType[] = [
+  { extension: 'jpg', contentType: 'image/jpeg', kind: 'image', maxBytes: 5 * MB },
+  { extension: 'png', contentType: 'image/png', kind: 'image', maxBytes: 5 * MB },
+  { extension: 'gif', contentType: 'image/gif', kind: 'image', maxBytes: 5 * MB },
+  { extension: 'mp4', contentType: 'video/mp4', kind: 'video', maxBytes: 10 * MB },
+  { extension: '3gp', contentType: 'video/3gpp', kind: 'video', maxBytes: 10 * MB },
+  { extension: 'mp3', contentType: 'audio/mpeg', kind: 'audio', maxBytes: 5 * MB },
+  { extension: 'wav', contentType: 'audio/wav', kind: 'audio', maxBytes: 5 * MB },
+  { extension: 'ogg', contentType: 'audio/ogg', kind: 'audio', maxBytes: 5 * MB },
+  { extension: 'pdf', contentType: 'application/pdf', kind: 'document', maxBytes: 5 * MB },
+];
+
+/** The largest file of any kind the endpoint takes: a body declared larger is refused before it is read. */
+export const MAX_MEDIA_BYTES = Math.max(...MEDIA_TYPES.map((t) => t.maxBytes));
+
+/** file-type names a few carrier formats differently; these are the same bytes under another name. */
+const ALIASES: Record<string, string> = { jpeg: 'jpg', oga: 'ogg', opus: 'ogg' };
+
+export function mediaTypeForExtension(ext: string): MediaType | undefined {
+  const name = ALIASES[ext.toLowerCase()] ?? ext.toLowerCase();
+  return MEDIA_TYPES.find((t) => t.extension === name);
+}
+
+export function describeLimits(kind: MediaKind): string {
+  return MEDIA_TYPES.filter((t) => t.kind === kind)
+    .map((t) => t.extension)
+    .join(', ');
+}
+
+export const SUPPORTED_LIST = 'jpg, png, gif (5 MB); mp4, 3gp (10 MB); mp3, wav, ogg (5 MB); pdf (5 MB)';

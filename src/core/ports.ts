@@ -1,0 +1,109 @@
+/**
+ * The ports: what the core needs from the world, as small interfaces. Adapters in src/adapters implement
+ * them for Node (local disk, S3, sharp) and Workers (R2, no sharp); tests use the same real adapters.
+ */
+import type { MediaKind } from './policy.js';
+
+export type Body = ReadableStream<Uint8Array> | Uint8Array;
+
+export interface PutOptions {
+  contentType: string;
+  /** Known length, when the caller has it (lets stores avoid buffering). */
+  contentLength?: number;
+  /** Shown to whoever downloads the file, in Content-Disposition; already safe (see safeFilename). */
+  filename?: string;
+}
+
+export interface StoredObject {
+  body: ReadableStream<Uint8Array>;
+  size: number;
+  contentType: string;
+  etag: string;
+  filename?: string;
+  /** Set when a range was asked for: the bytes in `body`, inclusive; start >= size means unsatisfiable. */
+  range?: { start: number; end: number };
+}
+
+/** As R2 takes it: the first `length` bytes from `offset`, or the last `suffix` bytes. */
+export type ByteRange = { offset: number; length?: number } | { suffix: number };
+
+export interface MediaStore {
+  /** Writes the whole object or nothing: if `body` errors, no object (and no partial upload) is left behind. */
+  put(key: string, body: Body, options: PutOptions): Promise<void>;
+  /** A URL anyone can GET without credentials, and when it stops working (null: permanent). */
+  publicUrl(key: string): Promise<{ url: string; expiresAt: Date | null }>;
+  /** The object, or part of it; null when it does not exist. */
+  get(key: string, range?: ByteRange): Promise<StoredObject | null>;
+  delete(key: string): Promise<void>;
+  /** Throws when the store cannot be reached (readiness). */
+  check(): Promise<void>;
+  /** True when this service itself must serve the objects at /media/<key> (local disk, R2 without a domain). */
+  readonly servedByApp: boolean;
+}
+
+export interface ImageInput {
+  bytes: Uint8Array;
+  /** From the bytes, as file-type names it. */
+  detected: { ext: string; mime: string };
+}
+
+export type Optimize = 'auto' | 'always' | 'off';
+
+export interface ImageOptions {
+  optimize: Optimize;
+  keepMetadata: boolean;
+}
+
+export interface ProcessedImage {
+  bytes: Uint8Array;
+  extension: string;
+  contentType: string;
+  width?: number;
+  height?: number;
+  original: { width?: number; height?: number };
+  transformations: string[];
+}
+
+export interface ImageProcessor {
+  /** The largest image upload accepted before processing (it may be shrunk to fit afterwards). */
+  readonly maxInputBytes: number;
+  /** Whether an image of this detected type can be taken at all (carrier formats, plus what it can convert). */
+  accepts(detected: { ext: string; mime: string }): boolean;
+  /** Returns a carrier-ready image or throws an AppError saying why it cannot. */
+  process(input: ImageInput, options: ImageOptions): Promise<ProcessedImage>;
+}
+
+export interface SendRequest {
+  campaign_id: string;
+  phone_number: string;
+  media_url: string;
+  message?: string;
+}
+
+export interface SendResult {
+  status: number;
+  body: unknown;
+}
+
+export interface MmsSender {
+  /** One attempt, never retried: throws AppError 502/504 when the endpoint cannot be reached in time. */
+  send(request: SendRequest): Promise<SendResult>;
+}
+
+export interface Hasher {
+  update(chunk: Uint8Array): void;
+  digestHex(): string;
+}
+
+export interface Logger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export type { MediaKind };

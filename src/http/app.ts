@@ -1,0 +1,70 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import { AppError, errorBody, isAppError } from '../core/errors.js';
+import type { MediaService } from '../core/media-service.js';
+import type { MmsService } from '../core/mms-service.js';
+import type { Logger, MediaStore } from '../core/ports.js';
+import { fileRoutes } from './routes/files.js';
+import { healthRoutes } from './routes/health.js';
+import { mediaRoutes } from './routes/media.js';
+import { mmsRoutes } from './routes/mms.js';
+
+export interface AppDeps {
+  media: MediaService;
+  mms: MmsService;
+  store: MediaStore;
+  logger: Logger;
+  /** Keys accepted in X-API-Key; empty means no key is needed (allowed only on loopback, checked at start). */
+  apiKeys: string[];
+}
+
+/** The whole HTTP API, runtime-neutral: the Node and Workers entries hand it their adapters. */
+export function createApp(deps: AppDeps): OpenAPIHono {
+  const app = new OpenAPIHono();
+
+  app.onError((err, c) => {
+    if (isAppError(err)) {
+      for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
+      return c.json(errorBody(err), err.status as 400);
+    }
+    deps.logger.error('unhandled error', { method: c.req.method, path: c.req.path, error: (err as Error).stack ?? String(err) });
+    return c.json(errorBody(new AppError(500, 'internal_error', 'Something went wrong on our side; the request was not completed. Try again.')), 500);
+  });
+  app.notFound((c) => c.json(errorBody(new AppError(404, 'not_found', `There is no ${c.req.method} ${c.req.path}; see /openapi.json.`)), 404));
+
+  app.use('/v1/*', requireApiKey(deps.apiKeys));
+  mediaRoutes(app, deps);
+  mmsRoutes(app, deps);
+  healthRoutes(app, deps);
+  fileRoutes(app, deps);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'ApiKey', { type: 'apiKey', in: 'header', name: 'X-API-Key' });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'mms-media', version: '0.1.0', description: 'Hosts raw files behind carrier-fetchable URLs and sends them as MMS.' },
+    security: deps.apiKeys.length ? [{ ApiKey: [] }] : [],
+  });
+  return app;
+}
+
+function requireApiKey(keys: string[]): MiddlewareHandler {
+  const encoder = new TextEncoder();
+  const accepted = keys.map((k) => encoder.encode(k));
+  return async (c, next) => {
+    if (accepted.length === 0) return next();
+    const given = c.req.header('x-api-key');
+    if (!given) throw new AppError(401, 'missing_api_key', 'Send your API key in the X-API-Key header.');
+    const bytes = encoder.encode(given);
+    // Compare against every key, each in time independent of where the bytes differ.
+    let ok = false;
+    for (const key of accepted) ok = constantTimeEqual(bytes, key) || ok;
+    if (!ok) throw new AppError(401, 'invalid_api_key', 'The API key in X-API-Key is not valid.');
+    return next();
+  };
+}
+
+function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < b.length; i++) diff |= (a[i % (a.length || 1)] ?? 0) ^ b[i]!;
+  return diff === 0;
+}

@@ -1,0 +1,57 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { AppError } from '../../core/errors.js';
+import type { AppDeps } from '../app.js';
+import { ImageQuerySchema, MediaResponseSchema, UploadFormSchema, errors } from '../schemas.js';
+import { imageOptions, readUpload } from '../upload.js';
+
+const idParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'q5V0Ck3nYbq2V8D3mXy0cQ' }) });
+
+export function mediaRoutes(app: OpenAPIHono, deps: AppDeps): void {
+  app.openAPIRegistry.registerPath(
+    createRoute({
+      method: 'post',
+      path: '/v1/media',
+      summary: 'Host a file: sniffed, checked against the carrier limits, stored behind a public URL',
+      request: {
+        query: ImageQuerySchema,
+        body: {
+          content: {
+            'multipart/form-data': { schema: UploadFormSchema },
+            'application/octet-stream': { schema: z.any().openapi({ type: 'string', format: 'binary' }) },
+          },
+        },
+      },
+      responses: { 201: { description: 'Hosted', content: { 'application/json': { schema: MediaResponseSchema } } }, ...errors(400, 401, 413, 415, 422) },
+    }),
+  );
+  app.post('/v1/media', async (c) => {
+    const { media } = await readUpload(c.req.raw, deps.media, { image: imageOptions });
+    if (!media) throw new AppError(400, 'no_file', 'No file was sent: add a multipart part named "file", or send the file as the raw body.');
+    return c.json({ success: true as const, media }, 201);
+  });
+
+  app.openAPIRegistry.registerPath(
+    createRoute({
+      method: 'get',
+      path: '/v1/media/{id}',
+      summary: 'The hosted media, with a fresh URL',
+      request: { params: idParam },
+      responses: { 200: { description: 'Found', content: { 'application/json': { schema: MediaResponseSchema } } }, ...errors(401, 404) },
+    }),
+  );
+  app.get('/v1/media/:id', async (c) => c.json({ success: true as const, media: await deps.media.get(c.req.param('id')) }));
+
+  app.openAPIRegistry.registerPath(
+    createRoute({
+      method: 'delete',
+      path: '/v1/media/{id}',
+      summary: 'Delete hosted media; its URL stops serving',
+      request: { params: idParam },
+      responses: { 204: { description: 'Deleted' }, ...errors(401, 404) },
+    }),
+  );
+  app.delete('/v1/media/:id', async (c) => {
+    await deps.media.delete(c.req.param('id'));
+    return c.body(null, 204);
+  });
+}

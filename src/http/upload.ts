@@ -1,0 +1,94 @@
+import { AppError, formatBytes } from '../core/errors.js';
+import type { Media, MediaService } from '../core/media-service.js';
+import type { ImageOptions } from '../core/ports.js';
+import { MultipartError, getMultipartBoundary, parseMultipart } from './multipart.js';
+
+/** Room for the multipart envelope (boundaries, part headers, a few text fields) around the file itself. */
+const MULTIPART_OVERHEAD = 64 * 1024;
+const MAX_FIELD_BYTES = 16 * 1024;
+
+export interface Upload {
+  fields: Record<string, string>;
+  media?: Media;
+}
+
+/**
+ * Reads an upload in either form: multipart/form-data with one `file` part (and text fields), or the raw
+ * file as the whole body. The file is hosted as it streams in. `checkFields` runs on the text fields seen
+ * before the file, so a bad request is refused before its file is stored.
+ */
+export async function readUpload(
+  request: Request,
+  media: MediaService,
+  options: { image: (fields: Record<string, string>) => Partial<ImageOptions>; checkFields?: (fields: Record<string, string>) => void },
+): Promise<Upload> {
+  const declared = contentLength(request);
+  const boundary = getMultipartBoundary(request.headers.get('content-type'));
+  const query = Object.fromEntries(new URL(request.url).searchParams);
+  const body = request.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
+
+  if (!boundary) {
+    options.checkFields?.(query);
+    const hosted = await media.host({
+      body,
+      declaredSize: declared,
+      filename: query.filename,
+      declaredContentType: request.headers.get('content-type') ?? undefined,
+      image: options.image(query),
+    });
+    return { fields: query, media: hosted };
+  }
+
+  if (declared !== undefined && declared > media.maxUploadBytes + MULTIPART_OVERHEAD) {
+    await body.cancel();
+    throw new AppError(413, 'file_too_large', `The upload is ${formatBytes(declared)}; nothing larger than ${formatBytes(media.maxUploadBytes)} is accepted.`);
+  }
+  const fields: Record<string, string> = { ...query };
+  let hosted: Media | undefined;
+  try {
+    for await (const part of parseMultipart(body, boundary)) {
+      if (part.filename === undefined && part.name !== 'file') {
+        fields[part.name] = await part.text(MAX_FIELD_BYTES);
+        continue;
+      }
+      if (part.name !== 'file') throw new AppError(400, 'unexpected_file', `Send the file in a part named "file", not "${part.name}".`);
+      if (hosted) throw new AppError(400, 'too_many_files', 'Send exactly one file per request; this one has more than one "file" part.');
+      options.checkFields?.(fields);
+      hosted = await media.host({
+        body: part.body,
+        filename: part.filename,
+        declaredContentType: part.contentType,
+        image: options.image(fields),
+      });
+    }
+  } catch (err) {
+    if (hosted) await media.delete(hosted.id).catch(() => undefined);
+    if (err instanceof MultipartError) throw new AppError(400, 'malformed_multipart', `The multipart body could not be read: ${err.message}`);
+    throw err;
+  }
+  return { fields, media: hosted };
+}
+
+function contentLength(request: Request): number | undefined {
+  const value = request.headers.get('content-length');
+  if (value === null || !/^\d+$/.test(value.trim())) return undefined;
+  return Number(value);
+}
+
+/** Image options from the query or form fields: `optimize=auto|always|off`, `keep_metadata=true`. */
+export function imageOptions(fields: Record<string, string>): Partial<ImageOptions> {
+  const out: Partial<ImageOptions> = {};
+  const optimize = fields.optimize?.trim();
+  if (optimize) {
+    if (optimize !== 'auto' && optimize !== 'always' && optimize !== 'off') {
+      throw new AppError(400, 'invalid_field', `optimize must be auto, always or off (got "${optimize}").`);
+    }
+    out.optimize = optimize;
+  }
+  const keep = fields.keep_metadata?.trim();
+  if (keep) {
+    if (keep !== 'true' && keep !== 'false') throw new AppError(400, 'invalid_field', `keep_metadata must be true or false (got "${keep}").`);
+    out.keepMetadata = keep === 'true';
+  }
+  return out;
+}

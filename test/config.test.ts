@@ -1,0 +1,69 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../src/config.js';
+
+const run = promisify(execFile);
+
+describe('parseConfig', () => {
+  it('has working defaults: local storage on loopback, dry-run sends', () => {
+    const c = parseConfig({});
+    expect(c).toMatchObject({
+      PORT: 3000,
+      HOST: '127.0.0.1',
+      PUBLIC_BASE_URL: 'http://localhost:3000',
+      STORAGE_DRIVER: 'local',
+      MEDIA_URL_TTL_SECONDS: 604800,
+      TELI_API_BASE_URL: 'https://api.teli.ai',
+      TELI_TIMEOUT_MS: 15000,
+      API_KEYS: [],
+    });
+    expect(c.TELI_API_KEY).toBeUndefined();
+  });
+
+  it('reads lists, booleans and numbers, and treats empty as unset', () => {
+    const c = parseConfig({ API_KEYS: ' a , b,, ', S3_FORCE_PATH_STYLE: 'true', PORT: '8080', TELI_API_KEY: '', HOST: '0.0.0.0' });
+    expect(c).toMatchObject({ API_KEYS: ['a', 'b'], S3_FORCE_PATH_STYLE: true, PORT: 8080, PUBLIC_BASE_URL: 'http://localhost:8080' });
+    expect(c.TELI_API_KEY).toBeUndefined();
+  });
+
+  const bad: [Record<string, string>, RegExp][] = [
+    [{ PORT: 'abc' }, /^PORT must be a whole number from 1 to 65535 \(got "abc"\)$/],
+    [{ PORT: '70000' }, /^PORT must be a whole number/],
+    [{ STORAGE_DRIVER: 'ftp' }, /^STORAGE_DRIVER must be "local" or "s3"/],
+    [{ STORAGE_DRIVER: 's3' }, /^S3_BUCKET is required when STORAGE_DRIVER=s3$/],
+    [{ MEDIA_URL_TTL_SECONDS: '3600' }, /^MEDIA_URL_TTL_SECONDS must be a whole number from 86400 to 604800/],
+    [{ MEDIA_URL_TTL_SECONDS: '700000' }, /^MEDIA_URL_TTL_SECONDS/],
+    [{ TELI_API_BASE_URL: 'api.teli.ai' }, /^TELI_API_BASE_URL must be an http:\/\/ or https:\/\/ URL/],
+    [{ PUBLIC_BASE_URL: 'ftp://x' }, /^PUBLIC_BASE_URL must be an http/],
+    [{ S3_FORCE_PATH_STYLE: 'maybe' }, /^S3_FORCE_PATH_STYLE must be true or false/],
+    [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be debug, info, warn or error/],
+    [{ HOST: '0.0.0.0' }, /^API_KEYS must be set when HOST \(0\.0\.0\.0\) is not a loopback address/],
+  ];
+  for (const [env, message] of bad) {
+    it(`refuses ${JSON.stringify(env)} naming the variable`, () => {
+      expect(() => parseConfig(env)).toThrow(ConfigError);
+      expect(() => parseConfig(env)).toThrow(message);
+    });
+  }
+
+  it('never echoes a secret in its message', () => {
+    expect(() => parseConfig({ TELI_API_KEY: 'sk-secret', TELI_TIMEOUT_MS: 'x' })).toThrow(/^TELI_TIMEOUT_MS/);
+    try {
+      parseConfig({ TELI_API_KEY: 'sk-secret', TELI_API_BASE_URL: 'nope' });
+    } catch (err) {
+      expect(String(err)).not.toContain('sk-secret');
+    }
+  });
+});
+
+describe('the Node entry', () => {
+  it('stops with exit code 1 and one line naming the bad variable', async () => {
+    const failed = await run('npx', ['tsx', 'src/node.ts'], { env: { ...process.env, PORT: 'abc' } }).then(
+      () => null,
+      (err: { code: number; stderr: string }) => err,
+    );
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr.trim().split('\n')).toEqual(['mms-media: invalid configuration: PORT must be a whole number from 1 to 65535 (got "abc")']);
+  });
+});

@@ -1,0 +1,49 @@
+import { serve, type ServerType } from '@hono/node-server';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../../src/config.js';
+import { jsonLogger } from '../../src/adapters/json-logger.js';
+import { buildNodeDeps } from '../../src/adapters/node-deps.js';
+import type { ImageProcessor } from '../../src/core/ports.js';
+import { createApp, type AppDeps } from '../../src/http/app.js';
+
+export interface TestApp {
+  app: ReturnType<typeof createApp>;
+  deps: AppDeps;
+  /** Where the service listens on a real socket (local-store URLs point here). */
+  baseUrl: string;
+  dir: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The real app with real adapters (local disk in a temp folder unless env says otherwise), listening on a
+ * loopback socket so that hosted URLs can be fetched as a carrier would. `env` is what the process
+ * environment would hold (or a function of the listening base URL, for settings that must name it).
+ */
+export async function startTestApp(
+  env: Record<string, string> | ((baseUrl: string) => Record<string, string>) = {},
+  overrides: { images?: ImageProcessor } = {},
+): Promise<TestApp> {
+  const dir = await mkdtemp(join(tmpdir(), 'mms-media-test-'));
+  let handler: (req: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
+  const server: ServerType = serve({ fetch: (req) => handler(req), port: 0, hostname: '127.0.0.1' });
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const config = parseConfig({ LOCAL_STORAGE_DIR: join(dir, 'media'), PUBLIC_BASE_URL: baseUrl, LOG_LEVEL: 'error', ...(typeof env === 'function' ? env(baseUrl) : env) });
+  const deps = buildNodeDeps(config, jsonLogger(config.LOG_LEVEL, () => undefined), overrides);
+  const app = createApp(deps);
+  handler = app.fetch;
+  return {
+    app,
+    deps,
+    baseUrl,
+    dir,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

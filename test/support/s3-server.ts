@@ -1,0 +1,140 @@
+/**
+ * An S3 emulator for tests: @20minutes/s3rver@4 started in-process on a free port with a throwaway directory.
+ * It checks SigV4 signatures and presigned-URL expiry, which is why it is used (see stack-notes). Two gaps
+ * against real S3 are patched here so tests exercise our code, not the emulator's bugs:
+ *  - AbortMultipartUpload answers 405: a middleware makes it remove the upload and answer 204, as S3 does.
+ *  - Suffix ranges (`bytes=-N`) are parsed as `bytes=0-N`: rewritten to `bytes=<size-N>-` once the
+ *    signature has been checked (the Range header is signed, so it cannot be changed earlier).
+ * Buckets come from `configureBuckets` because bucket-level SDK calls fail its signature check.
+ */
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+
+const require = createRequire(import.meta.url);
+
+/** The few parts of Koa's context the patches use. */
+interface Ctx {
+  method: string;
+  path: string;
+  query: Record<string, string | string[] | undefined>;
+  headers: Record<string, string | string[] | undefined>;
+  params: { bucket: string; key: string };
+  status: number;
+  body: unknown;
+  type: string;
+}
+type Middleware = (ctx: Ctx, next: () => Promise<void>) => Promise<void>;
+interface S3rverInstance {
+  middleware: Middleware[];
+  httpServer?: import('node:http').Server;
+  run(): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+const S3rver = require('@20minutes/s3rver') as new (options: Record<string, unknown>) => S3rverInstance;
+
+// s3rver's on-disk layout: <dir>/<bucket>/<key dirs>/<last key segment>._S3rver_object, and pending
+// multipart uploads in <dir>/<bucket>/._S3rver_uploads/<uploadId>/.
+const OBJECT_SUFFIX = '._S3rver_object';
+const UPLOADS_DIR = '._S3rver_uploads';
+
+export interface S3TestServer {
+  endpoint: string;
+  bucket: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  dir: string;
+  stop(): Promise<void>;
+}
+
+export async function startS3Server(bucket = 'media-test'): Promise<S3TestServer> {
+  patchSuffixRanges();
+  const dir = await mkdtemp(join(tmpdir(), 's3rver-'));
+  const server = new S3rver({ port: 0, address: '127.0.0.1', directory: dir, silent: true, configureBuckets: [{ name: bucket }] });
+  server.middleware.unshift(abortMultipartUpload(dir));
+  const address = await server.run();
+  let stopped = false;
+  return {
+    endpoint: `http://127.0.0.1:${address.port}`,
+    bucket,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    dir,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      // close() alone waits for the SDK's keep-alive sockets to time out.
+      const closing = server.close();
+      server.httpServer?.closeAllConnections();
+      await closing;
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface BucketContents {
+  keys: string[];
+  uploads: Array<{ uploadId: string; key: string }>;
+}
+
+/** Everything in the bucket, read from disk (ListObjects fails against the emulator): keys and pending uploads. */
+export async function listBucket(dir: string, bucket: string): Promise<BucketContents> {
+  const root = join(dir, bucket);
+  const keys: string[] = [];
+  const walk = async (rel: string): Promise<void> => {
+    for (const entry of await readdir(join(root, rel), { withFileTypes: true })) {
+      if (entry.isDirectory()) {
+        if (rel === '' && entry.name === UPLOADS_DIR) continue;
+        await walk(rel ? `${rel}/${entry.name}` : entry.name);
+      } else if (entry.name.endsWith(OBJECT_SUFFIX)) {
+        const name = entry.name.slice(0, -OBJECT_SUFFIX.length);
+        keys.push(rel ? `${rel}/${name}` : name);
+      }
+    }
+  };
+  await walk('');
+  const ids = await readdir(join(root, UPLOADS_DIR)).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return [] as string[];
+    throw err;
+  });
+  const uploads = await Promise.all(
+    ids.map(async (uploadId) => ({ uploadId, key: await readFile(join(root, UPLOADS_DIR, uploadId, 'key'), 'utf8').catch(() => '?') })),
+  );
+  return { keys: keys.sort(), uploads };
+}
+
+function abortMultipartUpload(dir: string): Middleware {
+  return async (ctx, next) => {
+    const uploadId = ctx.query.uploadId;
+    const m = /^\/([^/]+)\/.+/.exec(ctx.path);
+    if (ctx.method !== 'DELETE' || typeof uploadId !== 'string' || !m) return next();
+    const uploadDir = join(dir, m[1]!, UPLOADS_DIR, uploadId);
+    const exists = /^[0-9a-f]+$/.test(uploadId) && (await stat(uploadDir).catch(() => null)) !== null;
+    if (exists) {
+      await rm(uploadDir, { recursive: true, force: true });
+      ctx.status = 204;
+    } else {
+      ctx.status = 404;
+      ctx.type = 'application/xml';
+      ctx.body = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchUpload</Code><Message>The specified upload does not exist.</Message></Error>';
+    }
+  };
+}
+
+/** Wraps the emulator's GET Object controller (looked up per request by its router) to honour `bytes=-N`. */
+function patchSuffixRanges(): void {
+  const objectCtrl = require('@20minutes/s3rver/lib/controllers/object.js') as {
+    getObject: ((ctx: Ctx & { store: { getMetadata(b: string, k: string): Promise<Record<string, unknown>> } }) => Promise<void>) & { patched?: true };
+  };
+  if (objectCtrl.getObject.patched) return;
+  const original = objectCtrl.getObject;
+  const patched = async (ctx: Parameters<typeof original>[0]) => {
+    const m = /^bytes=-(\d+)$/.exec(String(ctx.headers.range ?? ''));
+    if (m) {
+      const meta = await ctx.store.getMetadata(ctx.params.bucket, ctx.params.key).catch(() => null);
+      if (meta) ctx.headers.range = `bytes=${Math.max(0, Number(meta['content-length']) - Number(m[1]))}-`;
+    }
+    return original(ctx);
+  };
+  objectCtrl.getObject = Object.assign(patched, { patched: true as const });
+}
