@@ -20,11 +20,6 @@ export interface MultipartPart {
   text(maxBytes: number): Promise<string>;
 }
 
-export interface MultipartLimits {
-  maxHeaderBytes?: number; // per part, default 8192
-  maxParts?: number; // default 20
-}
-
 /** The boundary from a Content-Type header, or null when it is not multipart/form-data or has none. */
 export function getMultipartBoundary(contentType: string | null | undefined): string | null {
   const { type, params } = parseHeaderValue(contentType ?? '');
@@ -42,13 +37,12 @@ const MALFORMED_BOUNDARY = 'A boundary line in the form data is malformed.';
 export async function* parseMultipart(
   body: ReadableStream<Uint8Array>,
   boundary: string,
-  limits: MultipartLimits = {},
+  limits: { maxHeaderBytes?: number /* per part, default 8192 */; maxParts?: number /* default 20 */ } = {},
 ): AsyncGenerator<MultipartPart> {
   const { maxHeaderBytes = 8192, maxParts = 20 } = limits;
   if (!boundary) throw new MultipartError('The form data has no boundary.');
   const reader = body.getReader();
   const scanner = new Scanner(reader, new TextEncoder().encode(`\r\n--${boundary}`));
-  let failure: unknown;
   try {
     await scanner.skipPreamble();
     for (let count = 1; await scanner.afterDelimiter(maxHeaderBytes); count++) {
@@ -58,18 +52,18 @@ export async function* parseMultipart(
       yield { ...info, body: part.stream, text: (maxBytes: number) => readText(part.stream, info.name, maxBytes) };
       await part.finish();
     }
-  } catch (error) {
-    throw (failure = error);
   } finally {
     // Finished, failed or abandoned (break/return): nothing more is wanted from the source, epilogue included.
-    // Not awaited, because some sources are slow to acknowledge a cancel.
-    reader.cancel(failure).catch(() => {});
+    // Not awaited, because some sources are slow to acknowledge a cancel. No reason is passed: some sources (Node
+    // streams) would re-emit it as their own error.
+    reader.cancel().catch(() => {});
   }
 }
 
 /** Reads the source and finds delimiters in it. `buf` holds bytes read but not yet consumed. */
 class Scanner {
-  private buf = new Uint8Array([CR, LF]); // a virtual CRLF lets the first delimiter open the body, as it usually does
+  // A virtual CRLF in front lets the first delimiter open the body, as it usually does.
+  private buf: Uint8Array = new Uint8Array([CR, LF]);
   private sourceError: { error: unknown } | null = null;
 
   constructor(
@@ -237,49 +231,27 @@ function parseHeaderLines(text: string): Map<string, string> {
   return headers;
 }
 
+// `; key=token` or `; key="quoted"`. Browsers do not escape backslashes (they percent-encode `"` instead), so a
+// backslash only escapes `"` or `\`: RFC-style escapes decode, and a browser's raw `a\b.txt` stays intact.
+const PARAM = /;\s*([^\s=;]+)\s*=\s*(?:"((?:\\["\\]|[^"])*)"?|([^;]*))/g;
+
 /** `type; key=token; key="quoted"` → lower-cased type and keys; the first occurrence of a key wins. */
 function parseHeaderValue(value: string): { type: string; params: Map<string, string> } {
   const params = new Map<string, string>();
-  let i = value.indexOf(';');
-  const type = value.slice(0, i === -1 ? value.length : i).trim().toLowerCase();
-  while (i !== -1) {
-    const eq = value.indexOf('=', i);
-    const semi = value.indexOf(';', i + 1);
-    if (eq === -1) break;
-    if (semi !== -1 && semi < eq) { i = semi; continue; } // a parameter without a value
-    const key = value.slice(i + 1, eq).trim().toLowerCase();
-    for (i = eq + 1; value[i] === ' ' || value[i] === '\t'; ) i++;
-    let v = '';
-    if (value[i] === '"') {
-      // Browsers do not escape backslashes (they percent-encode `"` instead), so a backslash only escapes `"` or `\`:
-      // RFC-style escapes decode, and a browser's raw `a\b.txt` stays intact.
-      for (i++; i < value.length && value[i] !== '"'; i++) {
-        if (value[i] === '\\' && (value[i + 1] === '"' || value[i + 1] === '\\')) i++;
-        v += value[i];
-      }
-      i = value.indexOf(';', i);
-    } else {
-      const end = value.indexOf(';', i);
-      v = value.slice(i, end === -1 ? value.length : end).trim();
-      i = end;
-    }
-    if (key && !params.has(key)) params.set(key, v);
+  for (const [, key, quoted, token] of value.matchAll(PARAM)) {
+    const name = key!.toLowerCase();
+    if (!params.has(name)) params.set(name, quoted?.replace(/\\(["\\])/g, '$1') ?? token!.trim());
   }
-  return { type, params };
+  return { type: value.split(';', 1)[0]!.trim().toLowerCase(), params };
 }
 
-/** RFC 5987 `charset'lang'percent-encoded`; undefined when malformed or not decodable. */
+/** RFC 5987 `UTF-8'lang'percent-encoded` (the only charset clients use); undefined when not decodable. */
 function decodeExtValue(value: string): string | undefined {
-  const m = /^([^']*)'[^']*'(.*)$/s.exec(value);
-  if (!m) return undefined;
-  const bytes: number[] = [];
-  for (const [i, s] of m[2]!.split(/(%[0-9a-fA-F]{2})/).entries()) {
-    bytes.push(...(i % 2 ? [parseInt(s.slice(1), 16)] : new TextEncoder().encode(s)));
-  }
+  const m = /^utf-8'[^']*'(.*)$/is.exec(value);
   try {
-    return new TextDecoder(m[1] || 'utf-8', { fatal: true }).decode(new Uint8Array(bytes));
+    return m ? decodeURIComponent(m[1]!) : undefined;
   } catch {
-    return undefined; // unknown charset or invalid bytes
+    return undefined; // malformed percent-encoding or invalid UTF-8
   }
 }
 

@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as fx from '../support/fixtures.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { startFakeTeli, type FakeTeli } from '../support/fake-teli.js';
+import { expectError, expectMedia, form, lazyBody } from '../support/http.js';
+import { listBucket, startS3Server, type S3TestServer } from '../support/s3-server.js';
+
+/** The whole service with STORAGE_DRIVER=s3 against a real S3-protocol server on loopback. */
+let s3: S3TestServer;
+let teli: FakeTeli;
+let t: TestApp;
+beforeAll(async () => {
+  s3 = await startS3Server();
+  teli = await startFakeTeli();
+  // Credentials come from the standard AWS variables, as in production.
+  process.env.AWS_ACCESS_KEY_ID = s3.credentials.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = s3.credentials.secretAccessKey;
+  t = await startTestApp({
+    STORAGE_DRIVER: 's3',
+    S3_BUCKET: s3.bucket,
+    S3_ENDPOINT: s3.endpoint,
+    S3_FORCE_PATH_STYLE: 'true',
+    MEDIA_URL_TTL_SECONDS: '86400',
+    TELI_API_BASE_URL: teli.baseUrl,
+    TELI_API_KEY: teli.apiKey,
+  });
+});
+afterAll(async () => {
+  await t.close();
+  await teli.close();
+  await s3.stop();
+});
+
+describe('with S3 storage', () => {
+  it('hosts an upload behind a presigned URL valid 24 h that an anonymous GET returns byte-identical', async () => {
+    const bytes = fx.mp4(200_000);
+    const before = Date.now();
+    const media = await expectMedia(await t.app.request('/v1/media', { method: 'POST', body: form({}, [{ filename: 'clip.mp4', bytes }]) }));
+    expect(media.url.startsWith(`${s3.endpoint}/${s3.bucket}/${media.id}.mp4?`)).toBe(true);
+    const ttl = Date.parse(media.expires_at!) - before;
+    expect(ttl).toBeGreaterThan(86_400_000 - 60_000);
+    expect(ttl).toBeLessThanOrEqual(86_400_000 + 60_000);
+
+    const res = await fetch(media.url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('video/mp4');
+    expect(res.headers.get('content-disposition')).toBe('inline; filename="clip.mp4"');
+    expect(Buffer.from(await res.arrayBuffer()).equals(bytes)).toBe(true);
+
+    const again = await expectMedia(await t.app.request(`/v1/media/${media.id}`), 200);
+    expect({ ...again, url: '', expires_at: '' }).toEqual({ ...media, url: '', expires_at: '' });
+    expect((await t.app.request(`/v1/media/${media.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await fetch(media.url)).status).toBe(404);
+  });
+
+  it('leaves nothing in the bucket after a refused oversize stream', async () => {
+    const before = await listBucket(s3.dir, s3.bucket);
+    const { stream } = lazyBody(12_000_000, 256 * 1024, fx.mp4(4096));
+    const res = await t.app.request('/v1/media', { method: 'POST', body: stream, duplex: 'half' } as RequestInit);
+    await expectError(res, 413, 'file_too_large');
+    expect(await listBucket(s3.dir, s3.bucket)).toEqual(before);
+  });
+
+  it('sends a file whose S3 URL the endpoint downloads anonymously', async () => {
+    const bytes = fx.pdf(20_000);
+    const res = await t.app.request('/v1/mms/send', {
+      method: 'POST',
+      body: form({ campaign_id: 'c1', phone_number: '+15551234567' }, [{ filename: 'brochure.pdf', bytes }]),
+    });
+    expect(res.status).toBe(200);
+    expect(teli.calls.at(-1)!.download).toMatchObject({ status: 200, contentType: 'application/pdf' });
+    expect(teli.calls.at(-1)!.download!.bytes.equals(bytes)).toBe(true);
+  });
+
+  it('reports ready while the bucket answers', async () => {
+    expect((await t.app.request('/readyz')).status).toBe(200);
+  });
+});
