@@ -32,13 +32,15 @@ const schema = z
     HOST: z.string().trim().min(1).default('127.0.0.1'),
     PUBLIC_BASE_URL: url.optional(),
     API_KEYS: list,
-    STORAGE_DRIVER: z.enum(['local', 's3'], { error: 'must be "local" or "s3"' }).default('local'),
+    STORAGE_DRIVER: z.enum(['local', 's3', 'r2'], { error: 'must be "local" or "s3" (or "r2" on Cloudflare Workers)' }).default('local'),
     LOCAL_STORAGE_DIR: z.string().trim().min(1).default('./data/media'),
     S3_BUCKET: optional,
     S3_REGION: z.string().trim().min(1).default('us-east-1'),
     S3_ENDPOINT: url.optional(),
     S3_FORCE_PATH_STYLE: bool.optional(),
     S3_PUBLIC_BASE_URL: url.optional(),
+    /** Workers, STORAGE_DRIVER=r2: the bucket's public origin (custom domain or r2.dev); unset, the worker serves /media/<key>. */
+    R2_PUBLIC_BASE_URL: url.optional(),
     MEDIA_URL_TTL_SECONDS: int(86_400, 604_800).default(604_800),
     TELI_API_BASE_URL: url.default('https://api.teli.ai'),
     TELI_API_KEY: optional,
@@ -52,11 +54,24 @@ const schema = z
     IMAGE_QUEUE_LIMIT: int(0, 10_000).default(32),
     FETCH_ALLOW_PRIVATE_HOSTS: list,
     FETCH_TIMEOUT_MS: int(1_000, 60_000).default(10_000),
+    MEDIA_RETENTION_DAYS: int(1, 3650).default(30),
+    BODY_TIMEOUT_MS: int(1_000, 600_000).default(30_000),
+    HEADERS_TIMEOUT_MS: int(1_000, 120_000).default(10_000),
+    MAX_CONCURRENT_UPLOADS: int(1, 10_000).default(64),
+    RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).optional(),
+    SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' }).default('info'),
   })
   .superRefine((c, ctx) => {
     if (c.STORAGE_DRIVER === 's3' && !c.S3_BUCKET) {
       ctx.addIssue({ code: 'custom', path: ['S3_BUCKET'], message: 'is required when STORAGE_DRIVER=s3' });
+    }
+    if (c.MEDIA_RETENTION_DAYS * 86_400 < c.MEDIA_URL_TTL_SECONDS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MEDIA_RETENTION_DAYS'],
+        message: `must be at least the URL lifetime (MEDIA_URL_TTL_SECONDS = ${c.MEDIA_URL_TTL_SECONDS / 86_400} days): files must outlive their links`,
+      });
     }
     if (c.API_KEYS.length === 0 && !isLoopback(c.HOST)) {
       ctx.addIssue({
@@ -71,10 +86,16 @@ export type Config = z.output<typeof schema> & { PUBLIC_BASE_URL: string };
 
 export class ConfigError extends Error {}
 
+/** Which entry is asking: storage drivers differ (no disk on Workers, no R2 binding on Node). */
+export type Runtime = 'node' | 'workers';
+
 /** Parses the settings or throws a ConfigError whose message is one line naming the variable and the problem. */
-export function parseConfig(env: Record<string, string | undefined>): Config {
+export function parseConfig(env: Record<string, string | undefined>, options: { runtime?: Runtime } = {}): Config {
+  const runtime = options.runtime ?? 'node';
   // An empty variable means "not set", as in most shells' `FOO= cmd`.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  if (runtime === 'workers') cleaned.STORAGE_DRIVER ??= 'r2';
+  checkDriverForRuntime(cleaned.STORAGE_DRIVER, runtime);
   const result = schema.safeParse(cleaned);
   if (!result.success) {
     const issue = result.error.issues[0]!;
@@ -85,6 +106,15 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   }
   const c = result.data;
   return { ...c, PUBLIC_BASE_URL: (c.PUBLIC_BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, '') };
+}
+
+function checkDriverForRuntime(driver: string | undefined, runtime: Runtime): void {
+  if (runtime === 'node' && driver === 'r2') {
+    throw new ConfigError('STORAGE_DRIVER r2 (an R2 binding) exists only on Cloudflare Workers; on Node use s3 with S3_ENDPOINT=https://<account>.r2.cloudflarestorage.com');
+  }
+  if (runtime === 'workers' && driver === 'local') {
+    throw new ConfigError('STORAGE_DRIVER local needs a disk, which Workers do not have; use r2 (the MEDIA_BUCKET binding) or s3');
+  }
 }
 
 export function isLoopback(host: string): boolean {

@@ -1,4 +1,5 @@
 import { serve } from '@hono/node-server';
+import type { Server } from 'node:http';
 import { ConfigError, parseConfig, type Config } from './config.js';
 import { jsonLogger } from './adapters/json-logger.js';
 import { buildNodeDeps } from './adapters/node-deps.js';
@@ -31,11 +32,25 @@ const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOS
     public_base_url: config.PUBLIC_BASE_URL,
     storage: config.STORAGE_DRIVER,
   });
-});
+}) as Server; // plain HTTP/1.1: serve() makes an http.Server unless told to use http2
+// Slow clients: headers must arrive within HEADERS_TIMEOUT_MS; the body deadline (BODY_TIMEOUT_MS) answers 408
+// itself, and Node's own request timeout stands behind it for anything that escapes.
+server.headersTimeout = config.HEADERS_TIMEOUT_MS;
+server.requestTimeout = config.HEADERS_TIMEOUT_MS + config.BODY_TIMEOUT_MS + 5_000;
 
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    logger.info('shutting down', { signal });
-    server.close(() => process.exit(0));
+/** SIGTERM/SIGINT: stop accepting, let requests in flight finish within SHUTDOWN_GRACE_MS, then exit 0. */
+function shutdown(signal: string): void {
+  logger.info('shutting down: no new connections, finishing requests in flight', { signal, grace_ms: config.SHUTDOWN_GRACE_MS });
+  server.close(() => {
+    logger.info('stopped');
+    process.exit(0);
   });
+  server.closeIdleConnections();
+  setTimeout(() => {
+    logger.warn('grace period over: closing the connections still open', { grace_ms: config.SHUTDOWN_GRACE_MS });
+    server.closeAllConnections();
+    process.exit(0);
+  }, config.SHUTDOWN_GRACE_MS).unref();
 }
+process.once('SIGTERM', () => shutdown('SIGTERM'));
+process.once('SIGINT', () => shutdown('SIGINT'));

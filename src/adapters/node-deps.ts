@@ -1,35 +1,57 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Config } from '../config.js';
+import { MemoryIdempotencyRecords, type IdempotencyRecords } from '../core/idempotency.js';
 import { MediaService } from '../core/media-service.js';
+import { Metrics } from '../core/metrics.js';
 import { MmsService } from '../core/mms-service.js';
 import type { Hasher, ImageProcessor, Logger, MediaStore, MmsSender } from '../core/ports.js';
 import type { AppDeps } from '../http/app.js';
 import { LocalStore } from './local-store.js';
+import { buildUrlServices, type UrlServiceOverrides } from './node-url-services.js';
 import { PassthroughImages } from './passthrough-images.js';
+import { S3IdempotencyRecords } from './s3-idempotency.js';
 import { S3Store, createS3Client } from './s3-store.js';
 import { DryRunSender, TeliSender } from './teli-sender.js';
 
 /** Builds every adapter the Node entry needs from validated config. */
-export function buildNodeDeps(config: Config, logger: Logger, overrides: { images?: ImageProcessor } = {}): AppDeps {
-  const store = buildStore(config);
+export function buildNodeDeps(config: Config, logger: Logger, overrides: { images?: ImageProcessor } & UrlServiceOverrides = {}): AppDeps {
+  const { store, idempotency } = buildStorage(config);
   const sender: MmsSender = config.TELI_API_KEY
     ? new TeliSender({ baseUrl: config.TELI_API_BASE_URL, apiKey: config.TELI_API_KEY, timeoutMs: config.TELI_TIMEOUT_MS })
     : new DryRunSender();
-  const media = new MediaService({
+  const images = overrides.images ?? new PassthroughImages();
+  const metrics = new Metrics();
+  const media = new MediaService({ store, images, sha256: nodeSha256, clock: { now: () => new Date() }, logger, metrics });
+  const urls = buildUrlServices(config, { media, images }, overrides);
+  return {
+    media,
+    mms: new MmsService({ sender, logger, metrics }),
+    ...urls,
     store,
-    images: overrides.images ?? new PassthroughImages(),
-    sha256: nodeSha256,
-    clock: { now: () => new Date() },
     logger,
-  });
-  return { media, mms: new MmsService({ sender, logger }), store, logger, apiKeys: config.API_KEYS };
+    metrics,
+    apiKeys: config.API_KEYS,
+    idempotency: { records: idempotency, sha256: nodeSha256 },
+    limits: {
+      bodyTimeoutMs: config.BODY_TIMEOUT_MS,
+      maxConcurrentUploads: config.MAX_CONCURRENT_UPLOADS,
+      rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    },
+  };
 }
 
-function buildStore(config: Config): MediaStore {
-  if (config.STORAGE_DRIVER === 'local') return new LocalStore(resolve(config.LOCAL_STORAGE_DIR), config.PUBLIC_BASE_URL);
+/** The store, and idempotency records beside it: in memory for one local instance, in the bucket for many. */
+function buildStorage(config: Config): { store: MediaStore; idempotency: IdempotencyRecords } {
+  if (config.STORAGE_DRIVER !== 's3') {
+    return { store: new LocalStore(resolve(config.LOCAL_STORAGE_DIR), config.PUBLIC_BASE_URL), idempotency: new MemoryIdempotencyRecords() };
+  }
   const client = createS3Client({ region: config.S3_REGION, endpoint: config.S3_ENDPOINT, forcePathStyle: config.S3_FORCE_PATH_STYLE });
-  return new S3Store({ client, bucket: config.S3_BUCKET!, publicBaseUrl: config.S3_PUBLIC_BASE_URL, urlTtlSeconds: config.MEDIA_URL_TTL_SECONDS });
+  const bucket = config.S3_BUCKET!;
+  return {
+    store: new S3Store({ client, bucket, publicBaseUrl: config.S3_PUBLIC_BASE_URL, urlTtlSeconds: config.MEDIA_URL_TTL_SECONDS }),
+    idempotency: new S3IdempotencyRecords(client, bucket),
+  };
 }
 
 export function nodeSha256(): Hasher {

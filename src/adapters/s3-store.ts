@@ -22,8 +22,9 @@ export function createS3Client(options: S3ClientOptions): S3Client {
     endpoint: options.endpoint,
     forcePathStyle: options.forcePathStyle,
     credentials: options.credentials,
-    maxAttempts: 3,
-    requestHandler: { connectionTimeout: 3_000, socketTimeout: 10_000, requestTimeout: 30_000, throwOnRequestTimeout: true },
+    // Two tries of at most ~4 s idle each: a store that is down or hung is reported (503) within 10 s.
+    maxAttempts: 2,
+    requestHandler: { connectionTimeout: 2_000, socketTimeout: 4_000, requestTimeout: 30_000, throwOnRequestTimeout: true },
     // By default the SDK sends streamed bodies aws-chunked with CRC32 trailers and validates response checksums;
     // S3-compatible stores (R2, MinIO, emulators) mishandle that (400, or the chunk framing stored as data).
     ...(options.endpoint && { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }),

@@ -1,7 +1,9 @@
-import { AppError, formatBytes } from './errors.js';
+import { AppError, formatBytes, isAppError } from './errors.js';
+import type { Metrics } from './metrics.js';
 import { MEDIA_ID, mediaKey, newMediaId, recordKey, safeFilename } from './keys.js';
 import { MAX_MEDIA_BYTES, SUPPORTED_LIST, mediaTypeForExtension, type MediaKind, type MediaType } from './policy.js';
 import type { Clock, Hasher, ImageOptions, ImageProcessor, Logger, MediaStore } from './ports.js';
+import { guardStorage } from './storage-guard.js';
 import { detectType, sampleBytesWanted, type Detected } from './sniff.js';
 import { peek, readAll, tap } from './streams.js';
 
@@ -38,6 +40,7 @@ export interface MediaServiceDeps {
   sha256: () => Hasher;
   clock: Clock;
   logger: Logger;
+  metrics?: Metrics;
 }
 
 /**
@@ -45,14 +48,32 @@ export interface MediaServiceDeps {
  * stores the file and its record, and hands back a URL a carrier can fetch anonymously.
  */
 export class MediaService {
-  constructor(private readonly deps: MediaServiceDeps) {}
+  private readonly deps: MediaServiceDeps;
+
+  constructor(deps: MediaServiceDeps) {
+    this.deps = { ...deps, store: guardStorage(deps.store, deps.logger) };
+  }
 
   /** The largest body worth starting to read: anything declared larger is refused at once. */
   get maxUploadBytes(): number {
     return Math.max(MAX_MEDIA_BYTES, this.deps.images.maxInputBytes);
   }
 
+  /** Hosts one file; counted in the metrics by kind and outcome (stored, or the refusal's code). */
   async host(input: UploadInput): Promise<Media> {
+    const seen: { kind?: string } = {};
+    try {
+      const media = await this.hostCounted(input, seen);
+      this.deps.metrics?.uploads.inc({ kind: media.kind, outcome: 'stored' });
+      this.deps.metrics?.storedBytes.inc({ kind: media.kind }, media.size);
+      return media;
+    } catch (err) {
+      this.deps.metrics?.uploads.inc({ kind: seen.kind ?? 'unknown', outcome: isAppError(err) ? err.code : 'error' });
+      throw err;
+    }
+  }
+
+  private async hostCounted(input: UploadInput, seen: { kind?: string }): Promise<Media> {
     if (input.declaredSize !== undefined && input.declaredSize > this.maxUploadBytes) {
       throw tooLarge(`The file is ${formatBytes(input.declaredSize)}; nothing larger than ${formatBytes(this.maxUploadBytes)} is accepted.`);
     }
@@ -68,6 +89,7 @@ export class MediaService {
       await stream.cancel();
       throw unsupported(detected);
     }
+    seen.kind = image ? 'image' : type!.kind;
     const limit = image ? this.deps.images.maxInputBytes : type!.maxBytes;
     const limitLabel = image ? 'images before processing' : `${type!.extension} files`;
     if (input.declaredSize !== undefined && input.declaredSize > limit) {
@@ -125,10 +147,12 @@ export class MediaService {
   /** Images are small enough to hold: the processor needs them whole to orient, strip and fit them. */
   private async hostImage(body: ReadableStream<Uint8Array>, detected: Detected, original: Original, options: Partial<ImageOptions> = {}) {
     const bytes = await readAll(body);
+    const started = Date.now();
     const out = await this.deps.images.process(
       { bytes, detected },
       { optimize: options.optimize ?? 'auto', keepMetadata: options.keepMetadata ?? false },
     );
+    this.deps.metrics?.imageSeconds.observe((Date.now() - started) / 1000);
     const type = mediaTypeForExtension(out.extension);
     if (!type) throw new Error(`image processor produced ${out.extension}, which is not a carrier format`);
     const hasher = this.deps.sha256();

@@ -1,5 +1,6 @@
 import { AppError, isAppError } from './errors.js';
 import type { Media } from './media-service.js';
+import type { Metrics } from './metrics.js';
 import type { Logger, MmsSender, SendRequest } from './ports.js';
 
 export interface SendOutcome {
@@ -13,17 +14,24 @@ export interface SendOutcome {
  * retried: once a request may have reached the endpoint, a retry could message the customer twice.
  */
 export class MmsService {
-  constructor(private readonly deps: { sender: MmsSender; logger: Logger }) {}
+  constructor(private readonly deps: { sender: MmsSender; logger: Logger; metrics?: Metrics }) {}
 
   async send(request: SendRequest, media?: Media): Promise<SendOutcome> {
     const withMedia = media ? { media } : {};
+    const started = Date.now();
+    const count = (outcome: string) => {
+      this.deps.metrics?.sends.inc({ outcome });
+      this.deps.metrics?.sendSeconds.observe((Date.now() - started) / 1000);
+    };
     let result;
     try {
       result = await this.deps.sender.send(request);
     } catch (err) {
+      count(isAppError(err) ? err.code : 'error');
       if (isAppError(err)) throw new AppError(err.status, err.code, err.message, { extra: { ...err.extra, ...withMedia }, cause: err });
       throw err;
     }
+    count(result.status >= 500 ? 'upstream_5xx' : result.status >= 400 ? 'upstream_4xx' : 'sent');
     const body = isObject(result.body) ? result.body : { success: false, error: String(result.body ?? '') };
     if (result.status >= 500) {
       this.deps.logger.warn('send endpoint failed', { upstream_status: result.status });

@@ -107,3 +107,30 @@ export interface Clock {
 }
 
 export type { MediaKind };
+
+/** One outbound request to a user-supplied URL (see GuardedFetcher). */
+export interface OutboundRequest {
+  method: 'GET' | 'HEAD';
+  headers?: Record<string, string>;
+  /** The caller's whole time budget: when it aborts, the request (or the body still arriving) fails with `url_timeout`. */
+  signal: AbortSignal;
+  /** The body errors with `file_too_large` once more than this many bytes arrive. */
+  maxBytes: number;
+}
+
+export interface OutboundResponse {
+  status: number;
+  headers: Headers;
+  /** Null for HEAD. Cancel it when you have read enough: that closes the connection. */
+  body: ReadableStream<Uint8Array> | null;
+}
+
+/**
+ * Fetches a URL someone gave us, and only if the address policy allows it: the host (an IP literal, or every
+ * address its name resolves to) must be public unless its host:port is allowlisted, and the connection goes
+ * to the address that was checked. Exactly one request: redirects are returned, never followed, so the caller
+ * re-checks every hop. Throws AppError `blocked_address`, `url_timeout` or `url_not_fetchable`.
+ */
+export interface GuardedFetcher {
+  fetch(url: URL, request: OutboundRequest): Promise<OutboundResponse>;
+}

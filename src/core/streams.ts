@@ -67,3 +67,44 @@ export function concat(chunks: Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+/**
+ * The same bytes, but the stream fails with `onTimeout()` if it has not ended within `ms`: a client that
+ * trickles its upload cannot hold a worker forever. `clear()` stops the clock (done, or no longer needed).
+ */
+export function withDeadline(
+  stream: ReadableStream<Uint8Array>,
+  ms: number,
+  onTimeout: () => Error,
+): { stream: ReadableStream<Uint8Array>; clear: () => void } {
+  const reader = stream.getReader();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let fail: ((e: Error) => void) | undefined;
+  const clear = () => clearTimeout(timer);
+  const wrapped = new ReadableStream<Uint8Array>({
+    start(controller) {
+      fail = (e) => {
+        controller.error(e);
+        reader.cancel(e).catch(() => undefined);
+      };
+      timer = setTimeout(() => fail?.(onTimeout()), ms);
+    },
+    async pull(controller) {
+      try {
+        const r = await reader.read();
+        if (r.done) {
+          clear();
+          controller.close();
+        } else controller.enqueue(r.value);
+      } catch (err) {
+        clear();
+        controller.error(err);
+      }
+    },
+    cancel(reason) {
+      clear();
+      return reader.cancel(reason);
+    },
+  });
+  return { stream: wrapped, clear };
+}

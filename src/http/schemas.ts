@@ -24,6 +24,7 @@ export const MediaSchema = z
     width: z.number().int().optional(),
     height: z.number().int().optional(),
     transformations: z.array(z.string()).optional(),
+    rehosted: z.boolean().optional().openapi({ description: 'On sends: true when media_url was imported and the hosted copy sent instead.' }),
     original: z.object({
       filename: z.string().nullable(),
       content_type: z.string().nullable(),
@@ -50,11 +51,60 @@ export const SendFieldsSchema = z.object({
 
 export const SendJsonSchema = SendFieldsSchema.extend({
   media_url: httpUrl.openapi({ example: 'https://example.com/product-brochure.pdf' }),
+  rehost: z
+    .enum(['auto', 'never', 'always'], { error: 'rehost must be auto, never or always' })
+    .default('auto')
+    .openapi({ description: 'auto: host a fixed copy when media_url has errors hosting fixes; never: refuse such a URL; always: host a copy of any fetchable URL.' }),
 }).openapi('SendRequest');
 
 export const SendMultipartSchema = SendFieldsSchema.extend({
   file: z.any().openapi({ type: 'string', format: 'binary', description: 'The file to host and send.' }),
 }).openapi('SendWithFile');
+
+export const PreflightRequestSchema = z
+  .object({ media_url: z.string().openapi({ example: 'https://example.com/photo.heic' }) })
+  .openapi('PreflightRequest');
+
+const ProblemSchema = z
+  .object({
+    code: z.string().openapi({ example: 'not_carrier_format' }),
+    severity: z.enum(['error', 'warning']),
+    message: z.string(),
+    fix: z.string(),
+    rehostable: z.boolean().openapi({ description: 'Hosting a copy with this service fixes it.' }),
+  })
+  .openapi('PreflightProblem');
+
+export const PreflightReportSchema = z
+  .object({
+    ok: z.boolean().openapi({ description: 'No error-severity problem.' }),
+    fetchable: z.boolean().openapi({ description: 'An anonymous GET got the file (so it can be rehosted).' }),
+    media_url: z.string(),
+    final_url: z.string().nullable(),
+    redirects: z.array(z.string()),
+    status: z.number().int().nullable(),
+    content_type: z.string().nullable().openapi({ description: 'As the server declared it.' }),
+    detected: z
+      .object({ content_type: z.string(), kind: z.enum(['image', 'video', 'audio', 'document']).nullable(), extension: z.string() })
+      .nullable()
+      .openapi({ description: 'From the bytes.' }),
+    size: z.number().int().nonnegative().nullable(),
+    expires_at: z.string().datetime().nullable().openapi({ description: 'When the signed URL stops working, if it says.' }),
+    elapsed_ms: z.number().int().nonnegative(),
+    problems: z.array(ProblemSchema),
+  })
+  .openapi('PreflightReport');
+
+export const PreflightResponseSchema = PreflightReportSchema.extend({ success: z.literal(true) }).openapi('PreflightResponse');
+
+export const MediaImportSchema = z
+  .object({
+    url: z.string().openapi({ example: 'https://example.com/photo.heic' }),
+    optimize: z.enum(['auto', 'always', 'off']).optional(),
+    keep_metadata: z.boolean().optional(),
+    filename: z.string().max(255).optional(),
+  })
+  .openapi('MediaImport');
 
 export const SendResponseSchema = z
   .object({
@@ -65,6 +115,7 @@ export const SendResponseSchema = z
     media_url: z.string().optional(),
     dry_run: z.boolean().optional(),
     media: MediaSchema.optional(),
+    preflight: PreflightReportSchema.optional(),
   })
   .passthrough()
   .openapi('SendResponse');

@@ -2,7 +2,6 @@
  * The behaviour every MediaStore adapter must have, run against each real adapter (local disk, S3 on the
  * emulator, ...). Assertions are on bytes read back and on what is left in the store, not on calls made.
  */
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newMediaId, recordKey } from '../../src/core/keys.js';
 import type { ByteRange, MediaStore } from '../../src/core/ports.js';
@@ -15,9 +14,18 @@ export interface StoreHarness {
    */
   listKeys(): Promise<string[]>;
   cleanup(): Promise<void>;
+  /** How an anonymous client reaches a public URL; the global fetch unless given (a worker answering its own URLs). */
+  fetch?: (url: string) => Promise<Response>;
 }
 
 const MiB = 1024 * 1024;
+
+/** Random bytes in both runtimes: workerd's getRandomValues (and node:crypto's randomBytes on it) stop at 64 KiB a call. */
+function randomBytes(n: number): Buffer {
+  const out = Buffer.alloc(n);
+  for (let at = 0; at < n; at += 65_536) crypto.getRandomValues(out.subarray(at, at + 65_536));
+  return out;
+}
 
 /** A stream that hands out `data` in `chunkSize` pieces, one per pull, like a network body does. */
 export function streamOf(data: Uint8Array, chunkSize = 64 * 1024): ReadableStream<Uint8Array> {
@@ -111,7 +119,7 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreHa
       const data = randomBytes(4_321);
       await h.store.put(key, data, { contentType: 'image/gif', filename: 'anim.gif' });
       const { url } = await h.store.publicUrl(key);
-      const res = await fetch(url);
+      const res = await (h.fetch ?? fetch)(url);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('image/gif');
       expect(Buffer.from(await res.arrayBuffer()).equals(data)).toBe(true);

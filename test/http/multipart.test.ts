@@ -4,7 +4,7 @@ import { getMultipartBoundary, MultipartError, parseMultipart, type MultipartPar
 const enc = new TextEncoder();
 const bytes = (s: string) => enc.encode(s);
 
-function concatAll(chunks: Uint8Array[]): Uint8Array {
+function concatAll(chunks: Uint8Array[]) {
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let at = 0;
   for (const c of chunks) out.set(c, (at += c.length) - c.length);
@@ -65,7 +65,7 @@ async function parseAll(
   }
   return out;
 }
-function meta(part: MultipartPart) {
+function meta(part: Pick<MultipartPart, 'name' | 'filename' | 'contentType'>) {
   const m: Omit<Parsed, 'data'> = { name: part.name };
   if (part.filename !== undefined) m.filename = part.filename;
   if (part.contentType !== undefined) m.contentType = part.contentType;
@@ -307,28 +307,44 @@ describe('consumer behaviour', () => {
     }
   });
 
-  it('cancels the source when the consumer stops early', async () => {
-    let cancelled: unknown = 'not cancelled';
-    let pulls = 0;
-    const source = streamSplitAt(threeParts, [100, 200, 300, 400, 500, 600, 700]);
-    const reader = source.getReader();
-    const wrapped = new ReadableStream<Uint8Array>({
-      async pull(c) {
-        pulls++;
-        const { done, value } = await reader.read();
-        if (done) c.close();
-        else c.enqueue(value);
+  /** Streams `data` in 100-byte chunks, counting pulls and noting whether the parser cancelled it. */
+  function tracked(data: Uint8Array) {
+    const state = { pulls: 0, cancelled: false };
+    let at = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(c) {
+        state.pulls++;
+        if (at >= data.length) return c.close();
+        c.enqueue(data.slice(at, (at += 100)));
       },
-      cancel(reason) {
-        cancelled = reason;
+      cancel() {
+        state.cancelled = true;
       },
     });
-    for await (const part of parseMultipart(wrapped, 'B')) {
+    return { stream, state };
+  }
+
+  it('cancels the source when the consumer stops early, and on errors', async () => {
+    const early = tracked(threeParts);
+    for await (const part of parseMultipart(early.stream, 'B')) {
       expect(part.name).toBe('a');
       break;
     }
-    expect(cancelled).toBeUndefined(); // cancel() was called (with no reason)
-    expect(pulls).toBeLessThan(4); // and the rest of the body was never read
+    expect(early.state.cancelled).toBe(true);
+    expect(early.state.pulls).toBeLessThan(4); // the rest of the body was never read
+
+    const failing = tracked(threeParts);
+    await expectRejects(parseAll(failing.stream, 'B', { maxParts: 1 }), /more than 1 parts/);
+    expect(failing.state.cancelled).toBe(true);
+    expect(failing.state.pulls).toBeLessThan(20);
+  });
+
+  it('accepts Node Buffers as chunks (what Readable.toWeb yields)', async () => {
+    const { Readable } = await import('node:stream');
+    const { Buffer } = await import('node:buffer');
+    const pieces = [0, 7, 50, 51, 52, 1030, 1031, 2100].map((at, i, all) => Buffer.from(threeParts.slice(at, all[i + 1])));
+    const stream = Readable.toWeb(Readable.from(pieces)) as ReadableStream<Uint8Array>;
+    expect(await parseAll(stream, 'B')).toEqual(await parseAll(streamWhole(threeParts), 'B'));
   });
 
   it('text() rejects a field longer than its limit', async () => {

@@ -15,6 +15,8 @@ export interface TestApp {
   /** Where the service listens on a real socket (local-store URLs point here). */
   baseUrl: string;
   dir: string;
+  /** Every log line the service wrote (LOG_LEVEL decides which). */
+  logs: string[];
   close(): Promise<void>;
 }
 
@@ -33,7 +35,8 @@ export async function startTestApp(
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const config = parseConfig({ LOCAL_STORAGE_DIR: join(dir, 'media'), PUBLIC_BASE_URL: baseUrl, LOG_LEVEL: 'error', ...(typeof env === 'function' ? env(baseUrl) : env) });
-  const deps = buildNodeDeps(config, jsonLogger(config.LOG_LEVEL, () => undefined), overrides);
+  const logs: string[] = [];
+  const deps = buildNodeDeps(config, jsonLogger(config.LOG_LEVEL, (line) => logs.push(line)), overrides);
   const app = createApp(deps);
   handler = app.fetch;
   return {
@@ -41,6 +44,7 @@ export async function startTestApp(
     deps,
     baseUrl,
     dir,
+    logs,
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await rm(dir, { recursive: true, force: true });

@@ -17,7 +17,7 @@ export interface FakeTeli {
   apiKey: string;
   calls: SendCall[];
   /** What the next sends do: answer normally, fail with a status, or hang longer than any timeout. */
-  mode: { kind: 'ok' } | { kind: 'status'; status: number; body: string } | { kind: 'hang' };
+  mode: { kind: 'ok'; delayMs?: number } | { kind: 'status'; status: number; body: string } | { kind: 'hang' };
   close(): Promise<void>;
 }
 
@@ -51,6 +51,7 @@ export async function startFakeTeli(apiKey = 'teli-test-key'): Promise<FakeTeli>
       res.writeHead(mode.status, { 'content-type': 'text/html' }).end(mode.body);
       return;
     }
+    if (mode.delayMs) await new Promise((r) => setTimeout(r, mode.delayMs));
     try {
       const download = await fetch(mediaUrl, { redirect: 'manual' }); // anonymous: no headers, no cookies
       call.download = {

@@ -5,6 +5,8 @@
  *  - AbortMultipartUpload answers 405: a middleware makes it remove the upload and answer 204, as S3 does.
  *  - Suffix ranges (`bytes=-N`) are parsed as `bytes=0-N`: rewritten to `bytes=<size-N>-` once the
  *    signature has been checked (the Range header is signed, so it cannot be changed earlier).
+ *  - Conditional writes (`If-None-Match: *` on PUT, which S3, R2 and MinIO honour) are ignored: a
+ *    middleware answers 412 when the key exists or another conditional write of it is under way.
  * Buckets come from `configureBuckets` because bucket-level SDK calls fail its signature check.
  */
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
@@ -46,28 +48,48 @@ export interface S3TestServer {
   credentials: { accessKeyId: string; secretAccessKey: string };
   dir: string;
   stop(): Promise<void>;
+  /** Stops answering (connections refused) but keeps the data, to play a storage outage. */
+  pause(): Promise<void>;
+  /** Answers again on the same port with the same data. */
+  resume(): Promise<void>;
 }
 
 export async function startS3Server(bucket = 'media-test'): Promise<S3TestServer> {
   patchSuffixRanges();
   const dir = await mkdtemp(join(tmpdir(), 's3rver-'));
-  const server = new S3rver({ port: 0, address: '127.0.0.1', directory: dir, silent: true, configureBuckets: [{ name: bucket }] });
-  server.middleware.unshift(abortMultipartUpload(dir));
-  const address = await server.run();
+  const launch = async (port: number) => {
+    const server = new S3rver({ port, address: '127.0.0.1', directory: dir, silent: true, configureBuckets: [{ name: bucket }] });
+    server.middleware.unshift(abortMultipartUpload(dir), conditionalPut(dir));
+    return { server, address: await server.run() };
+  };
+  // close() alone waits for the SDK's keep-alive sockets to time out.
+  const close = async (server: S3rverInstance) => {
+    const closing = server.close();
+    server.httpServer?.closeAllConnections();
+    await closing;
+  };
+  let current: S3rverInstance | null;
+  const first = await launch(0);
+  current = first.server;
+  const port = first.address.port;
   let stopped = false;
   return {
-    endpoint: `http://127.0.0.1:${address.port}`,
+    endpoint: `http://127.0.0.1:${port}`,
     bucket,
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     dir,
     async stop() {
       if (stopped) return;
       stopped = true;
-      // close() alone waits for the SDK's keep-alive sockets to time out.
-      const closing = server.close();
-      server.httpServer?.closeAllConnections();
-      await closing;
+      if (current) await close(current);
       await rm(dir, { recursive: true, force: true });
+    },
+    async pause() {
+      if (current) await close(current);
+      current = null;
+    },
+    async resume() {
+      if (!current) current = (await launch(port)).server;
     },
   };
 }
@@ -117,6 +139,30 @@ function abortMultipartUpload(dir: string): Middleware {
       ctx.status = 404;
       ctx.type = 'application/xml';
       ctx.body = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchUpload</Code><Message>The specified upload does not exist.</Message></Error>';
+    }
+  };
+}
+
+function conditionalPut(dir: string): Middleware {
+  const writing = new Set<string>();
+  return async (ctx, next) => {
+    const m = /^\/([^/]+)\/(.+)$/.exec(ctx.path);
+    if (ctx.method !== 'PUT' || ctx.headers['if-none-match'] !== '*' || ctx.query.uploadId || !m) return next();
+    const file = join(dir, m[1]!, `${decodeURIComponent(m[2]!)}${OBJECT_SUFFIX}`);
+    // Claim the name before any await, so that two racing writes cannot both pass the check.
+    const busy = writing.has(file);
+    if (!busy) writing.add(file);
+    if (busy || (await stat(file).catch(() => null)) !== null) {
+      if (!busy) writing.delete(file);
+      ctx.status = 412;
+      ctx.type = 'application/xml';
+      ctx.body = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message></Error>';
+      return;
+    }
+    try {
+      await next();
+    } finally {
+      writing.delete(file);
     }
   };
 }

@@ -1,8 +1,10 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { AppError } from '../../core/errors.js';
 import type { AppDeps } from '../app.js';
-import { ImageQuerySchema, MediaResponseSchema, UploadFormSchema, errors } from '../schemas.js';
+import { ImageQuerySchema, MediaImportSchema, MediaResponseSchema, UploadFormSchema, errors } from '../schemas.js';
+import { noteMedia } from '../observability.js';
 import { imageOptions, readUpload } from '../upload.js';
+import { readJson, validate } from '../validate.js';
 
 const idParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'q5V0Ck3nYbq2V8D3mXy0cQ' }) });
 
@@ -12,12 +14,14 @@ export function mediaRoutes(app: OpenAPIHono, deps: AppDeps): void {
       method: 'post',
       path: '/v1/media',
       summary: 'Host a file: sniffed, checked against the carrier limits, stored behind a public URL',
+      description: 'Send the file (multipart or raw body), or JSON `{"url": …}` to import it from a public URL through the same pipeline.',
       request: {
         query: ImageQuerySchema,
         body: {
           content: {
             'multipart/form-data': { schema: UploadFormSchema },
             'application/octet-stream': { schema: z.any().openapi({ type: 'string', format: 'binary' }) },
+            'application/json': { schema: MediaImportSchema },
           },
         },
       },
@@ -25,8 +29,16 @@ export function mediaRoutes(app: OpenAPIHono, deps: AppDeps): void {
     }),
   );
   app.post('/v1/media', async (c) => {
+    if (/^application\/json\b/i.test(c.req.header('content-type') ?? '')) {
+      const input = validate(MediaImportSchema, await readJson(c.req.raw));
+      const image = { ...(input.optimize && { optimize: input.optimize }), ...(input.keep_metadata !== undefined && { keepMetadata: input.keep_metadata }) };
+      const media = await deps.importer.import(input.url, { image, filename: input.filename });
+      noteMedia(c, media);
+      return c.json({ success: true as const, media }, 201);
+    }
     const { media } = await readUpload(c.req.raw, deps.media, { image: imageOptions });
     if (!media) throw new AppError(400, 'no_file', 'No file was sent: add a multipart part named "file", or send the file as the raw body.');
+    noteMedia(c, media);
     return c.json({ success: true as const, media }, 201);
   });
 

@@ -1,8 +1,10 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import { AppError } from '../../core/errors.js';
+import { AppError, isAppError } from '../../core/errors.js';
+import { decideRehost } from '../../core/url-import.js';
 import { toE164 } from '../../core/phone.js';
 import type { AppDeps } from '../app.js';
 import { SendFieldsSchema, SendJsonSchema, SendMultipartSchema, SendResponseSchema, errors } from '../schemas.js';
+import { noteMedia } from '../observability.js';
 import { imageOptions, readUpload } from '../upload.js';
 import { readJson, validate } from '../validate.js';
 
@@ -11,7 +13,11 @@ export function mmsRoutes(app: OpenAPIHono, deps: AppDeps): void {
     createRoute({
       method: 'post',
       path: '/v1/mms/send',
-      summary: 'Send an MMS: the send endpoint’s own JSON (forwarded), or a file in multipart (hosted, then sent)',
+      summary: 'Send an MMS: the send endpoint’s own JSON (media_url checked, rehosted if need be, then forwarded), or a file in multipart (hosted, then sent)',
+      description:
+        'With JSON, media_url is preflighted first. A URL that cannot be fetched is refused (422 url_not_fetchable, with the report) and nothing is sent. ' +
+        'rehost=auto (default) hosts a fixed copy when every error is one hosting fixes (format, size, Content-Type, expiry) and sends its URL; ' +
+        'a URL without errors is sent unchanged. The reply carries `preflight` when it found anything (warnings included), and `media` (rehosted: true) when a copy was sent; a clean URL gets the endpoint’s reply untouched.',
       request: {
         body: {
           content: {
@@ -21,7 +27,7 @@ export function mmsRoutes(app: OpenAPIHono, deps: AppDeps): void {
         },
       },
       responses: {
-        200: { description: 'The send endpoint’s reply, plus `media` when a file was hosted', content: { 'application/json': { schema: SendResponseSchema } } },
+        200: { description: 'The send endpoint’s reply, plus `media` when a file was hosted (rehosted: true for a copy of media_url) and `preflight` when the URL check found anything', content: { 'application/json': { schema: SendResponseSchema } } },
         ...errors(400, 401, 413, 415, 422, 502, 504),
       },
     }),
@@ -30,9 +36,22 @@ export function mmsRoutes(app: OpenAPIHono, deps: AppDeps): void {
   app.post('/v1/mms/send', async (c) => {
     const type = c.req.header('content-type') ?? '';
     if (/^application\/json\b/i.test(type)) {
-      const input = validate(SendJsonSchema, await readJson(c.req.raw));
-      const outcome = await deps.mms.send({ ...input, phone_number: toE164(input.phone_number) });
-      return c.json(outcome.body, outcome.status as 200);
+      const { rehost, ...input } = validate(SendJsonSchema, await readJson(c.req.raw));
+      const request = { ...input, phone_number: toE164(input.phone_number) };
+      // Check the URL as a carrier will fetch it; a dead one stops here, before anyone is messaged.
+      const preflight = await deps.preflight.check(input.media_url);
+      const withReport = (err: unknown) =>
+        isAppError(err) ? new AppError(err.status, err.code, err.message, { headers: err.headers, extra: { ...err.extra, preflight }, cause: err }) : err;
+      try {
+        const media = decideRehost(preflight, rehost) === 'rehost' ? { ...(await deps.importer.import(input.media_url)), rehosted: true } : undefined;
+        noteMedia(c, media);
+        const outcome = await deps.mms.send({ ...request, media_url: media?.url ?? input.media_url }, media);
+        // A clean URL sent as it is leaves the endpoint's reply untouched; otherwise the reply says what we found.
+        const said = media || preflight.problems.length > 0 ? { preflight } : {};
+        return c.json({ ...outcome.body, ...said }, outcome.status as 200);
+      } catch (err) {
+        throw withReport(err);
+      }
     }
     if (!/^multipart\/form-data\b/i.test(type)) {
       throw new AppError(415, 'unsupported_content_type', 'Send JSON (campaign_id, phone_number, media_url, message) or multipart/form-data with a "file" part.');
@@ -50,6 +69,7 @@ export function mmsRoutes(app: OpenAPIHono, deps: AppDeps): void {
       if (upload.media) await deps.media.delete(upload.media.id).catch(() => undefined);
       throw err;
     }
+    noteMedia(c, upload.media);
     const outcome = await deps.mms.send({ ...fields, media_url: upload.media.url }, upload.media);
     return c.json(outcome.body, outcome.status as 200);
   });

@@ -1,0 +1,84 @@
+import { deflateSync } from 'node:zlib';
+import { orientationOnly } from './exif.js';
+
+/**
+ * PNG chunks, handled without touching the compressed pixels: drop metadata for optimize=off, put EXIF/XMP
+ * back for keep_metadata, and label decoded HEIC pixels with their colour profile so sharp can convert them.
+ */
+const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** Ancillary chunks that change how the picture looks or moves; every other ancillary chunk is metadata. */
+const KEPT = new Set(['tRNS', 'gAMA', 'cHRM', 'sRGB', 'iCCP', 'sBIT', 'pHYs', 'bKGD', 'hIST', 'acTL', 'fcTL', 'fdAT', 'cICP', 'mDCV', 'cLLI']);
+
+interface Chunk {
+  type: string;
+  start: number;
+  end: number;
+}
+
+function chunks(b: Buffer): Chunk[] | undefined {
+  if (b.length < 8 || !b.subarray(0, 8).equals(SIGNATURE)) return undefined;
+  const list: Chunk[] = [];
+  for (let p = 8; p + 12 <= b.length; ) {
+    const end = p + 12 + b.readUInt32BE(p);
+    if (end > b.length) return undefined;
+    const type = b.toString('latin1', p + 4, p + 8);
+    list.push({ type, start: p, end });
+    if (type === 'IEND') return list;
+    p = end;
+  }
+  return undefined; // no IEND: truncated
+}
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(data: Buffer): number {
+  let c = 0xffffffff;
+  for (const byte of data) c = CRC_TABLE[(c ^ byte) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+export function chunk(type: string, data: Buffer): Buffer {
+  const out = Buffer.alloc(12 + data.length);
+  out.writeUInt32BE(data.length, 0);
+  out.write(type, 4, 'latin1');
+  data.copy(out, 8);
+  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
+  return out;
+}
+
+/** The same picture without text, EXIF, time or private chunks; an orientation is kept as a one-tag eXIf. */
+export function stripPng(bytes: Uint8Array, orientation: number): Buffer | undefined {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  const list = chunks(b);
+  if (!list) return undefined;
+  const out: Buffer[] = [SIGNATURE];
+  for (const c of list) {
+    if (c.type === 'IDAT' && orientation > 1) {
+      out.push(chunk('eXIf', orientationOnly(orientation)));
+      orientation = 1; // once, before the first IDAT
+    }
+    const critical = c.type.charCodeAt(0) < 0x61; // an upper-case first letter marks a chunk needed to decode
+    if (critical || KEPT.has(c.type)) out.push(b.subarray(c.start, c.end));
+  }
+  return Buffer.concat(out);
+}
+
+/** Inserts chunks right after IHDR (where iCCP must be, and early enough for eXIf and iTXt). */
+export function insertPngChunks(png: Buffer, extra: Buffer[]): Buffer {
+  const list = chunks(png);
+  const ihdr = list?.[0];
+  if (!ihdr || ihdr.type !== 'IHDR' || extra.length === 0) return png;
+  return Buffer.concat([png.subarray(0, ihdr.end), ...extra, png.subarray(ihdr.end)]);
+}
+
+export const iccpChunk = (profile: Buffer): Buffer => chunk('iCCP', Buffer.concat([Buffer.from('icc\0\0', 'latin1'), deflateSync(profile)]));
+
+export const exifChunk = (tiff: Buffer): Buffer => chunk('eXIf', tiff);
+
+/** XMP goes in an uncompressed iTXt chunk under the keyword the XMP specification names. */
+export const xmpChunk = (xmp: Buffer): Buffer => chunk('iTXt', Buffer.concat([Buffer.from('XML:com.adobe.xmp\0\0\0\0\0', 'latin1'), xmp]));

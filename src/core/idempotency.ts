@@ -1,0 +1,58 @@
+/**
+ * Idempotency records: the first request with a key claims it, its final reply is kept for 24 h, and a
+ * repeat gets that reply instead of a second send or upload. The port is small so that records can live
+ * where every instance sees them (object storage with conditional writes) or in memory (one instance).
+ */
+export interface IdempotencyRecord {
+  state: 'in_flight' | 'done';
+  created_at: number;
+  /** A hash of what the request asked for; a repeat must match it. */
+  fingerprint?: string;
+  status?: number;
+  content_type?: string;
+  body?: string;
+}
+
+export interface IdempotencyRecords {
+  /** Stores `record` only if no live record holds `key`: null when claimed, else the record that holds it. */
+  claim(key: string, record: IdempotencyRecord): Promise<IdempotencyRecord | null>;
+  /** Replaces the claim with the final reply. */
+  finish(key: string, record: IdempotencyRecord): Promise<void>;
+  /** Gives the key up (nothing happened that a repeat could duplicate). */
+  release(key: string): Promise<void>;
+}
+
+export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
+
+export const isLive = (r: IdempotencyRecord | null | undefined, now: number): r is IdempotencyRecord =>
+  !!r && now - r.created_at < IDEMPOTENCY_TTL_MS;
+
+/** For a single instance (the local driver): a map, oldest entries dropped past `maxEntries`. */
+export class MemoryIdempotencyRecords implements IdempotencyRecords {
+  private readonly records = new Map<string, IdempotencyRecord>();
+  constructor(
+    private readonly maxEntries = 10_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async claim(key: string, record: IdempotencyRecord): Promise<IdempotencyRecord | null> {
+    const existing = this.records.get(key);
+    if (isLive(existing, this.now())) return existing;
+    this.set(key, record);
+    return null;
+  }
+
+  async finish(key: string, record: IdempotencyRecord): Promise<void> {
+    this.set(key, record);
+  }
+
+  async release(key: string): Promise<void> {
+    this.records.delete(key);
+  }
+
+  private set(key: string, record: IdempotencyRecord): void {
+    this.records.delete(key);
+    this.records.set(key, record);
+    if (this.records.size > this.maxEntries) this.records.delete(this.records.keys().next().value!);
+  }
+}

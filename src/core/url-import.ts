@@ -1,0 +1,98 @@
+import { AppError } from './errors.js';
+import { fetchFollowing } from './follow.js';
+import type { Media, MediaService } from './media-service.js';
+import type { GuardedFetcher, ImageOptions } from './ports.js';
+import type { PreflightReport } from './preflight-checks.js';
+
+export interface UrlImportOptions {
+  /** The whole download, every hop included. */
+  timeoutMs: number;
+  maxRedirects: number;
+}
+
+/**
+ * Imports a file from a URL through the same pipeline as an upload (sniff, limits, images fitted): the
+ * response body streams into MediaService.host with its Content-Length as the declared size, so a file
+ * declared too large is refused before it is read and one that turns out too large is cut off at the limit.
+ */
+export class UrlImporter {
+  readonly options: UrlImportOptions;
+
+  constructor(
+    private readonly deps: { fetcher: GuardedFetcher; media: MediaService },
+    options: Partial<UrlImportOptions> = {},
+  ) {
+    this.options = { timeoutMs: 30_000, maxRedirects: 5, ...options };
+  }
+
+  async import(rawUrl: string, options: { image?: Partial<ImageOptions>; filename?: string } = {}): Promise<Media> {
+    const url = parseImportUrl(rawUrl);
+    const signal = AbortSignal.timeout(this.options.timeoutMs);
+    const { response, url: finalUrl } = await fetchFollowing(
+      this.deps.fetcher,
+      url,
+      { method: 'GET', headers: { accept: '*/*' }, signal, maxBytes: this.deps.media.maxUploadBytes + 1 },
+      { maxRedirects: this.options.maxRedirects },
+    );
+    if (response.status !== 200) {
+      await response.body?.cancel().catch(() => undefined);
+      const auth = response.status === 401 || response.status === 403 ? ' without credentials (carriers send none either)' : '';
+      throw new AppError(422, 'url_not_fetchable', `The URL answered HTTP ${response.status}${auth}; nothing was imported.`, { extra: { upstream_status: response.status } });
+    }
+    const length = response.headers.get('content-length');
+    return this.deps.media.host({
+      body: response.body ?? new ReadableStream({ start: (c) => c.close() }),
+      declaredSize: length !== null && /^\d+$/.test(length.trim()) ? Number(length) : undefined,
+      filename: options.filename ?? lastSegment(finalUrl),
+      declaredContentType: response.headers.get('content-type') ?? undefined,
+      image: options.image,
+    });
+  }
+}
+
+export function parseImportUrl(raw: string): URL {
+  try {
+    if (/^https?:\/\//i.test(raw.trim())) {
+      const url = new URL(raw.trim());
+      url.hash = '';
+      return url;
+    }
+  } catch {
+    // falls through to the error below
+  }
+  throw new AppError(400, 'invalid_media_url', 'url must be a valid http:// or https:// URL.');
+}
+
+function lastSegment(url: URL): string | undefined {
+  const name = url.pathname.split('/').pop();
+  if (!name) return undefined;
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return name;
+  }
+}
+
+export type RehostMode = 'auto' | 'never' | 'always';
+
+/**
+ * What a send does with a preflight report: send the URL as it is, host a copy first, or refuse. A URL we
+ * cannot fetch is always refused (a carrier could not fetch it either); `auto` hosts a copy only when every
+ * error is one hosting fixes, `always` whenever it can, `never` refuses rather than send a URL with errors.
+ */
+export function decideRehost(report: PreflightReport, mode: RehostMode): 'send' | 'rehost' {
+  const errors = report.problems.filter((p) => p.severity === 'error');
+  const first = errors[0];
+  if (!report.fetchable) {
+    throw new AppError(422, 'url_not_fetchable', `media_url cannot be fetched: ${first?.message ?? 'no usable answer.'} Nothing was sent.`, {
+      extra: { preflight: report },
+    });
+  }
+  if (mode === 'always') return 'rehost';
+  if (report.ok) return 'send';
+  const unfixable = errors.find((p) => !p.rehostable);
+  if (mode === 'auto' && !unfixable) return 'rehost';
+  const why = unfixable ?? first!;
+  const hint = mode === 'never' && !unfixable ? ' Send with rehost=auto to host a fixed copy.' : '';
+  throw new AppError(422, 'media_url_rejected', `media_url would not be delivered: ${why.message}${hint} Nothing was sent.`, { extra: { preflight: report } });
+}

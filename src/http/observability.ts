@@ -1,0 +1,66 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import type { Metrics } from '../core/metrics.js';
+import type { Logger } from '../core/ports.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** What a route can add to its request's log line and metrics (set with `c.set('media', …)`). */
+export interface LoggedMedia {
+  kind: string;
+  size: number;
+}
+
+/**
+ * One JSON log line and one metrics sample per request, with a request id (X-Request-Id accepted when it is
+ * plain, else made up, and always returned). Only the path is logged: query strings can hold presigned
+ * signatures, and headers hold keys, so neither is ever written.
+ */
+export function observe(logger: Logger, metrics: Metrics): MiddlewareHandler {
+  return async (c, next) => {
+    const started = performance.now();
+    const given = c.req.header('x-request-id');
+    const id = given && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+    c.header('x-request-id', id);
+    await next();
+    const seconds = (performance.now() - started) / 1000;
+    const route = routeOf(c);
+    metrics.requests.inc({ route, method: c.req.method, status: c.res.status });
+    metrics.requestSeconds.observe(seconds, { route });
+    const media = c.get('media' as never) as LoggedMedia | undefined;
+    const line = {
+      request_id: id,
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      latency_ms: Math.round(seconds * 1000),
+      ...(media && { media_kind: media.kind, media_size: media.size }),
+      ...(c.res.status >= 400 && { code: c.get('errorCode' as never) }),
+    };
+    if (c.res.status >= 500) logger.warn('request failed', line);
+    else logger.info('request', line);
+  };
+}
+
+/** The matched route pattern (`/v1/media/:id`), so metrics do not grow a series per id. */
+function routeOf(c: Context): string {
+  const path = c.req.routePath;
+  return path && path !== '/*' ? path : 'unmatched';
+}
+
+/** Headers for API replies: inert JSON, never cached, never framed, no referrer leaked. */
+export function apiSecurityHeaders(): MiddlewareHandler {
+  return async (c, next) => {
+    await next();
+    if (c.req.path.startsWith('/media/')) return; // files set their own (see routes/files.ts)
+    c.header('x-content-type-options', 'nosniff');
+    c.header('x-frame-options', 'DENY');
+    c.header('referrer-policy', 'no-referrer');
+    c.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+    c.header('cache-control', 'no-store');
+  };
+}
+
+/** Adds the hosted file's kind and size to this request's log line. */
+export function noteMedia(c: Context, media: LoggedMedia | undefined): void {
+  if (media) c.set('media' as never, { kind: media.kind, size: media.size } as never);
+}

@@ -1,0 +1,92 @@
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bmpHeader, decodeBmp } from '../../src/adapters/sharp/bmp.js';
+import { exifTiff, uprightTiff } from '../../src/adapters/sharp/exif.js';
+import { isSrgbProfile } from '../../src/adapters/sharp/inspect.js';
+import { insertJpegMetadata, stripJpeg } from '../../src/adapters/sharp/jpeg-segments.js';
+import { stripPng } from '../../src/adapters/sharp/png-chunks.js';
+import { GPS_EXIF, bmp, cleanJpeg } from './fixtures.js';
+
+/** Byte-level helpers: metadata out without touching pixels, metadata back in, BMP reading. */
+describe('stripJpeg', () => {
+  let tagged: Buffer;
+  beforeAll(async () => {
+    tagged = await sharp(await cleanJpeg(320, 240)).withExif(GPS_EXIF).withMetadata({ orientation: 6 }).jpeg({ quality: 80 }).toBuffer();
+  });
+
+  it('removes GPS and camera tags, keeps the orientation, and leaves the pixels byte-identical', async () => {
+    const out = stripJpeg(tagged, 6)!;
+    expect(out.includes('iPhone')).toBe(false);
+    const m = await sharp(out).metadata();
+    expect(m.orientation).toBe(6);
+    const [a, b] = await Promise.all([sharp(tagged, { autoOrient: false }).raw().toBuffer(), sharp(out, { autoOrient: false }).raw().toBuffer()]);
+    expect(a.equals(b)).toBe(true);
+    // The compressed scan is copied as is.
+    const scan = (j: Buffer) => j.subarray(j.indexOf(Buffer.from([0xff, 0xda])));
+    expect(scan(out).equals(scan(tagged))).toBe(true);
+  });
+
+  it('drops bytes after the end of the image (extra images, trailers)', () => {
+    const out = stripJpeg(Buffer.concat([tagged, Buffer.from('TRAILER-WITH-SECRETS')]), 1)!;
+    expect(out.includes('TRAILER')).toBe(false);
+    expect(out.subarray(-2)).toEqual(Buffer.from([0xff, 0xd9]));
+  });
+
+  it('says so when the JPEG is cut short', () => {
+    expect(stripJpeg(tagged.subarray(0, tagged.length - 100), 1)).toBeUndefined();
+  });
+
+  it('puts EXIF back after a re-encode, saying upright', async () => {
+    const tiff = uprightTiff(exifTiff((await sharp(tagged).metadata()).exif!)!);
+    const out = insertJpegMetadata(await cleanJpeg(64, 48), { tiff });
+    const m = await sharp(out).metadata();
+    expect(m.orientation).toBe(1);
+    expect(out.includes('iPhone')).toBe(true);
+  });
+});
+
+describe('stripPng', () => {
+  it('removes text and EXIF chunks but not transparency or colour', async () => {
+    const png = await sharp({ create: { width: 8, height: 8, channels: 4, background: { r: 1, g: 2, b: 3, alpha: 0.5 } } })
+      .png()
+      .withExif(GPS_EXIF)
+      .withMetadata()
+      .toBuffer();
+    expect((await sharp(png).metadata()).exif).toBeDefined();
+    const out = stripPng(png, 1)!;
+    const m = await sharp(out).metadata();
+    expect(m.exif).toBeUndefined();
+    expect(m.hasAlpha).toBe(true);
+    expect(out.includes('iPhone')).toBe(false);
+    expect((await sharp(out).raw().toBuffer()).equals(await sharp(png).raw().toBuffer())).toBe(true);
+    expect(stripPng(png.subarray(0, png.length - 12), 1)).toBeUndefined(); // no IEND
+  });
+});
+
+describe('isSrgbProfile', () => {
+  it('tells sRGB from Display P3', async () => {
+    const icc = async (name: string) => (await sharp(await cleanJpeg(16, 16)).withIccProfile(name).jpeg().toBuffer().then((b) => sharp(b).metadata())).icc!;
+    expect(isSrgbProfile(await icc('srgb'))).toBe(true);
+    expect(isSrgbProfile(await icc('p3'))).toBe(false);
+  });
+});
+
+describe('BMP', () => {
+  it('reads 24-bit and 8-bit palette images the right way up', () => {
+    const rgb = decodeBmp(...withHeader(bmp(5, 3, 24, (x, y) => [x * 50, y * 100, 7])));
+    expect([...rgb.data.subarray(0, 3)]).toEqual([0, 0, 7]);
+    expect([...rgb.data.subarray((2 * 5 + 4) * 3, (2 * 5 + 4) * 3 + 3)]).toEqual([200, 200, 7]);
+    const pal = decodeBmp(...withHeader(bmp(4, 2, 8, (x) => [x * 10, 0, 0])));
+    expect([...pal.data.subarray(9, 12)]).toEqual([15, 225, 30]); // index 30: R = 30 >> 1, G = 255 - 30, B = 30
+  });
+
+  it('refuses run-length compressed files with a clear reason', () => {
+    const b = bmp(4, 4, 8, () => [0, 0, 0]);
+    b.writeUInt32LE(1, 30); // BI_RLE8
+    expect(() => decodeBmp(...withHeader(b))).toThrow(/run-length/);
+  });
+});
+
+function withHeader(b: Buffer): [Buffer, ReturnType<typeof bmpHeader>] {
+  return [b, bmpHeader(b)];
+}

@@ -1,0 +1,132 @@
+import sharp, { type Sharp } from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProcessedImage } from '../../src/core/ports.js';
+import { AUTO, bmp, GIF, HEIC, PNG, SAFE, animatedGif, cleanJpeg, heicFixture, near, processor, regionColour, screenshotPng, transparentPng } from './fixtures.js';
+
+/** Formats carriers do not take are converted; carrier formats keep what matters (transparency, animation). */
+const images = processor();
+afterAll(() => images.close());
+
+describe('an iPhone HEIC (HEVC, Display P3, stored sideways with irot, EXIF with GPS)', () => {
+  let out: ProcessedImage;
+  beforeAll(async () => {
+    out = await images.process({ bytes: await heicFixture(), detected: HEIC }, AUTO);
+  }, 60_000);
+
+  it('becomes an upright sRGB JPEG within budget with no location', async () => {
+    expect(out.contentType).toBe('image/jpeg');
+    expect(out.bytes.length).toBeLessThanOrEqual(SAFE);
+    const m = await sharp(out.bytes).metadata();
+    expect([m.width, m.height]).toEqual([1080, 1440]);
+    expect(m.exif).toBeUndefined();
+    expect(m.icc).toBeUndefined();
+    expect(Buffer.from(out.bytes).includes('iPhone')).toBe(false);
+    expect(near(await regionColour(out.bytes, 0.04, 0.03), [230, 20, 20])).toBe(true); // red square top-left
+    // The patch was stored as P3 (189,124,58): converted, it reads as sRGB (200,120,40).
+    expect(near(await regionColour(out.bytes, 0.5, 0.5), [200, 120, 40], 8)).toBe(true);
+    expect(out.transformations).toEqual(['auto_orient', 'strip_metadata', 'convert_colour:srgb', 'convert:heic->jpeg', expect.stringMatching(/^quality:/)]);
+  });
+
+  it('is refused with optimize=off, since carriers do not take HEIC', async () => {
+    const err = await images.process({ bytes: await heicFixture(), detected: HEIC }, { optimize: 'off', keepMetadata: false }).catch((e) => e);
+    expect([err.status, err.code]).toEqual([415, 'unsupported_media_type']);
+    expect(err.message).toMatch(/optimize=auto/);
+  });
+});
+
+describe('other formats', () => {
+  it.each([
+    ['webp', 'image/webp', (s: Sharp) => s.webp()],
+    ['avif', 'image/avif', (s: Sharp) => s.avif({ effort: 0 })],
+    ['tif', 'image/tiff', (s: Sharp) => s.tiff()],
+  ])('%s becomes JPEG', async (ext, mime, encode) => {
+    const bytes = await encode(sharp(await cleanJpeg(320, 240))).toBuffer();
+    const out = await images.process({ bytes, detected: { ext, mime } }, AUTO);
+    expect(out.contentType).toBe('image/jpeg');
+    expect((await sharp(out.bytes).metadata()).format).toBe('jpeg');
+    expect(out.transformations).toContain(`convert:${ext === 'tif' ? 'tiff' : ext}->jpeg`);
+    expect([out.width, out.height]).toEqual([320, 240]);
+  });
+
+  it('BMP becomes JPEG with its colours', async () => {
+    const bytes = bmp(40, 30, 24, (x) => (x < 20 ? [200, 30, 30] : [30, 30, 200]));
+    const out = await images.process({ bytes, detected: { ext: 'bmp', mime: 'image/bmp' } }, AUTO);
+    expect(out.contentType).toBe('image/jpeg');
+    expect(near(await regionColour(out.bytes, 0.25, 0.5, 6), [200, 30, 30], 20)).toBe(true);
+    expect(near(await regionColour(out.bytes, 0.75, 0.5, 6), [30, 30, 200], 20)).toBe(true);
+  });
+
+  it('a transparent WebP becomes PNG and keeps its transparency', async () => {
+    const bytes = await sharp(await transparentPng(200)).webp({ lossless: true }).toBuffer();
+    const out = await images.process({ bytes, detected: { ext: 'webp', mime: 'image/webp' } }, AUTO);
+    expect(out.contentType).toBe('image/png');
+    expect((await sharp(out.bytes).metadata()).hasAlpha).toBe(true);
+  });
+});
+
+describe('PNG', () => {
+  it('a transparent PNG over budget stays PNG, within budget, and keeps its transparency', async () => {
+    const input = await transparentPng(700, true);
+    const budget = 250_000;
+    expect(input.length).toBeGreaterThan(budget);
+    const out = await processor({ targetBytes: budget }).process({ bytes: input, detected: PNG }, AUTO);
+    expect(out.contentType).toBe('image/png');
+    expect(out.bytes.length).toBeLessThanOrEqual(budget);
+    const { data, info } = await sharp(out.bytes).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    expect(data[3]).toBe(0); // top-left corner: clear
+    expect(data[(Math.floor(info.height / 2) * info.width + Math.floor(info.width / 2)) * 4 + 3]).toBe(255); // centre: solid
+    expect(out.transformations.some((t) => t.startsWith('palette:'))).toBe(true);
+  }, 30_000);
+
+  it('a phone screenshot fits the budget at 2048 px and says how', async () => {
+    const input = await screenshotPng();
+    const out = await images.process({ bytes: input, detected: PNG }, { optimize: 'always', keepMetadata: false });
+    expect(out.bytes.length).toBeLessThanOrEqual(SAFE);
+    expect(out.height).toBe(2048);
+    expect(out.transformations).toContain('resize:1290x2796->945x2048');
+    if (out.contentType === 'image/jpeg') expect(out.transformations).toContain('convert:png->jpeg');
+  }, 30_000);
+
+  it('an opaque photo saved as PNG becomes JPEG when that is the only way to fit', async () => {
+    const photo = await sharp({ create: { width: 600, height: 450, channels: 3, background: 'black', noise: { type: 'gaussian', mean: 128, sigma: 50 } } }).png().toBuffer();
+    const out = await processor({ targetBytes: 100_000 }).process({ bytes: photo, detected: PNG }, AUTO);
+    expect(out.contentType).toBe('image/jpeg');
+    expect(out.transformations).toContain('convert:png->jpeg');
+    expect(out.bytes.length).toBeLessThanOrEqual(100_000);
+  }, 30_000);
+});
+
+describe('animated GIF', () => {
+  it('stays animated within the budget, shrinking what it must and saying so', async () => {
+    const input = await animatedGif(8, 480, 270);
+    const target = Math.floor(input.length / 3);
+    const small = processor({ targetBytes: target });
+    const out = await small.process({ bytes: input, detected: GIF }, AUTO);
+    expect(out.contentType).toBe('image/gif');
+    expect(out.bytes.length).toBeLessThanOrEqual(target);
+    expect((await sharp(out.bytes).metadata()).pages).toBeGreaterThan(1);
+    expect(out.transformations.length).toBeGreaterThan(0);
+  }, 30_000);
+
+  it('drops frames last, keeping the length of the animation', async () => {
+    const input = await animatedGif(16, 320, 240);
+    // 320 px is already the smallest an animation is made, so past colours only frames are left to lose.
+    const small = processor({ targetBytes: 150_000 });
+    const out = await small.process({ bytes: input, detected: GIF }, AUTO);
+    const m = await sharp(out.bytes).metadata();
+    expect(out.bytes.length).toBeLessThanOrEqual(150_000);
+    expect(out.transformations[0]).toBe('colors:16');
+    expect(m.pages).toBeGreaterThan(1);
+    expect(m.pages).toBeLessThan(16);
+    expect(m.delay!.reduce((a, b) => a + b, 0)).toBe(1600);
+    expect(out.transformations).toContain(`frames:16->${m.pages}`);
+  }, 30_000);
+
+  it('an animated WebP becomes an animated GIF', async () => {
+    const webp = await sharp(await animatedGif(6, 120, 90), { animated: true }).webp().toBuffer();
+    const out = await images.process({ bytes: webp, detected: { ext: 'webp', mime: 'image/webp' } }, { optimize: 'always', keepMetadata: false });
+    expect(out.contentType).toBe('image/gif');
+    expect((await sharp(out.bytes).metadata()).pages).toBe(6);
+    expect(out.transformations).toContain('convert:webp->gif');
+  });
+});

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { Limiter } from '../../src/adapters/sharp/limiter.js';
+import { AppError } from '../../src/core/errors.js';
+
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { open, opened };
+}
+
+describe('Limiter', () => {
+  it('runs up to `concurrency` jobs, queues `queueLimit` more, and refuses the rest with 503 and Retry-After', async () => {
+    const limiter = new Limiter(1, 1);
+    const first = gate();
+    const order: string[] = [];
+    const a = limiter.run(async () => {
+      await first.opened;
+      order.push('a');
+    });
+    const b = limiter.run(async () => {
+      order.push('b');
+    });
+    const refused = await limiter.run(async () => 'c').catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(AppError);
+    const err = refused as AppError;
+    expect(err.status).toBe(503);
+    expect(err.code).toBe('server_busy');
+    expect(Number(err.headers['Retry-After'])).toBeGreaterThanOrEqual(1);
+    expect(err.message).toMatch(/try again/i);
+    first.open();
+    await Promise.all([a, b]);
+    expect(order).toEqual(['a', 'b']);
+    expect(limiter.stats).toEqual({ active: 0, waiting: 0 });
+  });
+
+  it('frees the slot when a job fails', async () => {
+    const limiter = new Limiter(1, 0);
+    await expect(limiter.run(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(limiter.run(async () => 'ok')).resolves.toBe('ok');
+  });
+
+  it('serves waiters first come, first served', async () => {
+    const limiter = new Limiter(2, 10);
+    const g = gate();
+    const order: number[] = [];
+    const jobs = [0, 1, 2, 3, 4, 5].map((i) =>
+      limiter.run(async () => {
+        if (i < 2) await g.opened;
+        order.push(i);
+      }),
+    );
+    expect(limiter.stats).toEqual({ active: 2, waiting: 4 });
+    g.open();
+    await Promise.all(jobs);
+    expect(order.slice(2)).toEqual([2, 3, 4, 5]);
+  });
+});

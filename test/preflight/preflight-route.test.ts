@@ -1,0 +1,252 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PreflightResponseSchema } from '../../src/http/schemas.js';
+import type { TestApp } from '../support/app.js';
+import { FittingImages } from '../support/fitting-images.js';
+import { file, KB, MB } from '../support/url-fixtures.js';
+import { startMediaServer, type MediaServer } from '../support/media-server.js';
+import { HOUR, sigV4Query } from '../support/signed.js';
+import { postJson, startUrlTestApp } from '../support/url-app.js';
+
+const jpeg = { 'content-type': 'image/jpeg' };
+let server: MediaServer;
+let recorder: MediaServer;
+let t: TestApp;
+
+/** The report, and its problems as `severity:code` (without `slow`: this app's slow threshold is 200 ms, which a busy machine may pass). */
+async function preflight(mediaUrl: string, { keepSlow = false } = {}) {
+  const res = await postJson(t, '/v1/media/preflight', { media_url: mediaUrl });
+  expect(res.status).toBe(200);
+  const report = PreflightResponseSchema.parse(res.body);
+  const codes = report.problems.map((p) => `${p.severity}:${p.code}`).filter((c) => keepSlow || c !== 'warning:slow');
+  return { report, codes };
+}
+
+beforeAll(async () => {
+  recorder = await startMediaServer();
+  const loops = Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`/loop${i}`, { redirect: `/loop${i + 1}` }]));
+  server = await startMediaServer({
+    '/photo.jpg': { file: file('jpg', 50 * KB), headers: jpeg },
+    '/private.jpg': { status: 401, headers: { 'www-authenticate': 'Basic' } },
+    '/forbidden.jpg': { status: 403 },
+    '/page': { file: file('html'), headers: { 'content-type': 'text/html; charset=utf-8' } },
+    '/s3.jpg': { file: file('jpg', 50 * KB), headers: { 'content-type': 'binary/octet-stream' } },
+    '/clip.mov': { file: file('mov', 2 * MB), headers: { 'content-type': 'video/quicktime' } },
+    '/photo.heic': { file: file('heic', 300 * KB), headers: { 'content-type': 'image/heic' } },
+    '/heic-named.jpg': { file: file('heic', 300 * KB), headers: jpeg },
+    '/big.mp4': { file: file('mp4', 12 * MB), headers: { 'content-type': 'video/mp4' } },
+    '/huge.jpg': { file: file('jpg', 50 * MB), headers: jpeg, ranges: false },
+    '/big-chunked.mp4': { file: file('mp4', 40 * MB), headers: { 'content-type': 'video/mp4' }, ranges: false, contentLength: false },
+    '/chunked.jpg': { file: file('jpg', 100 * KB), headers: jpeg, ranges: false, contentLength: false },
+    '/budget.jpg': { file: file('jpg', 900 * KB), headers: jpeg },
+    '/wav': { file: { prefix: Uint8Array.from([...'RIFF\x24\x08\x00\x00WAVEfmt '].map((c) => c.charCodeAt(0))), size: 40 * KB }, headers: { 'content-type': 'audio/x-wav' } },
+    '/empty.jpg': { file: { prefix: new Uint8Array(0), size: 0 }, headers: jpeg },
+    '/hop1': { redirect: '/hop2' },
+    '/hop2': { redirect: '/photo.jpg' },
+    ...loops,
+    '/to-metadata': { redirect: 'http://169.254.169.254/latest/meta-data/' },
+    '/to-recorder': { redirect: `http://127.1:${recorder.port}/secret` },
+    '/to-internal-name': { redirect: `http://internal.test:${recorder.port}/secret` },
+    '/slow.jpg': { file: file('jpg', 10 * KB), headers: jpeg, delayMs: 400 },
+    '/signed.jpg': { file: file('jpg', 50 * KB), headers: jpeg },
+  });
+  t = await startUrlTestApp(() => ({ FETCH_ALLOW_PRIVATE_HOSTS: server.hostPort }), {
+    images: new FittingImages(),
+    resolve: async (host) => (host === 'internal.test' ? [{ address: '127.0.0.1', family: 4 }] : []),
+    preflight: { slowMs: 200 },
+  });
+});
+afterAll(async () => {
+  await t.close();
+  await server.close();
+  await recorder.close();
+});
+
+describe('POST /v1/media/preflight (happy)', () => {
+  it('a good file: ok, detected from the first bytes of a Range request', async () => {
+    const { report, codes } = await preflight(server.url('/photo.jpg'));
+    expect(codes).toEqual([]);
+    expect(report).toMatchObject({
+      success: true,
+      ok: true,
+      fetchable: true,
+      status: 206,
+      content_type: 'image/jpeg',
+      detected: { content_type: 'image/jpeg', kind: 'image', extension: 'jpg' },
+      size: 50 * KB,
+      final_url: server.url('/photo.jpg'),
+      expires_at: null,
+    });
+    const seen = server.requests.at(-1)!;
+    expect(seen.headers.range).toBe('bytes=0-65535');
+    expect(seen.headers.authorization).toBeUndefined();
+    expect(seen.headers.cookie).toBeUndefined();
+  });
+
+  it('redirects are followed one hop at a time: a warning, with the final URL', async () => {
+    const { report, codes } = await preflight(server.url('/hop1'));
+    expect(codes).toEqual(['warning:redirect']);
+    expect(report.ok).toBe(true);
+    expect(report.final_url).toBe(server.url('/photo.jpg'));
+    expect(report.redirects).toEqual([server.url('/hop2'), server.url('/photo.jpg')]);
+  });
+
+  it('chunked (no Content-Length, Range ignored): measured by a bounded read, a warning', async () => {
+    const { report, codes } = await preflight(server.url('/chunked.jpg'));
+    expect(codes).toEqual(['warning:no_content_length']);
+    expect(report).toMatchObject({ ok: true, status: 200, size: 100 * KB });
+  });
+
+  it('a presigned URL valid for days: expires_at reported, no problem', async () => {
+    const { report, codes } = await preflight(`${server.url('/signed.jpg')}?${sigV4Query(6 * 24 * HOUR)}`);
+    expect(codes).toEqual([]);
+    expect(Date.parse(report.expires_at!)).toBeGreaterThan(Date.now() + 5 * 24 * HOUR);
+  });
+
+  it('a Content-Type alias is a warning', async () => {
+    const { report, codes } = await preflight(server.url('/wav'));
+    expect(report.detected).toMatchObject({ extension: 'wav', kind: 'audio' });
+    expect(codes).toEqual(['warning:content_type_alias']);
+  });
+});
+
+describe('POST /v1/media/preflight (error)', () => {
+  it.each([
+    ['/private.jpg', 'auth_required', 401],
+    ['/forbidden.jpg', 'auth_required', 403],
+    ['/nothing-here.jpg', 'http_status', 404],
+  ])('%s: %s, not fetchable', async (path, code, status) => {
+    const { report, codes } = await preflight(server.url(path));
+    expect(codes).toEqual([`error:${code}`]);
+    expect(report).toMatchObject({ ok: false, fetchable: false, status });
+    expect(report.problems[0]!.fix).toBeTruthy();
+  });
+
+  it('an HTML page is not media', async () => {
+    const { report, codes } = await preflight(server.url('/page'));
+    expect(codes).toEqual(['error:not_media']);
+    expect(report).toMatchObject({ fetchable: true, detected: null, content_type: 'text/html; charset=utf-8' });
+  });
+
+  it('binary/octet-stream from S3: content_type_mismatch, fixable by hosting', async () => {
+    const { report, codes } = await preflight(server.url('/s3.jpg'));
+    expect(codes).toEqual(['error:content_type_mismatch']);
+    expect(report.problems[0]).toMatchObject({ rehostable: true });
+    expect(report.problems[0]!.message).toContain('binary/octet-stream');
+  });
+
+  it('MOV is not a carrier format, and hosting cannot fix it', async () => {
+    const { report, codes } = await preflight(server.url('/clip.mov'));
+    expect(codes).toEqual(['error:not_carrier_format']);
+    expect(report.detected).toEqual({ content_type: 'video/quicktime', kind: 'video', extension: 'mov' });
+    expect(report.problems[0]!.rehostable).toBe(false);
+  });
+
+  it('HEIC is not a carrier format, but hosting converts it; HEIC named .jpg is also a mismatch', async () => {
+    const heic = await preflight(server.url('/photo.heic'));
+    expect(heic.codes).toEqual(['error:not_carrier_format']);
+    expect(heic.report.problems[0]!.rehostable).toBe(true);
+    const named = await preflight(server.url('/heic-named.jpg'));
+    expect(named.codes).toEqual(['error:not_carrier_format']);
+    expect(named.report.problems[0]!.message).toContain('served as image/jpeg');
+  });
+
+  it('oversize with Content-Range: too_large without downloading it', async () => {
+    const { report, codes } = await preflight(server.url('/big.mp4'));
+    expect(codes).toEqual(['error:too_large']);
+    expect(report.size).toBe(12 * MB);
+    expect(server.requests.at(-1)!.bytesSent).toBeLessThanOrEqual(64 * 1024);
+  });
+
+  it('oversize with Content-Length and Range ignored: too_large, and the download is cut short', async () => {
+    const { report, codes } = await preflight(server.url('/huge.jpg'));
+    expect(codes).toEqual(['error:too_large']);
+    expect(report).toMatchObject({ status: 200, size: 50 * MB });
+    expect(report.problems[0]!.rehostable).toBe(false); // beyond what the image processor takes (25 MB)
+    expect(server.requests.at(-1)!.completed).toBe(false);
+  });
+
+  it('oversize without Content-Length: read only up to the limit, too_large', async () => {
+    const { report, codes } = await preflight(server.url('/big-chunked.mp4'));
+    expect(codes).toEqual(['warning:no_content_length', 'error:too_large']);
+    expect(report.size).toBeNull();
+    expect(server.requests.at(-1)!.completed).toBe(false);
+  });
+
+  it('an image over the delivery budget: over_image_budget, fixable by hosting', async () => {
+    const { codes, report } = await preflight(server.url('/budget.jpg'));
+    expect(codes).toEqual(['error:over_image_budget']);
+    expect(report.problems[0]!.rehostable).toBe(true);
+  });
+
+  it('an empty file', async () => {
+    expect((await preflight(server.url('/empty.jpg'))).codes).toEqual(['error:empty_file']);
+  });
+
+  it('more than 5 redirects: too_many_redirects', async () => {
+    const { report, codes } = await preflight(server.url('/loop0'));
+    expect(codes).toEqual(['error:too_many_redirects']);
+    expect(report.redirects).toHaveLength(5);
+  });
+
+  it('a presigned URL expiring within 24 h: expires_soon (fixable); an expired one: expired', async () => {
+    const soon = await preflight(`${server.url('/signed.jpg')}?${sigV4Query(HOUR / 2)}`);
+    expect(soon.codes).toEqual(['error:expires_soon']);
+    expect(soon.report.fetchable).toBe(true);
+    const gone = await preflight(`${server.url('/signed.jpg')}?${sigV4Query(-HOUR)}&X-Amz-Security-Token=t`);
+    expect(gone.codes).toEqual(['error:expired', 'warning:temporary_credentials']);
+  });
+
+  it('a slow server: a warning (budget not exceeded)', async () => {
+    const { report, codes } = await preflight(server.url('/slow.jpg'), { keepSlow: true });
+    expect(codes).toEqual(['warning:slow']);
+    expect(report.ok).toBe(true);
+  });
+
+  it('not http(s), and URLs over 2000 characters', async () => {
+    expect((await preflight('ftp://example.com/a.jpg')).codes).toEqual(['error:not_http']);
+    expect((await preflight('not a url')).codes).toEqual(['error:not_http']);
+    const long = await preflight(`${server.url('/photo.jpg')}?pad=${'x'.repeat(2000)}`);
+    expect(long.codes).toEqual(['error:url_too_long']);
+    expect(long.report.fetchable).toBe(true);
+  });
+
+  it('a malformed body is a 400 in the usual envelope', async () => {
+    for (const [body, code] of [
+      ['{not json', 'invalid_json'],
+      [{}, 'missing_field'],
+      [{ media_url: 42 }, 'invalid_media_url'],
+    ] as const) {
+      const res = await postJson(t, '/v1/media/preflight', body);
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ success: false, code });
+    }
+  });
+});
+
+describe('POST /v1/media/preflight (docs)', () => {
+  it('is in /openapi.json, and sends take rehost', async () => {
+    const doc = (await (await t.app.request('/openapi.json')).json()) as { paths: Record<string, unknown>; components: { schemas: Record<string, any> } };
+    expect(doc.paths['/v1/media/preflight']).toBeDefined();
+    expect(doc.components.schemas.SendRequest.properties.rehost.enum).toEqual(['auto', 'never', 'always']);
+  });
+});
+
+describe('POST /v1/media/preflight (security)', () => {
+  it('a redirect to an internal address is refused at that hop; nothing reaches it', async () => {
+    for (const path of ['/to-metadata', '/to-recorder', '/to-internal-name']) {
+      const { report, codes } = await preflight(server.url(path));
+      expect(codes, path).toEqual(['error:blocked_address']);
+      expect(report.fetchable).toBe(false);
+      expect(report.problems[0]!.message).toContain('redirect');
+    }
+    expect(recorder.requests).toHaveLength(0);
+  });
+
+  it('internal addresses in any spelling, and names resolving to them, are refused', async () => {
+    for (const host of ['127.1', '2130706433', '0x7f.0.0.1', '[::ffff:127.0.0.1]', 'internal.test', 'localhost']) {
+      const { codes } = await preflight(`http://${host}:${recorder.port}/x.jpg`);
+      expect(codes[0], host).toMatch(/blocked_address|fetch_failed/);
+    }
+    expect(recorder.requests).toHaveLength(0);
+  });
+});

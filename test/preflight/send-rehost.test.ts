@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SendResponseSchema } from '../../src/http/schemas.js';
+import type { TestApp } from '../support/app.js';
+import { startFakeTeli, type FakeTeli } from '../support/fake-teli.js';
+import { FittingImages } from '../support/fitting-images.js';
+import { file, KB, MB } from '../support/url-fixtures.js';
+import { startMediaServer, type MediaServer } from '../support/media-server.js';
+import { HOUR, sigV4Query } from '../support/signed.js';
+import { postJson, startUrlTestApp } from '../support/url-app.js';
+
+const jpeg = { 'content-type': 'image/jpeg' };
+let server: MediaServer;
+let recorder: MediaServer;
+let teli: FakeTeli;
+let t: TestApp;
+
+const send = (media_url: string, extra: Record<string, unknown> = {}) =>
+  postJson(t, '/v1/mms/send', { campaign_id: 'campaign_abc123', phone_number: '+15551234567', media_url, message: 'Hi', ...extra });
+
+beforeAll(async () => {
+  recorder = await startMediaServer();
+  server = await startMediaServer({
+    '/photo.jpg': { file: file('jpg', 50 * KB), headers: jpeg },
+    '/hop': { redirect: '/photo.jpg' },
+    '/chunked.jpg': { file: file('jpg', 50 * KB), headers: jpeg, ranges: false, contentLength: false },
+    '/photo.heic': { file: file('heic', 300 * KB), headers: { 'content-type': 'image/heic' } },
+    '/big.jpg': { file: file('jpg', 6 * MB), headers: jpeg },
+    '/budget.jpg': { file: file('jpg', 900 * KB), headers: jpeg },
+    '/s3.jpg': { file: file('jpg', 50 * KB), headers: { 'content-type': 'binary/octet-stream' } },
+    '/signed.jpg': { file: file('jpg', 50 * KB), headers: jpeg },
+    '/clip.mov': { file: file('mov', 2 * MB), headers: { 'content-type': 'video/quicktime' } },
+    '/private.jpg': { status: 401 },
+    '/expired.jpg': { status: 403 }, // as S3 answers an expired presigned URL
+    '/to-internal': { redirect: `http://127.0.0.1:${recorder.port}/x.jpg` },
+  });
+  teli = await startFakeTeli();
+  t = await startUrlTestApp(() => ({ FETCH_ALLOW_PRIVATE_HOSTS: server.hostPort, TELI_API_BASE_URL: teli.baseUrl, TELI_API_KEY: teli.apiKey }), {
+    images: new FittingImages(),
+    resolve: async (host) => (host === 'internal.test' ? [{ address: '10.0.0.8', family: 4 }] : []),
+  });
+});
+beforeEach(() => {
+  teli.calls.length = 0;
+});
+afterAll(async () => {
+  await t.close();
+  await teli.close();
+  await server.close();
+  await recorder.close();
+});
+
+describe('POST /v1/mms/send with media_url (happy)', () => {
+  it.each(['/photo.jpg', '/hop', '/chunked.jpg'])('%s: no errors, sent unchanged, warnings and all', async (path) => {
+    const res = await send(server.url(path));
+    expect(res.status).toBe(200);
+    const body = SendResponseSchema.parse(res.body);
+    expect(body.media).toBeUndefined();
+    // A clean URL gets the endpoint's reply untouched; warnings come back in the report.
+    if (path === '/photo.jpg') expect(body.preflight).toBeUndefined();
+    else expect(body.preflight).toMatchObject({ ok: true, media_url: server.url(path), problems: [{ severity: 'warning' }] });
+    expect(teli.calls).toHaveLength(1);
+    expect(teli.calls[0]!.body.media_url).toBe(server.url(path));
+    expect(teli.calls[0]!.download?.status).toBe(path === '/hop' ? 302 : 200);
+  });
+
+  it.each([
+    ['HEIC', '/photo.heic', 'not_carrier_format', 'converted heic to jpg'],
+    ['6 MB jpg', '/big.jpg', 'too_large', 'fitted to 600000 bytes'],
+    ['900 KB jpg', '/budget.jpg', 'over_image_budget', 'fitted to 600000 bytes'],
+    ['octet-stream', '/s3.jpg', 'content_type_mismatch', undefined],
+    ['signed for 2 h', `/signed.jpg?${sigV4Query(2 * HOUR)}`, 'expires_soon', undefined],
+  ])('%s (%s): rehosted, and the carrier gets a hosted jpg', async (_label, path, code, transformation) => {
+    const res = await send(server.url(path));
+    expect(res.status).toBe(200);
+    const body = SendResponseSchema.parse(res.body);
+    expect(body.preflight!.ok).toBe(false);
+    expect(body.preflight!.problems.map((p) => p.code)).toContain(code);
+    expect(body.media).toMatchObject({ rehosted: true, content_type: 'image/jpeg', extension: 'jpg' });
+    if (transformation) expect(body.media!.transformations).toEqual([transformation]);
+    expect(body.media!.url.startsWith(`${t.baseUrl}/media/`)).toBe(true);
+    expect(teli.calls).toHaveLength(1);
+    expect(teli.calls[0]!.body.media_url).toBe(body.media!.url);
+    expect(teli.calls[0]!.download).toMatchObject({ status: 200, contentType: 'image/jpeg' });
+    expect([...teli.calls[0]!.download!.bytes.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
+  });
+
+  it('rehost=always hosts even a good URL; rehost=never sends a good one unchanged', async () => {
+    const always = await send(server.url('/photo.jpg'), { rehost: 'always' });
+    expect(always.status).toBe(200);
+    expect(always.body.media).toMatchObject({ rehosted: true, size: 50 * KB });
+    expect(teli.calls[0]!.body.media_url).toBe(always.body.media.url);
+    const never = await send(server.url('/photo.jpg'), { rehost: 'never' });
+    expect(never.status).toBe(200);
+    expect(teli.calls[1]!.body.media_url).toBe(server.url('/photo.jpg'));
+  });
+});
+
+describe('POST /v1/mms/send with media_url (error): nothing is sent', () => {
+  it.each([
+    ['404', '/nothing.jpg', 'http_status'],
+    ['401', '/private.jpg', 'auth_required'],
+    ['expired presigned (403)', `/expired.jpg?${sigV4Query(-HOUR)}`, 'expired'],
+  ])('%s: 422 url_not_fetchable, with the report', async (_label, path, problem) => {
+    const res = await send(server.url(path));
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ success: false, code: 'url_not_fetchable', preflight: { fetchable: false } });
+    expect(res.body.preflight.problems.map((p: { code: string }) => p.code)).toContain(problem);
+    expect(teli.calls).toHaveLength(0);
+  });
+
+  it('MOV: fetchable but hosting cannot fix it → 422 media_url_rejected', async () => {
+    const res = await send(server.url('/clip.mov'));
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ code: 'media_url_rejected', preflight: { fetchable: true, ok: false } });
+    expect(teli.calls).toHaveLength(0);
+  });
+
+  it('rehost=never refuses a URL with errors hosting would fix', async () => {
+    const res = await send(server.url('/photo.heic'), { rehost: 'never' });
+    expect(res.status).toBe(422);
+    expect(res.body.code).toBe('media_url_rejected');
+    expect(res.body.error).toContain('rehost=auto');
+    expect(teli.calls).toHaveLength(0);
+  });
+
+  it('a bad rehost value is a 400', async () => {
+    const res = await send(server.url('/photo.jpg'), { rehost: 'sometimes' });
+    expect(res).toMatchObject({ status: 400, body: { success: false, code: 'invalid_field' } });
+  });
+});
+
+describe('POST /v1/mms/send with media_url (security)', () => {
+  it('internal addresses, names resolving to them and redirects to them: 422, nothing fetched, nothing sent', async () => {
+    for (const url of [`http://127.1:${recorder.port}/x.jpg`, `http://internal.test:${recorder.port}/x.jpg`, server.url('/to-internal'), 'http://169.254.169.254/latest/meta-data/']) {
+      const res = await send(url);
+      expect(res.status, url).toBe(422);
+      expect(res.body.code).toBe('url_not_fetchable');
+      expect(res.body.preflight.problems[0].code).toBe('blocked_address');
+      for (const mode of ['always', 'never']) expect((await send(url, { rehost: mode })).status).toBe(422);
+    }
+    expect(recorder.requests).toHaveLength(0);
+    expect(teli.calls).toHaveLength(0);
+  });
+});

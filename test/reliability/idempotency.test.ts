@@ -1,0 +1,118 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import * as fx from '../support/fixtures.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { startFakeTeli, type FakeTeli } from '../support/fake-teli.js';
+import { expectError, filesIn, form } from '../support/http.js';
+import { listBucket, startS3Server, type S3TestServer } from '../support/s3-server.js';
+
+const fields = { campaign_id: 'c1', phone_number: '+15551234567', message: 'hi' };
+let teli: FakeTeli;
+beforeAll(async () => {
+  teli = await startFakeTeli();
+});
+afterAll(() => teli.close());
+afterEach(() => {
+  teli.calls.length = 0;
+  teli.mode = { kind: 'ok' };
+});
+
+const post = (t: TestApp, path: string, body: FormData | object, key: string) =>
+  fetch(`${t.baseUrl}${path}`, {
+    method: 'POST',
+    headers: { 'idempotency-key': key, ...(body instanceof FormData ? {} : { 'content-type': 'application/json' }) },
+    body: body instanceof FormData ? body : JSON.stringify(body),
+  });
+
+describe('Idempotency-Key, one instance (records in memory)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp((baseUrl) => ({ TELI_API_BASE_URL: teli.baseUrl, TELI_API_KEY: teli.apiKey, FETCH_ALLOW_PRIVATE_HOSTS: new URL(baseUrl).host }));
+  });
+  afterAll(() => t.close());
+
+  it('replays a repeated multipart send without sending or storing again, whatever boundary the client picks', async () => {
+    const bytes = fx.pdf(3000);
+    const first = await post(t, '/v1/mms/send', form(fields, [{ filename: 'a.pdf', bytes }]), 'send-1');
+    const firstBody = await first.json();
+    expect(first.status).toBe(200);
+    const stored = await filesIn(t.dir);
+
+    const again = await post(t, '/v1/mms/send', form(fields, [{ filename: 'a.pdf', bytes }]), 'send-1');
+    expect(again.status).toBe(200);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await again.json()).toEqual(firstBody);
+    expect(teli.calls).toHaveLength(1);
+    expect(await filesIn(t.dir)).toEqual(stored);
+  });
+
+  it('refuses the same key with a different request (422), and sends nothing for it', async () => {
+    const url = (await (await post(t, '/v1/media', form({}, [{ filename: 'a.pdf', bytes: fx.pdf() }]), 'up-1')).json()).media.url;
+    await post(t, '/v1/mms/send', { ...fields, media_url: url }, 'send-2');
+    const other = await post(t, '/v1/mms/send', { ...fields, media_url: url, message: 'changed' }, 'send-2');
+    await expectError(other, 422, 'idempotency_key_reused');
+    expect(teli.calls).toHaveLength(1);
+  });
+
+  it('answers 409 to a repeat while the first is in flight: exactly one upstream call', async () => {
+    teli.mode = { kind: 'ok', delayMs: 400 };
+    const body = () => form(fields, [{ filename: 'a.pdf', bytes: fx.pdf() }]);
+    const [a, b] = await Promise.all([post(t, '/v1/mms/send', body(), 'send-3'), post(t, '/v1/mms/send', body(), 'send-3')]);
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    const conflict = a.status === 409 ? a : b;
+    await expectError(conflict, 409, 'idempotency_in_flight');
+    expect(teli.calls).toHaveLength(1);
+  });
+
+  it('lets a request that changed nothing (4xx) be retried with the same key', async () => {
+    const bad = await post(t, '/v1/mms/send', form({ ...fields, phone_number: 'nope' }, [{ filename: 'a.pdf', bytes: fx.pdf() }]), 'send-4');
+    await expectError(bad, 400, 'invalid_phone_number');
+    const good = await post(t, '/v1/mms/send', form(fields, [{ filename: 'a.pdf', bytes: fx.pdf() }]), 'send-4');
+    expect(good.status).toBe(200);
+    expect(good.headers.get('idempotent-replayed')).toBeNull();
+  });
+
+  it('keeps a 502 (the send may have reached the customer) and replays it', async () => {
+    teli.mode = { kind: 'status', status: 500, body: 'down' };
+    const body = () => form(fields, [{ filename: 'a.pdf', bytes: fx.pdf() }]);
+    expect((await post(t, '/v1/mms/send', body(), 'send-5')).status).toBe(502);
+    teli.mode = { kind: 'ok' };
+    const again = await post(t, '/v1/mms/send', body(), 'send-5');
+    expect(again.status).toBe(502);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(teli.calls).toHaveLength(1);
+  });
+
+  it('refuses a key that is not one', async () => {
+    await expectError(await post(t, '/v1/media', form({}, [{ filename: 'a.pdf', bytes: fx.pdf() }]), ' '.repeat(3)), 400, 'invalid_idempotency_key');
+  });
+});
+
+describe('Idempotency-Key across instances (records in the bucket, conditional writes)', () => {
+  let s3: S3TestServer;
+  const apps: TestApp[] = [];
+  beforeAll(async () => {
+    s3 = await startS3Server();
+    process.env.AWS_ACCESS_KEY_ID = s3.credentials.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = s3.credentials.secretAccessKey;
+    const env = { STORAGE_DRIVER: 's3', S3_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint, S3_FORCE_PATH_STYLE: 'true', TELI_API_BASE_URL: teli.baseUrl, TELI_API_KEY: teli.apiKey };
+    apps.push(await startTestApp(env), await startTestApp(env));
+  });
+  afterAll(async () => {
+    for (const a of apps) await a.close();
+    await s3.stop();
+  });
+
+  it('sends once when two instances get the same key at the same moment', async () => {
+    teli.mode = { kind: 'ok', delayMs: 300 };
+    const body = () => form(fields, [{ filename: 'a.pdf', bytes: fx.pdf() }]);
+    const [a, b] = await Promise.all([post(apps[0]!, '/v1/mms/send', body(), 'shared-1'), post(apps[1]!, '/v1/mms/send', body(), 'shared-1')]);
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    expect(teli.calls).toHaveLength(1);
+
+    const replay = await post(apps[1]!, '/v1/mms/send', body(), 'shared-1');
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(teli.calls).toHaveLength(1);
+    const { keys } = await listBucket(s3.dir, s3.bucket);
+    expect(keys.filter((k) => k.startsWith('idempotency/'))).toHaveLength(1);
+  });
+});

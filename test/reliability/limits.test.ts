@@ -1,0 +1,88 @@
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as fx from '../support/fixtures.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { expectError, filesIn } from '../support/http.js';
+
+/** Sends the request head and the first bytes over a raw socket, then trickles; resolves with what the server said. */
+function trickle(baseUrl: string, first: Buffer, declared: number): Promise<{ response: string; closedByServer: boolean }> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    let response = '';
+    let timer: NodeJS.Timeout | undefined;
+    socket.on('connect', () => {
+      socket.write(`POST /v1/media HTTP/1.1\r\nHost: ${hostname}\r\nContent-Length: ${declared}\r\n\r\n`);
+      socket.write(first);
+      timer = setInterval(() => socket.writable && socket.write(' '), 200); // a byte every 200 ms
+    });
+    socket.on('data', (d) => (response += d.toString('latin1')));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      clearInterval(timer);
+      resolve({ response, closedByServer: true });
+    });
+  });
+}
+
+describe('bounded work', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ BODY_TIMEOUT_MS: '1000', MAX_CONCURRENT_UPLOADS: '1', RATE_LIMIT_PER_MINUTE: '1000' });
+  });
+  afterAll(() => t.close());
+
+  it('answers a trickling client 408 with the envelope, closes its connection, and stores nothing', async () => {
+    const before = await filesIn(t.dir);
+    const { response, closedByServer } = await trickle(t.baseUrl, fx.pdf(), 1_000_000);
+    expect(response).toMatch(/^HTTP\/1\.1 408 /);
+    expect(response).toMatch(/"code":"body_timeout"/);
+    expect(closedByServer).toBe(true);
+    expect(await filesIn(t.dir)).toEqual(before);
+  });
+
+  it('refuses uploads beyond MAX_CONCURRENT_UPLOADS with 503 and Retry-After, and takes them again after', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let sentHead = false;
+    // An upload that sends its first bytes, then holds its slot until released.
+    const held = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (!sentHead) {
+          sentHead = true;
+          return controller.enqueue(fx.pdf());
+        }
+        await gate;
+        controller.close();
+      },
+    });
+    const first = fetch(`${t.baseUrl}/v1/media`, { method: 'POST', body: held, duplex: 'half' } as RequestInit);
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const busy = await t.app.request('/v1/media', { method: 'POST', body: fx.pdf() });
+      expect(busy.headers.get('retry-after')).toBe('1');
+      await expectError(busy, 503, 'server_busy');
+    } finally {
+      release();
+    }
+    expect((await first).status).toBe(201);
+    expect((await t.app.request('/v1/media', { method: 'POST', body: fx.pdf() })).status).toBe(201);
+  });
+});
+
+describe('rate limit', () => {
+  it('answers 429 with Retry-After past RATE_LIMIT_PER_MINUTE for one key, and counts keys apart', async () => {
+    const t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '2', API_KEYS: 'a,b' });
+    try {
+      const get = (key: string) => t.app.request('/v1/media/AAAAAAAAAAAAAAAAAAAAAA', { headers: { 'x-api-key': key } });
+      expect((await get('a')).status).toBe(404);
+      expect((await get('a')).status).toBe(404);
+      const limited = await get('a');
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      await expectError(limited, 429, 'rate_limited');
+      expect((await get('b')).status).toBe(404);
+    } finally {
+      await t.close();
+    }
+  });
+});
