@@ -10,8 +10,8 @@
  * HEIF_ENC=/tmp/heif/usr/bin/heif-enc). Without it that row is skipped.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SharpImages, targetBytesFor } from '../src/adapters/sharp/index.js';
@@ -38,6 +38,7 @@ const RUNS = 3;
 const TARGET = targetBytesFor('safe');
 
 async function main() {
+  const startLoad = loadavg()[0]!;
   const dir = mkdtempSync(join(tmpdir(), 'bench-images-'));
   const cases: Case[] = [];
   const add = (id: string, label: string, name: string, bytes: Buffer, ext: string, mime: string) => {
@@ -64,11 +65,13 @@ async function main() {
     );
   }
   console.log(`Budget ${formatBytes(TARGET)} (IMAGE_PROFILE=safe), long edge 2048, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim()}.`);
+  console.log(`Machine load (1-minute average) before measuring: ${startLoad.toFixed(1)}; other work on the machine slows every row alike.`);
   console.log('Pipeline: SharpImages.process (optimize=auto). Baseline: one sharp resize to 2048 + encode of the same file (HEIC: heic-decode first).');
   console.log(`Times: median of ${RUNS} warm runs; peak: the process's max RSS, Node and sharp included.\n`);
   console.log('| Input | Pipeline | Encodes | Output | Peak RSS | Baseline | Baseline output | Baseline peak RSS | Time ratio |');
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const row of rows) console.log(row);
+  rmSync(dir, { recursive: true, force: true });
 }
 
 function child(mode: string, c: Case): Measurement {

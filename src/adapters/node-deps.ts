@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Config } from '../config.js';
 import { MemoryIdempotencyRecords, type IdempotencyRecords } from '../core/idempotency.js';
@@ -9,7 +10,7 @@ import type { Hasher, ImageProcessor, Logger, MediaStore, MmsSender } from '../c
 import type { AppDeps } from '../http/app.js';
 import { LocalStore } from './local-store.js';
 import { buildUrlServices, type UrlServiceOverrides } from './node-url-services.js';
-import { PassthroughImages } from './passthrough-images.js';
+import { SharpImages, targetBytesFor } from './sharp/index.js';
 import { S3IdempotencyRecords } from './s3-idempotency.js';
 import { S3Store, createS3Client } from './s3-store.js';
 import { DryRunSender, TeliSender } from './teli-sender.js';
@@ -20,7 +21,16 @@ export function buildNodeDeps(config: Config, logger: Logger, overrides: { image
   const sender: MmsSender = config.TELI_API_KEY
     ? new TeliSender({ baseUrl: config.TELI_API_BASE_URL, apiKey: config.TELI_API_KEY, timeoutMs: config.TELI_TIMEOUT_MS })
     : new DryRunSender();
-  const images = overrides.images ?? new PassthroughImages();
+  const images =
+    overrides.images ??
+    new SharpImages({
+      targetBytes: targetBytesFor(config.IMAGE_PROFILE, config.IMAGE_TARGET_BYTES),
+      maxDimension: config.IMAGE_MAX_DIMENSION,
+      maxInputBytes: config.IMAGE_MAX_INPUT_BYTES,
+      maxPixels: config.IMAGE_MAX_PIXELS,
+      concurrency: config.IMAGE_CONCURRENCY ?? availableParallelism(),
+      queueLimit: config.IMAGE_QUEUE_LIMIT,
+    });
   const metrics = new Metrics();
   const media = new MediaService({ store, images, sha256: nodeSha256, clock: { now: () => new Date() }, logger, metrics });
   const urls = buildUrlServices(config, { media, images }, overrides);

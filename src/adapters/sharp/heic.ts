@@ -113,6 +113,7 @@ function run(worker: Worker, bytes: Uint8Array): Promise<DecodedHeic> {
     worker.on('message', onMessage);
     worker.on('error', onError);
     worker.on('exit', onExit);
-    worker.postMessage(bytes); // copied: the caller keeps its bytes
+    // Copied (the caller keeps its bytes); compacted first, as cloning a view would copy its whole backing buffer.
+    worker.postMessage(bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice());
   });
 }

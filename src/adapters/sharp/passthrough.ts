@@ -4,7 +4,7 @@ import { gifIsComplete } from './gif.js';
 import type { Header } from './inspect.js';
 import { stripJpeg } from './jpeg-segments.js';
 import { untrusted, type SharpFactory } from './load.js';
-import { stripPng } from './png-chunks.js';
+import { pngIsComplete, stripPng } from './png-chunks.js';
 
 /**
  * Sending the upload's own bytes (optimize=off, or auto when nothing needs doing). Even then the file is decoded
@@ -12,7 +12,7 @@ import { stripPng } from './png-chunks.js';
  */
 export async function assertDecodable(sharp: SharpFactory, bytes: Uint8Array, header: Header, maxPixels: number): Promise<void> {
   if (header.format === 'gif' && !gifIsComplete(bytes)) throw refuse.unreadable('gif');
-  if (header.format === 'png' && !stripPng(bytes, 1)) throw refuse.unreadable('png'); // chunks cut short, or no IEND
+  if (header.format === 'png' && !pngIsComplete(bytes)) throw refuse.unreadable('png');
   try {
     // A small target lets libjpeg decode at 1/8 scale: every byte is still read, at a fraction of the cost.
     await sharp(bytes, untrusted(maxPixels, { animated: header.frames > 1 }))

@@ -51,6 +51,9 @@ export function chunk(type: string, data: Buffer): Buffer {
   return out;
 }
 
+/** Whether every chunk is whole and IEND is there: PNG decoders may show a cut-short file without complaint. */
+export const pngIsComplete = (bytes: Uint8Array): boolean => chunks(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)) !== undefined;
+
 /** The same picture without text, EXIF, time or private chunks; an orientation is kept as a one-tag eXIf. */
 export function stripPng(bytes: Uint8Array, orientation: number): Buffer | undefined {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);

@@ -61,6 +61,11 @@ export async function fitStill(sharp: SharpFactory, pixels: Pixels, o: StillOpti
     }
   }
   const room = jpegMetadataBytes(o.keep ?? {});
+  if (room >= o.target / 2) {
+    throw refuse.doesNotFit(
+      `The metadata kept by keep_metadata=true is ${formatBytes(room)} by itself, too much of the ${formatBytes(o.target)} budget. Send it without keep_metadata.`,
+    );
+  }
   const search = await searchQuality({
     target: o.target - room,
     width: pixels.width,
