@@ -1,0 +1,150 @@
+import { createHash } from 'node:crypto'; // nodejs_compat: the same incremental hash as on Node (see docs/workers.md)
+import { ConfigError, type Config } from '../config.js';
+import { isAppError } from '../core/errors.js';
+import type { IdempotencyRecords } from '../core/idempotency.js';
+import { MediaService } from '../core/media-service.js';
+import { Metrics } from '../core/metrics.js';
+import { MmsService } from '../core/mms-service.js';
+import type { Clock, Hasher, Logger, MediaStore, MmsSender } from '../core/ports.js';
+import { Preflight } from '../core/preflight.js';
+import { UrlGuard } from '../core/url-guard.js';
+import { UrlImporter } from '../core/url-import.js';
+import type { AppDeps } from '../http/app.js';
+import { WorkerImages, targetBytesFor, type ImagesBindingLike } from './cf-images.js';
+import { R2IdempotencyRecords } from './r2-idempotency.js';
+import { R2Store, type R2BucketLike } from './r2-store.js';
+import { DryRunSender, TeliSender } from './teli-sender.js';
+import { WorkerFetcher, checkBeforeConnecting, type WorkerFetcherOptions } from './worker-fetcher.js';
+
+/** The bindings and secrets the worker reads besides the string vars parseConfig takes. */
+export interface WorkerBindings {
+  MEDIA_BUCKET?: unknown;
+  IMAGES?: unknown;
+  /** STORAGE_DRIVER=s3 only: an R2 (or S3) API token's key pair, as secrets. */
+  AWS_ACCESS_KEY_ID?: unknown;
+  AWS_SECRET_ACCESS_KEY?: unknown;
+}
+
+export interface WorkerDepsOptions {
+  /** This worker's public origin answered in-process (media URLs pointing at the worker itself). */
+  self?: WorkerFetcherOptions['self'];
+}
+
+const clock: Clock = { now: () => new Date() };
+
+/** Builds every adapter the Workers entry needs from validated config and the bindings. Throws ConfigError naming what is wrong. */
+export async function buildWorkerDeps(config: Config, env: WorkerBindings, logger: Logger, options: WorkerDepsOptions = {}): Promise<AppDeps> {
+  const policy = urlPolicy(config);
+  const { store, idempotency } = await buildStorage(config, env);
+  const metrics = new Metrics(); // per isolate: each isolate counts what it served
+  const budget = targetBytesFor(config.IMAGE_PROFILE, config.IMAGE_TARGET_BYTES);
+  const images = new WorkerImages({
+    binding: imagesBinding(env.IMAGES),
+    targetBytes: budget,
+    maxDimension: config.IMAGE_MAX_DIMENSION,
+    maxInputBytes: config.IMAGE_MAX_INPUT_BYTES,
+    maxPixels: config.IMAGE_MAX_PIXELS,
+  });
+  const media = new MediaService({ store, images, sha256, clock, logger, metrics });
+  const fetcher = new WorkerFetcher({ policy, self: options.self });
+  // What preflight may promise that hosting fixes: without the Images binding, no image conversion or fitting.
+  const reach = { accepts: (d: { ext: string }) => images.canFix(d), maxInputBytes: images.maxInputBytes, budgetBytes: budget };
+  const preflight = new Preflight({ fetcher, clock, images: reach }, { timeoutMs: config.FETCH_TIMEOUT_MS });
+  // A whole file (up to 10 MB, or a large image to fit) may need longer than a carrier's first-byte patience.
+  const importer = new UrlImporter({ fetcher, media }, { timeoutMs: config.FETCH_TIMEOUT_MS * 3 });
+  return {
+    media,
+    mms: new MmsService({ sender: buildSender(config, policy), logger, metrics }),
+    preflight,
+    importer,
+    store,
+    logger,
+    metrics,
+    apiKeys: config.API_KEYS,
+    idempotency: { records: idempotency, sha256 },
+    // Per isolate, as on Node per process: the concurrency cap and rate limit count only what this isolate sees.
+    limits: { bodyTimeoutMs: config.BODY_TIMEOUT_MS, maxConcurrentUploads: config.MAX_CONCURRENT_UPLOADS, rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE },
+  };
+}
+
+export function sha256(): Hasher {
+  const hash = createHash('sha256');
+  return { update: (chunk) => void hash.update(chunk), digestHex: () => hash.digest('hex') };
+}
+
+function urlPolicy(config: Config): UrlGuard {
+  try {
+    return new UrlGuard(config.FETCH_ALLOW_PRIVATE_HOSTS);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+}
+
+/** The send endpoint gets the same URL checks as any other outbound URL, once, here; and its redirects are not followed. */
+function buildSender(config: Config, policy: UrlGuard): MmsSender {
+  if (!config.TELI_API_KEY) return new DryRunSender();
+  try {
+    checkBeforeConnecting(policy, new URL(config.TELI_API_BASE_URL));
+  } catch (err) {
+    if (!isAppError(err)) throw err;
+    throw new ConfigError(`TELI_API_BASE_URL is not a public address: ${err.message} Name it in FETCH_ALLOW_PRIVATE_HOSTS (host:port) to allow it.`);
+  }
+  return new TeliSender({
+    baseUrl: config.TELI_API_BASE_URL,
+    apiKey: config.TELI_API_KEY,
+    timeoutMs: config.TELI_TIMEOUT_MS,
+    fetch: ((input: RequestInfo | URL, init?: RequestInit) => fetch(new Request(input, { ...init, redirect: 'manual' }))) as typeof fetch,
+  });
+}
+
+/** The store, and idempotency records beside it, in the same bucket: isolates share no memory. */
+async function buildStorage(config: Config, env: WorkerBindings): Promise<{ store: MediaStore; idempotency: IdempotencyRecords }> {
+  if (config.STORAGE_DRIVER === 's3') {
+    const keyId = secret(env.AWS_ACCESS_KEY_ID, 'AWS_ACCESS_KEY_ID');
+    const key = secret(env.AWS_SECRET_ACCESS_KEY, 'AWS_SECRET_ACCESS_KEY');
+    // Loaded only for this driver: the SDK is most of the bundle and need not be evaluated otherwise.
+    const [{ S3Store, createS3Client }, { S3IdempotencyRecords }] = await Promise.all([import('./s3-store.js'), import('./s3-idempotency.js')]);
+    const client = createS3Client({
+      region: config.S3_REGION,
+      endpoint: config.S3_ENDPOINT,
+      forcePathStyle: config.S3_FORCE_PATH_STYLE,
+      credentials: { accessKeyId: keyId, secretAccessKey: key },
+    });
+    const bucket = config.S3_BUCKET!;
+    return {
+      store: new S3Store({ client, bucket, publicBaseUrl: config.S3_PUBLIC_BASE_URL, urlTtlSeconds: config.MEDIA_URL_TTL_SECONDS }),
+      idempotency: new S3IdempotencyRecords(client, bucket),
+    };
+  }
+  const bucket = env.MEDIA_BUCKET;
+  if (!isR2Bucket(bucket)) {
+    throw new ConfigError(
+      bucket === undefined
+        ? 'MEDIA_BUCKET is not bound: STORAGE_DRIVER=r2 needs an R2 bucket binding named MEDIA_BUCKET ([[r2_buckets]] in wrangler.toml)'
+        : 'MEDIA_BUCKET is bound to something that is not an R2 bucket: bind it under [[r2_buckets]] in wrangler.toml',
+    );
+  }
+  return {
+    store: new R2Store({ bucket, publicBaseUrl: config.R2_PUBLIC_BASE_URL, appBaseUrl: config.PUBLIC_BASE_URL }),
+    idempotency: new R2IdempotencyRecords(bucket),
+  };
+}
+
+function imagesBinding(value: unknown): ImagesBindingLike | undefined {
+  if (value === undefined) return undefined;
+  const b = value as Partial<ImagesBindingLike>;
+  if (typeof b.info !== 'function' || typeof b.input !== 'function') {
+    throw new ConfigError('IMAGES is bound to something that is not a Cloudflare Images binding: use [images] binding = "IMAGES" in wrangler.toml, or remove it');
+  }
+  return value as ImagesBindingLike;
+}
+
+function isR2Bucket(value: unknown): value is R2BucketLike {
+  const b = value as Partial<R2BucketLike> | undefined;
+  return typeof b?.put === 'function' && typeof b.get === 'function' && typeof b.head === 'function' && typeof b.createMultipartUpload === 'function';
+}
+
+function secret(value: unknown, name: string): string {
+  if (typeof value === 'string' && value.trim() !== '') return value.trim();
+  throw new ConfigError(`${name} is required when STORAGE_DRIVER=s3 on Workers: set it with wrangler secret put ${name}`);
+}

@@ -1,0 +1,274 @@
+/**
+ * The HTTP behaviour every deployment must have, whatever runs it (Node with local disk, the Workers entry
+ * with R2, …): the same requests, the same answers. A runtime provides a harness; the cases never look
+ * inside it. Assertions are on responses, on the bytes an anonymous client gets back, and on what the store
+ * holds afterwards.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SendResponseSchema } from '../../src/http/schemas.js';
+import * as fx from '../support/fixtures.js';
+import { expectError, expectMedia, form, lazyBody } from '../support/http.js';
+
+export interface SendEndpointCall {
+  apiKey: string | null;
+  body: Record<string, unknown>;
+  /** What the endpoint got when it downloaded media_url anonymously, as a carrier does. */
+  download?: { status: number; contentType: string | null; bytes: Uint8Array };
+}
+
+/** A stand-in for the send endpoint that follows its documented contract and downloads media_url. */
+export interface SendEndpointStandIn {
+  apiKey: string;
+  calls: SendEndpointCall[];
+  /** What the next sends do: answer normally, fail with a status, or hang longer than any timeout. */
+  mode: { kind: 'ok' } | { kind: 'status'; status: number; body: string } | { kind: 'hang' };
+  /** Forgets the calls and answers normally again. */
+  reset(): void;
+}
+
+export interface HttpHarness {
+  /** A request to the service as its runtime delivers one (app.request on Node, the worker's fetch handler). */
+  request(path: string, init?: RequestInit): Promise<Response>;
+  /** An anonymous client on the network, as a carrier fetching a hosted URL. */
+  fetchPublic(url: string, init?: RequestInit): Promise<Response>;
+  /** Every name the store holds (files, records, leftovers), to prove a refusal stored nothing. */
+  stored(): Promise<string[]>;
+  /** Where hosted URLs start (the service's own /media/ when it serves the files). */
+  mediaUrlPrefix: string;
+  /** The key the service was configured with (API_KEYS); sent on every /v1 request of the cases. */
+  apiKey: string;
+  /** The send endpoint the service was configured with (TELI_API_BASE_URL, TELI_API_KEY, TELI_TIMEOUT_MS ≤ 1000). */
+  sendEndpoint: SendEndpointStandIn;
+  cleanup(): Promise<void>;
+}
+
+const sha256 = async (b: Uint8Array) =>
+  Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', b)), (x) => x.toString(16).padStart(2, '0')).join('');
+const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
+const bytesOf = async (res: Response) => new Uint8Array(await res.arrayBuffer());
+
+export function describeHttpContract(name: string, setup: () => Promise<HttpHarness>): void {
+  describe(`HTTP contract: ${name}`, () => {
+    let h: HttpHarness;
+    beforeAll(async () => {
+      h = await setup();
+    });
+    afterAll(async () => {
+      await h?.cleanup();
+    });
+    afterEach(() => h?.sendEndpoint.reset());
+
+    const authed = (init: RequestInit = {}): RequestInit => ({ ...init, headers: { 'x-api-key': h.apiKey, ...(init.headers as Record<string, string> | undefined) } });
+    const upload = (body: FormData | Uint8Array | ReadableStream<Uint8Array>, init: RequestInit & { query?: string } = {}) => {
+      const { query = '', ...rest } = init;
+      const streamed = body instanceof ReadableStream ? { duplex: 'half' } : {};
+      return h.request(`/v1/media${query}`, authed({ method: 'POST', body: body as BodyInit, ...rest, ...streamed } as RequestInit));
+    };
+    const host = async (bytes: Uint8Array, filename = 'f.bin') => expectMedia(await upload(form({}, [{ filename, bytes }])));
+
+    describe('upload: typed from the bytes, served anonymously', () => {
+      const cases = [
+        { name: 'png', bytes: fx.png(3, 2), type: 'image/png', ext: 'png', kind: 'image' },
+        { name: 'mp4', bytes: fx.mp4(50_000), type: 'video/mp4', ext: 'mp4', kind: 'video' },
+        { name: '3gp', bytes: fx.isoMedia('3gp4'), type: 'video/3gpp', ext: '3gp', kind: 'video' },
+        { name: 'mp3 behind an ID3 tag', bytes: fx.mp3(20, 30_000), type: 'audio/mpeg', ext: 'mp3', kind: 'audio' },
+        { name: 'wav', bytes: fx.wav(), type: 'audio/wav', ext: 'wav', kind: 'audio' },
+        { name: 'ogg', bytes: fx.ogg(), type: 'audio/ogg', ext: 'ogg', kind: 'audio' },
+        { name: 'pdf', bytes: fx.pdf(1000), type: 'application/pdf', ext: 'pdf', kind: 'document' },
+      ] as const;
+      for (const c of cases) {
+        it(`hosts ${c.name} at a URL that serves the same bytes to anyone`, async () => {
+          const media = await host(c.bytes, 'upload.bin');
+          expect(media).toMatchObject({ content_type: c.type, extension: c.ext, kind: c.kind, size: c.bytes.length, sha256: await sha256(c.bytes) });
+          expect(media.original).toMatchObject({ filename: 'upload.bin', content_type: 'application/octet-stream', size: c.bytes.length });
+          expect(media.url.startsWith(h.mediaUrlPrefix)).toBe(true);
+          expect(media.url.endsWith(`${media.id}.${c.ext}`)).toBe(true);
+          expect(media.expires_at).toBeNull();
+          const served = await h.fetchPublic(media.url);
+          expect(served.status).toBe(200);
+          expect(served.headers.get('content-type')).toBe(c.type);
+          expect(same(await bytesOf(served), c.bytes)).toBe(true);
+        });
+      }
+
+      it('takes a raw body, ignoring the declared type and the name, which stays data only', async () => {
+        const media = await expectMedia(await upload(fx.png(), { headers: { 'content-type': 'application/pdf' }, query: '?filename=..%2F..%2Fetc%2Fpasswd.pdf' }));
+        expect(media).toMatchObject({ content_type: 'image/png', extension: 'png' });
+        expect(media.original).toMatchObject({ filename: '../../etc/passwd.pdf', content_type: 'application/pdf' });
+        expect((await h.fetchPublic(media.url)).headers.get('content-disposition')).toBe('inline; filename="passwd.png"');
+      });
+    });
+
+    describe('refusals, each with its status and code, storing nothing', () => {
+      const refusals = [
+        { name: 'HTML named .jpg', bytes: fx.html(), filename: 'photo.jpg', status: 415, code: 'unsupported_media_type', says: /could not be recognised/ },
+        { name: 'SVG named .jpg', bytes: fx.svg(), filename: 'photo.jpg', status: 415, code: 'unsupported_media_type', says: /SVG are not accepted/ },
+        { name: 'an executable', bytes: fx.exe(), filename: 'photo.jpg', status: 415, code: 'unsupported_media_type', says: /exe/ },
+        { name: 'a zip named .pdf', bytes: fx.zip(), filename: 'brochure.pdf', status: 415, code: 'unsupported_media_type', says: /zip/ },
+        { name: 'a QuickTime movie', bytes: fx.isoMedia('qt  '), filename: 'clip.mp4', status: 415, code: 'unsupported_media_type', says: /mov/ },
+        { name: 'an empty file', bytes: new Uint8Array(0), filename: 'empty.png', status: 422, code: 'empty_file', says: /empty/ },
+      ];
+      for (const r of refusals) {
+        it(`refuses ${r.name} (${r.status} ${r.code})`, async () => {
+          const before = await h.stored();
+          const message = await expectError(await upload(form({}, [{ filename: r.filename, bytes: r.bytes, type: 'image/jpeg' }])), r.status, r.code);
+          expect(message).toMatch(r.says);
+          expect(await h.stored()).toEqual(before);
+        });
+      }
+
+      it('refuses a form without a file, two files, and a truncated body', async () => {
+        const before = await h.stored();
+        await expectError(await upload(form({ note: 'no file here' })), 400, 'no_file');
+        await expectError(await upload(form({}, [{ filename: 'a.png', bytes: fx.png() }, { filename: 'b.png', bytes: fx.png() }])), 400, 'too_many_files');
+        const truncated = new TextEncoder().encode('--XYZ\r\ncontent-disposition: form-data; name="file"; filename="a.pdf"\r\n\r\n%PDF-1.4 and then nothing');
+        await expectError(await upload(truncated, { headers: { 'content-type': 'multipart/form-data; boundary=XYZ' } }), 400, 'malformed_multipart');
+        expect(await h.stored()).toEqual(before);
+      });
+
+      it('refuses /v1 without the key, and with a wrong one; files, health and the API document stay open', async () => {
+        await expectError(await h.request('/v1/media', { method: 'POST', body: fx.pdf() }), 401, 'missing_api_key');
+        await expectError(await h.request('/v1/media', { method: 'POST', body: fx.pdf(), headers: { 'x-api-key': `${h.apiKey}x` } }), 401, 'invalid_api_key');
+        const media = await host(fx.pdf());
+        expect((await h.fetchPublic(media.url)).status).toBe(200);
+        expect((await h.request('/healthz')).status).toBe(200);
+        expect(await (await h.request('/readyz')).json()).toEqual({ status: 'ready' });
+        expect((await (await h.request('/openapi.json')).json()).openapi).toBe('3.1.0');
+      });
+    });
+
+    describe('limits', () => {
+      it('refuses a declared Content-Length over every limit before reading the body', async () => {
+        const { stream, state } = lazyBody(50_000_000);
+        const message = await expectError(await upload(stream, { headers: { 'content-length': '50000000' } }), 413, 'file_too_large');
+        expect(message).toMatch(/50 MB/);
+        expect(state.pulled).toBeLessThan(1_000_000);
+      });
+
+      it('stops reading a file over its type’s limit as soon as the limit is passed, storing nothing', async () => {
+        const before = await h.stored();
+        const { stream, state } = lazyBody(30_000_000, 64 * 1024, fx.pdf());
+        expect(await expectError(await upload(stream), 413, 'file_too_large')).toMatch(/5 MB/);
+        expect(state.pulled).toBeLessThan(7_000_000);
+        expect(await h.stored()).toEqual(before);
+      });
+
+      it('takes a video up to 10 MB but not beyond', async () => {
+        expect((await host(fx.mp4(9_900_000), 'v.mp4')).size).toBe(9_900_000);
+        expect(await expectError(await upload(form({}, [{ filename: 'v.mp4', bytes: fx.mp4(10_000_001) }])), 413, 'file_too_large')).toMatch(/10 MB/);
+      });
+    });
+
+    describe('hosted files: headers, HEAD, ranges, lifecycle', () => {
+      it('serves the headers gateways need, and answers HEAD, ranges and If-None-Match', async () => {
+        const bytes = fx.mp4(10_000);
+        const media = await host(bytes, 'clip.mp4');
+        const head = await h.fetchPublic(media.url, { method: 'HEAD' });
+        expect(head.status).toBe(200);
+        expect(Object.fromEntries(head.headers)).toMatchObject({
+          'content-type': 'video/mp4',
+          'content-length': String(bytes.length),
+          'accept-ranges': 'bytes',
+          'x-content-type-options': 'nosniff',
+          'content-disposition': 'inline; filename="clip.mp4"',
+        });
+        expect(head.headers.get('content-security-policy')).toMatch(/default-src 'none'.*sandbox/);
+        const part = await h.fetchPublic(media.url, { headers: { range: 'bytes=100-199' } });
+        expect(part.status).toBe(206);
+        expect(part.headers.get('content-range')).toBe(`bytes 100-199/${bytes.length}`);
+        expect(same(await bytesOf(part), bytes.subarray(100, 200))).toBe(true);
+        expect(same(await bytesOf(await h.fetchPublic(media.url, { headers: { range: 'bytes=-10' } })), bytes.subarray(-10))).toBe(true);
+        const beyond = await h.fetchPublic(media.url, { headers: { range: `bytes=${bytes.length + 5}-` } });
+        expect(beyond.status).toBe(416);
+        expect(beyond.headers.get('content-range')).toBe(`bytes */${bytes.length}`);
+        expect((await h.fetchPublic(media.url, { headers: { 'if-none-match': head.headers.get('etag')! } })).status).toBe(304);
+      });
+
+      it('GET returns the same media object; DELETE stops the URL serving and leaves nothing', async () => {
+        const media = await host(fx.wav(), 'voice.wav');
+        expect(await expectMedia(await h.request(`/v1/media/${media.id}`, authed()), 200)).toEqual(media);
+        expect((await h.request(`/v1/media/${media.id}`, authed({ method: 'DELETE' }))).status).toBe(204);
+        expect((await h.fetchPublic(media.url)).status).toBe(404);
+        await expectError(await h.request(`/v1/media/${media.id}`, authed()), 404, 'media_not_found');
+        await expectError(await h.request('/v1/media/..%2F..%2Fetc', authed()), 404, 'media_not_found');
+        expect((await h.stored()).filter((k) => k.includes(media.id))).toEqual([]);
+      });
+    });
+
+    describe('send', () => {
+      const fields = { campaign_id: 'campaign_abc123', phone_number: '+15551234567', message: 'Here it is' };
+      const send = (body: FormData | object) =>
+        h.request(
+          '/v1/mms/send',
+          authed(body instanceof FormData ? { method: 'POST', body } : { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+        );
+
+      it('hosts a file, sends its URL, and the endpoint downloads the same bytes anonymously', async () => {
+        const bytes = fx.mp3(40);
+        const res = await send(form(fields, [{ filename: 'voice note.mp3', bytes }]));
+        expect(res.status).toBe(200);
+        const body = SendResponseSchema.parse(await res.json());
+        expect(body.media).toMatchObject({ content_type: 'audio/mpeg', kind: 'audio', size: bytes.length });
+        const [call, ...more] = h.sendEndpoint.calls;
+        expect(more).toEqual([]);
+        expect(call!.apiKey).toBe(h.sendEndpoint.apiKey);
+        expect(call!.body).toEqual({ ...fields, media_url: body.media!.url });
+        expect(call!.download!.contentType).toBe('audio/mpeg');
+        expect(same(call!.download!.bytes, bytes)).toBe(true);
+      });
+
+      it('forwards JSON with a hosted media_url, normalising the number', async () => {
+        const media = await host(fx.pdf());
+        const res = await send({ ...fields, phone_number: '(555) 123-4567', media_url: media.url });
+        expect(res.status).toBe(200);
+        expect(SendResponseSchema.parse(await res.json())).toMatchObject({ success: true, phone_number: '+15551234567' });
+        expect(h.sendEndpoint.calls.map((c) => c.body)).toEqual([{ ...fields, media_url: media.url }]);
+        expect(h.sendEndpoint.calls[0]!.download).toMatchObject({ status: 200, contentType: 'application/pdf' });
+      });
+
+      it('refuses bad fields before storing or sending anything', async () => {
+        const before = await h.stored();
+        await expectError(await send(form({ campaign_id: 'c', phone_number: 'nope' }, [{ filename: 'a.pdf', bytes: fx.pdf() }])), 400, 'invalid_phone_number');
+        await expectError(await send({ phone_number: '+15551234567', media_url: 'https://example.com/a.pdf' }), 400, 'missing_field');
+        await expectError(await send({ campaign_id: 'c', phone_number: '+15551234567', media_url: 'ftp://example.com/a.pdf' }), 400, 'invalid_media_url');
+        await expectError(await h.request('/v1/mms/send', authed({ method: 'POST', body: '{"campaign_id":', headers: { 'content-type': 'application/json' } })), 400, 'invalid_json');
+        await expectError(await h.request('/v1/mms/send', authed({ method: 'POST', body: 'x', headers: { 'content-type': 'text/plain' } })), 415, 'unsupported_content_type');
+        expect(await h.stored()).toEqual(before);
+        expect(h.sendEndpoint.calls).toEqual([]);
+      });
+
+      it('answers 502 with the hosted media when the endpoint fails, and does not retry', async () => {
+        h.sendEndpoint.mode = { kind: 'status', status: 503, body: '<html>Service Unavailable</html>' };
+        const res = await send(form(fields, [{ filename: 'a.pdf', bytes: fx.pdf() }]));
+        const body = await res.json();
+        expect({ status: res.status, ...body }).toMatchObject({ status: 502, success: false, code: 'upstream_unavailable', upstream_status: 503 });
+        expect((await h.fetchPublic(body.media.url)).status).toBe(200);
+        expect(h.sendEndpoint.calls).toHaveLength(1);
+      });
+
+      it('replays a repeat with the same Idempotency-Key instead of sending again; refuses the key for another request', async () => {
+        const once = (message: string) => h.request('/v1/mms/send', authed({ method: 'POST', body: form({ ...fields, message }, [{ filename: 'a.pdf', bytes: fx.pdf(3000) }]), headers: { 'idempotency-key': 'contract-send-1' } }));
+        const first = await once('Here it is');
+        const firstBody = await first.json();
+        expect(first.status).toBe(200);
+        const stored = await h.stored();
+        const again = await once('Here it is');
+        expect(again.headers.get('idempotent-replayed')).toBe('true');
+        expect(await again.json()).toEqual(firstBody);
+        expect(h.sendEndpoint.calls).toHaveLength(1);
+        expect(await h.stored()).toEqual(stored);
+        await expectError(await once('Something else'), 422, 'idempotency_key_reused');
+        expect(h.sendEndpoint.calls).toHaveLength(1);
+      });
+
+      it('answers 504 when the endpoint does not answer in time, once', async () => {
+        h.sendEndpoint.mode = { kind: 'hang' };
+        const res = await send(form(fields, [{ filename: 'a.pdf', bytes: fx.pdf() }]));
+        const body = await res.json();
+        expect({ status: res.status, code: body.code }).toEqual({ status: 504, code: 'upstream_timeout' });
+        expect(body.media.url.startsWith(h.mediaUrlPrefix)).toBe(true);
+        expect(h.sendEndpoint.calls).toHaveLength(1);
+      });
+    });
+  });
+}

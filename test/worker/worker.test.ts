@@ -1,0 +1,270 @@
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { parseConfig } from '../../src/config.js';
+import { SendResponseSchema } from '../../src/http/schemas.js';
+import * as fx from '../support/fixtures.js';
+import { expectError, expectMedia, form } from '../support/http.js';
+import { heicHeader, jpegOfSize, noisyPng, webpHeader } from './images.js';
+import { callWorker, fakeNetwork, listBucket, local, workerEnv, type Host } from './support.js';
+
+const ORIGIN = 'https://mms-media.test';
+const KEY = 'k_worker';
+const upload = (env: ReturnType<typeof workerEnv>, bytes: Uint8Array, query = '') =>
+  callWorker(env, `${ORIGIN}/v1/media${query}`, { method: 'POST', body: form({}, [{ filename: 'photo.bin', bytes }]), headers: { 'x-api-key': KEY } });
+const bytesOf = async (res: Response) => new Uint8Array(await res.arrayBuffer());
+
+describe('configuration: bindings and vars checked at the entry, a 500 naming what is wrong', () => {
+  // The worker logs each refusal as an error; keep the test output for failures.
+  let quiet: { mockRestore(): void } | undefined;
+  beforeAll(() => void (quiet = vi.spyOn(console, 'error').mockImplementation(() => undefined)));
+  afterAll(() => quiet?.mockRestore());
+
+  const misconfigured = [
+    { name: 'a var that does not parse', env: workerEnv({ API_KEYS: KEY, TELI_TIMEOUT_MS: 'soon' }), says: /^The service is misconfigured: TELI_TIMEOUT_MS must be a whole number/ },
+    { name: 'no R2 binding', env: { ...workerEnv({ API_KEYS: KEY }), MEDIA_BUCKET: undefined }, says: /MEDIA_BUCKET is not bound.*\[\[r2_buckets\]\]/ },
+    { name: 'a binding of the wrong kind', env: workerEnv({ API_KEYS: KEY, MEDIA_BUCKET: 'my-bucket' }), says: /MEDIA_BUCKET is bound to something that is not an R2 bucket/ },
+    { name: 'local storage (no disk on Workers)', env: workerEnv({ API_KEYS: KEY, STORAGE_DRIVER: 'local' }), says: /STORAGE_DRIVER local needs a disk/ },
+    { name: 'S3 without its secrets', env: workerEnv({ API_KEYS: KEY, STORAGE_DRIVER: 's3', S3_BUCKET: 'media' }), says: /AWS_ACCESS_KEY_ID is required .* wrangler secret put AWS_ACCESS_KEY_ID/ },
+    { name: 'no API_KEYS on a public hostname', env: workerEnv({}), says: /API_KEYS must be set \(wrangler secret put API_KEYS\) when the worker is reached at mms-media\.test/ },
+    { name: 'a send endpoint on a private address', env: workerEnv({ API_KEYS: KEY, TELI_API_KEY: 't', TELI_API_BASE_URL: 'http://10.1.2.3:8080' }), says: /TELI_API_BASE_URL is not a public address: 10\.1\.2\.3 is a private-network address/ },
+    { name: 'a malformed allowlist entry', env: workerEnv({ API_KEYS: KEY, FETCH_ALLOW_PRIVATE_HOSTS: 'files.corp' }), says: /FETCH_ALLOW_PRIVATE_HOSTS: "files.corp" must be exactly host:port/ },
+  ];
+  for (const c of misconfigured) {
+    it(`answers every route with 500 invalid_configuration for ${c.name}`, async () => {
+      for (const path of ['/healthz', '/v1/media', '/media/AAAAAAAAAAAAAAAAAAAAAA.pdf']) {
+        const res = await callWorker(c.env, `${ORIGIN}${path}`, { headers: { 'x-api-key': KEY } });
+        expect(await expectError(res, 500, 'invalid_configuration')).toMatch(c.says);
+      }
+    });
+  }
+
+  it('parses with the Node schema, plus what differs on Workers: r2 by default, no local disk, r2 only here', () => {
+    expect(parseConfig({}, { runtime: 'workers' })).toMatchObject({ STORAGE_DRIVER: 'r2' });
+    expect(parseConfig({ R2_PUBLIC_BASE_URL: 'https://media.example.com' }, { runtime: 'workers' }).R2_PUBLIC_BASE_URL).toBe('https://media.example.com');
+    expect(() => parseConfig({ R2_PUBLIC_BASE_URL: 'media.example.com' }, { runtime: 'workers' })).toThrow(/^R2_PUBLIC_BASE_URL must be an http/);
+    expect(() => parseConfig({ STORAGE_DRIVER: 'r2' })).toThrow(/^STORAGE_DRIVER r2 \(an R2 binding\) exists only on Cloudflare Workers/);
+    expect(parseConfig({}).STORAGE_DRIVER).toBe('local'); // Node's default is unchanged
+  });
+
+  it('never echoes a secret in the message', async () => {
+    const res = await callWorker(workerEnv({ API_KEYS: KEY, TELI_API_KEY: 'sk-very-secret', TELI_API_BASE_URL: 'nope' }), `${ORIGIN}/healthz`);
+    const message = await expectError(res, 500, 'invalid_configuration');
+    expect(message).toMatch(/TELI_API_BASE_URL must be an http/);
+    expect(message).not.toContain('sk-very-secret');
+  });
+
+  it('needs no API key on localhost (wrangler dev), as Node needs none on a loopback HOST', async () => {
+    const res = await callWorker(workerEnv({}), 'http://localhost:8787/v1/media', { method: 'POST', body: fx.pdf() });
+    const media = await expectMedia(res);
+    expect(media.url).toBe(`http://localhost:8787/media/${media.id}.pdf`);
+  });
+
+  it('builds on the first good request, after bad ones, and then keeps what it built', async () => {
+    const env = workerEnv({ API_KEYS: KEY, TELI_TIMEOUT_MS: 'soon' });
+    await expectError(await callWorker(env, `${ORIGIN}/healthz`), 500, 'invalid_configuration');
+    env.TELI_TIMEOUT_MS = '2000'; // a redeploy with the var fixed: a new configuration is read, not a cached failure
+    expect((await callWorker(env, `${ORIGIN}/healthz`)).status).toBe(200);
+    env.TELI_TIMEOUT_MS = 'soon'; // no longer read: the app built for this isolate stays
+    expect((await callWorker(env, `${ORIGIN}/readyz`)).status).toBe(200);
+  });
+
+  it('derives its public origin from the request unless PUBLIC_BASE_URL says otherwise', async () => {
+    const derived = await expectMedia(await callWorker(workerEnv({ API_KEYS: KEY }), 'https://other.test/v1/media', { method: 'POST', body: fx.pdf(), headers: { 'x-api-key': KEY } }));
+    expect(derived.url.startsWith('https://other.test/media/')).toBe(true);
+    const env = workerEnv({ API_KEYS: KEY, PUBLIC_BASE_URL: 'https://media.example.com/' });
+    const fixed = await expectMedia(await callWorker(env, 'https://other.test/v1/media', { method: 'POST', body: fx.pdf(), headers: { 'x-api-key': KEY } }));
+    expect(fixed.url).toBe(`https://media.example.com/media/${fixed.id}.pdf`);
+  });
+});
+
+describe('R2 with a public bucket domain (R2_PUBLIC_BASE_URL)', () => {
+  const env = workerEnv({ API_KEYS: KEY, R2_PUBLIC_BASE_URL: 'https://pub-0123.r2.dev' });
+
+  it('hands out permanent bucket URLs, with the headers R2 will serve stored on the object', async () => {
+    const bytes = fx.pdf(2000);
+    const res = await callWorker(env, `${ORIGIN}/v1/media`, { method: 'POST', body: form({}, [{ filename: 'brochure.pdf', bytes }]), headers: { 'x-api-key': KEY } });
+    const media = await expectMedia(res);
+    expect(media).toMatchObject({ url: `https://pub-0123.r2.dev/${media.id}.pdf`, expires_at: null });
+    const object = await local.MEDIA_BUCKET.get(`${media.id}.pdf`);
+    expect(object!.httpMetadata).toMatchObject({ contentType: 'application/pdf', contentDisposition: 'inline; filename="brochure.pdf"' });
+    expect(Buffer.from(await bytesOf(new Response(object!.body))).equals(bytes)).toBe(true);
+    // R2 serves them now; the worker's own /media/ route does not.
+    expect((await callWorker(env, `${ORIGIN}/media/${media.id}.pdf`)).status).toBe(404);
+  });
+});
+
+describe('images without an Images binding: deliverable ones pass, the rest are refused with 422', () => {
+  const env = workerEnv({ API_KEYS: KEY });
+
+  it('stores a JPEG under the 600 KB budget as it is', async () => {
+    const bytes = jpegOfSize(500_000);
+    const media = await expectMedia(await upload(env, bytes));
+    expect(media).toMatchObject({ content_type: 'image/jpeg', size: bytes.length, transformations: [] });
+    expect(Buffer.from(await bytesOf(await callWorker(env, media.url))).equals(bytes)).toBe(true);
+  });
+
+  const refused = [
+    { name: 'a JPEG over the budget', bytes: () => jpegOfSize(700_000), query: '', says: /700 KB, over the 600 KB delivery budget/ },
+    { name: 'a HEIC photo', bytes: heicHeader, query: '', says: /carriers do not accept HEIC images/ },
+    { name: 'a WebP image', bytes: webpHeader, query: '', says: /carriers do not accept WebP images/ },
+    { name: 'a PNG with optimize=always', bytes: () => fx.png(4, 4), query: '?optimize=always', says: /optimize=always/ },
+  ];
+  for (const r of refused) {
+    it(`refuses ${r.name}, saying which deployment can handle it, and stores nothing`, async () => {
+      const before = await listBucket();
+      const message = await expectError(await upload(env, r.bytes(), r.query), 422, 'image_processing_unavailable');
+      expect(message).toMatch(r.says);
+      expect(message).toMatch(/bind Cloudflare Images as IMAGES, or send it through a Node deployment/);
+      expect(await listBucket()).toEqual(before);
+    });
+  }
+
+  it('keeps an over-budget JPEG as it is only when asked (optimize=off), up to the endpoint’s limit', async () => {
+    expect((await expectMedia(await upload(env, jpegOfSize(700_000), '?optimize=off'))).size).toBe(700_000);
+    await expectError(await upload(env, heicHeader(), '?optimize=off'), 415, 'unsupported_media_type');
+  });
+
+  it('refuses images over the endpoint’s 5 MB image limit before processing', async () => {
+    expect(await expectError(await upload(env, jpegOfSize(5_200_000)), 413, 'file_too_large')).toMatch(/5 MB/);
+  });
+});
+
+describe('images with the Images binding (local emulation)', () => {
+  // A small budget keeps the fixtures small; the search is the same at 600 KB.
+  const env = workerEnv({ API_KEYS: KEY, IMAGE_TARGET_BYTES: '100000' }, { images: true });
+
+  it('brings a photo over the budget under it as a JPEG, and says what it did', async () => {
+    const bytes = noisyPng(400, 300);
+    expect(bytes.length).toBeGreaterThan(300_000);
+    const media = await expectMedia(await upload(env, bytes));
+    expect(media).toMatchObject({ content_type: 'image/jpeg', extension: 'jpg', original: { size: bytes.length, width: 400, height: 300 } });
+    expect(media.size).toBeLessThanOrEqual(100_000);
+    expect(media.transformations).toContain('convert:png->jpeg');
+    const served = await bytesOf(await callWorker(env, media.url));
+    expect(served.length).toBe(media.size);
+    expect([...served.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
+  });
+
+  it('keeps transparency: a PNG with alpha stays PNG, made smaller', async () => {
+    const media = await expectMedia(await upload(env, noisyPng(300, 200, true)));
+    expect(media).toMatchObject({ content_type: 'image/png' });
+    expect(media.size).toBeLessThanOrEqual(100_000);
+    expect(media.width!).toBeLessThan(300);
+  });
+
+  it('converts WebP to JPEG', async () => {
+    const webp = await local.IMAGES.input(new Blob([noisyPng(120, 80)]).stream()).output({ format: 'image/webp' });
+    const bytes = await bytesOf(new Response(webp.image()));
+    const media = await expectMedia(await upload(env, bytes));
+    expect(media).toMatchObject({ content_type: 'image/jpeg', transformations: expect.arrayContaining(['convert:webp->jpeg']) });
+  });
+
+  it('passes a deliverable image through untouched', async () => {
+    const bytes = fx.png(20, 20);
+    const media = await expectMedia(await upload(env, bytes));
+    expect(media).toMatchObject({ content_type: 'image/png', size: bytes.length, transformations: [] });
+  });
+
+  it('refuses what Cloudflare Images cannot read, pointing at a Node deployment', async () => {
+    const tiff = Buffer.concat([Buffer.from('II*\0', 'latin1'), Buffer.alloc(4000, 0)]);
+    expect(await expectError(await upload(env, tiff), 422, 'image_processing_unavailable')).toMatch(/Cloudflare Images cannot read TIFF: send it through a Node deployment/);
+  });
+});
+
+describe('outbound URLs: the same checks as on Node, before anything is fetched', () => {
+  const seen: string[] = [];
+  const record = (answer: (req: Request) => Response): Host => async (req) => {
+    seen.push(req.url);
+    return answer(req);
+  };
+  const env = workerEnv({ API_KEYS: KEY, FETCH_ALLOW_PRIVATE_HOSTS: '10.0.0.5:8080' });
+  let restore: () => void;
+  beforeAll(() => {
+    restore = fakeNetwork({
+      'files.test': record((req) =>
+        new URL(req.url).pathname === '/hop'
+          ? new Response(null, { status: 302, headers: { location: 'http://169.254.169.254/latest/meta-data/' } })
+          : new Response(fx.pdf(), { headers: { 'content-type': 'application/pdf' } }),
+      ),
+      '10.0.0.5:8080': record(() => new Response(fx.pdf(), { headers: { 'content-type': 'application/pdf' } })),
+      'photos.test': record((req) =>
+        new URL(req.url).pathname.endsWith('.heic')
+          ? new Response(heicHeader(), { headers: { 'content-type': 'image/heic' } })
+          : new Response(jpegOfSize(900_000), { headers: { 'content-type': 'image/jpeg' } }),
+      ),
+    });
+  });
+  afterAll(() => restore());
+  const json = (path: string, body: unknown) =>
+    callWorker(env, `${ORIGIN}${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', 'x-api-key': KEY } });
+
+  for (const url of ['http://127.0.0.1/a.pdf', 'http://[::ffff:10.0.0.1]/a.pdf', 'http://169.254.169.254/latest/meta-data/', 'http://0.0.0.0:8080/a.pdf', 'http://localhost:3000/a.pdf', 'http://db.localhost/a.pdf']) {
+    it(`refuses to import or preflight ${url} without touching the network`, async () => {
+      seen.length = 0;
+      await expectError(await json('/v1/media', { url }), 422, 'blocked_address');
+      const report = await (await json('/v1/media/preflight', { media_url: url })).json();
+      expect(report.problems.map((p: { code: string }) => p.code)).toContain('blocked_address');
+      expect(seen).toEqual([]);
+    });
+  }
+
+  it('re-checks every redirect hop', async () => {
+    seen.length = 0;
+    const report = await (await json('/v1/media/preflight', { media_url: 'https://files.test/hop' })).json();
+    expect(report).toMatchObject({ ok: false, fetchable: false, redirects: ['http://169.254.169.254/latest/meta-data/'] });
+    expect(report.problems.map((p: { code: string }) => p.code)).toContain('blocked_address');
+    expect(seen).toEqual(['https://files.test/hop']);
+  });
+
+  it('does not promise that hosting fixes images it cannot process (no Images binding): the send is refused, not rehosted', async () => {
+    for (const [path, code] of [['/photo.heic', 'not_carrier_format'], ['/big.jpg', 'over_image_budget']]) {
+      const report = await (await json('/v1/media/preflight', { media_url: `https://photos.test${path}` })).json();
+      expect(report.problems).toContainEqual(expect.objectContaining({ code, rehostable: false }));
+      const send = await json('/v1/mms/send', { campaign_id: 'c', phone_number: '+15551234567', media_url: `https://photos.test${path}` });
+      await expectError(send, 422, 'media_url_rejected');
+    }
+  });
+
+  it('imports from a public URL, and from an allowlisted private host:port', async () => {
+    expect((await expectMedia(await json('/v1/media', { url: 'https://files.test/brochure.pdf' }))).content_type).toBe('application/pdf');
+    expect((await expectMedia(await json('/v1/media', { url: 'http://10.0.0.5:8080/a.pdf' }))).content_type).toBe('application/pdf');
+  });
+});
+
+describe('STORAGE_DRIVER=s3 on Workers (the S3 API, as R2 offers it), against an S3 emulator started in Node', () => {
+  const s3 = inject('s3');
+  const env = workerEnv({
+    API_KEYS: 'k',
+    STORAGE_DRIVER: 's3',
+    S3_BUCKET: s3.bucket,
+    S3_ENDPOINT: s3.endpoint,
+    S3_FORCE_PATH_STYLE: 'true',
+    MEDIA_URL_TTL_SECONDS: '86400',
+    AWS_ACCESS_KEY_ID: s3.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+  });
+
+  it('stores an upload and hands out a presigned URL that serves the same bytes anonymously', async () => {
+    const bytes = fx.mp4(300_000);
+    const res = await callWorker(env, 'https://mms-media.test/v1/media', { method: 'POST', body: form({}, [{ filename: 'clip.mp4', bytes }]), headers: { 'x-api-key': 'k' } });
+    const media = await expectMedia(res);
+    expect(media.url).toContain('X-Amz-Signature=');
+    expect(Date.parse(media.expires_at!) - Date.now()).toBeGreaterThan(23 * 3600_000);
+    const served = await fetch(media.url);
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-type')).toBe('video/mp4');
+    expect(Buffer.from(await served.arrayBuffer()).equals(bytes)).toBe(true);
+    expect((await callWorker(env, 'https://mms-media.test/readyz')).status).toBe(200);
+  });
+});
+
+describe('sends without TELI_API_KEY are dry runs', () => {
+  it('sends nothing and answers with the body a send would get', async () => {
+    const env = workerEnv({ API_KEYS: KEY });
+    const fields = { campaign_id: 'campaign_abc123', phone_number: '+15551234567' };
+    const res = await callWorker(env, `${ORIGIN}/v1/mms/send`, { method: 'POST', body: form(fields, [{ filename: 'a.pdf', bytes: fx.pdf() }]), headers: { 'x-api-key': KEY } });
+    expect(res.status).toBe(200);
+    const body = SendResponseSchema.parse(await res.json());
+    expect(body).toMatchObject({ success: true, dry_run: true, ...fields });
+    expect(body.media_url).toBe(body.media!.url);
+  });
+});
