@@ -6,7 +6,7 @@ import type { R2BucketLike } from './r2-store.js';
  * isolate's memory is not shared). A claim is a conditional put (`onlyIf: { etagDoesNotMatch: '*' }`: only
  * if the key is free): of two requests racing for one key, exactly one wins. R2 is strongly consistent, so a
  * failed claim reads the record that won. Records older than 24 h count as gone; the bucket's lifecycle rule
- * removes them (docs/workers.md). Names are a hash of the API key and the Idempotency-Key: not guessable.
+ * removes them (README, Deploying to Cloudflare Workers). Names are a hash of the API key and the Idempotency-Key: not guessable.
  */
 export class R2IdempotencyRecords implements IdempotencyRecords {
   constructor(

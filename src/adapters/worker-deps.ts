@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'; // nodejs_compat: the same incremental hash as on Node (see docs/workers.md)
+import { createHash } from 'node:crypto'; // nodejs_compat: the same incremental hash as on Node (see README, Deploying to Cloudflare Workers)
 import { ConfigError, type Config } from '../config.js';
 import { isAppError } from '../core/errors.js';
 import type { IdempotencyRecords } from '../core/idempotency.js';
