@@ -14,8 +14,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SharpImages, targetBytesFor } from '../src/adapters/sharp/index.js';
+import { SharpImages } from '../src/adapters/sharp/index.js';
 import { formatBytes } from '../src/core/errors.js';
+import { targetBytesFor } from '../src/core/policy.js';
 import { animatedGif, phoneJpeg, screenshotPng } from '../test/images/fixtures.js';
 
 interface Case {

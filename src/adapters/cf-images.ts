@@ -1,4 +1,5 @@
 import { AppError, formatBytes } from '../core/errors.js';
+import { FORMAT_LABELS, asSourceFormat, transformName } from '../core/image-formats.js';
 import { MEDIA_TYPES, mediaTypeForExtension } from '../core/policy.js';
 import type { ImageInput, ImageOptions, ImageProcessor, ProcessedImage } from '../core/ports.js';
 import { readAll } from '../core/streams.js';
@@ -23,18 +24,6 @@ export interface ImageTransformerLike {
   }>;
 }
 
-export type ImageProfile = 'safe' | 'standard' | 'max';
-
-/**
- * The delivery budget: 600 KB every US carrier takes, 1 MB AT&T/Verizon long codes, 5 MB the endpoint. The same
- * table as `targetBytesFor` in src/adapters/sharp/index.ts, which the worker cannot import (it loads sharp's
- * modules); both should move to src/core/policy.ts.
- */
-const PROFILES: Record<ImageProfile, number> = { safe: 600_000, standard: 1_000_000, max: 5_000_000 };
-export function targetBytesFor(profile: ImageProfile, override?: number): number {
-  return override ?? PROFILES[profile];
-}
-
 export interface WorkerImagesOptions {
   /** The Cloudflare Images binding; absent, images that need work are refused. */
   binding?: ImagesBindingLike;
@@ -45,19 +34,18 @@ export interface WorkerImagesOptions {
   maxPixels: number;
 }
 
-/** What sharp reads (a Node deployment converts them); taken here too, so the refusal can say so. */
-const SOURCE_FORMATS = new Set(['jpg', 'png', 'gif', 'webp', 'heic', 'heif', 'avif', 'tif', 'bmp']);
 /** What Cloudflare Images reads (SVG aside, which is never accepted). */
 const BINDING_FORMATS = new Set(['jpg', 'png', 'gif', 'webp', 'heic']);
 const CARRIER = new Set(['jpg', 'png', 'gif']);
 const ENDPOINT_IMAGE_LIMIT = Math.max(...MEDIA_TYPES.filter((t) => t.kind === 'image').map((t) => t.maxBytes));
 const CF_MAX_PIXELS = 100_000_000; // Cloudflare Images' own limit on the input's area
 
-const LABELS: Record<string, string> = { jpg: 'JPEG', png: 'PNG', gif: 'GIF', webp: 'WebP', heic: 'HEIC', heif: 'HEIF', avif: 'AVIF', tif: 'TIFF', bmp: 'BMP' };
-const ALIASES: Record<string, string> = { jpeg: 'jpg', tiff: 'tif' };
-const NAMES: Record<string, string> = { jpg: 'jpeg', tif: 'tiff' };
-const nameOf = (f: string) => NAMES[f] ?? f;
-const formatOf = (ext: string) => ALIASES[ext.toLowerCase()] ?? ext.toLowerCase();
+/** The format's own name ('jpeg' → 'jpg'); anything not read keeps its (lower-case) extension. */
+const formatOf = (ext: string) => asSourceFormat(ext) ?? ext.toLowerCase();
+const labelOf = (format: string) => {
+  const known = asSourceFormat(format);
+  return known ? FORMAT_LABELS[known] : format;
+};
 
 export class WorkerImages implements ImageProcessor {
   readonly maxInputBytes: number;
@@ -67,7 +55,8 @@ export class WorkerImages implements ImageProcessor {
   }
 
   accepts(detected: { ext: string }): boolean {
-    return SOURCE_FORMATS.has(formatOf(detected.ext));
+    // What sharp reads (a Node deployment converts them); taken here too, so the refusal can say so.
+    return asSourceFormat(detected.ext) !== undefined;
   }
 
   /** Whether hosting can fix an image of this type (convert it, fit it): only with the binding, for what it reads. */
@@ -89,7 +78,7 @@ export class WorkerImages implements ImageProcessor {
       options.optimize === 'always'
         ? 'optimize=always asks for the image to be re-encoded'
         : !CARRIER.has(format)
-          ? `carriers do not accept ${LABELS[format]} images, so it must be converted to JPEG`
+          ? `carriers do not accept ${labelOf(format)} images, so it must be converted to JPEG`
           : `the image is ${formatBytes(size)}, over the ${formatBytes(targetBytes)} delivery budget, so it must be made smaller`;
     const binding = this.options.binding;
     if (!binding) {
@@ -103,7 +92,7 @@ export class WorkerImages implements ImageProcessor {
       throw new AppError(
         422,
         'image_processing_unavailable',
-        `This image needs work (${why}), and Cloudflare Images cannot read ${LABELS[format]}: send it through a Node deployment of mms-media (it converts ${LABELS[format]} with sharp), or send a JPEG, PNG or GIF.`,
+        `This image needs work (${why}), and Cloudflare Images cannot read ${labelOf(format)}: send it through a Node deployment of mms-media (it converts ${labelOf(format)} with sharp), or send a JPEG, PNG or GIF.`,
       );
     }
     return new BindingFit(binding, this.options).run(input.bytes, format);
@@ -117,11 +106,11 @@ function asSent(bytes: Uint8Array, format: string): ProcessedImage {
     throw new AppError(
       415,
       'unsupported_media_type',
-      `With optimize=off the file is kept exactly as sent, but carriers do not accept ${LABELS[format] ?? format} images. Send it with optimize=auto to have it converted, or send a JPEG, PNG or GIF.`,
+      `With optimize=off the file is kept exactly as sent, but carriers do not accept ${labelOf(format)} images. Send it with optimize=auto to have it converted, or send a JPEG, PNG or GIF.`,
     );
   }
   if (bytes.length > type.maxBytes) {
-    throw new AppError(413, 'file_too_large', `The image is ${formatBytes(bytes.length)}; with optimize=off it is sent as it is, and the send endpoint's limit for ${LABELS[format]} is ${formatBytes(type.maxBytes)}.`);
+    throw new AppError(413, 'file_too_large', `The image is ${formatBytes(bytes.length)}; with optimize=off it is sent as it is, and the send endpoint's limit for ${labelOf(format)} is ${formatBytes(type.maxBytes)}.`);
   }
   return { bytes, extension: type.extension, contentType: type.contentType, original: {}, transformations: [] };
 }
@@ -167,7 +156,7 @@ class BindingFit {
     const result = await this.binding.info(stream(fit.bytes)).catch(() => undefined);
     const width = result?.width ?? fit.width;
     const height = result?.height ?? Math.round((info.height * fit.width) / info.width);
-    const converted = nameOf(format) === nameOf(out) ? [] : [`convert:${nameOf(format)}->${nameOf(out)}`];
+    const converted = transformName(format) === transformName(out) ? [] : [`convert:${transformName(format)}->${transformName(out)}`];
     const resized = width === info.width && height === info.height ? [] : [`resize:${info.width}x${info.height}->${width}x${height}`];
     return {
       bytes: fit.bytes,
@@ -185,9 +174,9 @@ class BindingFit {
     try {
       info = await this.binding.info(stream(bytes));
     } catch (cause) {
-      throw new AppError(422, 'unreadable_image', `The ${LABELS[format]} image could not be read: it is corrupt or incomplete (was the upload cut short?). Send the original file again.`, { cause });
+      throw new AppError(422, 'unreadable_image', `The ${labelOf(format)} image could not be read: it is corrupt or incomplete (was the upload cut short?). Send the original file again.`, { cause });
     }
-    if (!info.width || !info.height) throw new AppError(422, 'unreadable_image', `The ${LABELS[format]} image has no readable dimensions. Send the original file again.`);
+    if (!info.width || !info.height) throw new AppError(422, 'unreadable_image', `The ${labelOf(format)} image has no readable dimensions. Send the original file again.`);
     return { width: info.width, height: info.height };
   }
 

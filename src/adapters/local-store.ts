@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { resolveRange } from '../core/byte-range.js';
+import { emptyStream } from '../core/streams.js';
 import type { Body, ByteRange, MediaStore, PutOptions, StoredObject } from '../core/ports.js';
 
 /** Keys the local store will touch: path segments of safe characters, one extension. Nothing else reaches the disk. */
@@ -51,6 +52,7 @@ export class LocalStore implements MediaStore {
       await rename(tmp, file);
     } catch (err) {
       await rm(tmp, { force: true });
+      await rm(`${file}.meta.json`, { force: true });
       throw err;
     }
   }
@@ -72,7 +74,7 @@ export class LocalStore implements MediaStore {
     const resolved = range && resolveRange(range, meta.size);
     const body =
       resolved && resolved.start >= meta.size
-        ? new ReadableStream<Uint8Array>({ start: (c) => c.close() })
+        ? emptyStream()
         : (Readable.toWeb(createReadStream(file, resolved ?? {})) as ReadableStream<Uint8Array>);
     return { body, size: meta.size, contentType: meta.contentType, etag: meta.etag, filename: meta.filename, range: resolved };
   }

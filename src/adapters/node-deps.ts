@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Config } from '../config.js';
@@ -6,11 +5,13 @@ import { MemoryIdempotencyRecords, type IdempotencyRecords } from '../core/idemp
 import { MediaService } from '../core/media-service.js';
 import { Metrics } from '../core/metrics.js';
 import { MmsService } from '../core/mms-service.js';
-import type { Hasher, ImageProcessor, Logger, MediaStore, MmsSender } from '../core/ports.js';
+import { targetBytesFor } from '../core/policy.js';
+import type { ImageProcessor, Logger, MediaStore, MmsSender } from '../core/ports.js';
 import type { AppDeps } from '../http/app.js';
 import { LocalStore } from './local-store.js';
 import { buildUrlServices, type UrlServiceOverrides } from './node-url-services.js';
-import { SharpImages, targetBytesFor } from './sharp/index.js';
+import { sha256 } from './sha256.js';
+import { SharpImages } from './sharp/index.js';
 import { S3IdempotencyRecords } from './s3-idempotency.js';
 import { S3Store, createS3Client } from './s3-store.js';
 import { DryRunSender, TeliSender } from './teli-sender.js';
@@ -32,7 +33,9 @@ export function buildNodeDeps(config: Config, logger: Logger, overrides: { image
       queueLimit: config.IMAGE_QUEUE_LIMIT,
     });
   const metrics = new Metrics();
-  const media = new MediaService({ store, images, sha256: nodeSha256, clock: { now: () => new Date() }, logger, metrics });
+  metrics.gauge('mms_media_image_queue_depth', 'Images waiting for a decode slot.', () => images.stats?.().waiting ?? 0);
+  metrics.gauge('mms_media_images_processing', 'Images being decoded and fitted now.', () => images.stats?.().active ?? 0);
+  const media = new MediaService({ store, images, sha256, clock: { now: () => new Date() }, logger, metrics });
   const urls = buildUrlServices(config, { media, images }, overrides);
   return {
     media,
@@ -42,7 +45,7 @@ export function buildNodeDeps(config: Config, logger: Logger, overrides: { image
     logger,
     metrics,
     apiKeys: config.API_KEYS,
-    idempotency: { records: idempotency, sha256: nodeSha256 },
+    idempotency: { records: idempotency, sha256 },
     limits: {
       bodyTimeoutMs: config.BODY_TIMEOUT_MS,
       maxConcurrentUploads: config.MAX_CONCURRENT_UPLOADS,
@@ -62,9 +65,4 @@ function buildStorage(config: Config): { store: MediaStore; idempotency: Idempot
     store: new S3Store({ client, bucket, publicBaseUrl: config.S3_PUBLIC_BASE_URL, urlTtlSeconds: config.MEDIA_URL_TTL_SECONDS }),
     idempotency: new S3IdempotencyRecords(client, bucket),
   };
-}
-
-export function nodeSha256(): Hasher {
-  const hash = createHash('sha256');
-  return { update: (chunk) => void hash.update(chunk), digestHex: () => hash.digest('hex') };
 }

@@ -1,11 +1,11 @@
 import type { Config } from '../config.js';
 import type { MediaService } from '../core/media-service.js';
+import { targetBytesFor } from '../core/policy.js';
 import type { Clock, ImageProcessor } from '../core/ports.js';
 import { Preflight, type PreflightOptions } from '../core/preflight.js';
 import { UrlGuard } from '../core/url-guard.js';
 import { UrlImporter } from '../core/url-import.js';
 import { NodeFetcher, type Resolve } from './node-fetcher.js';
-import { targetBytesFor } from './sharp/index.js';
 
 /** What tests (and only tests) may swap: the resolver, and preflight's budgets. */
 export interface UrlServiceOverrides {

@@ -1,6 +1,6 @@
 import { resolveRange } from '../core/byte-range.js';
 import type { Body, ByteRange, MediaStore, PutOptions, StoredObject } from '../core/ports.js';
-import { concat } from '../core/streams.js';
+import { concat, emptyStream } from '../core/streams.js';
 
 /**
  * The parts of a Workers R2 binding (`R2Bucket`) this store uses, written out so that the file compiles
@@ -140,8 +140,7 @@ export class R2Store implements MediaStore {
     if (!head) return null;
     const span = resolveRange(range, head.size);
     if (span.start < head.size) return undefined;
-    const empty = new ReadableStream<Uint8Array>({ start: (c) => c.close() });
-    return { body: empty, size: head.size, ...headersOf(head), range: span };
+    return { body: emptyStream(), size: head.size, ...headersOf(head), range: span };
   }
 }
 

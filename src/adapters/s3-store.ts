@@ -2,13 +2,14 @@ import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, S3Client, typ
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { resolveRange } from '../core/byte-range.js';
+import { emptyStream } from '../core/streams.js';
 import type { Body, ByteRange, MediaStore, PutOptions, StoredObject } from '../core/ports.js';
 
 export interface S3ClientOptions {
   region: string;
   endpoint?: string;
   forcePathStyle?: boolean;
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date };
 }
 
 /**
@@ -119,7 +120,11 @@ export class S3Store implements MediaStore {
       expiresIn: this.ttl,
       signingDate,
     });
-    return { url, expiresAt: new Date(signingDate.getTime() + this.ttl * 1000) };
+    // A URL signed with temporary credentials (an instance role, SSO) dies with them, whatever its TTL says:
+    // report the earlier time, so that preflight and callers see the truth.
+    const { expiration } = await this.client.config.credentials();
+    const ttlEnd = new Date(signingDate.getTime() + this.ttl * 1000);
+    return { url, expiresAt: expiration && expiration < ttlEnd ? expiration : ttlEnd };
   }
 
   async get(key: string, range?: ByteRange): Promise<StoredObject | null> {
@@ -190,8 +195,4 @@ function isStatus(err: unknown, status: number): boolean {
 function headersOf(r: { ContentType?: string; ETag?: string; ContentDisposition?: string }) {
   const filename = r.ContentDisposition ? /filename="([^"]*)"/.exec(r.ContentDisposition)?.[1] : undefined;
   return { contentType: r.ContentType ?? 'application/octet-stream', etag: r.ETag ?? '', filename };
-}
-
-function emptyStream(): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>({ start: (c) => c.close() });
 }

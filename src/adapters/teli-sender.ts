@@ -9,7 +9,8 @@ export class TeliSender implements MmsSender {
     const doFetch = this.options.fetch ?? fetch;
     let response: Response;
     try {
-      response = await doFetch(new URL('/v1/mms/send', this.options.baseUrl), {
+      // Relative to the base, so that a base with a path prefix (a gateway) keeps it.
+      response = await doFetch(new URL('v1/mms/send', `${this.options.baseUrl.replace(/\/+$/, '')}/`), {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json', 'x-api-key': this.options.apiKey },
         body: JSON.stringify(request),
@@ -21,7 +22,13 @@ export class TeliSender implements MmsSender {
         ? new AppError(504, 'upstream_timeout', `The send endpoint did not answer within ${this.options.timeoutMs} ms; the message may or may not have been sent.`)
         : new AppError(502, 'upstream_unavailable', 'The send endpoint could not be reached; the message was not sent.', { cause: err });
     }
-    const text = await response.text().catch(() => '');
+    let text: string;
+    try {
+      text = await response.text();
+    } catch {
+      // The answer started but did not finish in time: as unknown as a timeout.
+      throw new AppError(504, 'upstream_timeout', `The send endpoint's answer did not arrive within ${this.options.timeoutMs} ms; the message may or may not have been sent.`);
+    }
     let body: unknown = text;
     try {
       body = JSON.parse(text);

@@ -1,18 +1,19 @@
-import { createHash } from 'node:crypto'; // nodejs_compat: the same incremental hash as on Node (see README, Deploying to Cloudflare Workers)
 import { ConfigError, type Config } from '../config.js';
 import { isAppError } from '../core/errors.js';
 import type { IdempotencyRecords } from '../core/idempotency.js';
 import { MediaService } from '../core/media-service.js';
 import { Metrics } from '../core/metrics.js';
 import { MmsService } from '../core/mms-service.js';
-import type { Clock, Hasher, Logger, MediaStore, MmsSender } from '../core/ports.js';
+import { targetBytesFor } from '../core/policy.js';
+import type { Clock, Logger, MediaStore, MmsSender } from '../core/ports.js';
 import { Preflight } from '../core/preflight.js';
 import { UrlGuard } from '../core/url-guard.js';
 import { UrlImporter } from '../core/url-import.js';
 import type { AppDeps } from '../http/app.js';
-import { WorkerImages, targetBytesFor, type ImagesBindingLike } from './cf-images.js';
+import { WorkerImages, type ImagesBindingLike } from './cf-images.js';
 import { R2IdempotencyRecords } from './r2-idempotency.js';
 import { R2Store, type R2BucketLike } from './r2-store.js';
+import { sha256 } from './sha256.js';
 import { DryRunSender, TeliSender } from './teli-sender.js';
 import { WorkerFetcher, checkBeforeConnecting, type WorkerFetcherOptions } from './worker-fetcher.js';
 
@@ -65,11 +66,6 @@ export async function buildWorkerDeps(config: Config, env: WorkerBindings, logge
     // Per isolate, as on Node per process: the concurrency cap and rate limit count only what this isolate sees.
     limits: { bodyTimeoutMs: config.BODY_TIMEOUT_MS, maxConcurrentUploads: config.MAX_CONCURRENT_UPLOADS, rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE },
   };
-}
-
-export function sha256(): Hasher {
-  const hash = createHash('sha256');
-  return { update: (chunk) => void hash.update(chunk), digestHex: () => hash.digest('hex') };
 }
 
 function urlPolicy(config: Config): UrlGuard {

@@ -1,5 +1,6 @@
 import { AppError, formatBytes, isAppError } from '../core/errors.js';
 import type { GuardedFetcher, OutboundRequest, OutboundResponse } from '../core/ports.js';
+import { emptyStream } from '../core/streams.js';
 import type { UrlGuard } from '../core/url-guard.js';
 
 /** What the fetcher needs of the address policy (src/core/url-guard.ts): checks made before connecting. */
@@ -34,14 +35,14 @@ export class WorkerFetcher implements GuardedFetcher {
     const own = self !== undefined && url.origin === self.origin;
     if (!own) checkBeforeConnecting(this.options.policy, url);
     if (signal.aborted) throw timeout(url);
-    const outbound = new Request(url.href, {
-      method: request.method,
-      headers: { 'user-agent': this.options.userAgent ?? 'mms-media-preflight/1', 'accept-encoding': 'identity', ...request.headers },
-      redirect: 'manual',
-      signal,
-    });
     let response: Response;
     try {
+      const outbound = new Request(withoutCredentials(url), {
+        method: request.method,
+        headers: { 'user-agent': this.options.userAgent ?? 'mms-media-preflight/1', 'accept-encoding': 'identity', ...request.headers },
+        redirect: 'manual',
+        signal,
+      });
       response = self && own ? await self.handle(outbound) : await (this.options.fetch ?? ((r: Request) => fetch(r)))(outbound);
     } catch (err) {
       throw signal.aborted ? timeout(url) : failure(err, url);
@@ -67,6 +68,18 @@ export function checkBeforeConnecting(policy: UrlPolicy, url: URL): void {
   }
 }
 
+/**
+ * The URL without its user name and password: a Request refuses URLs that carry them (TypeError), and they are
+ * never sent anyway, as on Node (preflight reports them as `credentials_in_url`).
+ */
+function withoutCredentials(url: URL): string {
+  if (!url.username && !url.password) return url.href;
+  const bare = new URL(url.href);
+  bare.username = '';
+  bare.password = '';
+  return bare.href;
+}
+
 /** Passes the body through, failing with `file_too_large` past `maxBytes` and with `url_timeout` once the budget is spent. */
 function bounded(body: ReadableStream<Uint8Array>, maxBytes: number, url: URL, signal: AbortSignal): ReadableStream<Uint8Array> {
   const reader = body.getReader();
@@ -89,10 +102,6 @@ function bounded(body: ReadableStream<Uint8Array>, maxBytes: number, url: URL, s
     },
     cancel: (reason) => reader.cancel(reason),
   });
-}
-
-function emptyStream(): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>({ start: (c) => c.close() });
 }
 
 function timeout(url: URL): AppError {

@@ -23,9 +23,14 @@ export interface IdempotencyRecords {
 }
 
 export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
+/**
+ * How long a claim holds its key without a reply: longer than any request can run (body deadline, import,
+ * images, the send's own timeout), short enough that a claim left by a crashed instance frees the key.
+ */
+export const IN_FLIGHT_LEASE_MS = 5 * 60 * 1000;
 
 export const isLive = (r: IdempotencyRecord | null | undefined, now: number): r is IdempotencyRecord =>
-  !!r && now - r.created_at < IDEMPOTENCY_TTL_MS;
+  !!r && now - r.created_at < (r.state === 'in_flight' ? IN_FLIGHT_LEASE_MS : IDEMPOTENCY_TTL_MS);
 
 /** For a single instance (the local driver): a map, oldest entries dropped past `maxEntries`. */
 export class MemoryIdempotencyRecords implements IdempotencyRecords {

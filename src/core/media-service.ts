@@ -75,6 +75,7 @@ export class MediaService {
 
   private async hostCounted(input: UploadInput, seen: { kind?: string }): Promise<Media> {
     if (input.declaredSize !== undefined && input.declaredSize > this.maxUploadBytes) {
+      await input.body.cancel().catch(() => undefined);
       throw tooLarge(`The file is ${formatBytes(input.declaredSize)}; nothing larger than ${formatBytes(this.maxUploadBytes)} is accepted.`);
     }
     const { head, stream } = await peek(input.body, sampleBytesWanted);
@@ -182,10 +183,11 @@ export class MediaService {
   private async save(key: string, fields: Omit<MediaRecord, 'key' | 'created_at'>): Promise<Media> {
     const record: MediaRecord = { ...fields, key, created_at: this.deps.clock.now().toISOString() };
     try {
+      const media = await this.present(record); // first: if no URL can be made, nothing is kept
       await this.deps.store.put(recordKey(record.id), new TextEncoder().encode(JSON.stringify(record)), {
         contentType: 'application/json',
       });
-      return await this.present(record);
+      return media;
     } catch (err) {
       await this.deps.store.delete(key).catch(() => undefined);
       throw err;

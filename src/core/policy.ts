@@ -36,10 +36,26 @@ export function mediaTypeForExtension(ext: string): MediaType | undefined {
   return MEDIA_TYPES.find((t) => t.extension === name);
 }
 
-export function describeLimits(kind: MediaKind): string {
-  return MEDIA_TYPES.filter((t) => t.kind === kind)
-    .map((t) => t.extension)
-    .join(', ');
-}
+/**
+ * What the endpoint takes, for messages: consecutive types of the same kind grouped with their size limit,
+ * e.g. "jpg, png, gif (5 MB); mp4, 3gp (10 MB); …". Derived from MEDIA_TYPES, so it cannot drift from it.
+ */
+export const SUPPORTED_LIST = MEDIA_TYPES.reduce<MediaType[][]>((groups, t) => {
+  const last = groups[groups.length - 1];
+  if (last && last[0]!.kind === t.kind && last[0]!.maxBytes === t.maxBytes) last.push(t);
+  else groups.push([t]);
+  return groups;
+}, [])
+  .map((g) => `${g.map((t) => t.extension).join(', ')} (${g[0]!.maxBytes / MB} MB)`)
+  .join('; ');
 
-export const SUPPORTED_LIST = 'jpg, png, gif (5 MB); mp4, 3gp (10 MB); mp3, wav, ogg (5 MB); pdf (5 MB)';
+/** Image delivery profiles (IMAGE_PROFILE): what every image is fitted under before it is stored. */
+export type ImageProfile = 'safe' | 'standard' | 'max';
+
+/** Decimal bytes, as the table above counts: 600 KB every US carrier takes, 1 MB AT&T/Verizon long codes, 5 MB the endpoint. */
+export const IMAGE_PROFILES: Readonly<Record<ImageProfile, number>> = { safe: 600_000, standard: 1_000_000, max: 5_000_000 };
+
+/** The delivery budget for a profile, unless IMAGE_TARGET_BYTES overrides it. */
+export function targetBytesFor(profile: ImageProfile, override?: number): number {
+  return override ?? IMAGE_PROFILES[profile];
+}

@@ -71,6 +71,8 @@ export interface ImageProcessor {
   accepts(detected: { ext: string; mime: string }): boolean;
   /** Returns a carrier-ready image or throws an AppError saying why it cannot. */
   process(input: ImageInput, options: ImageOptions): Promise<ProcessedImage>;
+  /** The decode queue now, for /metrics: images being processed, and images waiting for a slot. */
+  stats?(): { active: number; waiting: number };
 }
 
 export interface SendRequest {

@@ -47,6 +47,11 @@ export function tap(onChunk: (chunk: Uint8Array) => void, onEnd?: () => void): T
   });
 }
 
+/** A stream that ends at once: the body of an empty response, or of a request that sent none. */
+export function emptyStream(): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({ start: (c) => c.close() });
+}
+
 export async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   const reader = stream.getReader();

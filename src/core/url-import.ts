@@ -3,6 +3,7 @@ import { fetchFollowing } from './follow.js';
 import type { Media, MediaService } from './media-service.js';
 import type { GuardedFetcher, ImageOptions } from './ports.js';
 import type { PreflightReport } from './preflight-checks.js';
+import { emptyStream } from './streams.js';
 
 export interface UrlImportOptions {
   /** The whole download, every hop included. */
@@ -41,7 +42,7 @@ export class UrlImporter {
     }
     const length = response.headers.get('content-length');
     return this.deps.media.host({
-      body: response.body ?? new ReadableStream({ start: (c) => c.close() }),
+      body: response.body ?? emptyStream(),
       declaredSize: length !== null && /^\d+$/.test(length.trim()) ? Number(length) : undefined,
       filename: options.filename ?? lastSegment(finalUrl),
       declaredContentType: response.headers.get('content-type') ?? undefined,

@@ -66,12 +66,12 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.use('/v1/*', requireApiKey(deps.apiKeys));
   if (limits.rateLimitPerMinute) app.use('/v1/*', rateLimit(limits.rateLimitPerMinute));
   const uploads = concurrencyLimit(limits.maxConcurrentUploads);
-  metrics.gauge('mms_media_uploads_in_flight', 'Uploads and sends being processed now.', uploads.inFlight);
+  metrics.gauge('mms_media_uploads_in_flight', 'Uploads, sends and URL checks being processed now.', uploads.inFlight);
   for (const path of ['/v1/media', '/v1/mms/send']) {
     app.post(path, uploads, bodyDeadline(limits.bodyTimeoutMs));
-    if (deps.idempotency) app.post(path, idempotency(deps.idempotency.records, deps.idempotency.sha256, deps.media.maxUploadBytes + 1_000_000));
+    if (deps.idempotency) app.post(path, idempotency(deps.idempotency.records, deps.idempotency.sha256, deps.media.maxUploadBytes + 1_000_000, deps.logger));
   }
-  app.post('/v1/media/preflight', bodyDeadline(limits.bodyTimeoutMs));
+  app.post('/v1/media/preflight', uploads, bodyDeadline(limits.bodyTimeoutMs));
   preflightRoutes(app, deps);
   mediaRoutes(app, deps);
   mmsRoutes(app, deps);

@@ -1,7 +1,8 @@
 import type { MiddlewareHandler } from 'hono';
 import { AppError } from '../core/errors.js';
 import type { IdempotencyRecords } from '../core/idempotency.js';
-import type { Hasher } from '../core/ports.js';
+import type { Hasher, Logger } from '../core/ports.js';
+import { emptyStream } from '../core/streams.js';
 import { replaceBody } from './limits.js';
 import { getMultipartBoundary } from './multipart.js';
 
@@ -16,7 +17,9 @@ const TAIL_BYTES = 64 * 1024;
  * caller's API key. Replies that changed nothing (4xx, 503…) release the key so the request can be retried;
  * a 502/504 from the send endpoint is kept, because that send may have reached the customer.
  */
-export function idempotency(records: IdempotencyRecords, sha256: () => Hasher, maxBodyBytes: number): MiddlewareHandler {
+export function idempotency(records: IdempotencyRecords, sha256: () => Hasher, maxBodyBytes: number, logger: Logger): MiddlewareHandler {
+  const release = (key: string) =>
+    records.release(key).catch((err: unknown) => logger.error('idempotency record not released', { error: String(err) }));
   return async (c, next) => {
     const given = c.req.header('idempotency-key');
     if (given === undefined) return next();
@@ -26,7 +29,12 @@ export function idempotency(records: IdempotencyRecords, sha256: () => Hasher, m
     const key = scope.digestHex();
 
     const fingerprint = requestFingerprint(c.req.raw, sha256);
-    const existing = await records.claim(key, { state: 'in_flight', created_at: Date.now() });
+    const existing = await records.claim(key, { state: 'in_flight', created_at: Date.now() }).catch((err: unknown) => {
+      logger.error('idempotency records unavailable', { error: String(err) });
+      throw new AppError(503, 'storage_unavailable', 'Storage cannot be reached right now, so this Idempotency-Key cannot be checked; nothing was done. Try again in a few seconds.', {
+        headers: { 'retry-after': '5' },
+      });
+    });
     if (existing?.state === 'in_flight') {
       throw new AppError(409, 'idempotency_in_flight', 'A request with this Idempotency-Key is still being processed; wait for its reply.', {
         headers: { 'retry-after': '1' },
@@ -47,22 +55,26 @@ export function idempotency(records: IdempotencyRecords, sha256: () => Hasher, m
     try {
       await next();
     } catch (err) {
-      await records.release(key);
+      await release(key);
       throw err;
     }
     const status = c.res.status;
     if (status < 300 || status === 502 || status === 504) {
       const reply = c.res.clone();
-      await records.finish(key, {
-        state: 'done',
-        created_at: Date.now(),
-        fingerprint: await fingerprint.done(),
-        status,
-        content_type: reply.headers.get('content-type') ?? undefined,
-        body: await reply.text(),
-      });
+      // The work is done: if its reply cannot be kept, say so in the log but still answer with it. The claim
+      // then holds the key until its lease ends, so a repeat meanwhile gets 409, never a second send.
+      await records
+        .finish(key, {
+          state: 'done',
+          created_at: Date.now(),
+          fingerprint: await fingerprint.done(),
+          status,
+          content_type: reply.headers.get('content-type') ?? undefined,
+          body: await reply.text(),
+        })
+        .catch((err: unknown) => logger.error('idempotency reply not kept', { error: String(err) }));
     } else {
-      await records.release(key);
+      await release(key);
     }
   };
 }
@@ -101,7 +113,7 @@ function requestFingerprint(request: Request, sha256: () => Hasher) {
   return {
     /** The body, hashed as the handler reads it. */
     tap(body: ReadableStream<Uint8Array> | null): ReadableStream<Uint8Array> {
-      const source = (reader = (body ?? new ReadableStream({ start: (ctl) => ctl.close() })).getReader());
+      const source = (reader = (body ?? emptyStream()).getReader());
       return new ReadableStream<Uint8Array>({
         async pull(controller) {
           try {

@@ -3,6 +3,8 @@ import type { Metrics } from '../core/metrics.js';
 import type { Logger } from '../core/ports.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** A media id is what keeps a file private (it is the URL's secret): logs show `:id` in its place. */
+const MEDIA_ID_IN_PATH = /(\/)[A-Za-z0-9_-]{22}(?=\.|\/|$)/g;
 
 /** What a route can add to its request's log line and metrics (set with `c.set('media', …)`). */
 export interface LoggedMedia {
@@ -12,8 +14,8 @@ export interface LoggedMedia {
 
 /**
  * One JSON log line and one metrics sample per request, with a request id (X-Request-Id accepted when it is
- * plain, else made up, and always returned). Only the path is logged: query strings can hold presigned
- * signatures, and headers hold keys, so neither is ever written.
+ * plain, else made up, and always returned). Only the path is logged, with media ids masked: query strings
+ * can hold presigned signatures, headers hold keys, and an id is as good as the file, so none is written.
  */
 export function observe(logger: Logger, metrics: Metrics): MiddlewareHandler {
   return async (c, next) => {
@@ -30,7 +32,7 @@ export function observe(logger: Logger, metrics: Metrics): MiddlewareHandler {
     const line = {
       request_id: id,
       method: c.req.method,
-      path: c.req.path,
+      path: c.req.path.replace(MEDIA_ID_IN_PATH, '$1:id'),
       status: c.res.status,
       latency_ms: Math.round(seconds * 1000),
       ...(media && { media_kind: media.kind, media_size: media.size }),

@@ -1,6 +1,7 @@
 import { AppError, formatBytes } from '../core/errors.js';
 import type { Media, MediaService } from '../core/media-service.js';
 import type { ImageOptions } from '../core/ports.js';
+import { emptyStream } from '../core/streams.js';
 import { MultipartError, getMultipartBoundary, parseMultipart } from './multipart.js';
 
 /** Room for the multipart envelope (boundaries, part headers, a few text fields) around the file itself. */
@@ -15,7 +16,8 @@ export interface Upload {
 /**
  * Reads an upload in either form: multipart/form-data with one `file` part (and text fields), or the raw
  * file as the whole body. The file is hosted as it streams in. `checkFields` runs on the text fields seen
- * before the file, so a bad request is refused before its file is stored.
+ * before the file, so a request whose early fields are bad is refused before its file is stored; image
+ * options (`optimize`, `keep_metadata`) must come before the file part, or in the query, to apply.
  */
 export async function readUpload(
   request: Request,
@@ -25,7 +27,7 @@ export async function readUpload(
   const declared = contentLength(request);
   const boundary = getMultipartBoundary(request.headers.get('content-type'));
   const query = Object.fromEntries(new URL(request.url).searchParams);
-  const body = request.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
+  const body = request.body ?? emptyStream();
 
   if (!boundary) {
     options.checkFields?.(query);

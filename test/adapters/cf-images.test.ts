@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { WorkerImages, targetBytesFor, type ImagesBindingLike } from '../../src/adapters/cf-images.js';
+import { WorkerImages, type ImagesBindingLike } from '../../src/adapters/cf-images.js';
+import { targetBytesFor } from '../../src/core/policy.js';
 import type { AppError } from '../../src/core/errors.js';
 
 /**

@@ -74,6 +74,20 @@ describe('S3Store, S3 specifics', () => {
     expect(q.get('X-Amz-Date')).toBe(now.toISOString().replace(/[-:]|\.\d{3}/g, ''));
   });
 
+  it('reports when temporary credentials end, if that is before the TTL: the URL dies with them', async () => {
+    const expiration = new Date(Date.now() + 3_600_000);
+    const temporary = createS3Client({
+      region: 'us-east-1',
+      endpoint: server.endpoint,
+      forcePathStyle: true,
+      credentials: { ...server.credentials, sessionToken: 'session', expiration },
+    });
+    const store = new S3Store({ client: temporary, bucket: server.bucket, urlTtlSeconds: 604_800 });
+    const { url, expiresAt } = await store.publicUrl(`${newMediaId()}.jpg`);
+    expect(expiresAt!.getTime()).toBe(expiration.getTime());
+    expect(new URL(url).searchParams.get('X-Amz-Security-Token')).toBe('session');
+  });
+
   it('refuses a presigned URL whose signature was tampered with', async () => {
     const store = make();
     const { key } = await putSample(store);

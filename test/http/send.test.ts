@@ -95,6 +95,18 @@ describe('POST /v1/mms/send — multipart with a file', () => {
     expect(teli.calls).toHaveLength(0);
   });
 
+  it('takes the fields after the file too', async () => {
+    const body = new FormData();
+    body.append('file', new Blob([fx.pdf()]), 'a.pdf');
+    body.append('campaign_id', fields.campaign_id);
+    body.append('phone_number', '555-123-4567');
+    const res = await send(body);
+    expect(res.status).toBe(200);
+    expect(teli.calls).toHaveLength(1);
+    expect(teli.calls[0]!.body).toMatchObject({ campaign_id: fields.campaign_id, phone_number: '+15551234567' });
+    expect(teli.calls[0]!.download!.contentType).toBe('application/pdf');
+  });
+
   it('removes the hosted file when fields after it turn out wrong', async () => {
     const before = await filesIn(t.dir);
     const body = new FormData();

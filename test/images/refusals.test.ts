@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppError } from '../../src/core/errors.js';
-import { AUTO, GIF, HEIC, JPG, PNG, animatedGif, cleanJpeg, heicFixture, pixelBombPng, processor, transparentPng } from './fixtures.js';
+import { AUTO, GIF, HEIC, JPG, PNG, animatedGif, bmp, cleanJpeg, heicFixture, pixelBombPng, processor, transparentPng } from './fixtures.js';
 
 /** What is refused, with which status and code, and before doing what work. */
 const images = processor();
@@ -61,6 +61,37 @@ describe('corrupt and truncated files', () => {
     const junk = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(5000)]);
     const r = await refusal(images.process({ bytes: junk, detected: JPG }, AUTO));
     expect([r.status, r.code]).toEqual([422, 'unreadable_image']);
+  });
+
+  describe('BMP (read by our own code, not libvips): every malformed header is a 422, never a crash', () => {
+    const BMP = { ext: 'bmp', mime: 'image/bmp' };
+    const valid = () => bmp(8, 8, 24, (x, y) => [x * 30, y * 30, 90]); // 54-byte header + 8 rows of 24 bytes
+    /** The first `length` bytes of a valid BMP, then `edit` applied to the header. */
+    const broken = (length: number, edit: (b: Buffer) => void = () => undefined) => {
+      const b = Buffer.from(valid().subarray(0, length));
+      edit(b);
+      return b;
+    };
+    it.each([
+      ['only the signature', () => broken(10)],
+      ['a core (12-byte) header cut short', () => broken(24, (b) => b.writeUInt32LE(12, 14))],
+      ['a 40-byte header cut short', () => broken(50)],
+      ['a V5 (124-byte) header in a 100-byte file', () => broken(100, (b) => b.writeUInt32LE(124, 14))],
+      ['BI_BITFIELDS with its masks cut off', () => broken(60, (b) => b.writeUInt32LE(3, 30))],
+      ['BI_ALPHABITFIELDS, 66 bytes: three masks present, the alpha mask missing', () => broken(66, (b) => (b.writeUInt16LE(32, 28), b.writeUInt32LE(6, 30)))],
+      ['a width of 0', () => broken(246, (b) => b.writeInt32LE(0, 18))],
+      ['a negative width', () => broken(246, (b) => b.writeInt32LE(-8, 18))],
+      ['pixel data cut short', () => broken(150)],
+      ['a data offset past the end', () => broken(246, (b) => b.writeUInt32LE(0xffff_fff0, 10))],
+    ])('%s', async (_name, make) => {
+      const r = await refusal(images.process({ bytes: make(), detected: BMP }, AUTO));
+      expect([r.status, r.code]).toEqual([422, 'unreadable_image']);
+    });
+
+    it('while a whole one is read', async () => {
+      const out = await images.process({ bytes: valid(), detected: BMP }, AUTO);
+      expect(out.extension).toBe('jpg');
+    });
   });
 
   it('with optimize=off too', async () => {

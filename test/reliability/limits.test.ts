@@ -70,6 +70,44 @@ describe('bounded work', () => {
   });
 });
 
+describe('JSON bodies', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ BODY_TIMEOUT_MS: '1000' });
+  });
+  afterAll(() => t.close());
+
+  it('are refused over 64 KB, declared or not, without being held', async () => {
+    const big = JSON.stringify({ media_url: `https://example.com/${'a'.repeat(70_000)}` });
+    const declared = await t.app.request('/v1/media/preflight', { method: 'POST', body: big, headers: { 'content-type': 'application/json' } });
+    await expectError(declared, 413, 'body_too_large');
+    const chunked = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (let i = 0; i < 100; i++) c.enqueue(new TextEncoder().encode(' '.repeat(1000)));
+        c.close();
+      },
+    });
+    const res = await t.app.request('/v1/mms/send', { method: 'POST', body: chunked, duplex: 'half', headers: { 'content-type': 'application/json' } } as RequestInit);
+    await expectError(res, 413, 'body_too_large');
+  });
+
+  it('that trickle in get 408, not "invalid JSON"', async () => {
+    const { hostname, port } = new URL(t.baseUrl);
+    const response = await new Promise<string>((resolve) => {
+      const socket = connect(Number(port), hostname, () => {
+        socket.write(`POST /v1/media/preflight HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"media_url":`);
+      });
+      let got = '';
+      const drip = setInterval(() => socket.writable && socket.write(' '), 200);
+      socket.on('data', (d) => (got += d));
+      socket.on('close', () => (clearInterval(drip), resolve(got)));
+      socket.on('error', () => undefined);
+    });
+    expect(response).toMatch(/^HTTP\/1\.1 408 /);
+    expect(response).toContain('"code":"body_timeout"');
+  });
+});
+
 describe('rate limit', () => {
   it('answers 429 with Retry-After past RATE_LIMIT_PER_MINUTE for one key, and counts keys apart', async () => {
     const t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '2', API_KEYS: 'a,b' });

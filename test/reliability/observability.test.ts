@@ -57,8 +57,11 @@ describe('logs', () => {
     expect(upload.latency_ms).toBeGreaterThanOrEqual(0);
     expect(lines.find((l) => l.status === 401)).toMatchObject({ code: 'invalid_api_key' });
 
+    await t.app.request(`/v1/media/${media.id}`, { headers });
+    expect(lines.length).toBeGreaterThan(0);
     const all = t.logs.join('\n');
-    for (const secret of [API_KEY, teli.apiKey, 'wrong-SECRET', 'X-Amz-Signature', 'X-Amz-Credential', s3.credentials.secretAccessKey]) {
+    expect(all).toContain('"path":"/v1/media/:id"');
+    for (const secret of [media.id, API_KEY, teli.apiKey, 'wrong-SECRET', 'X-Amz-Signature', 'X-Amz-Credential', s3.credentials.secretAccessKey]) {
       expect(all).not.toContain(secret);
     }
   });
@@ -77,6 +80,7 @@ describe('GET /metrics', () => {
     expect(text).toMatch(/^mms_media_upstream_sends_total\{outcome="sent"\} 1$/m);
     expect(text).toMatch(/^mms_media_upstream_send_duration_seconds_count 1$/m);
     expect(text).toMatch(/^mms_media_uploads_in_flight 0$/m);
+    expect(text).toMatch(/^mms_media_image_queue_depth 0$/m);
   });
 });
 

@@ -224,6 +224,18 @@ describe('outbound URLs: the same checks as on Node, before anything is fetched'
     }
   });
 
+  it('imports and preflights a URL carrying a user name and password, fetched without them (not a 500)', async () => {
+    const url = 'https://user:s3cret@files.test/brochure.pdf';
+    seen.length = 0;
+    expect((await expectMedia(await json('/v1/media', { url }))).content_type).toBe('application/pdf');
+    const res = await json('/v1/media/preflight', { media_url: url });
+    expect(res.status).toBe(200);
+    const report = await res.json();
+    expect(report.problems.map((p: { code: string }) => p.code)).toContain('credentials_in_url');
+    expect(seen.length).toBeGreaterThan(0);
+    for (const fetched of seen) expect(fetched).toBe('https://files.test/brochure.pdf');
+  });
+
   it('imports from a public URL, and from an allowlisted private host:port', async () => {
     expect((await expectMedia(await json('/v1/media', { url: 'https://files.test/brochure.pdf' }))).content_type).toBe('application/pdf');
     expect((await expectMedia(await json('/v1/media', { url: 'http://10.0.0.5:8080/a.pdf' }))).content_type).toBe('application/pdf');

@@ -1,3 +1,4 @@
+import { isAppError } from '../../core/errors.js';
 import { refuse } from './formats.js';
 
 /**
@@ -25,8 +26,20 @@ export interface RawImage {
 
 const BI_RGB = 0, BI_BITFIELDS = 3, BI_ALPHABITFIELDS = 6;
 
-/** Reads the header only, so the pixel count can be checked before anything is allocated. */
+/**
+ * Reads the header only, so the pixel count can be checked before anything is allocated. A header that is
+ * cut short or does not add up is refused with 422 `unreadable_image`, never a RangeError.
+ */
 export function bmpHeader(bytes: Uint8Array): BmpHeader {
+  try {
+    return readHeader(bytes);
+  } catch (err) {
+    if (isAppError(err)) throw err;
+    throw refuse.unreadable('bmp', err); // a bounds check missed below: still the file's fault, not ours
+  }
+}
+
+function readHeader(bytes: Uint8Array): BmpHeader {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   if (b.length < 26 || b.toString('latin1', 0, 2) !== 'BM') throw refuse.unreadable('bmp');
   const headerSize = b.readUInt32LE(14);
@@ -41,8 +54,9 @@ export function bmpHeader(bytes: Uint8Array): BmpHeader {
   let masks: BmpHeader['masks'];
   if (compression === BI_BITFIELDS || compression === BI_ALPHABITFIELDS) {
     const at = 54; // right after a 40-byte header, or inside a V2+ header at the same place
-    if (b.length < at + 12) throw refuse.unreadable('bmp');
-    const alpha = headerSize >= 56 || compression === BI_ALPHABITFIELDS ? b.readUInt32LE(at + 12) : 0;
+    const hasAlphaMask = headerSize >= 56 || compression === BI_ALPHABITFIELDS;
+    if (b.length < at + (hasAlphaMask ? 16 : 12)) throw refuse.unreadable('bmp');
+    const alpha = hasAlphaMask ? b.readUInt32LE(at + 12) : 0;
     masks = [b.readUInt32LE(at), b.readUInt32LE(at + 4), b.readUInt32LE(at + 8), alpha];
   } else if (headerSize >= 56 && bitsPerPixel === 32) {
     const alpha = b.readUInt32LE(66); // V4/V5 headers may declare alpha in the fourth byte of BI_RGB pixels

@@ -1,19 +1,7 @@
 import { AppError, formatBytes } from '../../core/errors.js';
+import { FORMAT_LABELS, type SourceFormat } from '../../core/image-formats.js';
 
-/** The image formats this adapter reads, named as file-type names them (plus 'heif', which some tools report). */
-export type SourceFormat = 'jpg' | 'png' | 'gif' | 'webp' | 'avif' | 'heic' | 'heif' | 'tif' | 'bmp';
-
-const LABELS: Record<SourceFormat, string> = {
-  jpg: 'JPEG',
-  png: 'PNG',
-  gif: 'GIF',
-  webp: 'WebP',
-  avif: 'AVIF',
-  heic: 'HEIC',
-  heif: 'HEIF',
-  tif: 'TIFF',
-  bmp: 'BMP',
-};
+export { asSourceFormat, type SourceFormat } from '../../core/image-formats.js';
 
 /** What sharp's header reader must call each one, so bytes are decoded as the type they were let in as. */
 export const SHARP_FORMATS: Record<SourceFormat, readonly string[]> = {
@@ -28,18 +16,10 @@ export const SHARP_FORMATS: Record<SourceFormat, readonly string[]> = {
   bmp: [], // libvips in sharp's prebuilt binaries has no BMP loader: bmp.ts reads it
 };
 
-const ALIASES: Record<string, SourceFormat> = { jpeg: 'jpg', tiff: 'tif' };
-
-export function asSourceFormat(ext: string): SourceFormat | undefined {
-  const name = ext.toLowerCase();
-  if (name in LABELS) return name as SourceFormat;
-  return ALIASES[name];
-}
-
 /** The formats every carrier takes: anything else is converted. */
 export const isCarrierFormat = (f: SourceFormat): f is 'jpg' | 'png' | 'gif' => f === 'jpg' || f === 'png' || f === 'gif';
 
-export const label = (f: SourceFormat | 'jpeg'): string => (f === 'jpeg' ? 'JPEG' : LABELS[f]);
+export const label = (f: SourceFormat | 'jpeg'): string => (f === 'jpeg' ? 'JPEG' : FORMAT_LABELS[f]);
 
 const mp = (pixels: number) => `${Math.round(pixels / 100_000) / 10} megapixels`;
 

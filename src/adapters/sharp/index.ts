@@ -1,3 +1,4 @@
+import { transformName } from '../../core/image-formats.js';
 import { mediaTypeForExtension } from '../../core/policy.js';
 import type { ImageInput, ImageOptions, ImageProcessor, ProcessedImage } from '../../core/ports.js';
 import { decodeStill } from './decode.js';
@@ -12,7 +13,7 @@ import { assertDecodable, withoutMetadata } from './passthrough.js';
 import { fitStill } from './still.js';
 
 export interface SharpImagesOptions {
-  /** The delivery budget: what every image is fitted under (see targetBytesFor). */
+  /** The delivery budget: what every image is fitted under (see targetBytesFor in src/core/policy.ts). */
   targetBytes: number;
   /** The long edge of anything re-encoded, in pixels; smaller images are never enlarged. */
   maxDimension: number;
@@ -34,19 +35,6 @@ export interface ImageStats {
   encodes: number;
   bytes: number;
 }
-
-export type ImageProfile = 'safe' | 'standard' | 'max';
-
-/** Decimal bytes, as carriers and policy.ts count: 600 KB every US carrier takes, 1 MB AT&T/Verizon long codes, 5 MB the endpoint. */
-const PROFILES: Record<ImageProfile, number> = { safe: 600_000, standard: 1_000_000, max: 5_000_000 };
-
-export function targetBytesFor(profile: ImageProfile, override?: number): number {
-  return override ?? PROFILES[profile];
-}
-
-/** Output names in `transformations`, as the issue writes them ("convert:heic->jpeg"). */
-const NAMES: Partial<Record<SourceFormat | 'jpg' | 'png' | 'gif', string>> = { jpg: 'jpeg', tif: 'tiff' };
-const nameOf = (f: string) => NAMES[f as SourceFormat] ?? f;
 
 /**
  * Images made carrier-ready with sharp (libvips): upright, without metadata, sRGB, in a carrier format and
@@ -87,6 +75,11 @@ export class SharpImages implements ImageProcessor {
       const { image, encodes } = await this.reencode(sharp, bytes, header, options.keepMetadata);
       return done(image, encodes);
     });
+  }
+
+  /** The decode queue now, for /metrics: images being decoded and images waiting for a slot. */
+  stats(): { active: number; waiting: number } {
+    return this.limiter.stats;
   }
 
   /** Ends the HEIC decoding workers (they also end themselves when idle). */
@@ -136,7 +129,7 @@ export class SharpImages implements ImageProcessor {
 
     if (header.format === 'gif' || header.frames > 1) {
       const out = await fitAnimation(sharp, bytes, header, { target, maxDimension, maxPixels });
-      const converted = header.format === 'gif' ? [] : [`convert:${nameOf(header.format)}->gif`];
+      const converted = header.format === 'gif' ? [] : [`convert:${transformName(header.format)}->gif`];
       const image = { bytes: out.bytes, extension: 'gif', contentType: 'image/gif', width: out.width, height: out.height, original };
       return { image: { ...image, transformations: [...stripped, ...converted, ...out.steps] }, encodes: out.encodes };
     }
@@ -150,7 +143,7 @@ export class SharpImages implements ImageProcessor {
       sourcePixels: header.width * header.height,
       keep,
     });
-    const converted = nameOf(header.format) === nameOf(out.extension) ? [] : [`convert:${nameOf(header.format)}->${nameOf(out.extension)}`];
+    const converted = transformName(header.format) === transformName(out.extension) ? [] : [`convert:${transformName(header.format)}->${transformName(out.extension)}`];
     const type = mediaTypeForExtension(out.extension)!;
     const image: ProcessedImage = {
       bytes: out.bytes,

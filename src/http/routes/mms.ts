@@ -56,15 +56,17 @@ export function mmsRoutes(app: OpenAPIHono, deps: AppDeps): void {
     if (!/^multipart\/form-data\b/i.test(type)) {
       throw new AppError(415, 'unsupported_content_type', 'Send JSON (campaign_id, phone_number, media_url, message) or multipart/form-data with a "file" part.');
     }
-    const checkFields = (fields: Record<string, string>) => {
-      const valid = validate(SendFieldsSchema, fields);
-      return { ...valid, phone_number: toE164(valid.phone_number) };
+    // Fields sent before the file are checked before it is stored; all of them are checked once the form is read.
+    const checkSoFar = (fields: Record<string, string>) => {
+      const seen = validate(SendFieldsSchema.partial(), fields);
+      if (seen.phone_number !== undefined) toE164(seen.phone_number);
     };
-    const upload = await readUpload(c.req.raw, deps.media, { image: imageOptions, checkFields });
+    const upload = await readUpload(c.req.raw, deps.media, { image: imageOptions, checkFields: checkSoFar });
     let fields;
     try {
       if (!upload.media) throw new AppError(400, 'no_file', 'No file was sent: add a multipart part named "file".');
-      fields = checkFields(upload.fields);
+      const valid = validate(SendFieldsSchema, upload.fields);
+      fields = { ...valid, phone_number: toE164(valid.phone_number) };
     } catch (err) {
       if (upload.media) await deps.media.delete(upload.media.id).catch(() => undefined);
       throw err;
