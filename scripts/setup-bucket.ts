@@ -1,0 +1,48 @@
+/**
+ * `npm run setup:bucket`: checks that the S3 bucket the service is configured for is reachable and writable,
+ * and applies its lifecycle (media and records expire after MEDIA_RETENTION_DAYS, incomplete multipart uploads
+ * are aborted after a day). Reads the same environment as the service. Safe to run again: it changes only what
+ * differs and keeps lifecycle rules that are not its own. Exit code 1, with one sentence, when something fails.
+ */
+import { ConfigError, parseConfig, type Config } from '../src/config.js';
+import { setupBucket } from '../src/adapters/bucket-setup.js';
+import { createS3Client } from '../src/adapters/s3-store.js';
+
+const out = (line: string) => console.log(`setup-bucket: ${line}`);
+function die(sentence: string): never {
+  console.error(`setup-bucket: failed: ${sentence}`);
+  process.exit(1);
+}
+
+let config: Config;
+try {
+  config = parseConfig(process.env);
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  die(`invalid configuration: ${err.message}`);
+}
+if (config.STORAGE_DRIVER !== 's3') {
+  die('STORAGE_DRIVER is "local", so there is no bucket to set up; set STORAGE_DRIVER=s3 and S3_BUCKET (and S3_ENDPOINT for R2 or MinIO).');
+}
+
+const bucket = config.S3_BUCKET!;
+const ttlDays = config.MEDIA_URL_TTL_SECONDS / 86_400;
+out(
+  `bucket "${bucket}", region ${config.S3_REGION}${config.S3_ENDPOINT ? `, endpoint ${config.S3_ENDPOINT}` : ''}; ` +
+    `media and records expire after ${config.MEDIA_RETENTION_DAYS} days (URLs live ${config.S3_PUBLIC_BASE_URL ? 'for good' : `${ttlDays} days`}), ` +
+    'incomplete multipart uploads are aborted after 1 day; the rules cover the whole bucket, so it must hold nothing but mms-media files',
+);
+if (config.S3_PUBLIC_BASE_URL) {
+  out(
+    `warning: S3_PUBLIC_BASE_URL is set, so the service reports URLs as permanent (expires_at: null), yet files are deleted after ${config.MEDIA_RETENTION_DAYS} days`,
+  );
+}
+
+const client = createS3Client({ region: config.S3_REGION, endpoint: config.S3_ENDPOINT, forcePathStyle: config.S3_FORCE_PATH_STYLE });
+try {
+  const report = await setupBucket(client, { bucket, retentionDays: config.MEDIA_RETENTION_DAYS, ttlSeconds: config.MEDIA_URL_TTL_SECONDS }, out);
+  if (!report.ok) die(report.failure!);
+  out('done');
+} finally {
+  client.destroy();
+}

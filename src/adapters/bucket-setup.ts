@@ -1,0 +1,254 @@
+import {
+  DeleteObjectCommand,
+  GetBucketLifecycleConfigurationCommand,
+  GetObjectCommand,
+  PutBucketLifecycleConfigurationCommand,
+  PutObjectCommand,
+  type LifecycleRule,
+  type TransitionDefaultMinimumObjectSize,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { randomBytes } from 'node:crypto';
+
+/**
+ * One-off bucket preparation (`npm run setup:bucket`): proves the bucket is reachable and writable, then
+ * makes the bucket's lifecycle expire what the service writes and abort abandoned multipart uploads.
+ *
+ * The rules cover the whole bucket. Media keys are `<id>.<ext>` at the root, with no common prefix, so a
+ * prefix filter cannot select them; records (`records/<id>.json`) must go with their files, and stray
+ * setup probes (`_setup/`) should go too. So the bucket must be dedicated to mms-media.
+ *
+ * Idempotent: the existing configuration is read first; rules with other IDs are kept as they are, ours
+ * (by ID) are replaced, and nothing is written when ours are already right.
+ */
+
+export const EXPIRE_RULE_ID = 'mms-media-expire';
+export const ABORT_RULE_ID = 'mms-media-abort-incomplete-multipart';
+export const PROBE_PREFIX = '_setup/';
+export const ABORT_INCOMPLETE_AFTER_DAYS = 1;
+const OUR_IDS = new Set([EXPIRE_RULE_ID, ABORT_RULE_ID]);
+
+export interface BucketSetupOptions {
+  bucket: string;
+  /** Media (and records) expire this many days after they were written. */
+  retentionDays: number;
+  /** The lifetime of the URLs the service hands out: retention shorter than it is refused. */
+  ttlSeconds: number;
+  /** Per S3 call; default 15 s. */
+  timeoutMs?: number;
+}
+
+export type LifecycleOutcome = 'created' | 'updated' | 'unchanged';
+
+export interface BucketSetupReport {
+  ok: boolean;
+  bucket: string;
+  /** Set once the probe object was written, read back identical and deleted. */
+  probe?: { key: string; bytes: number };
+  lifecycle?: {
+    outcome: LifecycleOutcome;
+    /** The rules found before, and the rules the bucket has now (the same when unchanged). */
+    before: LifecycleRule[];
+    after: LifecycleRule[];
+    /** IDs of the rules that are not ours, kept as they were. */
+    kept: string[];
+  };
+  /** Things that are not failures but that someone should look at. */
+  warnings: string[];
+  /** One sentence: what failed and what to do about it. Set when ok is false. */
+  failure?: string;
+}
+
+export function desiredRules(retentionDays: number): LifecycleRule[] {
+  return [
+    { ID: EXPIRE_RULE_ID, Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { Days: retentionDays } },
+    {
+      ID: ABORT_RULE_ID,
+      Status: 'Enabled',
+      Filter: { Prefix: '' },
+      AbortIncompleteMultipartUpload: { DaysAfterInitiation: ABORT_INCOMPLETE_AFTER_DAYS },
+    },
+  ];
+}
+
+export async function setupBucket(
+  client: S3Client,
+  options: BucketSetupOptions,
+  log: (line: string) => void = () => {},
+): Promise<BucketSetupReport> {
+  const { bucket, retentionDays, ttlSeconds, timeoutMs = 15_000 } = options;
+  const report: BucketSetupReport = { ok: false, bucket, warnings: [] };
+  const fail = (failure: string) => Object.assign(report, { ok: false, failure });
+  const warn = (line: string) => {
+    report.warnings.push(line);
+    log(`warning: ${line}`);
+  };
+  const bounded = () => ({ abortSignal: AbortSignal.timeout(timeoutMs) });
+
+  // parseConfig refuses this already; the module checks again because it can be imported on its own.
+  if (!Number.isInteger(retentionDays) || retentionDays < 1 || retentionDays * 86_400 < ttlSeconds) {
+    return fail(
+      `the retention (${retentionDays} days) is shorter than the URL lifetime (${ttlSeconds / 86_400} days): files must outlive their links, so raise MEDIA_RETENTION_DAYS or lower MEDIA_URL_TTL_SECONDS.`,
+    );
+  }
+
+  // 1. Reachable and writable: put, read back, delete a small probe object.
+  const key = `${PROBE_PREFIX}probe-${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(6).toString('hex')}.txt`;
+  const body = Buffer.from(`mms-media setup probe, ${new Date().toISOString()}\n`);
+  let step = 'write';
+  try {
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'text/plain' }), bounded());
+    step = 'read back';
+    const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), bounded());
+    const back = Buffer.from((await res.Body?.transformToByteArray()) ?? new Uint8Array());
+    if (!back.equals(body)) {
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), bounded()).catch(() => {});
+      return fail(
+        `the probe object read back from bucket "${bucket}" differs from what was written (${back.length} bytes instead of ${body.length}): the store alters uploads (S3-compatible stores that mishandle aws-chunked bodies do this), so files would be corrupted.`,
+      );
+    }
+    step = 'delete';
+    await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), bounded());
+  } catch (err) {
+    const permission = { write: 's3:PutObject', 'read back': 's3:GetObject', delete: 's3:DeleteObject' }[step]!;
+    const leftover = step === 'write' ? '' : ` (the probe ${key} may be left behind; the expiry rule removes it)`;
+    return fail(`could not ${step} a probe object in bucket "${bucket}": ${explain(err, bucket, permission)}${leftover}`);
+  }
+  report.probe = { key, bytes: body.length };
+  log(`bucket "${bucket}" is reachable and writable: wrote, read back and deleted ${key} (${body.length} bytes)`);
+
+  // 2. Lifecycle: read, keep what is not ours, replace ours, write only if something differs.
+  let before: LifecycleRule[];
+  let transitionDefault: TransitionDefaultMinimumObjectSize | undefined;
+  try {
+    const current = await client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }), bounded());
+    before = current.Rules ?? [];
+    transitionDefault = current.TransitionDefaultMinimumObjectSize;
+  } catch (err) {
+    if (errorName(err) !== 'NoSuchLifecycleConfiguration') {
+      return fail(`could not read the lifecycle configuration of bucket "${bucket}": ${explainLifecycle(err, bucket, 's3:GetLifecycleConfiguration')}`);
+    }
+    before = [];
+  }
+  log(before.length === 0 ? 'lifecycle: the bucket has no rules yet' : `lifecycle: found ${before.length} rule(s): ${before.map(describeRule).join('; ')}`);
+
+  const foreign = before.filter((r) => !OUR_IDS.has(r.ID ?? ''));
+  const ours = before.filter((r) => OUR_IDS.has(r.ID ?? ''));
+  const desired = desiredRules(retentionDays);
+  for (const rule of foreign) {
+    const days = rule.Expiration?.Days;
+    if (rule.Status === 'Enabled' && mayApplyToOurKeys(rule) && (rule.Expiration?.Date || (days !== undefined && days < retentionDays))) {
+      warn(
+        `rule "${rule.ID}" is not ours and may delete objects mms-media writes sooner than ${retentionDays} days (${describeRule(rule)}); links must outlive ${ttlSeconds / 86_400} days.`,
+      );
+    }
+  }
+  const kept = foreign.map((r) => r.ID ?? '(no id)');
+  const unchanged = ours.length === desired.length && desired.every((d) => ours.some((o) => canonical(o) === canonical(d)));
+  if (unchanged) {
+    report.lifecycle = { outcome: 'unchanged', before, after: before, kept };
+    log(`lifecycle: unchanged (${desired.map(describeRule).join('; ')})${kept.length ? `; ${kept.length} rule(s) not ours left alone` : ''}`);
+    return Object.assign(report, { ok: true });
+  }
+
+  const after = [...foreign, ...desired];
+  try {
+    await client.send(
+      new PutBucketLifecycleConfigurationCommand({
+        Bucket: bucket,
+        LifecycleConfiguration: { Rules: after },
+        // Writing the configuration resets this bucket-wide setting unless it is sent back.
+        ...(transitionDefault && { TransitionDefaultMinimumObjectSize: transitionDefault }),
+      }),
+      bounded(),
+    );
+  } catch (err) {
+    return fail(`could not write the lifecycle configuration of bucket "${bucket}": ${explainLifecycle(err, bucket, 's3:PutLifecycleConfiguration')}`);
+  }
+  const outcome: LifecycleOutcome = ours.length === 0 ? 'created' : 'updated';
+  report.lifecycle = { outcome, before, after, kept };
+  log(`lifecycle: ${outcome} ${desired.map(describeRule).join('; ')}${kept.length ? `; kept ${kept.length} rule(s) not ours: ${kept.join(', ')}` : ''}`);
+  return Object.assign(report, { ok: true });
+}
+
+export function describeRule(rule: LifecycleRule): string {
+  const actions: string[] = [];
+  if (rule.Expiration?.Days !== undefined) actions.push(`expire after ${rule.Expiration.Days} days`);
+  if (rule.Expiration?.Date) actions.push(`expire on ${new Date(rule.Expiration.Date).toISOString().slice(0, 10)}`);
+  if (rule.AbortIncompleteMultipartUpload?.DaysAfterInitiation !== undefined) {
+    actions.push(`abort incomplete multipart uploads after ${rule.AbortIncompleteMultipartUpload.DaysAfterInitiation} day(s)`);
+  }
+  if (rule.Transitions?.length) actions.push(`${rule.Transitions.length} transition(s)`);
+  if (rule.NoncurrentVersionExpiration) actions.push('noncurrent-version expiry');
+  const prefix = rule.Filter?.Prefix ?? rule.Filter?.And?.Prefix ?? rule.Prefix ?? '';
+  const tagged = rule.Filter?.Tag || rule.Filter?.And?.Tags?.length;
+  const scope = (prefix ? `prefix "${prefix}"` : 'whole bucket') + (tagged ? ', tagged objects only' : '');
+  return `${rule.ID ?? '(no id)'}: ${actions.join(', ') || 'no action'} (${scope}${rule.Status === 'Enabled' ? '' : `, ${rule.Status}`})`;
+}
+
+/** The keys the service writes are `<id>.<ext>`, `records/<id>.json` and `_setup/…`; none has tags. */
+function mayApplyToOurKeys(rule: LifecycleRule): boolean {
+  if (rule.Filter?.Tag || rule.Filter?.And?.Tags?.length) return false;
+  const prefix = rule.Filter?.Prefix ?? rule.Filter?.And?.Prefix ?? rule.Prefix ?? '';
+  return /^[A-Za-z0-9_-]*(\.[a-z0-9]*)?$/.test(prefix) || 'records/'.startsWith(prefix) || prefix.startsWith('records/');
+}
+
+/** A rule as a stable string, so that `{}`/`{Prefix: ''}` filters and empty lists compare equal. */
+function canonical(rule: LifecycleRule): string {
+  const { Filter, Prefix, ...rest } = rule;
+  const filter = { ...Filter, Prefix: Filter?.Prefix ?? Prefix ?? '' };
+  return stableJson({ ...rest, Filter: filter });
+}
+
+function stableJson(value: unknown): string {
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0))
+      .sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function errorName(err: unknown): string {
+  return (err as { name?: string })?.name ?? '';
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EPIPE']);
+
+/** A sentence fragment for people: what the error means and what to check. */
+function explain(err: unknown, bucket: string, permission: string): string {
+  const e = err as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number }; cause?: { code?: string } };
+  const status = e.$metadata?.httpStatusCode;
+  const code = e.code ?? e.cause?.code ?? (err instanceof AggregateError ? (err.errors[0] as { code?: string })?.code : undefined);
+  const name = errorName(err);
+  if ((code && NETWORK_CODES.has(code)) || name === 'TimeoutError' || name === 'AbortError' || name === 'RequestTimeout') {
+    return `the S3 endpoint could not be reached (${code ?? name}); check S3_ENDPOINT, S3_REGION and the network.`;
+  }
+  if (name === 'CredentialsProviderError') return 'no AWS credentials were found; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE, or run with a role).';
+  if (name === 'NoSuchBucket') return `the bucket "${bucket}" does not exist; create it first (this script does not create buckets) or fix S3_BUCKET.`;
+  if (name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch') {
+    return `the store refused the credentials (${name}); check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.`;
+  }
+  if (name === 'AccessDenied' || status === 403) return `access denied (${name || 403}); the credentials need ${permission} on this bucket.`;
+  if (name === 'PermanentRedirect' || name === 'AuthorizationHeaderMalformed' || status === 301) {
+    return `the bucket is in another region (${name || status}); fix S3_REGION.`;
+  }
+  return `${name || 'error'}${status ? ` (HTTP ${status})` : ''}: ${e.message ?? String(err)}`;
+}
+
+/** As explain(), for the bucket-level lifecycle calls, which run after object calls succeeded. */
+function explainLifecycle(err: unknown, bucket: string, permission: string): string {
+  const name = errorName(err);
+  const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  if (name === 'NotImplemented' || status === 501) {
+    return `the store does not support lifecycle configuration (${name || 501}); expire objects after the retention period with the store's own tools, or media will be kept forever.`;
+  }
+  if (name === 'SignatureDoesNotMatch') {
+    // The same credentials just signed object calls that were accepted.
+    return 'the store rejected the signature of this bucket-level call although object calls with the same credentials worked; some S3 emulators sign bucket paths differently and do not support lifecycle configuration at all. Configure expiry with the store\'s own tools.';
+  }
+  return explain(err, bucket, permission);
+}
