@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { parseConfig } from '../../src/config.js';
 import { jsonLogger } from '../../src/adapters/json-logger.js';
 import { buildNodeDeps } from '../../src/adapters/node-deps.js';
-import type { ImageProcessor } from '../../src/core/ports.js';
 import { createApp, type AppDeps } from '../../src/http/app.js';
 
 export interface TestApp {
@@ -27,7 +26,7 @@ export interface TestApp {
  */
 export async function startTestApp(
   env: Record<string, string> | ((baseUrl: string) => Record<string, string>) = {},
-  overrides: { images?: ImageProcessor } = {},
+  overrides: NonNullable<Parameters<typeof buildNodeDeps>[2]> = {},
 ): Promise<TestApp> {
   const dir = await mkdtemp(join(tmpdir(), 'mms-media-test-'));
   let handler: (req: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
