@@ -423,6 +423,8 @@ async function main(): Promise<void> {
         S3_FORCE_PATH_STYLE: 'true',
         MEDIA_URL_TTL_SECONDS: '86400',
         LOG_LEVEL: 'warn',
+        // As `npm start` runs it: glibc arenas fragment under libvips' threads otherwise.
+        MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
       }, false);
       await waitHealthy(port, child);
       return { child, send: multipartSender(port, '/v1/media', agent(), acceptService) };

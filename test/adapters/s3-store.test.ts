@@ -4,7 +4,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client, S3Store, type S3StoreOptions } from '../../src/adapters/s3-store.js';
 import { newMediaId } from '../../src/core/keys.js';
-import { describeStoreContract, failingStream, streamOf } from '../contract/store-contract.js';
+import { describeStoreContract, failingStream, readAll, streamOf } from '../contract/store-contract.js';
 import { listBucket, startS3Server, type S3TestServer } from '../support/s3-server.js';
 
 function clientFor(server: S3TestServer): S3Client {
@@ -137,13 +137,25 @@ describe('S3Store, S3 specifics', () => {
     expect(await store.publicUrl('abc.jpg')).toEqual({ url: 'https://media.example.com/mms/abc.jpg', expiresAt: null });
   });
 
-  it('a large body takes the multipart path, completes, and sends parts', async () => {
+  it('a body up to 10 MB is written with one PutObject', async () => {
     const store = make();
     const key = `${newMediaId()}.mp4`;
     commands.length = 0;
-    await store.put(key, streamOf(randomBytes(6 * 1024 * 1024), 256 * 1024), { contentType: 'video/mp4' });
+    const data = randomBytes(9_900_000);
+    await store.put(key, streamOf(data, 256 * 1024), { contentType: 'video/mp4' });
+    expect(commands).toEqual(['PutObjectCommand']);
+    expect((await readAll((await store.get(key))!.body)).equals(data)).toBe(true);
+  });
+
+  it('a larger body takes the multipart path, completes, and sends parts', async () => {
+    const store = make();
+    const key = `${newMediaId()}.mp4`;
+    commands.length = 0;
+    const data = randomBytes(11 * 1024 * 1024);
+    await store.put(key, streamOf(data, 256 * 1024), { contentType: 'video/mp4' });
     expect(commands).toContain('CreateMultipartUploadCommand');
-    expect(commands.filter((c) => c === 'UploadPartCommand')).toHaveLength(2);
+    expect(commands.filter((c) => c === 'UploadPartCommand')).toHaveLength(3);
+    expect((await readAll((await store.get(key))!.body)).equals(data)).toBe(true);
     expect(commands).toContain('CompleteMultipartUploadCommand');
     expect((await listBucket(server.dir, server.bucket)).uploads).toEqual([]);
   });

@@ -102,7 +102,7 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreHa
       expect((await readAll(got!.body)).equals(data)).toBe(true);
     });
 
-    it('round-trips a body over 6 MB byte for byte (multipart path)', async () => {
+    it('round-trips a body over 6 MB byte for byte (more than one 5 MiB part)', async () => {
       const key = newKey('mp4');
       const data = randomBytes(6 * MiB + 123_457);
       await h.store.put(key, streamOf(data, 100_003), { contentType: 'video/mp4', filename: 'clip.mp4' });
@@ -190,7 +190,7 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreHa
     describe('a body that errors part-way', () => {
       const cases: Array<[string, number, number]> = [
         ['small (single PUT)', 1 * MiB, 600_000],
-        ['large (multipart)', 8 * MiB, 7 * MiB + 12_345],
+        ['large (over one 5 MiB part)', 8 * MiB, 7 * MiB + 12_345],
       ];
       for (const [label, total, failAt] of cases) {
         it(`${label}: put rejects with that very error and leaves nothing behind`, async () => {
