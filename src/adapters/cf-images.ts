@@ -3,11 +3,13 @@ import { FORMAT_LABELS, asSourceFormat, transformName } from '../core/image-form
 import { MEDIA_TYPES, mediaTypeForExtension } from '../core/policy.js';
 import type { ImageInput, ImageOptions, ImageProcessor, ProcessedImage } from '../core/ports.js';
 import { readAll } from '../core/streams.js';
+import { stripMetadata } from './image-metadata/strip.js';
 
 /**
  * Images on Workers, where sharp cannot run. Images already deliverable (JPEG, PNG or GIF within the delivery
- * budget) pass untouched. Images that need work (another format, over the budget, or optimize=always) go to
- * the Cloudflare Images binding when one is configured (IMAGES); without it they are refused with 422
+ * budget) pass with their pictures untouched; JPEG and PNG lose their metadata (GPS included) unless it is to be
+ * kept, cut out without re-encoding. Images that need work (another format, over the budget, or optimize=always)
+ * go to the Cloudflare Images binding when one is configured (IMAGES); without it they are refused with 422
  * `image_processing_unavailable`, saying which deployment can handle them. Nothing over the budget is stored
  * unless the caller asked for the file as it is (optimize=off).
  */
@@ -71,8 +73,8 @@ export class WorkerImages implements ImageProcessor {
     if (size > this.maxInputBytes) {
       throw new AppError(413, 'file_too_large', `The image is ${formatBytes(size)}; the limit for images before processing is ${formatBytes(this.maxInputBytes)}. Send a smaller image.`);
     }
-    if (options.optimize === 'off') return asSent(input.bytes, format);
-    if (options.optimize === 'auto' && CARRIER.has(format) && size <= targetBytes) return asSent(input.bytes, format);
+    if (options.optimize === 'off') return asSent(input.bytes, format, options.keepMetadata);
+    if (options.optimize === 'auto' && CARRIER.has(format) && size <= targetBytes) return asSent(input.bytes, format, options.keepMetadata);
 
     const why =
       options.optimize === 'always'
@@ -99,8 +101,11 @@ export class WorkerImages implements ImageProcessor {
   }
 }
 
-/** optimize=off, or already deliverable: the bytes as they came, if carriers take the format at all. */
-function asSent(bytes: Uint8Array, format: string): ProcessedImage {
+/**
+ * optimize=off, or already deliverable: the bytes as they came, if carriers take the format at all — minus JPEG
+ * and PNG metadata unless it is to be kept (the compressed pixels stay byte-identical; a clean file is unchanged).
+ */
+function asSent(bytes: Uint8Array, format: string, keepMetadata: boolean): ProcessedImage {
   const type = CARRIER.has(format) ? mediaTypeForExtension(format) : undefined;
   if (!type) {
     throw new AppError(
@@ -112,7 +117,15 @@ function asSent(bytes: Uint8Array, format: string): ProcessedImage {
   if (bytes.length > type.maxBytes) {
     throw new AppError(413, 'file_too_large', `The image is ${formatBytes(bytes.length)}; with optimize=off it is sent as it is, and the send endpoint's limit for ${labelOf(format)} is ${formatBytes(type.maxBytes)}.`);
   }
-  return { bytes, extension: type.extension, contentType: type.contentType, original: {}, transformations: [] };
+  if (keepMetadata || (format !== 'jpg' && format !== 'png')) {
+    return { bytes, extension: type.extension, contentType: type.contentType, original: {}, transformations: [] };
+  }
+  // Without a walkable structure the metadata cannot be found, so it could not be kept from leaving: refused.
+  const kept = stripMetadata(bytes, format);
+  if (!kept) {
+    throw new AppError(422, 'unreadable_image', `The ${labelOf(format)} image could not be read: it is corrupt or incomplete (was the upload cut short?). Send the original file again.`);
+  }
+  return { bytes: kept.bytes, extension: type.extension, contentType: type.contentType, original: {}, transformations: kept.stripped ? ['strip_metadata'] : [] };
 }
 
 const START_QUALITY = 85;

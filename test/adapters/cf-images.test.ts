@@ -1,7 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { WorkerImages, type ImagesBindingLike } from '../../src/adapters/cf-images.js';
+import { orientationOnly, withExifHeader } from '../../src/adapters/image-metadata/exif.js';
 import { targetBytesFor } from '../../src/core/policy.js';
 import type { AppError } from '../../src/core/errors.js';
+import { GIF, GPS_EXIF, JPG, PNG, cleanJpeg } from '../images/fixtures.js';
 
 /**
  * The Workers image processor's decisions and its fit-to-budget search, against a stand-in for the Images
@@ -126,5 +129,73 @@ describe('WorkerImages: what needs work, and what preflight may promise', () => 
     expect(['heic', 'webp', 'jpg', 'tif', 'avif'].map((ext) => withBinding.canFix({ ext }))).toEqual([true, true, true, false, false]);
     expect(without.maxInputBytes).toBe(5_000_000);
     expect(withBinding.maxInputBytes).toBe(25_000_000);
+  });
+});
+
+describe('WorkerImages without the binding: metadata out of images stored as they are, pixels untouched', () => {
+  const images = new WorkerImages(options);
+  const off = { optimize: 'off' as const, keepMetadata: false };
+  const pixels = (b: Uint8Array) => sharp(b, { autoOrient: false }).raw().toBuffer();
+  let clean: Buffer;
+  let tagged: Buffer;
+  beforeAll(async () => {
+    clean = await cleanJpeg(320, 240);
+    tagged = await sharp(clean).withExif(GPS_EXIF).withMetadata({ orientation: 6 }).jpeg({ quality: 80 }).toBuffer();
+  });
+
+  for (const mode of [auto, off]) {
+    it(`cuts GPS and camera tags out of a JPEG (optimize=${mode.optimize}), keeping the orientation and the decoded pixels`, async () => {
+      expect(tagged.includes('iPhone')).toBe(true);
+      const out = await images.process({ bytes: tagged, detected: JPG }, mode);
+      expect(out).toMatchObject({ extension: 'jpg', contentType: 'image/jpeg', transformations: ['strip_metadata'] });
+      expect(Buffer.from(out.bytes).includes('iPhone')).toBe(false);
+      const m = await sharp(out.bytes).metadata();
+      expect(m.orientation).toBe(6);
+      expect(m.exif?.equals(withExifHeader(orientationOnly(6)))).toBe(true); // the orientation, and nothing else
+      expect(m.xmp).toBeUndefined();
+      expect((await pixels(out.bytes)).equals(await pixels(tagged))).toBe(true);
+    });
+  }
+
+  it('keeps everything with keep_metadata=true', async () => {
+    const out = await images.process({ bytes: tagged, detected: JPG }, { optimize: 'auto', keepMetadata: true });
+    expect(Buffer.from(out.bytes).equals(tagged)).toBe(true);
+    expect(out.transformations).toEqual([]);
+  });
+
+  it('stores a clean JPEG byte-identical, saying nothing was done', async () => {
+    const out = await images.process({ bytes: clean, detected: JPG }, auto);
+    expect(Buffer.from(out.bytes).equals(clean)).toBe(true);
+    expect(out.transformations).toEqual([]);
+  });
+
+  it('cuts the eXIf chunk (GPS) out of a PNG, keeping an orientation and the pixels', async () => {
+    const png = await sharp({ create: { width: 8, height: 6, channels: 4, background: { r: 1, g: 2, b: 3, alpha: 0.5 } } })
+      .png()
+      .withExif(GPS_EXIF)
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
+    expect((await sharp(png).metadata()).exif).toBeDefined();
+    const out = await images.process({ bytes: png, detected: PNG }, auto);
+    expect(out).toMatchObject({ extension: 'png', transformations: ['strip_metadata'] });
+    expect(Buffer.from(out.bytes).includes('iPhone')).toBe(false);
+    const m = await sharp(out.bytes).metadata();
+    expect(m.orientation).toBe(6);
+    expect(m.exif?.subarray(-26).equals(orientationOnly(6))).toBe(true);
+    expect(m.hasAlpha).toBe(true);
+    expect((await pixels(out.bytes)).equals(await pixels(png))).toBe(true);
+  });
+
+  it('passes a GIF untouched', async () => {
+    const gif = await sharp({ create: { width: 4, height: 4, channels: 3, background: 'red' } }).gif().toBuffer();
+    const out = await images.process({ bytes: gif, detected: GIF }, off);
+    expect(Buffer.from(out.bytes).equals(gif)).toBe(true);
+    expect(out.transformations).toEqual([]);
+  });
+
+  it('refuses a JPEG cut short, whose metadata could not be found, unless the metadata is to be kept', async () => {
+    const cut = tagged.subarray(0, tagged.length - 100);
+    expect(await refusal(images.process({ bytes: cut, detected: JPG }, off))).toMatchObject({ status: 422, code: 'unreadable_image' });
+    expect((await images.process({ bytes: cut, detected: JPG }, { optimize: 'off', keepMetadata: true })).bytes).toBe(cut);
   });
 });

@@ -31,10 +31,40 @@ export function noisyPng(width: number, height: number, alpha = false): Buffer {
   ]);
 }
 
-/** Sniffs as JPEG (SOI + JFIF APP0), padded to `size`: enough for the pass-through path, which never decodes. */
+/**
+ * Sniffs as JPEG and has a JPEG's structure (SOI, JFIF APP0, a scan header, scan data, EOI), padded to `size`:
+ * enough for the pass-through path, which walks the segments to cut metadata out but never decodes.
+ */
 export function jpegOfSize(size: number): Buffer {
-  const head = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00]);
+  const jfif = [0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00];
+  const head = Buffer.from([...jfif, 0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3f, 0x00]);
   return Buffer.concat([head, Buffer.alloc(size - head.length - 2, 0x55), Buffer.from([0xff, 0xd9])]);
+}
+
+/**
+ * A phone-style JPEG (the structure of jpegOfSize) whose EXIF carries an orientation and, in its Make tag,
+ * `secret`: what stands in for GPS and camera tags.
+ */
+export function jpegWithExif(orientation: number, secret: string): Buffer {
+  const text = Buffer.from(`${secret}\0`, 'latin1');
+  const tiff = Buffer.alloc(38 + text.length);
+  tiff.write('II', 0, 'latin1');
+  tiff.writeUInt16LE(42, 2);
+  tiff.writeUInt32LE(8, 4);
+  tiff.writeUInt16LE(2, 8); // two entries
+  tiff.writeUInt16LE(0x010f, 10); // Make: ASCII, stored after the IFD
+  tiff.writeUInt16LE(2, 12);
+  tiff.writeUInt32LE(text.length, 14);
+  tiff.writeUInt32LE(38, 18);
+  tiff.writeUInt16LE(0x0112, 22); // Orientation: SHORT
+  tiff.writeUInt16LE(3, 24);
+  tiff.writeUInt32LE(1, 26);
+  tiff.writeUInt16LE(orientation, 30);
+  text.copy(tiff, 38);
+  const payload = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiff]);
+  const app1 = Buffer.concat([Buffer.from([0xff, 0xe1]), Buffer.from([(payload.length + 2) >> 8, (payload.length + 2) & 0xff]), payload]);
+  const plain = jpegOfSize(2000);
+  return Buffer.concat([plain.subarray(0, 20), app1, plain.subarray(20)]); // after SOI and JFIF
 }
 
 /** An iPhone-style HEIC file's first box (ftyp heic): what the sniffer reads. */

@@ -3,7 +3,8 @@ import { parseConfig } from '../../src/config.js';
 import { SendResponseSchema } from '../../src/http/schemas.js';
 import * as fx from '../support/fixtures.js';
 import { expectError, expectMedia, form } from '../support/http.js';
-import { heicHeader, jpegOfSize, noisyPng, webpHeader } from './images.js';
+import { orientationOnly, withExifHeader } from '../../src/adapters/image-metadata/exif.js';
+import { heicHeader, jpegOfSize, jpegWithExif, noisyPng, webpHeader } from './images.js';
 import { callWorker, fakeNetwork, listBucket, local, workerEnv, type Host } from './support.js';
 
 const ORIGIN = 'https://mms-media.test';
@@ -100,6 +101,19 @@ describe('images without an Images binding: deliverable ones pass, the rest are 
     const media = await expectMedia(await upload(env, bytes));
     expect(media).toMatchObject({ content_type: 'image/jpeg', size: bytes.length, transformations: [] });
     expect(Buffer.from(await bytesOf(await callWorker(env, media.url))).equals(bytes)).toBe(true);
+  });
+
+  it('cuts EXIF out of a JPEG stored as it is, keeping only the orientation, unless keep_metadata=true', async () => {
+    const bytes = jpegWithExif(6, 'GPS 40.7128N 74.0060W');
+    const media = await expectMedia(await upload(env, bytes));
+    expect(media).toMatchObject({ content_type: 'image/jpeg', transformations: ['strip_metadata'] });
+    const served = Buffer.from(await bytesOf(await callWorker(env, media.url)));
+    expect(served.includes('40.7128')).toBe(false);
+    expect(served.includes(withExifHeader(orientationOnly(6)))).toBe(true);
+    expect(served.subarray(-1000).equals(bytes.subarray(-1000))).toBe(true); // the scan, as sent
+    const kept = await expectMedia(await upload(env, bytes, '?keep_metadata=true'));
+    expect(kept).toMatchObject({ size: bytes.length, transformations: [] });
+    expect(Buffer.from(await bytesOf(await callWorker(env, kept.url))).equals(bytes)).toBe(true);
   });
 
   const refused = [

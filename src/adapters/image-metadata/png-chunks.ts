@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { deflateSync } from 'node:zlib';
 import { orientationOnly } from './exif.js';
 
@@ -69,6 +70,13 @@ export function stripPng(bytes: Uint8Array, orientation: number): Buffer | undef
     if (critical || KEPT.has(c.type)) out.push(b.subarray(c.start, c.end));
   }
   return Buffer.concat(out);
+}
+
+/** The eXIf chunk's data (TIFF bytes), if there is one: where the orientation is. */
+export function pngExif(bytes: Uint8Array): Buffer | undefined {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  const exif = chunks(b)?.find((c) => c.type === 'eXIf');
+  return exif && b.subarray(exif.start + 8, exif.end - 4);
 }
 
 /** Inserts chunks right after IHDR (where iCCP must be, and early enough for eXIf and iTXt). */

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { orientationOnly, withExifHeader } from './exif.js';
 
 /**
@@ -82,6 +83,13 @@ export function stripJpeg(bytes: Uint8Array, orientation: number): Buffer | unde
   const exif = orientation > 1 ? [segment(0xe1, withExifHeader(orientationOnly(orientation)))] : [];
   const jfif = kept[0] && kept[0][1] === 0xe0 ? [kept.shift()!] : [];
   return Buffer.concat([b.subarray(0, 2), ...jfif, ...exif, ...kept, b.subarray(header.scanStart, eoi)]);
+}
+
+/** The first EXIF block (the APP1 payload, "Exif\0\0" included) before the scan, if any: where the orientation is. */
+export function jpegExif(bytes: Uint8Array): Buffer | undefined {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  const exif = headerSegments(b)?.segments.find((s) => s.marker === 0xe1 && b.toString('latin1', s.start + 4, s.start + 10) === 'Exif\0\0');
+  return exif && b.subarray(exif.start + 4, exif.end);
 }
 
 /** Puts EXIF (TIFF bytes) and XMP into a freshly encoded JPEG, after SOI and any JFIF segment. */

@@ -1,3 +1,5 @@
+import { Buffer } from 'node:buffer';
+
 /**
  * Just enough EXIF (a TIFF structure) to keep or rebuild the one tag that matters once metadata is dropped or
  * pixels are turned: Orientation (0x0112). Everything here works on copies; input bytes are never changed.
@@ -37,20 +39,39 @@ export function orientationOnly(orientation: number): Buffer {
 export function uprightTiff(tiff: Buffer): Buffer {
   const b = Buffer.from(tiff);
   const le = b.toString('latin1', 0, 2) === 'II';
+  for (const entry of orientationEntries(b)) {
+    if (le) b.writeUInt16LE(1, entry + 8);
+    else b.writeUInt16BE(1, entry + 8);
+  }
+  return b;
+}
+
+/** The Orientation in IFD0 (1–8), read without sharp (Workers); 1 when absent, malformed or out of range. */
+export function tiffOrientation(tiff: Buffer): number {
+  const le = tiff.toString('latin1', 0, 2) === 'II';
+  for (const entry of orientationEntries(tiff)) {
+    const type = le ? tiff.readUInt16LE(entry + 2) : tiff.readUInt16BE(entry + 2);
+    if (type !== 3) return 1; // a SHORT, as the specification says
+    const value = le ? tiff.readUInt16LE(entry + 8) : tiff.readUInt16BE(entry + 8);
+    return value >= 1 && value <= 8 ? value : 1;
+  }
+  return 1;
+}
+
+/** Where IFD0's Orientation entries start (a TIFF block from exifTiff: byte order checked, at least 8 bytes). */
+function orientationEntries(b: Buffer): number[] {
+  const le = b.toString('latin1', 0, 2) === 'II';
   const u16 = (p: number) => (le ? b.readUInt16LE(p) : b.readUInt16BE(p));
-  const u32 = (p: number) => (le ? b.readUInt32LE(p) : b.readUInt32BE(p));
-  const ifd = u32(4);
-  if (ifd + 2 > b.length) return b;
+  const ifd = le ? b.readUInt32LE(4) : b.readUInt32BE(4);
+  if (ifd + 2 > b.length) return [];
+  const found: number[] = [];
   const count = u16(ifd);
   for (let i = 0; i < count; i++) {
     const entry = ifd + 2 + i * 12;
     if (entry + 12 > b.length) break;
-    if (u16(entry) === ORIENTATION) {
-      if (le) b.writeUInt16LE(1, entry + 8);
-      else b.writeUInt16BE(1, entry + 8);
-    }
+    if (u16(entry) === ORIENTATION) found.push(entry);
   }
-  return b;
+  return found;
 }
 
 /** XMP can repeat the orientation; a few viewers read it there. */
