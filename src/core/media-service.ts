@@ -97,17 +97,21 @@ export class MediaService {
       await stream.cancel();
       throw tooLarge(`The file is ${formatBytes(input.declaredSize)}; the limit for ${limitLabel} is ${formatBytes(limit)}.`);
     }
+    // One pass over the bytes: counted against the limit (stopping at once past it) and, for files stored as
+    // they stream, hashed (an image's hash is taken of what is stored, after processing).
+    const hasher = image ? undefined : this.deps.sha256();
     let received = 0;
-    const bounded = stream.pipeThrough(
+    const counted = stream.pipeThrough(
       tap((chunk) => {
         received += chunk.length;
         if (received > limit) throw tooLarge(`The file is larger than ${formatBytes(limit)}, the limit for ${limitLabel}.`);
+        hasher?.update(chunk);
       }),
     );
     const original = { filename: input.filename ?? null, content_type: input.declaredContentType ?? null };
     return image
-      ? this.hostImage(bounded, detected, original, input.image)
-      : this.hostStream(bounded, type!, original);
+      ? this.hostImage(counted, detected, original, input.image)
+      : this.hostStream(counted, type!, original, () => ({ size: received, sha256: hasher!.digestHex() }));
   }
 
   async get(id: string): Promise<Media> {
@@ -122,25 +126,23 @@ export class MediaService {
   }
 
   /** Non-image files flow straight to storage: memory does not grow with their size. */
-  private async hostStream(body: ReadableStream<Uint8Array>, type: MediaType, original: Original): Promise<Media> {
-    const hasher = this.deps.sha256();
-    let size = 0;
-    const hashed = body.pipeThrough(
-      tap((chunk) => {
-        hasher.update(chunk);
-        size += chunk.length;
-      }),
-    );
+  private async hostStream(
+    body: ReadableStream<Uint8Array>,
+    type: MediaType,
+    original: Original,
+    digest: () => { size: number; sha256: string },
+  ): Promise<Media> {
     const id = newMediaId();
     const key = mediaKey(id, type.extension);
-    await this.deps.store.put(key, hashed, { contentType: type.contentType, filename: safeFilename(original.filename ?? undefined, type.extension) });
+    await this.deps.store.put(key, body, { contentType: type.contentType, filename: safeFilename(original.filename ?? undefined, type.extension) });
+    const { size, sha256 } = digest();
     return this.save(key, {
       id,
       content_type: type.contentType,
       extension: type.extension,
       kind: type.kind,
       size,
-      sha256: hasher.digestHex(),
+      sha256,
       original: { ...original, size },
     });
   }
