@@ -2,7 +2,8 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { AppError, formatBytes, isAppError } from '../core/errors.js';
+import { AppError, isAppError } from '../core/errors.js';
+import { urlTimeout, urlTooLarge } from '../core/fetch-errors.js';
 import type { GuardedFetcher, OutboundRequest, OutboundResponse } from '../core/ports.js';
 import type { UrlGuard } from '../core/url-guard.js';
 
@@ -29,7 +30,7 @@ export class NodeFetcher implements GuardedFetcher {
   async fetch(url: URL, request: OutboundRequest): Promise<OutboundResponse> {
     const literal = this.options.guard.checkUrl(url);
     const { signal } = request;
-    if (signal.aborted) throw timeout(url);
+    if (signal.aborted) throw urlTimeout(url);
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise<OutboundResponse>((resolve, reject) => {
       const req = send({
@@ -48,7 +49,7 @@ export class NodeFetcher implements GuardedFetcher {
         lookup: this.lookup(url),
         ...(url.protocol === 'https:' && !literal ? { servername: url.hostname } : {}),
       });
-      const onAbort = () => req.destroy(timeout(url));
+      const onAbort = () => req.destroy(urlTimeout(url));
       signal.addEventListener('abort', onAbort, { once: true });
       const cleanup = () => signal.removeEventListener('abort', onAbort);
       req.once('error', (err) => {
@@ -93,13 +94,13 @@ function bodyStream(res: IncomingMessage, maxBytes: number, url: URL, signal: Ab
           if (settled) return;
           settled = true;
           cleanup();
-          controller.error(signal.aborted ? timeout(url) : failure(err, url));
+          controller.error(signal.aborted ? urlTimeout(url) : failure(err, url));
           res.destroy();
         };
         res.on('data', (chunk: Buffer) => {
           if (settled) return;
           received += chunk.length;
-          if (received > maxBytes) return fail(new AppError(413, 'file_too_large', `The file at ${url.host} is larger than ${formatBytes(maxBytes - 1)}; it was not read further.`));
+          if (received > maxBytes) return fail(urlTooLarge(url, maxBytes));
           controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
           if ((controller.desiredSize ?? 0) <= 0) res.pause();
         });
@@ -136,9 +137,6 @@ function toHeaders(res: IncomingMessage): Headers {
   return headers;
 }
 
-function timeout(url: URL): AppError {
-  return new AppError(422, 'url_timeout', `${url.host} did not deliver in time; the fetch was stopped.`);
-}
 
 function failure(err: unknown, url: URL): AppError {
   if (isAppError(err)) return err;

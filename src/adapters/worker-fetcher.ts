@@ -1,4 +1,5 @@
-import { AppError, formatBytes, isAppError } from '../core/errors.js';
+import { AppError, isAppError } from '../core/errors.js';
+import { urlTimeout, urlTooLarge } from '../core/fetch-errors.js';
 import type { GuardedFetcher, OutboundRequest, OutboundResponse } from '../core/ports.js';
 import { emptyStream } from '../core/streams.js';
 import type { UrlGuard } from '../core/url-guard.js';
@@ -34,7 +35,7 @@ export class WorkerFetcher implements GuardedFetcher {
     const self = this.options.self;
     const own = self !== undefined && url.origin === self.origin;
     if (!own) checkBeforeConnecting(this.options.policy, url);
-    if (signal.aborted) throw timeout(url);
+    if (signal.aborted) throw urlTimeout(url);
     let response: Response;
     try {
       const outbound = new Request(withoutCredentials(url), {
@@ -45,7 +46,7 @@ export class WorkerFetcher implements GuardedFetcher {
       });
       response = self && own ? await self.handle(outbound) : await (this.options.fetch ?? ((r: Request) => fetch(r)))(outbound);
     } catch (err) {
-      throw signal.aborted ? timeout(url) : failure(err, url);
+      throw signal.aborted ? urlTimeout(url) : failure(err, url);
     }
     const headers = new Headers(response.headers);
     headers.delete('set-cookie');
@@ -90,13 +91,13 @@ function bounded(body: ReadableStream<Uint8Array>, maxBytes: number, url: URL, s
       try {
         r = await reader.read();
       } catch (err) {
-        return controller.error(signal.aborted ? timeout(url) : failure(err, url));
+        return controller.error(signal.aborted ? urlTimeout(url) : failure(err, url));
       }
       if (r.done) return controller.close();
       received += r.value.length;
       if (received > maxBytes) {
         await reader.cancel().catch(() => undefined);
-        return controller.error(new AppError(413, 'file_too_large', `The file at ${url.host} is larger than ${formatBytes(maxBytes - 1)}; it was not read further.`));
+        return controller.error(urlTooLarge(url, maxBytes));
       }
       controller.enqueue(r.value);
     },
@@ -104,9 +105,6 @@ function bounded(body: ReadableStream<Uint8Array>, maxBytes: number, url: URL, s
   });
 }
 
-function timeout(url: URL): AppError {
-  return new AppError(422, 'url_timeout', `${url.host} did not deliver in time; the fetch was stopped.`);
-}
 
 function failure(err: unknown, url: URL): AppError {
   if (isAppError(err)) return err;

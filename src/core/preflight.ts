@@ -1,5 +1,6 @@
 import { formatBytes, isAppError } from './errors.js';
 import { fetchFollowing } from './follow.js';
+import { contentLength, parseHttpUrl } from './http-values.js';
 import { MAX_MEDIA_BYTES, mediaTypeForExtension, type MediaKind, type MediaType } from './policy.js';
 import type { Clock, GuardedFetcher } from './ports.js';
 import {
@@ -133,7 +134,7 @@ export class Preflight {
   }
 
   private async inspectBody(status: number, headers: Headers, reader: Reader | undefined, report: PreflightReport, gotHead: () => void): Promise<void> {
-    const declaredSize = status === 206 ? contentRangeTotal(headers.get('content-range')) : contentLength(headers.get('content-length'));
+    const declaredSize = status === 206 ? contentRangeTotal(headers.get('content-range')) : (contentLength(headers) ?? null);
     const { head, ended } = await readHead(reader);
     gotHead();
     const detected = await detectType(head);
@@ -163,17 +164,6 @@ export class Preflight {
 }
 
 type Reader = ReadableStreamDefaultReader<Uint8Array>;
-
-function parseHttpUrl(raw: string): URL | undefined {
-  if (!/^https?:\/\//i.test(raw.trim())) return undefined;
-  try {
-    const url = new URL(raw.trim());
-    url.hash = '';
-    return url;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Reads until the sniffer has what it needs (or SNIFF_BYTES, or the end). */
 async function readHead(reader: Reader | undefined): Promise<{ head: Uint8Array; ended: boolean }> {
@@ -215,10 +205,6 @@ function tooLargeUnsized(detected: Detected, type: MediaType, limit: number, ima
 function kindOf(detected: Detected): MediaKind | null {
   const top = detected.mime.split('/')[0];
   return top === 'image' || top === 'video' || top === 'audio' ? top : detected.mime === 'application/pdf' ? 'document' : null;
-}
-
-function contentLength(value: string | null): number | null {
-  return value !== null && /^\s*\d+\s*$/.test(value) ? Number(value) : null;
 }
 
 /** `bytes 0-65535/1234567` → 1234567; `bytes 0-65535/*` → null. */

@@ -1,5 +1,6 @@
 import { AppError } from './errors.js';
 import { fetchFollowing } from './follow.js';
+import { contentLength, parseHttpUrl } from './http-values.js';
 import type { Media, MediaService } from './media-service.js';
 import type { GuardedFetcher, ImageOptions } from './ports.js';
 import type { PreflightReport } from './preflight-checks.js';
@@ -40,10 +41,9 @@ export class UrlImporter {
       const auth = response.status === 401 || response.status === 403 ? ' without credentials (carriers send none either)' : '';
       throw new AppError(422, 'url_not_fetchable', `The URL answered HTTP ${response.status}${auth}; nothing was imported.`, { extra: { upstream_status: response.status } });
     }
-    const length = response.headers.get('content-length');
     return this.deps.media.host({
       body: response.body ?? emptyStream(),
-      declaredSize: length !== null && /^\d+$/.test(length.trim()) ? Number(length) : undefined,
+      declaredSize: contentLength(response.headers),
       filename: options.filename ?? lastSegment(finalUrl),
       declaredContentType: response.headers.get('content-type') ?? undefined,
       image: options.image,
@@ -52,16 +52,9 @@ export class UrlImporter {
 }
 
 export function parseImportUrl(raw: string): URL {
-  try {
-    if (/^https?:\/\//i.test(raw.trim())) {
-      const url = new URL(raw.trim());
-      url.hash = '';
-      return url;
-    }
-  } catch {
-    // falls through to the error below
-  }
-  throw new AppError(400, 'invalid_media_url', 'url must be a valid http:// or https:// URL.');
+  const url = parseHttpUrl(raw);
+  if (!url) throw new AppError(400, 'invalid_media_url', 'url must be a valid http:// or https:// URL.');
+  return url;
 }
 
 function lastSegment(url: URL): string | undefined {

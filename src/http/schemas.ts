@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { parseHttpUrl } from '../core/http-values.js';
 
 /** Request and response shapes: the routes validate with these and /openapi.json is generated from them. */
 
@@ -41,7 +42,7 @@ export const UploadFormSchema = z
   .object({ file: z.any().openapi({ type: 'string', format: 'binary', description: 'The file (exactly one part).' }) })
   .openapi('UploadForm');
 
-const httpUrl = z.string().refine((s) => /^https?:\/\//i.test(s) && URL.canParse(s), 'media_url must be a valid HTTP/HTTPS URL');
+const httpUrl = z.string().refine((s) => parseHttpUrl(s) !== undefined, 'media_url must be a valid HTTP/HTTPS URL');
 
 export const SendFieldsSchema = z.object({
   campaign_id: z.string().trim().min(1, 'campaign_id must not be empty').openapi({ example: 'campaign_abc123' }),

@@ -1,4 +1,5 @@
 import { AppError, formatBytes } from '../core/errors.js';
+import { contentLength } from '../core/http-values.js';
 import type { Media, MediaService } from '../core/media-service.js';
 import type { ImageOptions } from '../core/ports.js';
 import { emptyStream } from '../core/streams.js';
@@ -24,7 +25,7 @@ export async function readUpload(
   media: MediaService,
   options: { image: (fields: Record<string, string>) => Partial<ImageOptions>; checkFields?: (fields: Record<string, string>) => void },
 ): Promise<Upload> {
-  const declared = contentLength(request);
+  const declared = contentLength(request.headers);
   const boundary = getMultipartBoundary(request.headers.get('content-type'));
   const query = Object.fromEntries(new URL(request.url).searchParams);
   const body = request.body ?? emptyStream();
@@ -69,12 +70,6 @@ export async function readUpload(
     throw err;
   }
   return { fields, media: hosted };
-}
-
-function contentLength(request: Request): number | undefined {
-  const value = request.headers.get('content-length');
-  if (value === null || !/^\d+$/.test(value.trim())) return undefined;
-  return Number(value);
 }
 
 /** Image options from the query or form fields: `optimize=auto|always|off`, `keep_metadata=true`. */

@@ -1,5 +1,6 @@
 import type { z } from '@hono/zod-openapi';
 import { AppError } from '../core/errors.js';
+import { contentLength } from '../core/http-values.js';
 import { concat } from '../core/streams.js';
 
 /**
@@ -27,7 +28,7 @@ const MAX_JSON_BYTES = 64 * 1024;
  */
 export async function readJson(request: Request): Promise<unknown> {
   const tooLarge = () => new AppError(413, 'body_too_large', `A JSON request body may be at most ${MAX_JSON_BYTES / 1024} KB.`);
-  if (Number(request.headers.get('content-length') ?? 0) > MAX_JSON_BYTES) {
+  if ((contentLength(request.headers) ?? 0) > MAX_JSON_BYTES) {
     await request.body?.cancel().catch(() => undefined);
     throw tooLarge();
   }
