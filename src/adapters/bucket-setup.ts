@@ -15,8 +15,8 @@ import { randomBytes } from 'node:crypto';
  * makes the bucket's lifecycle expire what the service writes and abort abandoned multipart uploads.
  *
  * The rules cover the whole bucket. Media keys are `<id>.<ext>` at the root, with no common prefix, so a
- * prefix filter cannot select them; records (`records/<id>.json`) must go with their files, and stray
- * setup probes (`_setup/`) should go too. So the bucket must be dedicated to mms-media.
+ * prefix filter cannot select them; `Idempotency-Key` replies (`idempotency/`) and stray setup probes
+ * (`_setup/`) should go too. So the bucket must be dedicated to mms-media.
  *
  * Idempotent: the existing configuration is read first; rules with other IDs are kept as they are, ours
  * (by ID) are replaced, and nothing is written when ours are already right.
@@ -30,7 +30,7 @@ const OUR_IDS = new Set([EXPIRE_RULE_ID, ABORT_RULE_ID]);
 
 export interface BucketSetupOptions {
   bucket: string;
-  /** Media (and records) expire this many days after they were written. */
+  /** Media expire this many days after they were written. */
   retentionDays: number;
   /** The lifetime of the URLs the service hands out: retention shorter than it is refused. */
   ttlSeconds: number;
@@ -186,11 +186,11 @@ export function describeRule(rule: LifecycleRule): string {
   return `${rule.ID ?? '(no id)'}: ${actions.join(', ') || 'no action'} (${scope}${rule.Status === 'Enabled' ? '' : `, ${rule.Status}`})`;
 }
 
-/** The keys the service writes are `<id>.<ext>`, `records/<id>.json` and `_setup/…`; none has tags. */
+/** The keys the service writes are `<id>.<ext>`, `idempotency/<key>.json` and `_setup/…`; none has tags. */
 function mayApplyToOurKeys(rule: LifecycleRule): boolean {
   if (rule.Filter?.Tag || rule.Filter?.And?.Tags?.length) return false;
   const prefix = rule.Filter?.Prefix ?? rule.Filter?.And?.Prefix ?? rule.Prefix ?? '';
-  return /^[A-Za-z0-9_-]*(\.[a-z0-9]*)?$/.test(prefix) || 'records/'.startsWith(prefix) || prefix.startsWith('records/');
+  return /^[A-Za-z0-9_-]*(\.[a-z0-9]*)?$/.test(prefix) || 'idempotency/'.startsWith(prefix) || prefix.startsWith('idempotency/');
 }
 
 /** A rule as a stable string, so that `{}`/`{Prefix: ''}` filters and empty lists compare equal. */

@@ -1,22 +1,16 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile, access, constants } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import { resolveRange } from '../core/byte-range.js';
 import { emptyStream } from '../core/streams.js';
-import type { Body, ByteRange, MediaStore, PutOptions, StoredObject } from '../core/ports.js';
+import type { ByteRange, FileContent, MediaStore, ObjectInfo, PutOptions, StoredObject } from '../core/ports.js';
 
 /** Keys the local store will touch: path segments of safe characters, one extension. Nothing else reaches the disk. */
 const SAFE_KEY = /^([A-Za-z0-9_-]+\/)*[A-Za-z0-9_-]+\.[a-z0-9]{1,5}$/;
 
-interface Sidecar {
-  contentType: string;
-  filename?: string;
-  etag: string;
-  size: number;
-}
+type Sidecar = ObjectInfo;
 
 /**
  * The embedded default: files on local disk, served by this service at /media/<key>. Each object is a data
@@ -31,23 +25,19 @@ export class LocalStore implements MediaStore {
     private readonly publicBaseUrl: string,
   ) {}
 
-  async put(key: string, body: Body, options: PutOptions): Promise<void> {
+  async put(key: string, content: FileContent, options: PutOptions): Promise<void> {
     const file = this.pathOf(key);
     await mkdir(dirname(file), { recursive: true });
     const tmp = `${file}.${randomUUID()}.tmp`;
-    const md5 = createHash('md5');
-    let size = 0;
-    const count = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        md5.update(chunk);
-        size += chunk.length;
-        done(null, chunk);
-      },
-    });
-    const source = body instanceof Uint8Array ? Readable.from([body]) : Readable.fromWeb(body as never);
+    const sidecar: Sidecar = {
+      contentType: options.contentType,
+      filename: options.filename,
+      etag: `"${content.sha256.slice(0, 32)}"`,
+      size: content.size,
+      metadata: options.metadata ?? {},
+    };
     try {
-      await pipeline(source, count, createWriteStream(tmp, { flags: 'wx' }));
-      const sidecar: Sidecar = { contentType: options.contentType, filename: options.filename, etag: `"${md5.digest('hex')}"`, size };
+      await writeFile(tmp, content.chunks, { flag: 'wx' });
       await writeFile(`${file}.meta.json`, JSON.stringify(sidecar));
       await rename(tmp, file);
     } catch (err) {
@@ -62,21 +52,26 @@ export class LocalStore implements MediaStore {
     return { url: `${this.publicBaseUrl}/media/${key}`, expiresAt: null };
   }
 
-  async get(key: string, range?: ByteRange): Promise<StoredObject | null> {
+  async head(key: string): Promise<ObjectInfo | null> {
     const file = this.pathOf(key);
-    let meta: Sidecar;
     try {
-      [meta] = await Promise.all([readFile(`${file}.meta.json`, 'utf8').then(JSON.parse), stat(file)]);
+      const [meta] = await Promise.all([readFile(`${file}.meta.json`, 'utf8').then((text) => JSON.parse(text) as Sidecar), stat(file)]);
+      return { ...meta, metadata: meta.metadata ?? {} };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw err;
     }
+  }
+
+  async get(key: string, range?: ByteRange): Promise<StoredObject | null> {
+    const meta = await this.head(key);
+    if (!meta) return null;
     const resolved = range && resolveRange(range, meta.size);
     const body =
       resolved && resolved.start >= meta.size
         ? emptyStream()
-        : (Readable.toWeb(createReadStream(file, resolved ?? {})) as ReadableStream<Uint8Array>);
-    return { body, size: meta.size, contentType: meta.contentType, etag: meta.etag, filename: meta.filename, range: resolved };
+        : (Readable.toWeb(createReadStream(this.pathOf(key), resolved ?? {})) as ReadableStream<Uint8Array>);
+    return { ...meta, body, range: resolved };
   }
 
   async delete(key: string): Promise<void> {

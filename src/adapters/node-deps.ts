@@ -35,7 +35,7 @@ export function buildNodeDeps(config: Config, logger: Logger, overrides: { image
   const metrics = new Metrics();
   metrics.gauge('mms_media_image_queue_depth', 'Images waiting for a decode slot.', () => images.stats?.().waiting ?? 0);
   metrics.gauge('mms_media_images_processing', 'Images being decoded and fitted now.', () => images.stats?.().active ?? 0);
-  const media = new MediaService({ store, images, sha256, clock: { now: () => new Date() }, logger, metrics });
+  const media = new MediaService({ store, images, sha256, logger, metrics });
   const urls = buildUrlServices(config, { media, images }, overrides);
   return {
     media,

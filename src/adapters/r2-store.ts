@@ -1,5 +1,5 @@
 import { resolveRange } from '../core/byte-range.js';
-import type { Body, ByteRange, MediaStore, PutOptions, StoredObject } from '../core/ports.js';
+import type { ByteRange, FileContent, MediaStore, ObjectInfo, PutOptions, StoredObject } from '../core/ports.js';
 import { concat, emptyStream } from '../core/streams.js';
 
 /**
@@ -16,26 +16,21 @@ export interface R2ObjectLike {
   size: number;
   httpEtag: string;
   httpMetadata?: R2HttpMetadataLike;
+  customMetadata?: Record<string, string>;
 }
 export interface R2ObjectBodyLike extends R2ObjectLike {
   body: ReadableStream<Uint8Array>;
 }
-export interface R2UploadedPartLike {
-  partNumber: number;
-  etag: string;
-}
-export interface R2MultipartUploadLike {
-  uploadPart(partNumber: number, value: Uint8Array): Promise<R2UploadedPartLike>;
-  complete(parts: R2UploadedPartLike[]): Promise<unknown>;
-  abort(): Promise<void>;
-}
 export interface R2BucketLike {
   /** With `onlyIf`, resolves null when the condition fails (`etagDoesNotMatch: '*'`: only if the key is free). */
-  put(key: string, value: Uint8Array, options?: { httpMetadata?: R2HttpMetadataLike; onlyIf?: { etagDoesNotMatch?: string } }): Promise<R2ObjectLike | null>;
+  put(
+    key: string,
+    value: Uint8Array,
+    options?: { httpMetadata?: R2HttpMetadataLike; customMetadata?: Record<string, string>; sha256?: string; onlyIf?: { etagDoesNotMatch?: string } },
+  ): Promise<R2ObjectLike | null>;
   get(key: string, options?: { range?: ByteRange }): Promise<R2ObjectBodyLike | null>;
   head(key: string): Promise<R2ObjectLike | null>;
   delete(key: string): Promise<void>;
-  createMultipartUpload(key: string, options?: { httpMetadata?: R2HttpMetadataLike }): Promise<R2MultipartUploadLike>;
 }
 
 export interface R2StoreOptions {
@@ -49,17 +44,14 @@ export interface R2StoreOptions {
   appBaseUrl: string;
 }
 
-/** R2's smallest part except the last; every part but the last must have the same size. Bounds memory per upload. */
-export const PART_SIZE = 5 * 1024 * 1024;
 /** Keys carry 128 random bits and are never rewritten, so caches (R2's custom domains included) may keep them. */
 const CACHE_CONTROL = 'public, max-age=31536000, immutable';
 const PROBE_KEY = '.readiness-probe-never-written';
 
 /**
  * Media in an R2 bucket through the Workers binding: no credentials, no signing, no SDK. Objects carry their
- * Content-Type and Content-Disposition as R2 HTTP metadata, so an R2 custom domain serves them right too.
- * A body of unknown length (an upload as it streams in) is read in 5 MiB parts: one put when it turns out
- * small, a multipart upload otherwise, aborted if the body fails, so nothing half-written stays visible.
+ * Content-Type and Content-Disposition as R2 HTTP metadata, so an R2 custom domain serves them right too, and
+ * the media record as custom metadata (which R2 does not serve). Each file is one put: whole, or not there.
  */
 export class R2Store implements MediaStore {
   readonly servedByApp: boolean;
@@ -72,39 +64,16 @@ export class R2Store implements MediaStore {
     this.base = options.publicBaseUrl ? options.publicBaseUrl.replace(/\/+$/, '') : `${options.appBaseUrl.replace(/\/+$/, '')}/media`;
   }
 
-  async put(key: string, body: Body, options: PutOptions): Promise<void> {
-    const meta = {
+  async put(key: string, content: FileContent, options: PutOptions): Promise<void> {
+    await this.bucket.put(key, concat(content.chunks), {
       httpMetadata: {
         contentType: options.contentType,
         contentDisposition: options.filename ? `inline; filename="${options.filename}"` : undefined,
         cacheControl: CACHE_CONTROL,
       },
-    };
-    if (body instanceof Uint8Array) {
-      await this.bucket.put(key, body, meta);
-      return;
-    }
-    // The binding needs a known length for a streamed put, which an upload in progress does not have.
-    const parts = new FixedParts(body.getReader(), PART_SIZE);
-    let part = await parts.next(); // a body error here rejects as it is; nothing was written yet
-    if (part.length < PART_SIZE) {
-      await this.bucket.put(key, part, meta);
-      return;
-    }
-    const upload = await this.bucket.createMultipartUpload(key, meta);
-    try {
-      const uploaded: R2UploadedPartLike[] = [];
-      while (part.length > 0) {
-        uploaded.push(await upload.uploadPart(uploaded.length + 1, part));
-        if (part.length < PART_SIZE) break;
-        part = await parts.next();
-      }
-      await upload.complete(uploaded);
-    } catch (err) {
-      await parts.cancel(err);
-      await upload.abort().catch(() => undefined);
-      throw err;
-    }
+      customMetadata: options.metadata,
+      sha256: content.sha256, // R2 refuses the write if the bytes it received differ
+    });
   }
 
   async publicUrl(key: string): Promise<{ url: string; expiresAt: Date | null }> {
@@ -124,6 +93,11 @@ export class R2Store implements MediaStore {
     }
     if (!object) return null;
     return { body: object.body, size: object.size, ...headersOf(object), range: range && resolveRange(range, object.size) };
+  }
+
+  async head(key: string): Promise<ObjectInfo | null> {
+    const object = await this.bucket.head(key);
+    return object && { size: object.size, ...headersOf(object) };
   }
 
   async delete(key: string): Promise<void> {
@@ -147,38 +121,5 @@ export class R2Store implements MediaStore {
 function headersOf(o: R2ObjectLike) {
   const disposition = o.httpMetadata?.contentDisposition;
   const filename = disposition ? /filename="([^"]*)"/.exec(disposition)?.[1] : undefined;
-  return { contentType: o.httpMetadata?.contentType ?? 'application/octet-stream', etag: o.httpEtag, filename };
-}
-
-/** Cuts a stream into parts of exactly `size` bytes; the last one is shorter (empty when the stream ends on a boundary). */
-class FixedParts {
-  private carry: Uint8Array[] = [];
-  private carried = 0;
-  private done = false;
-
-  constructor(
-    private readonly reader: ReadableStreamDefaultReader<Uint8Array>,
-    private readonly size: number,
-  ) {}
-
-  async next(): Promise<Uint8Array> {
-    while (this.carried < this.size && !this.done) {
-      const r = await this.reader.read();
-      if (r.done) this.done = true;
-      else {
-        this.carry.push(r.value);
-        this.carried += r.value.length;
-      }
-    }
-    const all = concat(this.carry);
-    const part = all.subarray(0, Math.min(this.size, all.length));
-    const rest = all.subarray(part.length);
-    this.carry = rest.length ? [rest] : [];
-    this.carried = rest.length;
-    return part;
-  }
-
-  async cancel(reason: unknown): Promise<void> {
-    if (!this.done) await this.reader.cancel(reason).catch(() => undefined);
-  }
+  return { contentType: o.httpMetadata?.contentType ?? 'application/octet-stream', etag: o.httpEtag, filename, metadata: o.customMetadata ?? {} };
 }

@@ -1,10 +1,9 @@
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { Buffer } from 'node:buffer'; // on Workers under nodejs_compat, which the SDK needs anyway
 import { resolveRange } from '../core/byte-range.js';
-import { MAX_MEDIA_BYTES } from '../core/policy.js';
-import { concat, emptyStream } from '../core/streams.js';
-import type { Body, ByteRange, MediaStore, PutOptions, StoredObject } from '../core/ports.js';
+import { emptyStream } from '../core/streams.js';
+import type { ByteRange, FileContent, MediaStore, ObjectInfo, PutOptions, StoredObject } from '../core/ports.js';
 
 export interface S3ClientOptions {
   region: string;
@@ -42,10 +41,6 @@ export interface S3StoreOptions {
   now?: () => Date;
 }
 
-const PART_SIZE = 5 * 1024 * 1024; // the S3 minimum: bounds memory to (queueSize + 1) parts per upload
-/** Bodies up to this go in one PutObject: the largest file the service takes (a 10 MB video). */
-const SINGLE_PUT_MAX = MAX_MEDIA_BYTES;
-type PutParams = { Bucket: string; Key: string; ContentType: string; ContentDisposition?: string; CacheControl: string };
 /** Keys carry 128 random bits and are never rewritten, so caches may keep them for good. */
 const CACHE_CONTROL = 'public, max-age=31536000, immutable';
 const MAX_PRESIGN_SECONDS = 7 * 24 * 3600; // SigV4's limit
@@ -69,69 +64,31 @@ export class S3Store implements MediaStore {
     this.now = options.now ?? (() => new Date());
   }
 
-  async put(key: string, body: Body, options: PutOptions): Promise<void> {
-    const params = {
+  /**
+   * One PutObject: atomic, so nothing is ever left to clean up, and cheaper than a multipart upload (every file
+   * this service stores is at most 10 MB). The body's SHA-256, already known, is sent as the SigV4 payload hash:
+   * the SDK need not hash the body again, and S3 refuses the write if the bytes it received differ.
+   */
+  async put(key: string, content: FileContent, options: PutOptions): Promise<void> {
+    const command = new PutObjectCommand({
       Bucket: this.bucket,
       Key: key,
+      // One buffer, so the SDK can send it again if its first attempt fails (a stream could be sent only once).
+      Body: content.chunks.length === 1 ? content.chunks[0] : Buffer.concat(content.chunks, content.size),
+      ContentLength: content.size,
       ContentType: options.contentType,
       ContentDisposition: options.filename ? `inline; filename="${options.filename}"` : undefined,
       CacheControl: CACHE_CONTROL,
-    };
-    if (body instanceof Uint8Array) return this.putWhole(params, body);
-    // Every file this service stores is at most 10 MB: gather it and write it with one PutObject, which is
-    // atomic (nothing to abort) and costs a third less CPU than a multipart upload. A body error surfaces as
-    // itself. Larger bodies, should a caller ever have one, go on as a multipart upload.
-    const reader = body.getReader();
-    const head: Uint8Array[] = [];
-    let size = 0;
-    while (size <= SINGLE_PUT_MAX) {
-      const { done, value } = await reader.read();
-      if (done) return this.putWhole(params, concat(head));
-      head.push(value);
-      size += value.length;
-    }
-    return this.putMultipart(params, head, reader, options.contentLength);
-  }
-
-  private async putWhole(params: PutParams, bytes: Uint8Array): Promise<void> {
-    await this.client.send(new PutObjectCommand({ ...params, Body: bytes, ContentLength: bytes.length }));
-  }
-
-  /** The gathered chunks, then the rest of the body, as a multipart upload that is aborted if anything fails. */
-  private async putMultipart(params: PutParams, head: Uint8Array[], reader: ReadableStreamDefaultReader<Uint8Array>, contentLength?: number) {
-    // Upload reports the first failure it sees, or the AbortMultipartUpload failure after it; a refused body
-    // (size limit, client gone) must surface as its own error, so read the body through a wrapper that keeps it.
-    let bodyError: { error: unknown } | undefined;
-    const tracked = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        const next = head.shift();
-        if (next) return controller.enqueue(next);
-        try {
-          const { done, value } = await reader.read();
-          if (done) controller.close();
-          else controller.enqueue(value);
-        } catch (error) {
-          bodyError = { error };
-          controller.error(error);
-        }
+      Metadata: options.metadata,
+    });
+    command.middlewareStack.add(
+      (next) => (args) => {
+        (args.request as { headers: Record<string, string> }).headers['x-amz-content-sha256'] = content.sha256;
+        return next(args);
       },
-      cancel: (reason) => reader.cancel(reason),
-    });
-    const upload = new Upload({
-      client: this.client,
-      queueSize: 2,
-      partSize: PART_SIZE,
-      leavePartsOnError: false, // abort the multipart upload, so no invisible (billed) parts stay behind
-      params: { ...params, Body: tracked, ContentLength: contentLength },
-    });
-    try {
-      await upload.done();
-    } catch (err) {
-      // Stop whoever feeds the body when the store failed first; harmless if it already ended.
-      await reader.cancel(err).catch(() => {});
-      if (bodyError) throw bodyError.error;
-      throw err;
-    }
+      { step: 'build', name: 'knownPayloadHash' },
+    );
+    await this.client.send(command);
   }
 
   async publicUrl(key: string): Promise<{ url: string; expiresAt: Date | null }> {
@@ -170,6 +127,17 @@ export class S3Store implements MediaStore {
     };
   }
 
+  async head(key: string): Promise<ObjectInfo | null> {
+    try {
+      const res = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return { size: res.ContentLength ?? 0, ...headersOf(res) };
+    } catch (err) {
+      // A HEAD reply has no body, so a missing key is only a 404 (named NotFound), never NoSuchKey.
+      if (isStatus(err, 404)) return null;
+      throw err;
+    }
+  }
+
   async delete(key: string): Promise<void> {
     // S3 answers 204 for a missing key too, so this is idempotent as it stands.
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
@@ -194,13 +162,9 @@ export class S3Store implements MediaStore {
 
   /** A 416 carries no object headers: fetch them so callers can answer `bytes * /size`. */
   private async unsatisfiable(key: string, range: ByteRange): Promise<StoredObject | null> {
-    const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key })).catch((err: unknown) => {
-      if (isStatus(err, 404)) return null; // deleted in between
-      throw err;
-    });
-    if (!head) return null;
-    const size = head.ContentLength ?? 0;
-    return { body: emptyStream(), size, ...headersOf(head), range: resolveRange(range, size) };
+    const head = await this.head(key);
+    if (!head) return null; // deleted in between
+    return { ...head, body: emptyStream(), range: resolveRange(range, head.size) };
   }
 }
 
@@ -213,7 +177,7 @@ function isStatus(err: unknown, status: number): boolean {
   return (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === status;
 }
 
-function headersOf(r: { ContentType?: string; ETag?: string; ContentDisposition?: string }) {
+function headersOf(r: { ContentType?: string; ETag?: string; ContentDisposition?: string; Metadata?: Record<string, string> }) {
   const filename = r.ContentDisposition ? /filename="([^"]*)"/.exec(r.ContentDisposition)?.[1] : undefined;
-  return { contentType: r.ContentType ?? 'application/octet-stream', etag: r.ETag ?? '', filename };
+  return { contentType: r.ContentType ?? 'application/octet-stream', etag: r.ETag ?? '', filename, metadata: r.Metadata ?? {} };
 }

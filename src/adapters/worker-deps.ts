@@ -46,7 +46,7 @@ export async function buildWorkerDeps(config: Config, env: WorkerBindings, logge
     maxInputBytes: config.IMAGE_MAX_INPUT_BYTES,
     maxPixels: config.IMAGE_MAX_PIXELS,
   });
-  const media = new MediaService({ store, images, sha256, clock, logger, metrics });
+  const media = new MediaService({ store, images, sha256, logger, metrics });
   const fetcher = new WorkerFetcher({ policy, self: options.self });
   // What preflight may promise that hosting fixes: without the Images binding, no image conversion or fitting.
   const reach = { accepts: (d: { ext: string }) => images.canFix(d), maxInputBytes: images.maxInputBytes, budgetBytes: budget };
@@ -137,7 +137,7 @@ function imagesBinding(value: unknown): ImagesBindingLike | undefined {
 
 function isR2Bucket(value: unknown): value is R2BucketLike {
   const b = value as Partial<R2BucketLike> | undefined;
-  return typeof b?.put === 'function' && typeof b.get === 'function' && typeof b.head === 'function' && typeof b.createMultipartUpload === 'function';
+  return typeof b?.put === 'function' && typeof b.get === 'function' && typeof b.head === 'function';
 }
 
 function secret(value: unknown, name: string): string {

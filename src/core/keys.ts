@@ -1,18 +1,14 @@
 /**
- * Object keys and the names people see. A key is `<id>.<ext>`: the id carries 128 random bits so URLs cannot
- * be guessed, and the extension is the real one because some carriers infer the type from it. A caller's
- * filename never becomes part of a key.
+ * Media ids are object keys: `<22 random characters>.<ext>`, the file's name at the end of its URL. The random
+ * part carries 128 bits so URLs cannot be guessed; the extension is the real one because some carriers infer the
+ * type from it, and because the id alone then says which object to look up. A caller's filename never becomes
+ * part of a key.
  */
-export const MEDIA_ID = /^[A-Za-z0-9_-]{22}$/;
-export const MEDIA_KEY = /^[A-Za-z0-9_-]{22}\.[a-z0-9]{3,4}$/;
+export const MEDIA_ID = /^[A-Za-z0-9_-]{22}\.[a-z0-9]{3,4}$/;
 
-export function newMediaId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return base64url(bytes);
+export function newMediaId(extension: string): string {
+  return `${base64url(crypto.getRandomValues(new Uint8Array(16)))}.${extension}`;
 }
-
-export const mediaKey = (id: string, extension: string) => `${id}.${extension}`;
-export const recordKey = (id: string) => `records/${id}.json`;
 
 /**
  * A short plain-ASCII name for Content-Disposition: gateways prefer 20 characters or fewer, no spaces, and
@@ -29,8 +25,13 @@ export function safeFilename(original: string | undefined, extension: string): s
   return `${ascii || 'media'}.${extension}`;
 }
 
-function base64url(bytes: Uint8Array): string {
+export function base64url(bytes: Uint8Array): string {
   let s = '';
   for (const b of bytes) s += String.fromCharCode(b);
   return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+export function fromBase64url(text: string): Uint8Array {
+  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 }

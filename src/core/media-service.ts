@@ -1,29 +1,14 @@
 import { AppError, formatBytes, isAppError } from './errors.js';
+import { ORIGINAL_TEXT_MAX, factsFromMetadata, factsToMetadata, type Media, type MediaFacts, type Original } from './media-record.js';
 import type { Metrics } from './metrics.js';
-import { MEDIA_ID, mediaKey, newMediaId, recordKey, safeFilename } from './keys.js';
-import { MAX_MEDIA_BYTES, SUPPORTED_LIST, mediaTypeForExtension, type MediaKind, type MediaType } from './policy.js';
-import type { Clock, Hasher, ImageOptions, ImageProcessor, Logger, MediaStore } from './ports.js';
+import { MEDIA_ID, newMediaId, safeFilename } from './keys.js';
+import { MAX_MEDIA_BYTES, SUPPORTED_LIST, mediaTypeForExtension, type MediaType } from './policy.js';
+import type { FileContent, Hasher, ImageOptions, ImageProcessor, Logger, MediaStore } from './ports.js';
 import { guardStorage } from './storage-guard.js';
 import { detectType, sampleBytesWanted, type Detected } from './sniff.js';
-import { peek, readAll, tap } from './streams.js';
+import { concat } from './streams.js';
 
-export interface Media {
-  id: string;
-  url: string;
-  expires_at: string | null;
-  content_type: string;
-  extension: string;
-  kind: MediaKind;
-  size: number;
-  sha256: string;
-  width?: number;
-  height?: number;
-  transformations?: string[];
-  original: { filename: string | null; content_type: string | null; size: number; width?: number; height?: number };
-}
-
-/** What is kept in storage beside each file, so GET and DELETE work on any instance. */
-type MediaRecord = Omit<Media, 'url' | 'expires_at'> & { key: string; created_at: string };
+export type { Media };
 
 export interface UploadInput {
   body: ReadableStream<Uint8Array>;
@@ -38,14 +23,13 @@ export interface MediaServiceDeps {
   store: MediaStore;
   images: ImageProcessor;
   sha256: () => Hasher;
-  clock: Clock;
   logger: Logger;
   metrics?: Metrics;
 }
 
 /**
  * Hosts raw files: finds out from the bytes what they are, enforces the send endpoint's limits, fits images,
- * stores the file and its record, and hands back a URL a carrier can fetch anonymously.
+ * stores the file with its record, and hands back a URL a carrier can fetch anonymously.
  */
 export class MediaService {
   private readonly deps: MediaServiceDeps;
@@ -78,78 +62,70 @@ export class MediaService {
       await input.body.cancel().catch(() => undefined);
       throw tooLarge(`The file is ${formatBytes(input.declaredSize)}; nothing larger than ${formatBytes(this.maxUploadBytes)} is accepted.`);
     }
-    const { head, stream } = await peek(input.body, sampleBytesWanted);
-    if (head.length === 0) {
-      await stream.cancel();
-      throw new AppError(422, 'empty_file', 'The file is empty: there is nothing to send.');
+    const reader = input.body.getReader();
+    const received = await this.receive(reader, input.declaredSize, seen).catch((err: unknown) => {
+      // Refused part-way, or the body failed: nothing more is wanted from it. No reason is passed: some sources
+      // (Node streams) would re-emit it as their own error.
+      reader.cancel().catch(() => undefined);
+      throw err;
+    });
+    const original = {
+      filename: input.filename?.slice(0, ORIGINAL_TEXT_MAX) ?? null,
+      content_type: input.declaredContentType?.slice(0, ORIGINAL_TEXT_MAX) ?? null,
+    };
+    if (received.image) return this.hostImage(concat(received.chunks), received.detected, original, input.image);
+    const content = this.content(received.chunks, received.size);
+    return this.save(received.type, content, { original: { ...original, size: received.size } }, original.filename);
+  }
+
+  /**
+   * Reads the whole file, deciding from its first bytes what it is and so which limit applies, and stops as soon
+   * as it runs past that limit. Nothing reaches storage before the last byte is in and checked.
+   */
+  private async receive(reader: ReadableStreamDefaultReader<Uint8Array>, declaredSize: number | undefined, seen: { kind?: string }) {
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    let head: Uint8Array = new Uint8Array(0);
+    for (let r; head.length < sampleBytesWanted(head) && !(r = await reader.read()).done; ) {
+      chunks.push(r.value);
+      size += r.value.length;
+      head = concat(chunks);
     }
+    if (size === 0) throw new AppError(422, 'empty_file', 'The file is empty: there is nothing to send.');
     const detected = await detectType(head);
-    const image = detected && this.deps.images.accepts(detected);
+    const image = detected !== undefined && this.deps.images.accepts(detected);
     const type = detected && mediaTypeForExtension(detected.ext);
-    if (!detected || (!image && !type)) {
-      await stream.cancel();
-      throw unsupported(detected);
-    }
+    if (!detected || (!image && !type)) throw unsupported(detected);
     seen.kind = image ? 'image' : type!.kind;
     const limit = image ? this.deps.images.maxInputBytes : type!.maxBytes;
     const limitLabel = image ? 'images before processing' : `${type!.extension} files`;
-    if (input.declaredSize !== undefined && input.declaredSize > limit) {
-      await stream.cancel();
-      throw tooLarge(`The file is ${formatBytes(input.declaredSize)}; the limit for ${limitLabel} is ${formatBytes(limit)}.`);
+    if (declaredSize !== undefined && declaredSize > limit) {
+      throw tooLarge(`The file is ${formatBytes(declaredSize)}; the limit for ${limitLabel} is ${formatBytes(limit)}.`);
     }
-    // One pass over the bytes: counted against the limit (stopping at once past it) and, for files stored as
-    // they stream, hashed (an image's hash is taken of what is stored, after processing).
-    const hasher = image ? undefined : this.deps.sha256();
-    let received = 0;
-    const counted = stream.pipeThrough(
-      tap((chunk) => {
-        received += chunk.length;
-        if (received > limit) throw tooLarge(`The file is larger than ${formatBytes(limit)}, the limit for ${limitLabel}.`);
-        hasher?.update(chunk);
-      }),
-    );
-    const original = { filename: input.filename ?? null, content_type: input.declaredContentType ?? null };
-    return image
-      ? this.hostImage(counted, detected, original, input.image)
-      : this.hostStream(counted, type!, original, () => ({ size: received, sha256: hasher!.digestHex() }));
+    for (let r; size <= limit && !(r = await reader.read()).done; ) {
+      chunks.push(r.value);
+      size += r.value.length;
+    }
+    if (size > limit) throw tooLarge(`The file is larger than ${formatBytes(limit)}, the limit for ${limitLabel}.`);
+    return image ? { image: true as const, detected, chunks, size } : { image: false as const, type: type!, chunks, size };
   }
 
   async get(id: string): Promise<Media> {
-    return this.present(await this.readRecord(id));
+    const info = MEDIA_ID.test(id) ? await this.deps.store.head(id) : null;
+    const facts = info && factsFromMetadata(info.metadata);
+    const type = mediaTypeForExtension(id.slice(id.lastIndexOf('.') + 1));
+    if (!info || !facts || !type) throw notFound(id);
+    return this.present(id, type, info.size, facts);
   }
 
-  /** Removes the file and its record; its URL stops serving (a CDN in front may keep a copy until it expires). */
+  /** Removes the file (its record goes with it); its URL stops serving (a CDN in front may keep a copy until it expires). */
   async delete(id: string): Promise<void> {
-    const record = await this.readRecord(id);
-    await this.deps.store.delete(record.key);
-    await this.deps.store.delete(recordKey(id));
-  }
-
-  /** Non-image files flow straight to storage: memory does not grow with their size. */
-  private async hostStream(
-    body: ReadableStream<Uint8Array>,
-    type: MediaType,
-    original: Original,
-    digest: () => { size: number; sha256: string },
-  ): Promise<Media> {
-    const id = newMediaId();
-    const key = mediaKey(id, type.extension);
-    await this.deps.store.put(key, body, { contentType: type.contentType, filename: safeFilename(original.filename ?? undefined, type.extension) });
-    const { size, sha256 } = digest();
-    return this.save(key, {
-      id,
-      content_type: type.contentType,
-      extension: type.extension,
-      kind: type.kind,
-      size,
-      sha256,
-      original: { ...original, size },
-    });
+    await this.get(id); // 404 for what this service did not store
+    await this.deps.store.delete(id);
   }
 
   /** Images are small enough to hold: the processor needs them whole to orient, strip and fit them. */
-  private async hostImage(body: ReadableStream<Uint8Array>, detected: Detected, original: Original, options: Partial<ImageOptions> = {}) {
-    const bytes = await readAll(body);
+  private async hostImage(bytes: Uint8Array, detected: Detected, original: Original, options: Partial<ImageOptions> = {}) {
     const started = Date.now();
     const out = await this.deps.images.process(
       { bytes, detected },
@@ -158,58 +134,43 @@ export class MediaService {
     this.deps.metrics?.imageSeconds.observe((Date.now() - started) / 1000);
     const type = mediaTypeForExtension(out.extension);
     if (!type) throw new Error(`image processor produced ${out.extension}, which is not a carrier format`);
-    const hasher = this.deps.sha256();
-    hasher.update(out.bytes);
-    const id = newMediaId();
-    const key = mediaKey(id, type.extension);
-    await this.deps.store.put(key, out.bytes, {
-      contentType: type.contentType,
-      contentLength: out.bytes.length,
-      filename: safeFilename(original.filename ?? undefined, type.extension),
-    });
-    return this.save(key, {
-      id,
-      content_type: type.contentType,
-      extension: type.extension,
-      kind: 'image',
-      size: out.bytes.length,
-      sha256: hasher.digestHex(),
+    const facts = {
       width: out.width,
       height: out.height,
       transformations: out.transformations,
       original: { ...original, size: bytes.length, width: out.original.width, height: out.original.height },
+    };
+    return this.save(type, this.content([out.bytes], out.bytes.length), facts, original.filename);
+  }
+
+  private content(chunks: Uint8Array[], size: number): FileContent {
+    const hasher = this.deps.sha256();
+    for (const chunk of chunks) hasher.update(chunk);
+    return { chunks, size, sha256: hasher.digestHex() };
+  }
+
+  /** Stores the file with its facts, in one write: afterwards both are there, or neither. */
+  private async save(type: MediaType, content: FileContent, facts: Omit<MediaFacts, 'sha256'>, filename: string | null): Promise<Media> {
+    const id = newMediaId(type.extension);
+    const all = { sha256: content.sha256, ...facts };
+    const media = await this.present(id, type, content.size, all); // first: if no URL can be made, nothing is stored
+    await this.deps.store.put(id, content, {
+      contentType: type.contentType,
+      filename: safeFilename(filename ?? undefined, type.extension),
+      metadata: factsToMetadata(all),
     });
+    return media;
   }
 
-  /** Writes the record beside the file; if that fails the file goes too, so nothing is left half-made. */
-  private async save(key: string, fields: Omit<MediaRecord, 'key' | 'created_at'>): Promise<Media> {
-    const record: MediaRecord = { ...fields, key, created_at: this.deps.clock.now().toISOString() };
-    try {
-      const media = await this.present(record); // first: if no URL can be made, nothing is kept
-      await this.deps.store.put(recordKey(record.id), new TextEncoder().encode(JSON.stringify(record)), {
-        contentType: 'application/json',
-      });
-      return media;
-    } catch (err) {
-      await this.deps.store.delete(key).catch(() => undefined);
-      throw err;
-    }
-  }
-
-  private async readRecord(id: string): Promise<MediaRecord> {
-    const found = MEDIA_ID.test(id) ? await this.deps.store.get(recordKey(id)) : null;
-    if (!found) throw new AppError(404, 'media_not_found', `No media with id "${id}" exists (it may have been deleted).`);
-    return JSON.parse(new TextDecoder().decode(await readAll(found.body))) as MediaRecord;
-  }
-
-  private async present(record: MediaRecord): Promise<Media> {
-    const { key, created_at: _created, id, ...fields } = record;
-    const { url, expiresAt } = await this.deps.store.publicUrl(key);
-    return { id, url, expires_at: expiresAt?.toISOString() ?? null, ...fields };
+  private async present(id: string, type: MediaType, size: number, facts: MediaFacts): Promise<Media> {
+    const { url, expiresAt } = await this.deps.store.publicUrl(id);
+    return { id, url, expires_at: expiresAt?.toISOString() ?? null, content_type: type.contentType, extension: type.extension, kind: type.kind, size, ...facts };
   }
 }
 
-type Original = { filename: string | null; content_type: string | null };
+function notFound(id: string): AppError {
+  return new AppError(404, 'media_not_found', `No media with id "${id}" exists (it may have been deleted).`);
+}
 
 function tooLarge(message: string): AppError {
   return new AppError(413, 'file_too_large', message);

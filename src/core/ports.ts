@@ -4,22 +4,42 @@
  */
 import type { MediaKind } from './policy.js';
 
-export type Body = ReadableStream<Uint8Array> | Uint8Array;
+/**
+ * A whole file as the core hands it to storage, once it has been received, checked and hashed: the chunks as they
+ * arrived (not joined, so no copy is made unless a store needs one), their total length and their SHA-256.
+ * Files are small (at most 10 MB for media): holding one whole means every write is a single request that
+ * stores all of it or nothing, and nothing is ever sent to storage for an upload that fails.
+ */
+export interface FileContent {
+  chunks: readonly Uint8Array[];
+  size: number;
+  /** Hex SHA-256 of the bytes. Stores that can have storage verify it (S3 SigV4 payload hash, R2 `sha256`). */
+  sha256: string;
+}
 
 export interface PutOptions {
   contentType: string;
-  /** Known length, when the caller has it (lets stores avoid buffering). */
-  contentLength?: number;
   /** Shown to whoever downloads the file, in Content-Disposition; already safe (see safeFilename). */
   filename?: string;
+  /**
+   * A few short ASCII values kept with the object and returned by head() and get(); at most ~1.5 KB in all (S3
+   * allows 2 KB). S3 serves them with the file (`x-amz-meta-*`), so they must hold nothing secret.
+   */
+  metadata?: Record<string, string>;
 }
 
-export interface StoredObject {
-  body: ReadableStream<Uint8Array>;
+/** What a store knows about an object, without its bytes. */
+export interface ObjectInfo {
   size: number;
   contentType: string;
   etag: string;
   filename?: string;
+  /** As given to put (keys lower-cased); empty when there is none. */
+  metadata: Record<string, string>;
+}
+
+export interface StoredObject extends ObjectInfo {
+  body: ReadableStream<Uint8Array>;
   /** Set when a range was asked for: the bytes in `body`, inclusive; start >= size means unsatisfiable. */
   range?: { start: number; end: number };
 }
@@ -28,10 +48,12 @@ export interface StoredObject {
 export type ByteRange = { offset: number; length?: number } | { suffix: number };
 
 export interface MediaStore {
-  /** Writes the whole object or nothing: if `body` errors, no object (and no partial upload) is left behind. */
-  put(key: string, body: Body, options: PutOptions): Promise<void>;
+  /** Writes the object in one request: afterwards it is there whole, or not at all. */
+  put(key: string, content: FileContent, options: PutOptions): Promise<void>;
   /** A URL anyone can GET without credentials, and when it stops working (null: permanent). */
   publicUrl(key: string): Promise<{ url: string; expiresAt: Date | null }>;
+  /** The object's size, headers and metadata; null when it does not exist. */
+  head(key: string): Promise<ObjectInfo | null>;
   /** The object, or part of it; null when it does not exist. */
   get(key: string, range?: ByteRange): Promise<StoredObject | null>;
   delete(key: string): Promise<void>;

@@ -1,41 +1,5 @@
 /** Small Web Streams helpers the core shares: runtime-neutral (Node and Workers). */
 
-/**
- * Reads from `stream` until at least `wanted` bytes (or the end) are in hand, and returns them together with
- * a stream that yields the same bytes again followed by the rest, so nothing is lost by looking.
- */
-export async function peek(
-  stream: ReadableStream<Uint8Array>,
-  wanted: (head: Uint8Array) => number,
-): Promise<{ head: Uint8Array; stream: ReadableStream<Uint8Array> }> {
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let head: Uint8Array = new Uint8Array(0);
-  let done = false;
-  while (!done && head.length < wanted(head)) {
-    const r = await reader.read();
-    if (r.done) done = true;
-    else {
-      chunks.push(r.value);
-      head = concat(chunks);
-    }
-  }
-  let replayed = false;
-  const rest = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (!replayed) {
-        replayed = true;
-        if (head.length > 0) return controller.enqueue(head);
-      }
-      const r = await reader.read();
-      if (r.done) controller.close();
-      else controller.enqueue(r.value);
-    },
-    cancel: (reason) => reader.cancel(reason),
-  });
-  return { head, stream: rest };
-}
-
 /** Passes bytes through, calling `onChunk` for each and `onEnd` once the source is done. */
 export function tap(onChunk: (chunk: Uint8Array) => void, onEnd?: () => void): TransformStream<Uint8Array, Uint8Array> {
   return new TransformStream({
@@ -62,7 +26,7 @@ export async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8
   }
 }
 
-export function concat(chunks: Uint8Array[]): Uint8Array {
+export function concat(chunks: readonly Uint8Array[]): Uint8Array {
   if (chunks.length === 1) return chunks[0]!;
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let at = 0;

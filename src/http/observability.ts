@@ -4,7 +4,7 @@ import type { Logger } from '../core/ports.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** A media id is what keeps a file private (it is the URL's secret): logs show `:id` in its place. */
-const MEDIA_ID_IN_PATH = /(\/)[A-Za-z0-9_-]{22}(?=\.|\/|$)/g;
+const MEDIA_ID_IN_PATH = /(\/)[A-Za-z0-9_-]{22}(\.[a-z0-9]{3,4})?(?=\/|$)/g;
 
 /** What a route can add to its request's log line and metrics (set with `c.set('media', …)`). */
 export interface LoggedMedia {

@@ -16,9 +16,10 @@ export interface Upload {
 
 /**
  * Reads an upload in either form: multipart/form-data with one `file` part (and text fields), or the raw
- * file as the whole body. The file is hosted as it streams in. `checkFields` runs on the text fields seen
- * before the file, so a request whose early fields are bad is refused before its file is stored; image
- * options (`optimize`, `keep_metadata`) must come before the file part, or in the query, to apply.
+ * file as the whole body; MediaService.host reads the file and stores it once it is whole and checked.
+ * `checkFields` runs on the text fields seen before the file, so a request whose early fields are bad is
+ * refused before its file is stored; image options (`optimize`, `keep_metadata`) must come before the file
+ * part, or in the query, to apply.
  */
 export async function readUpload(
   request: Request,

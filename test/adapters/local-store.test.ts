@@ -62,8 +62,9 @@ describe('LocalStore, local specifics', () => {
   ];
   for (const key of unsafe) {
     it(`refuses ${JSON.stringify(key)} before touching the disk`, async () => {
-      await expect(store.put(key, new Uint8Array([1, 2, 3]), { contentType: 'image/jpeg' })).rejects.toThrow(/unsafe storage key/);
+      await expect(store.put(key, { chunks: [new Uint8Array([1, 2, 3])], size: 3, sha256: '0'.repeat(64) }, { contentType: 'image/jpeg' })).rejects.toThrow(/unsafe storage key/);
       await expect(store.get(key)).rejects.toThrow(/unsafe storage key/);
+      await expect(store.head(key)).rejects.toThrow(/unsafe storage key/);
       await expect(store.delete(key)).rejects.toThrow(/unsafe storage key/);
       await expect(store.publicUrl(key)).rejects.toThrow(/unsafe storage key/);
       // Not even the store's own directory was created, let alone anything next to it.
@@ -74,6 +75,6 @@ describe('LocalStore, local specifics', () => {
 
   it('serves its objects itself, at /media/<key>', async () => {
     expect(store.servedByApp).toBe(true);
-    expect(await store.publicUrl('records/abc.json')).toEqual({ url: 'http://127.0.0.1:1/media/records/abc.json', expiresAt: null });
+    expect(await store.publicUrl('abc.jpg')).toEqual({ url: 'http://127.0.0.1:1/media/abc.jpg', expiresAt: null });
   });
 });

@@ -82,7 +82,8 @@ export function describeHttpContract(name: string, setup: () => Promise<HttpHarn
           expect(media).toMatchObject({ content_type: c.type, extension: c.ext, kind: c.kind, size: c.bytes.length, sha256: await sha256(c.bytes) });
           expect(media.original).toMatchObject({ filename: 'upload.bin', content_type: 'application/octet-stream', size: c.bytes.length });
           expect(media.url.startsWith(h.mediaUrlPrefix)).toBe(true);
-          expect(media.url.endsWith(`${media.id}.${c.ext}`)).toBe(true);
+          expect(media.id.endsWith(`.${c.ext}`)).toBe(true);
+          expect(media.url.endsWith(`/${media.id}`)).toBe(true);
           expect(media.expires_at).toBeNull();
           const served = await h.fetchPublic(media.url);
           expect(served.status).toBe(200);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MEDIA_KEY, mediaKey, newMediaId, safeFilename } from '../../src/core/keys.js';
+import { MEDIA_ID, newMediaId, safeFilename } from '../../src/core/keys.js';
 import { toE164 } from '../../src/core/phone.js';
 
 describe('safeFilename', () => {
@@ -21,11 +21,13 @@ describe('safeFilename', () => {
   }
 });
 
-describe('media ids and keys', () => {
+describe('media ids (= object keys)', () => {
   it('carry 128 random bits in 22 url-safe characters and end with the extension', () => {
-    const ids = new Set(Array.from({ length: 1000 }, newMediaId));
+    const ids = new Set(Array.from({ length: 1000 }, () => newMediaId('jpg')));
     expect(ids.size).toBe(1000);
-    for (const id of ids) expect(MEDIA_KEY.test(mediaKey(id, 'jpg'))).toBe(true);
+    for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{22}\.jpg$/);
+    for (const id of ids) expect(MEDIA_ID.test(id)).toBe(true);
+    for (const bad of ['records/x.json', '../a.jpg', 'A'.repeat(22), `${'A'.repeat(22)}.JPG`, `${'A'.repeat(21)}.jpg`]) expect(MEDIA_ID.test(bad)).toBe(false);
   });
 });
 

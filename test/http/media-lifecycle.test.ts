@@ -34,9 +34,9 @@ describe('API keys', () => {
 
 // Headers, HEAD, ranges, GET and DELETE, and the key checks are in the shared HTTP suite (test/contract/http-contract.ts).
 describe('GET /media/<key> — what is never served', () => {
-  it('serves nothing outside hosted media: records, traversal, unknown keys', async () => {
+  it('serves nothing outside hosted media: metadata sidecars, traversal, unknown keys', async () => {
     const media = await host(fx.pdf());
-    for (const path of [`/media/records/${media.id}.json`, `/media/records%2F${media.id}.json`, '/media/..%2F..%2Fpackage.json', '/media/AAAAAAAAAAAAAAAAAAAAAA.pdf']) {
+    for (const path of [`/media/${media.id}.meta.json`, `/media/sub%2F${media.id}`, '/media/..%2F..%2Fpackage.json', '/media/AAAAAAAAAAAAAAAAAAAAAA.pdf', '/media/AAAAAAAAAAAAAAAAAAAAAA']) {
       const res = await fetch(`${t.baseUrl}${path}`);
       expect(res.status, path).toBe(404);
     }

@@ -22,11 +22,20 @@ describe('POST /v1/media — names and ids', () => {
     expect(disposition).toBe('inline; filename="Foto-de-mi-casa.pdf"'); // 20 characters at most
   });
 
+  it('keeps at most 100 characters of the name and declared type the caller gave, in the reply and in GET alike', async () => {
+    const name = `${'ü'.repeat(150)}.pdf`;
+    const media = await expectMedia(await upload(form({}, [{ filename: name, bytes: fx.pdf(), type: `application/${'x'.repeat(200)}` }])));
+    expect(media.original.filename).toBe(name.slice(0, 100));
+    expect(media.original.content_type).toBe(`application/${'x'.repeat(200)}`.slice(0, 100));
+    expect(await expectMedia(await t.app.request(`/v1/media/${media.id}`), 200)).toEqual(media);
+  });
+
   it('uses ids with 128 random bits: no two alike, never derived from the name', async () => {
     const a = await expectMedia(await upload(form({}, [{ filename: 'same.png', bytes: fx.png() }])));
     const b = await expectMedia(await upload(form({}, [{ filename: 'same.png', bytes: fx.png() }])));
     expect(a.id).not.toBe(b.id);
-    expect(a.id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(a.id).toMatch(/^[A-Za-z0-9_-]{22}\.png$/);
+    expect(a.url.endsWith(`/${a.id}`)).toBe(true); // the id is the file's name in its URL
   });
 });
 

@@ -36,7 +36,8 @@ describe('with S3 storage', () => {
     const bytes = fx.mp4(200_000);
     const before = Date.now();
     const media = await expectMedia(await t.app.request('/v1/media', { method: 'POST', body: form({}, [{ filename: 'clip.mp4', bytes }]) }));
-    expect(media.url.startsWith(`${s3.endpoint}/${s3.bucket}/${media.id}.mp4?`)).toBe(true);
+    expect(media.id.endsWith('.mp4')).toBe(true);
+    expect(media.url.startsWith(`${s3.endpoint}/${s3.bucket}/${media.id}?`)).toBe(true);
     const ttl = Date.parse(media.expires_at!) - before;
     expect(ttl).toBeGreaterThan(86_400_000 - 60_000);
     expect(ttl).toBeLessThanOrEqual(86_400_000 + 60_000);
@@ -51,6 +52,24 @@ describe('with S3 storage', () => {
     expect({ ...again, url: '', expires_at: '' }).toEqual({ ...media, url: '', expires_at: '' });
     expect((await t.app.request(`/v1/media/${media.id}`, { method: 'DELETE' })).status).toBe(204);
     expect((await fetch(media.url)).status).toBe(404);
+  });
+
+  it('keeps the record with the file: one object per upload, and S3 serves the record as x-amz-meta-media', async () => {
+    const before = (await listBucket(s3.dir, s3.bucket)).keys;
+    const media = await expectMedia(await t.app.request('/v1/media', { method: 'POST', body: form({}, [{ filename: 'notes.pdf', bytes: fx.pdf(3000) }]) }));
+    expect((await listBucket(s3.dir, s3.bucket)).keys.filter((k) => !before.includes(k))).toEqual([media.id]);
+    const record = (await fetch(media.url)).headers.get('x-amz-meta-media');
+    expect(JSON.parse(Buffer.from(record!, 'base64url').toString())).toEqual({ sha256: media.sha256, original: media.original });
+  });
+
+  it('answers 404 for an object at a media key that this service did not write (no record)', async () => {
+    const foreign = await t.app.request('/v1/media', { method: 'POST', body: fx.pdf(1000) });
+    const { id } = await expectMedia(foreign);
+    const { S3Client, PutObjectCommand } = await import('@aws-sdk/client-s3');
+    const client = new S3Client({ region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true, credentials: s3.credentials });
+    await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: id, Body: fx.pdf(1000), ContentType: 'application/pdf' })); // overwritten, no metadata
+    client.destroy();
+    await expectError(await t.app.request(`/v1/media/${id}`), 404, 'media_not_found');
   });
 
   it('leaves nothing in the bucket after a refused oversize stream', async () => {

@@ -56,7 +56,7 @@ describe('configuration: bindings and vars checked at the entry, a 500 naming wh
   it('needs no API key on localhost (wrangler dev), as Node needs none on a loopback HOST', async () => {
     const res = await callWorker(workerEnv({}), 'http://localhost:8787/v1/media', { method: 'POST', body: fx.pdf() });
     const media = await expectMedia(res);
-    expect(media.url).toBe(`http://localhost:8787/media/${media.id}.pdf`);
+    expect(media.url).toBe(`http://localhost:8787/media/${media.id}`);
   });
 
   it('builds on the first good request, after bad ones, and then keeps what it built', async () => {
@@ -73,7 +73,7 @@ describe('configuration: bindings and vars checked at the entry, a 500 naming wh
     expect(derived.url.startsWith('https://other.test/media/')).toBe(true);
     const env = workerEnv({ API_KEYS: KEY, PUBLIC_BASE_URL: 'https://media.example.com/' });
     const fixed = await expectMedia(await callWorker(env, 'https://other.test/v1/media', { method: 'POST', body: fx.pdf(), headers: { 'x-api-key': KEY } }));
-    expect(fixed.url).toBe(`https://media.example.com/media/${fixed.id}.pdf`);
+    expect(fixed.url).toBe(`https://media.example.com/media/${fixed.id}`);
   });
 });
 
@@ -84,12 +84,12 @@ describe('R2 with a public bucket domain (R2_PUBLIC_BASE_URL)', () => {
     const bytes = fx.pdf(2000);
     const res = await callWorker(env, `${ORIGIN}/v1/media`, { method: 'POST', body: form({}, [{ filename: 'brochure.pdf', bytes }]), headers: { 'x-api-key': KEY } });
     const media = await expectMedia(res);
-    expect(media).toMatchObject({ url: `https://pub-0123.r2.dev/${media.id}.pdf`, expires_at: null });
-    const object = await local.MEDIA_BUCKET.get(`${media.id}.pdf`);
+    expect(media).toMatchObject({ url: `https://pub-0123.r2.dev/${media.id}`, expires_at: null });
+    const object = await local.MEDIA_BUCKET.get(media.id);
     expect(object!.httpMetadata).toMatchObject({ contentType: 'application/pdf', contentDisposition: 'inline; filename="brochure.pdf"' });
     expect(Buffer.from(await bytesOf(new Response(object!.body))).equals(bytes)).toBe(true);
     // R2 serves them now; the worker's own /media/ route does not.
-    expect((await callWorker(env, `${ORIGIN}/media/${media.id}.pdf`)).status).toBe(404);
+    expect((await callWorker(env, `${ORIGIN}/media/${media.id}`)).status).toBe(404);
   });
 });
 

@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { parseRangeHeader } from '../../core/byte-range.js';
 import { AppError } from '../../core/errors.js';
-import { MEDIA_KEY } from '../../core/keys.js';
+import { MEDIA_ID } from '../../core/keys.js';
 import type { AppDeps } from '../app.js';
 
 /**
@@ -13,7 +13,7 @@ export function fileRoutes(app: OpenAPIHono, deps: AppDeps): void {
   app.get('/media/:key', async (c) => {
     const key = c.req.param('key');
     const range = parseRangeHeader(c.req.header('range'));
-    const found = deps.store.servedByApp && MEDIA_KEY.test(key) ? await deps.store.get(key, range) : null;
+    const found = deps.store.servedByApp && MEDIA_ID.test(key) ? await deps.store.get(key, range) : null;
     if (!found) throw new AppError(404, 'not_found', 'No file at this address: it may have been deleted.');
 
     const headers = new Headers({

@@ -1,0 +1,52 @@
+import { base64url, fromBase64url } from './keys.js';
+import type { MediaKind } from './policy.js';
+
+export interface Media {
+  /** The object's key: `<22 random characters>.<ext>`, as at the end of `url`. */
+  id: string;
+  url: string;
+  expires_at: string | null;
+  content_type: string;
+  extension: string;
+  kind: MediaKind;
+  size: number;
+  sha256: string;
+  width?: number;
+  height?: number;
+  transformations?: string[];
+  original: Original & { size: number; width?: number; height?: number };
+}
+
+/** What the caller said about the file; each at most ORIGINAL_TEXT_MAX characters, so a record stays small. */
+export interface Original {
+  filename: string | null;
+  content_type: string | null;
+}
+
+export const ORIGINAL_TEXT_MAX = 100;
+
+/**
+ * What is known about hosted media beyond what its object already says (key, size, Content-Type). It travels
+ * with the object as one metadata value, so the file and its record are written in one request and can never
+ * exist without each other, and GET /v1/media/{id} works on any instance.
+ */
+export type MediaFacts = Pick<Media, 'sha256' | 'width' | 'height' | 'transformations' | 'original'>;
+
+const METADATA_KEY = 'media';
+
+/** JSON in base64url: metadata values must be ASCII, and a caller's filename or content type need not be. */
+export function factsToMetadata(facts: MediaFacts): Record<string, string> {
+  return { [METADATA_KEY]: base64url(new TextEncoder().encode(JSON.stringify(facts))) };
+}
+
+/** The facts kept with an object, or null for an object this service did not write (or wrote differently). */
+export function factsFromMetadata(metadata: Record<string, string>): MediaFacts | null {
+  const value = metadata[METADATA_KEY];
+  if (!value) return null;
+  try {
+    const facts = JSON.parse(new TextDecoder().decode(fromBase64url(value))) as MediaFacts;
+    return typeof facts.sha256 === 'string' && typeof facts.original?.size === 'number' ? facts : null;
+  } catch {
+    return null;
+  }
+}
