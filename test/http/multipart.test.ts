@@ -564,3 +564,141 @@ describe('streaming a large file', () => {
     expect(furthestAhead).toBeLessThanOrEqual(CHUNK + nearMiss.length + 4);
   }, 60_000);
 });
+
+describe('delimiter search', () => {
+  const streamChunksOf = (data: Uint8Array, size: number) =>
+    streamSplitAt(data, Array.from({ length: Math.ceil(data.length / size) }, (_, i) => (i + 1) * size));
+  const delimiterOf = (boundary: string) => bytes(`\r\n--${boundary}`);
+  const disposition = (name: string) => [`Content-Disposition: form-data; name="${name}"`];
+
+  /** Reads a part's body until it ends or fails, keeping the bytes it gave out before failing. */
+  async function readUntilError(stream: ReadableStream<Uint8Array>): Promise<{ data: number[]; error: unknown }> {
+    const chunks: Uint8Array[] = [];
+    try {
+      for await (const c of stream) chunks.push(c);
+      return { data: Array.from(concatAll(chunks)), error: undefined };
+    } catch (error) {
+      return { data: Array.from(concatAll(chunks)), error };
+    }
+  }
+
+  /** Content full of near-misses of `\r\n--<boundary>`, none of them the delimiter itself. */
+  function nearMisses(boundary: string): Uint8Array {
+    const d = delimiterOf(boundary);
+    const pieces: Uint8Array[] = [
+      d.subarray(0, d.length - 1), // all but the last byte
+      bytes('X'),
+      bytes(`\r\n--${boundary.slice(0, -1)}${boundary.endsWith('Q') ? 'R' : 'Q'}`), // another boundary: last byte differs
+      bytes(`\r\n--${boundary.startsWith('Q') ? 'R' : 'Q'}${boundary.slice(1)}`), // first byte differs
+      bytes('\r'.repeat(100) + '\r\n'.repeat(50) + '\r\n--'.repeat(20) + '\n'),
+      bytes(boundary.slice(-1).repeat(3 * d.length)), // the last byte, over and over
+      bytes(`--${boundary}`), // the boundary without its CRLF
+      bytes(`\r--${boundary}\n--${boundary}\r\n-${boundary}`), // the CRLF-- broken in each place
+    ];
+    for (let i = 0; i < d.length; i++) {
+      const mutated = d.slice();
+      mutated[i] ^= 0x20; // the delimiter with one byte changed, for every byte
+      pieces.push(mutated, bytes('.'));
+    }
+    for (let k = 1; k < d.length; k++) pieces.push(d.subarray(0, k), Uint8Array.of(d[k]! ^ 1)); // every proper prefix
+    pieces.push(d.subarray(0, d.length - 1)); // and the content ends with one, right before the real delimiter
+    return concatAll(pieces);
+  }
+
+  const boundaries = [
+    '----WebKitFormBoundary7MA4YWxkTrZu0gW', // typical browser boundary, 42-byte delimiter
+    'x'.repeat(70), // RFC 2046's longest; its last byte recurs everywhere, so the search can only move by 1
+    'ab-ab--', // ends in a dash, like the "--" the delimiter starts with
+    'B',
+  ];
+
+  for (const boundary of boundaries) {
+    it(`gives exact bytes around near-misses, however the form is chunked (boundary ${boundary.length} chars)`, async () => {
+      const content = nearMisses(boundary);
+      expect(indexOf(concatAll([content, delimiterOf(boundary)]), delimiterOf(boundary), 0)).toBe(content.length);
+      const data = handForm(boundary, [
+        { headers: disposition('near'), body: content },
+        { headers: disposition('crs'), body: new Uint8Array(300).fill(13) },
+        { headers: disposition('empty'), body: '' },
+      ]);
+      const expected = [
+        { name: 'near', data: Array.from(content) },
+        { name: 'crs', data: Array(300).fill(13) },
+        { name: 'empty', data: [] },
+      ];
+      // Whole, bytewise, random chunkings, and one split at every offset inside every delimiter.
+      expect(await parseEveryWay(data, boundary)).toEqual(expected);
+      // Chunks of 1, 2, 3, … bytes: every alignment of the delimiter against a chunk boundary.
+      for (let size = 1; size <= delimiterOf(boundary).length + 2; size++) {
+        expect(await parseAll(streamChunksOf(data, size), boundary)).toEqual(expected);
+      }
+    });
+  }
+
+  it('finds a delimiter split in two places, at every pair of offsets inside it', async () => {
+    const boundary = '----formdata-undici-0123456789';
+    const data = handForm(boundary, [{ headers: disposition('a'), body: 'before\r\n-' }]);
+    const at = indexOf(data, delimiterOf(boundary), 1);
+    const m = delimiterOf(boundary).length;
+    for (let i = 0; i <= m; i++) {
+      for (let j = i + 1; j <= m; j++) {
+        expect(await parseAll(streamSplitAt(data, [at + i, at + j]), boundary)).toEqual([
+          { name: 'a', data: Array.from(bytes('before\r\n-')) },
+        ]);
+      }
+    }
+  });
+
+  it('finds matches amid random binary content, against a naive search', async () => {
+    const next = rng(2024);
+    const boundary = 'qz-9';
+    const d = delimiterOf(boundary);
+    const alphabet = [...d, 0, 255, 97]; // mostly the delimiter's own bytes, so near-misses abound
+    for (let trial = 0; trial < 150; trial++) {
+      const pieces: number[] = [];
+      while (pieces.length < 200) {
+        if (next() < 0.3) pieces.push(...d.subarray(0, Math.floor(next() * d.length))); // some prefix
+        else pieces.push(alphabet[Math.floor(next() * alphabet.length)]!);
+      }
+      // Wherever the delimiter turned up, its first byte goes, so the part ends exactly where the naive search says.
+      const content = Uint8Array.from(pieces);
+      for (let at; (at = indexOf(concatAll([content, d]), d, 0)) < content.length; ) content[at] = 0;
+      const data = handForm(boundary, [{ headers: disposition('r'), body: content }]);
+      const expected = [{ name: 'r', data: Array.from(content) }];
+      expect(await parseAll(streamWhole(data), boundary)).toEqual(expected);
+      expect(await parseAll(streamRandom(data, trial, 1 + (trial % 13)), boundary)).toEqual(expected);
+    }
+  });
+
+  it('fails as truncated when the body ends in a partial delimiter, after giving out only the content', async () => {
+    const boundary = '----WebKitFormBoundary7MA4YWxkTrZu0gW';
+    const d = delimiterOf(boundary);
+    const head = bytes(`--${boundary}\r\nContent-Disposition: form-data; name="f"; filename="f.bin"\r\n\r\n`);
+    const content = bytes('payload\r\n--not-it');
+    for (let k = 1; k < d.length; k++) {
+      const truncated = concatAll([head, content, d.subarray(0, k)]);
+      for (const stream of [streamWhole(truncated), streamBytewise(truncated), streamChunksOf(truncated, k)]) {
+        const gen = parseMultipart(stream, boundary);
+        const part = (await gen.next()).value as MultipartPart;
+        const { data, error } = await readUntilError(part.body);
+        expect(data).toEqual(Array.from(content)); // the partial delimiter was held back, not given out
+        expect(error).toBeInstanceOf(MultipartError);
+        expect((error as Error).message).toMatch(/ended before its closing boundary/);
+        await expectRejects(gen.next(), /ended before its closing boundary/);
+      }
+    }
+  });
+
+  it('gives out a held-back near-miss as content once it proves not to be the delimiter', async () => {
+    const boundary = 'Boundary42';
+    const d = delimiterOf(boundary);
+    const head = bytes(`--${boundary}\r\nContent-Disposition: form-data; name="f"\r\n\r\n`);
+    for (let k = 1; k < d.length; k++) {
+      const spoiled = concatAll([bytes('abc'), d.subarray(0, k), bytes('Z')]); // then the body just stops
+      const gen = parseMultipart(streamChunksOf(concatAll([head, spoiled]), head.length + 3 + k), boundary);
+      const { data, error } = await readUntilError(((await gen.next()).value as MultipartPart).body);
+      expect(data).toEqual(Array.from(spoiled));
+      expect((error as Error).message).toMatch(/ended before its closing boundary/);
+    }
+  });
+});
