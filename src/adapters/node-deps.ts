@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { Readable } from 'node:stream';
 import type { Config } from '../config.js';
 import { MemoryIdempotencyRecords, type IdempotencyRecords } from '../core/idempotency.js';
 import { MediaService } from '../core/media-service.js';
@@ -18,7 +19,7 @@ import { DryRunSender, TeliSender } from './teli-sender.js';
 
 /** Builds every adapter the Node entry needs from validated config. */
 export function buildNodeDeps(config: Config, logger: Logger, overrides: { images?: ImageProcessor } & UrlServiceOverrides = {}): AppDeps {
-  const { store, idempotency } = buildStorage(config);
+  const { store, idempotency } = buildStorage(config, logger);
   const sender: MmsSender = config.TELI_API_KEY
     ? new TeliSender({ baseUrl: config.TELI_API_BASE_URL, apiKey: config.TELI_API_KEY, timeoutMs: config.TELI_TIMEOUT_MS })
     : new DryRunSender();
@@ -55,14 +56,15 @@ export function buildNodeDeps(config: Config, logger: Logger, overrides: { image
 }
 
 /** The store, and idempotency records beside it: in memory for one local instance, in the bucket for many. */
-function buildStorage(config: Config): { store: MediaStore; idempotency: IdempotencyRecords } {
+function buildStorage(config: Config, logger: Logger): { store: MediaStore; idempotency: IdempotencyRecords } {
   if (config.STORAGE_DRIVER !== 's3') {
     return { store: new LocalStore(resolve(config.LOCAL_STORAGE_DIR), config.PUBLIC_BASE_URL), idempotency: new MemoryIdempotencyRecords() };
   }
-  const client = createS3Client({ region: config.S3_REGION, endpoint: config.S3_ENDPOINT, forcePathStyle: config.S3_FORCE_PATH_STYLE });
+  const client = createS3Client({ region: config.S3_REGION, endpoint: config.S3_ENDPOINT, forcePathStyle: config.S3_FORCE_PATH_STYLE, logger });
   const bucket = config.S3_BUCKET!;
+  const streamChunks = (chunks: readonly Uint8Array[]) => Readable.from(chunks);
   return {
-    store: new S3Store({ client, bucket, publicBaseUrl: config.S3_PUBLIC_BASE_URL, urlTtlSeconds: config.MEDIA_URL_TTL_SECONDS }),
+    store: new S3Store({ client, bucket, publicBaseUrl: config.S3_PUBLIC_BASE_URL, urlTtlSeconds: config.MEDIA_URL_TTL_SECONDS, streamChunks }),
     idempotency: new S3IdempotencyRecords(client, bucket),
   };
 }

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,11 +20,51 @@ async function listAll(server: S3TestServer): Promise<string[]> {
   return [...keys, ...uploads.map((u) => `${u.key} (pending multipart upload ${u.uploadId})`)];
 }
 
-describeStoreContract('S3Store on s3rver', async () => {
+/** As on Node (node-deps): chunks sent as a stream. */
+const streamChunks = (chunks: readonly Uint8Array[]) => Readable.from(chunks);
+
+describeStoreContract('S3Store on s3rver, chunks streamed (Node)', async () => {
   const server = await startS3Server();
+  const store = new S3Store({ client: clientFor(server), bucket: server.bucket, urlTtlSeconds: 900, streamChunks });
+  return { store, listKeys: () => listAll(server), cleanup: () => server.stop() };
+});
+
+describeStoreContract('S3Store on s3rver, chunks joined (Workers)', async () => {
+  const server = await startS3Server('media-joined');
   const store = new S3Store({ client: clientFor(server), bucket: server.bucket, urlTtlSeconds: 900 });
   return { store, listKeys: () => listAll(server), cleanup: () => server.stop() };
 });
+
+/**
+ * A loopback proxy in front of the emulator that answers the first `failures` PUTs itself with `status` (after
+ * reading their bodies, as S3 does), and passes everything else through.
+ */
+async function failingFirstPuts(server: S3TestServer, failures: number, status: number) {
+  const target = new URL(server.endpoint);
+  let failed = 0;
+  const puts: number[] = [];
+  const proxy = http.createServer((req, res) => {
+    if (req.method === 'PUT' && failed < failures) {
+      failed++;
+      req.resume();
+      req.on('end', () => {
+        puts.push(status);
+        res.writeHead(status, { 'content-type': 'application/xml' }).end(`<Error><Code>${status === 503 ? 'SlowDown' : 'AccessDenied'}</Code><Message>injected</Message></Error>`);
+      });
+      return;
+    }
+    if (req.method === 'PUT') puts.push(200);
+    const upstream = http.request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
+      res.writeHead(r.statusCode!, r.headers);
+      r.pipe(res);
+    });
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  const client = createS3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials: server.credentials });
+  return { client, puts, close: () => new Promise<void>((resolve) => proxy.close(() => resolve())) };
+}
 
 describe('S3Store, S3 specifics', () => {
   let server: S3TestServer;
@@ -145,8 +188,11 @@ describe('S3Store, S3 specifics', () => {
     expect(await store.publicUrl('abc.jpg')).toEqual({ url: 'https://media.example.com/mms/abc.jpg', expiresAt: null });
   });
 
-  it('a file is one PutObject, signed with the SHA-256 it comes with (so storage can verify it, and the SDK need not hash it)', async () => {
-    const store = make();
+  it.each([
+    ['joined', undefined],
+    ['streamed', streamChunks],
+  ] as const)('a file (%s) is one PutObject, signed with the SHA-256 it comes with (so storage can verify it, and the SDK need not hash it)', async (_, chunks) => {
+    const store = make({ streamChunks: chunks });
     const key = newMediaId('mp4');
     const data = randomBytes(9_900_000);
     const file = await fileOf(data, 256 * 1024);
@@ -158,6 +204,33 @@ describe('S3Store, S3 specifics', () => {
     expect(sentHeaders[0]!['x-amz-content-sha256']).toBe(file.sha256);
     expect(sentHeaders[0]!['authorization']).toContain('x-amz-content-sha256'); // a signed header: the emulator checked it
     expect((await readAll((await store.get(key))!.body)).equals(data)).toBe(true);
+  });
+
+  it('a streamed write that fails with a server error is tried once more, with a fresh stream, and lands whole', async () => {
+    const proxy = await failingFirstPuts(server, 1, 503);
+    try {
+      const store = new S3Store({ client: proxy.client, bucket: server.bucket, urlTtlSeconds: 900, streamChunks });
+      const key = newMediaId('mp4');
+      const data = randomBytes(300_000);
+      await store.put(key, await fileOf(data, 64 * 1024), { contentType: 'video/mp4' });
+      expect(proxy.puts).toEqual([503, 200]);
+      expect((await readAll((await make().get(key))!.body)).equals(data)).toBe(true);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('a write refused outright (403) is not tried again', async () => {
+    const proxy = await failingFirstPuts(server, 1, 403);
+    try {
+      const store = new S3Store({ client: proxy.client, bucket: server.bucket, urlTtlSeconds: 900, streamChunks });
+      const key = newMediaId('pdf');
+      await expect(store.put(key, await fileOf(randomBytes(1000)), { contentType: 'application/pdf' })).rejects.toMatchObject({ name: 'AccessDenied' });
+      expect(proxy.puts).toEqual([403]);
+      expect(await make().head(key)).toBeNull();
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('check() rejects for a bucket that does not exist', async () => {
