@@ -11,7 +11,8 @@
  *
  * Everything runs on loopback in separate processes: the S3 emulator (test/support/s3-server.ts), the bare
  * relay, two service processes (src/node.ts with STORAGE_DRIVER=s3, one per service row, so each row's peak RSS
- * is its own VmHWM), and this process, which generates the load. After a short warm-up, each row runs
+ * is its own VmHWM), and this process, which generates the load. After a warm-up (every row at full load for
+ * WARMUP_SECONDS, uncounted, so that measured code runs compiled, as in a long-running process), each row runs
  * `--seconds` of counted time in all, split into `--rounds` segments interleaved with the other rows (order rotated
  * each round), so that load from anything else on the machine falls on every row alike; the machine's whole CPU
  * use is printed beside ours so such load can be seen. Each segment ramps up for 2 s before its counted window,
@@ -40,7 +41,7 @@ const BUCKET = 'mms-media-bench';
 const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 const REQUEST_TIMEOUT_MS = 60_000;
 const MAX_REQUESTS_PER_SEGMENT = 100_000;
-const WARMUP_ROUNDS = 2;
+const WARMUP_SECONDS = 4;
 const RAMP_SECONDS = 2;
 const BOUNDARY = '----mms-media-bench-7f3a9c1e5b';
 const MB = 1_000_000;
@@ -450,7 +451,14 @@ async function main(): Promise<void> {
       { row: emptyRow('bare relay (non-image)', true), middle: relay, files: nonImage, send: multipartSender(relayPort, '/', agent(), acceptRelay) },
     ];
 
-    for (const step of plan) for (let r = 0; r < WARMUP_ROUNDS; r++) for (const f of step.files) await step.send(f);
+    // Warm-up: not counted, except its errors.
+    const noSample = (): CpuSample => ({ loadgen: 0, emulator: 0, machine: 0 });
+    for (const step of plan) {
+      const warm = emptyRow(step.row.name, false);
+      await load(warm, clients, WARMUP_SECONDS, step.files, step.send, noSample);
+      for (const [error, count] of warm.errors) step.row.errors.set(error, (step.row.errors.get(error) ?? 0) + count);
+      await emptyBucket(dir);
+    }
     console.log('\nrunning:');
     for (let round = 0; round < rounds; round++) {
       // Rotated each round, so no row always runs first or after the same neighbour.
