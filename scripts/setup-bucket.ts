@@ -1,7 +1,7 @@
 /**
  * `npm run setup:bucket`: checks that the S3 bucket the service is configured for is reachable and writable,
- * and applies its lifecycle (media and records expire after MEDIA_RETENTION_DAYS, incomplete multipart uploads
- * are aborted after a day). Reads the same environment as the service. Safe to run again: it changes only what
+ * and applies its lifecycle (media and Idempotency-Key replies expire after MEDIA_RETENTION_DAYS, incomplete
+ * multipart uploads are aborted after a day). Reads the same environment as the service. Safe to run again: it changes only what
  * differs and keeps lifecycle rules that are not its own. Exit code 1, with one sentence, when something fails.
  */
 import { ConfigError, parseConfig, type Config } from '../src/config.js';

@@ -36,12 +36,16 @@ export class LocalStore implements MediaStore {
       size: content.size,
       metadata: options.metadata ?? {},
     };
+    // Both written under temporary names, then renamed: the sidecar first, the data last. head() needs both, so
+    // the object appears whole at the last rename and a reader never sees half a sidecar.
     try {
       await writeFile(tmp, content.chunks, { flag: 'wx' });
-      await writeFile(`${file}.meta.json`, JSON.stringify(sidecar));
+      await writeFile(`${tmp}.meta`, JSON.stringify(sidecar), { flag: 'wx' });
+      await rename(`${tmp}.meta`, `${file}.meta.json`);
       await rename(tmp, file);
     } catch (err) {
       await rm(tmp, { force: true });
+      await rm(`${tmp}.meta`, { force: true });
       await rm(`${file}.meta.json`, { force: true });
       throw err;
     }

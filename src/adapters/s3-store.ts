@@ -9,9 +9,8 @@ import {
   type PutObjectCommandInput,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { Buffer } from 'node:buffer'; // on Workers under nodejs_compat, which the SDK needs anyway
 import { resolveRange } from '../core/byte-range.js';
-import { emptyStream } from '../core/streams.js';
+import { concat, emptyStream } from '../core/streams.js';
 import type { ByteRange, FileContent, Logger, MediaStore, ObjectInfo, PutOptions, StoredObject } from '../core/ports.js';
 
 export interface S3ClientOptions {
@@ -26,7 +25,7 @@ export interface S3ClientOptions {
 /**
  * An S3 client that fails fast when the store is down: a few attempts, a connect timeout for unreachable
  * hosts and an idle-socket timeout for hung ones. `requestTimeout` is a hard cap up to the response headers
- * (it must cover sending a 5 MiB part on a slow link); without `throwOnRequestTimeout` the SDK only logs it.
+ * (it must cover sending a 10 MB file on a slow link); without `throwOnRequestTimeout` the SDK only logs it.
  */
 export function createS3Client(options: S3ClientOptions): S3Client {
   return new S3Client({
@@ -38,9 +37,12 @@ export function createS3Client(options: S3ClientOptions): S3Client {
     // Two tries of at most ~4 s idle each: a store that is down or hung is reported (503) within 10 s.
     maxAttempts: 2,
     requestHandler: { connectionTimeout: 2_000, socketTimeout: 4_000, requestTimeout: 30_000, throwOnRequestTimeout: true },
-    // By default the SDK sends streamed bodies aws-chunked with CRC32 trailers and validates response checksums;
-    // S3-compatible stores (R2, MinIO, emulators) mishandle that (400, or the chunk framing stored as data).
-    ...(options.endpoint && { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }),
+    // By default the SDK adds its own CRC32 to every upload (a second pass over the file, and streamed bodies sent
+    // aws-chunked with a trailer, which replaces the SHA-256 payload hash S3Store.put signs with). Uploads carry
+    // that SHA-256 instead, so checksums are computed only where an operation requires one, on every store.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    // S3-compatible stores (R2, MinIO, emulators) also mishandle response checksum validation.
+    ...(options.endpoint && { responseChecksumValidation: 'WHEN_REQUIRED' }),
   });
 }
 
@@ -103,16 +105,14 @@ export class S3Store implements MediaStore {
    * the SDK need not hash the body again, and S3 refuses the write if the bytes it received differ.
    */
   async put(key: string, content: FileContent, options: PutOptions): Promise<void> {
-    if (!this.streamChunks) {
-      const joined = content.chunks.length === 1 ? content.chunks[0]! : Buffer.concat(content.chunks, content.size);
-      return this.putOnce(key, joined, content, options); // the SDK makes its second attempt itself
-    }
+    if (!this.streamChunks) return this.putOnce(key, concat(content.chunks), content, options); // the SDK retries a buffer itself
     // The SDK never sends a stream twice, so the second attempt is made here, with a fresh stream.
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.putOnce(key, this.streamChunks(content.chunks), content, options);
       } catch (err) {
         if (attempt === PUT_ATTEMPTS || !retryable(err)) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 200)); // as the SDK backs off
       }
     }
   }
@@ -159,7 +159,7 @@ export class S3Store implements MediaStore {
     } catch (err) {
       // Only NoSuchKey: a missing bucket (also a 404) is a misconfiguration, not a missing object.
       if ((err as { name?: string }).name === 'NoSuchKey') return null;
-      if (range && isStatus(err, 416)) return this.unsatisfiable(key, range);
+      if (range && statusOf(err) === 416) return this.unsatisfiable(key, range);
       throw err;
     }
     const total = /\/(\d+)$/.exec(res.ContentRange ?? '');
@@ -179,8 +179,9 @@ export class S3Store implements MediaStore {
       const res = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
       return { size: res.ContentLength ?? 0, ...headersOf(res) };
     } catch (err) {
-      // A HEAD reply has no body, so a missing key is only a 404 (named NotFound), never NoSuchKey.
-      if (isStatus(err, 404)) return null;
+      // A HEAD reply has no body, so a missing key is only a 404 (named NotFound), never NoSuchKey. A missing
+      // bucket is a 404 too and reads as a missing key here; /readyz (check()) tells the two apart.
+      if (statusOf(err) === 404) return null;
       throw err;
     }
   }
@@ -220,14 +221,22 @@ function rangeHeader(range: ByteRange): string {
   return range.length === undefined ? `bytes=${range.offset}-` : `bytes=${range.offset}-${range.offset + range.length - 1}`;
 }
 
-/** What the SDK would retry too: no reply at all (down, hung, reset), a server error, or throttling. */
+const TRANSIENT_STATUS = new Set([429, 500, 502, 503, 504]);
+const NETWORK_ERRORS = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'TimeoutError', 'RequestTimeout']);
+
+/**
+ * A simpler form of the SDK's own rule: retry what another attempt may fix (a dropped or refused connection, a
+ * timeout, a server error, throttling), never a refusal, a cancelled call or a bug.
+ */
 function retryable(err: unknown): boolean {
-  const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  return status === undefined || status >= 500 || status === 429;
+  const e = err as { name?: string; code?: string };
+  const status = statusOf(err);
+  if (status !== undefined && TRANSIENT_STATUS.has(status)) return true;
+  return NETWORK_ERRORS.has(e.code ?? '') || NETWORK_ERRORS.has(e.name ?? '');
 }
 
-function isStatus(err: unknown, status: number): boolean {
-  return (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === status;
+function statusOf(err: unknown): number | undefined {
+  return (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 }
 
 function headersOf(r: { ContentType?: string; ETag?: string; ContentDisposition?: string; Metadata?: Record<string, string> }) {

@@ -17,13 +17,26 @@ export interface Media {
   original: Original & { size: number; width?: number; height?: number };
 }
 
-/** What the caller said about the file; each at most ORIGINAL_TEXT_MAX characters, so a record stays small. */
+/** What the caller said about the file, as kept (see originalText). */
 export interface Original {
   filename: string | null;
   content_type: string | null;
 }
 
 export const ORIGINAL_TEXT_MAX = 100;
+
+/**
+ * A caller's filename or declared type as kept in the record: no control characters, no broken UTF-16, at most
+ * ORIGINAL_TEXT_MAX characters. Each then takes at most 300 bytes of JSON, so a record stays well under the 2 KB
+ * of metadata S3 allows.
+ */
+export function originalText(text: string | undefined): string | null {
+  if (text === undefined) return null;
+  return text
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .slice(0, ORIGINAL_TEXT_MAX)
+    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+}
 
 /**
  * What is known about hosted media beyond what its object already says (key, size, Content-Type). It travels
@@ -44,8 +57,9 @@ export function factsFromMetadata(metadata: Record<string, string>): MediaFacts 
   const value = metadata[METADATA_KEY];
   if (!value) return null;
   try {
-    const facts = JSON.parse(new TextDecoder().decode(fromBase64url(value))) as MediaFacts;
-    return typeof facts.sha256 === 'string' && typeof facts.original?.size === 'number' ? facts : null;
+    const { sha256, width, height, transformations, original } = JSON.parse(new TextDecoder().decode(fromBase64url(value))) as MediaFacts;
+    if (typeof sha256 !== 'string' || typeof original?.size !== 'number') return null;
+    return { sha256, width, height, transformations, original };
   } catch {
     return null;
   }

@@ -1,5 +1,5 @@
 import { AppError, formatBytes, isAppError } from './errors.js';
-import { ORIGINAL_TEXT_MAX, factsFromMetadata, factsToMetadata, type Media, type MediaFacts, type Original } from './media-record.js';
+import { factsFromMetadata, originalText, factsToMetadata, type Media, type MediaFacts, type Original } from './media-record.js';
 import type { Metrics } from './metrics.js';
 import { MEDIA_ID, newMediaId, safeFilename } from './keys.js';
 import { MAX_MEDIA_BYTES, SUPPORTED_LIST, mediaTypeForExtension, type MediaType } from './policy.js';
@@ -69,10 +69,7 @@ export class MediaService {
       reader.cancel().catch(() => undefined);
       throw err;
     });
-    const original = {
-      filename: input.filename?.slice(0, ORIGINAL_TEXT_MAX) ?? null,
-      content_type: input.declaredContentType?.slice(0, ORIGINAL_TEXT_MAX) ?? null,
-    };
+    const original = { filename: originalText(input.filename), content_type: originalText(input.declaredContentType) };
     if (received.image) return this.hostImage(concat(received.chunks), received.detected, original, input.image);
     const content = this.content(received.chunks, received.size);
     return this.save(received.type, content, { original: { ...original, size: received.size } }, original.filename);
@@ -111,17 +108,30 @@ export class MediaService {
   }
 
   async get(id: string): Promise<Media> {
-    const info = MEDIA_ID.test(id) ? await this.deps.store.head(id) : null;
-    const facts = info && factsFromMetadata(info.metadata);
-    const type = mediaTypeForExtension(id.slice(id.lastIndexOf('.') + 1));
-    if (!info || !facts || !type) throw notFound(id);
-    return this.present(id, type, info.size, facts);
+    const { type, size, facts } = await this.find(id);
+    return this.present(id, type, size, facts);
   }
 
   /** Removes the file (its record goes with it); its URL stops serving (a CDN in front may keep a copy until it expires). */
   async delete(id: string): Promise<void> {
-    await this.get(id); // 404 for what this service did not store
+    await this.find(id); // 404 for what this service did not store
     await this.deps.store.delete(id);
+  }
+
+  /** Removes media that a request stored before failing for another reason; a failure here is logged, not thrown. */
+  async discard(id: string): Promise<void> {
+    await this.deps.store.delete(id).catch((err: unknown) => {
+      this.deps.logger.error('media of a failed request could not be removed', { error: (err as Error)?.message ?? String(err) });
+    });
+  }
+
+  /** The stored object with its record; 404 unless this service wrote it. */
+  private async find(id: string) {
+    const info = MEDIA_ID.test(id) ? await this.deps.store.head(id) : null;
+    const facts = info && factsFromMetadata(info.metadata);
+    const type = mediaTypeForExtension(id.slice(id.lastIndexOf('.') + 1));
+    if (!info || !facts || !type) throw notFound(id);
+    return { type, size: info.size, facts };
   }
 
   /** Images are small enough to hold: the processor needs them whole to orient, strip and fit them. */

@@ -22,8 +22,9 @@ export interface PutOptions {
   /** Shown to whoever downloads the file, in Content-Disposition; already safe (see safeFilename). */
   filename?: string;
   /**
-   * A few short ASCII values kept with the object and returned by head() and get(); at most ~1.5 KB in all (S3
-   * allows 2 KB). S3 serves them with the file (`x-amz-meta-*`), so they must hold nothing secret.
+   * A few short ASCII values under lower-case keys (S3 lower-cases them), kept with the object and returned by
+   * head() and get(); under 2 KB in all, S3's limit. S3 serves them with the file (`x-amz-meta-*`), so they must
+   * hold nothing secret.
    */
   metadata?: Record<string, string>;
 }
@@ -34,7 +35,7 @@ export interface ObjectInfo {
   contentType: string;
   etag: string;
   filename?: string;
-  /** As given to put (keys lower-cased); empty when there is none. */
+  /** As given to put; empty when there is none. */
   metadata: Record<string, string>;
 }
 

@@ -28,6 +28,7 @@ export function getMultipartBoundary(contentType: string | null | undefined): st
 
 const CR = 13, LF = 10, DASH = 45;
 const CRLFCRLF = new Uint8Array([CR, LF, CR, LF]);
+const CRLFCRLF_SKIP = skipTable(CRLFCRLF);
 // Real clients send no preamble; giving up early spares reading a whole upload sent with the wrong boundary.
 const MAX_PREAMBLE_BYTES = 64 * 1024;
 const NO_BOUNDARY = 'The form data does not start with the boundary named in its Content-Type header.';
@@ -66,10 +67,14 @@ class Scanner {
   private buf: Uint8Array = new Uint8Array([CR, LF]);
   private sourceError: { error: unknown } | null = null;
 
+  private readonly delimiterSkip: Uint32Array;
+
   constructor(
     private readonly reader: ReadableStreamDefaultReader<Uint8Array>,
     private readonly delimiter: Uint8Array,
-  ) {}
+  ) {
+    this.delimiterSkip = skipTable(delimiter);
+  }
 
   /** Appends the next source chunk; false at the end. A source error is rethrown as the same object every time. */
   private async fill(): Promise<boolean> {
@@ -91,7 +96,7 @@ class Scanner {
    */
   async bodyChunk(endMessage = TRUNCATED): Promise<Uint8Array | null> {
     for (;;) {
-      const hit = find(this.buf, this.delimiter, 0);
+      const hit = find(this.buf, this.delimiter, this.delimiterSkip, 0);
       if (hit?.complete && hit.at === 0) {
         this.buf = this.buf.subarray(this.delimiter.length);
         return null;
@@ -137,7 +142,7 @@ class Scanner {
         this.buf = this.buf.subarray(2); // no headers at all; describePart rejects that
         return new Map();
       }
-      const hit = find(this.buf, CRLFCRLF, from);
+      const hit = find(this.buf, CRLFCRLF, CRLFCRLF_SKIP, from);
       if (hit?.complete) {
         if (hit.at > maxBytes) throw tooLong();
         const text = new TextDecoder().decode(this.buf.subarray(0, hit.at)); // raw UTF-8 filenames are common
@@ -264,9 +269,8 @@ function decodeExtValue(value: string): string | undefined {
  * reads about one byte in every pattern-length rather than stopping at every CR as an indexOf(CR) loop did.
  * Partial matches: only the last pattern.length - 1 positions can hold one, each checked directly.
  */
-function find(buf: Uint8Array, pattern: Uint8Array, from: number): { at: number; complete: boolean } | null {
+function find(buf: Uint8Array, pattern: Uint8Array, skip: Uint32Array, from: number): { at: number; complete: boolean } | null {
   const n = buf.length, m = pattern.length, last = m - 1, lastByte = pattern[last]!;
-  const skip = skipTable(pattern);
   for (let at = from; at <= n - m; ) {
     const b = buf[at + last]!;
     if (b === lastByte) {
@@ -284,16 +288,10 @@ function find(buf: Uint8Array, pattern: Uint8Array, from: number): { at: number;
   return null;
 }
 
-const skipTables = new WeakMap<Uint8Array, Uint32Array>();
-
 /** Horspool's table, built once per pattern: how far the pattern may move when byte b is under its last position. */
 function skipTable(pattern: Uint8Array): Uint32Array {
-  let skip = skipTables.get(pattern);
-  if (!skip) {
-    skip = new Uint32Array(256).fill(pattern.length);
-    for (let i = 0; i < pattern.length - 1; i++) skip[pattern[i]!] = pattern.length - 1 - i;
-    skipTables.set(pattern, skip);
-  }
+  const skip = new Uint32Array(256).fill(pattern.length);
+  for (let i = 0; i < pattern.length - 1; i++) skip[pattern[i]!] = pattern.length - 1 - i;
   return skip;
 }
 

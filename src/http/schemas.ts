@@ -14,7 +14,7 @@ export const ErrorSchema = z
 
 export const MediaSchema = z
   .object({
-    id: z.string().openapi({ example: 'q5V0Ck3nYbq2V8D3mXy0cQ' }),
+    id: z.string().openapi({ example: 'q5V0Ck3nYbq2V8D3mXy0cQ.jpg', description: 'The file\'s name at the end of its URL: 22 random characters and the extension.' }),
     url: z.string().url().openapi({ example: 'https://media.example.com/media/q5V0Ck3nYbq2V8D3mXy0cQ.jpg' }),
     expires_at: z.string().datetime().nullable().openapi({ description: 'When the URL stops working; null when permanent.' }),
     content_type: z.string().openapi({ example: 'image/jpeg' }),

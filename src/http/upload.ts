@@ -66,7 +66,7 @@ export async function readUpload(
       });
     }
   } catch (err) {
-    if (hosted) await media.delete(hosted.id).catch(() => undefined);
+    if (hosted) await media.discard(hosted.id);
     if (err instanceof MultipartError) throw new AppError(400, 'malformed_multipart', `The multipart body could not be read: ${err.message}`);
     throw err;
   }

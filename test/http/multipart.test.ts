@@ -649,7 +649,7 @@ describe('delimiter search', () => {
     }
   });
 
-  it('finds matches amid random binary content, against a naive search', async () => {
+  it('finds only the real delimiter amid random content made of the delimiter\'s own bytes', async () => {
     const next = rng(2024);
     const boundary = 'qz-9';
     const d = delimiterOf(boundary);

@@ -55,7 +55,7 @@ describe('a client that disconnects mid-upload', () => {
       await new Promise<void>((resolve) => {
         const socket = connect(Number(port), hostname, () => {
           socket.write(`POST /v1/media HTTP/1.1\r\nHost: x\r\nContent-Type: video/mp4\r\nContent-Length: ${file.length}\r\n\r\n`);
-          // Send most of it, so a multipart upload is under way, then vanish.
+          // Send most of it, then vanish: nothing may reach storage.
           socket.write(file.subarray(0, Math.floor(size * 0.8)), () => setTimeout(() => socket.destroy(), 300));
         });
         socket.on('close', () => resolve());

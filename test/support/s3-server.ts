@@ -2,7 +2,6 @@
  * An S3 emulator for tests: @20minutes/s3rver@4 started in-process on a free port with a throwaway directory.
  * It checks SigV4 signatures and presigned-URL expiry, which is why it is used (see stack-notes). Two gaps
  * against real S3 are patched here so tests exercise our code, not the emulator's bugs:
- *  - AbortMultipartUpload answers 405: a middleware makes it remove the upload and answer 204, as S3 does.
  *  - Suffix ranges (`bytes=-N`) are parsed as `bytes=0-N`: rewritten to `bytes=<size-N>-` once the
  *    signature has been checked (the Range header is signed, so it cannot be changed earlier).
  *  - Conditional writes (`If-None-Match: *` on PUT, which S3, R2 and MinIO honour) are ignored: a
@@ -59,7 +58,7 @@ export async function startS3Server(bucket = 'media-test'): Promise<S3TestServer
   const dir = await mkdtemp(join(tmpdir(), 's3rver-'));
   const launch = async (port: number) => {
     const server = new S3rver({ port, address: '127.0.0.1', directory: dir, silent: true, configureBuckets: [{ name: bucket }] });
-    server.middleware.unshift(abortMultipartUpload(dir), conditionalPut(dir));
+    server.middleware.unshift(conditionalPut(dir));
     return { server, address: await server.run() };
   };
   // close() alone waits for the SDK's keep-alive sockets to time out.
@@ -123,24 +122,6 @@ export async function listBucket(dir: string, bucket: string): Promise<BucketCon
     ids.map(async (uploadId) => ({ uploadId, key: await readFile(join(root, UPLOADS_DIR, uploadId, 'key'), 'utf8').catch(() => '?') })),
   );
   return { keys: keys.sort(), uploads };
-}
-
-function abortMultipartUpload(dir: string): Middleware {
-  return async (ctx, next) => {
-    const uploadId = ctx.query.uploadId;
-    const m = /^\/([^/]+)\/.+/.exec(ctx.path);
-    if (ctx.method !== 'DELETE' || typeof uploadId !== 'string' || !m) return next();
-    const uploadDir = join(dir, m[1]!, UPLOADS_DIR, uploadId);
-    const exists = /^[0-9a-f]+$/.test(uploadId) && (await stat(uploadDir).catch(() => null)) !== null;
-    if (exists) {
-      await rm(uploadDir, { recursive: true, force: true });
-      ctx.status = 204;
-    } else {
-      ctx.status = 404;
-      ctx.type = 'application/xml';
-      ctx.body = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchUpload</Code><Message>The specified upload does not exist.</Message></Error>';
-    }
-  };
 }
 
 function conditionalPut(dir: string): Middleware {

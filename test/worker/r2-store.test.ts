@@ -43,7 +43,7 @@ describe('R2Store, R2 specifics', () => {
     const key = newMediaId('mp4');
     const file = await fileOf(bytes(50_000));
     const other = await fileOf(bytes(50_001));
-    await expect(store.put(key, { ...file, sha256: other.sha256 }, { contentType: 'video/mp4' })).rejects.toThrow();
+    await expect(store.put(key, { ...file, sha256: other.sha256 }, { contentType: 'video/mp4' })).rejects.toThrow(/SHA-256 checksum you specified did not match/);
     expect(await store.head(key)).toBeNull();
   });
 });

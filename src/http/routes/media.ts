@@ -6,7 +6,7 @@ import { noteMedia } from '../observability.js';
 import { imageOptions, readUpload } from '../upload.js';
 import { readJson, validate } from '../validate.js';
 
-const idParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'q5V0Ck3nYbq2V8D3mXy0cQ' }) });
+const idParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'q5V0Ck3nYbq2V8D3mXy0cQ.jpg' }) });
 
 export function mediaRoutes(app: OpenAPIHono, deps: AppDeps): void {
   app.openAPIRegistry.registerPath(

@@ -68,7 +68,7 @@ export function mmsRoutes(app: OpenAPIHono, deps: AppDeps): void {
       const valid = validate(SendFieldsSchema, upload.fields);
       fields = { ...valid, phone_number: toE164(valid.phone_number) };
     } catch (err) {
-      if (upload.media) await deps.media.delete(upload.media.id).catch(() => undefined);
+      if (upload.media) await deps.media.discard(upload.media.id);
       throw err;
     }
     noteMedia(c, upload.media);
