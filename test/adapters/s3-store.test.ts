@@ -74,6 +74,16 @@ async function failingFirstPuts(server: S3TestServer, failures: number, status: 
   return { client, puts, putHeaders, close: () => new Promise<void>((resolve) => proxy.close(() => resolve())) };
 }
 
+/** Runs `test` with a client that goes through failingFirstPuts, closing the proxy afterwards. */
+async function throughProxy(server: S3TestServer, failures: number, status: number, test: (proxy: Awaited<ReturnType<typeof failingFirstPuts>>) => Promise<void>) {
+  const proxy = await failingFirstPuts(server, failures, status);
+  try {
+    await test(proxy);
+  } finally {
+    await proxy.close();
+  }
+}
+
 describe('S3Store, S3 specifics', () => {
   let server: S3TestServer;
   let client: S3Client;
@@ -182,8 +192,7 @@ describe('S3Store, S3 specifics', () => {
     ['joined', undefined],
     ['streamed', streamChunks],
   ] as const)('a file (%s) is one plain PutObject whose payload hash is its own SHA-256: no second hash, no aws-chunked framing', async (_, chunks) => {
-    const proxy = await failingFirstPuts(server, 0, 200);
-    try {
+    await throughProxy(server, 0, 200, async (proxy) => {
       const store = new S3Store({ client: proxy.client, bucket: server.bucket, urlTtlSeconds: 900, streamChunks: chunks });
       const key = newMediaId('mp4');
       const data = randomBytes(2_000_000);
@@ -196,9 +205,7 @@ describe('S3Store, S3 specifics', () => {
       expect(sent['content-encoding']).toBeUndefined();
       expect(Object.keys(sent).filter((h) => h.startsWith('x-amz-checksum') || h === 'x-amz-trailer')).toEqual([]);
       expect((await readAll((await make().get(key))!.body)).equals(data)).toBe(true);
-    } finally {
-      await proxy.close();
-    }
+    });
   });
 
   it('computes checksums only where S3 requires them, on AWS itself too (no endpoint set)', async () => {
@@ -208,44 +215,35 @@ describe('S3Store, S3 specifics', () => {
   });
 
   it('a streamed write that fails with a server error is tried once more, with a fresh stream, and lands whole', async () => {
-    const proxy = await failingFirstPuts(server, 1, 503);
-    try {
+    await throughProxy(server, 1, 503, async (proxy) => {
       const store = new S3Store({ client: proxy.client, bucket: server.bucket, urlTtlSeconds: 900, streamChunks });
       const key = newMediaId('mp4');
       const data = randomBytes(300_000);
       await store.put(key, await fileOf(data, 64 * 1024), { contentType: 'video/mp4' });
       expect(proxy.puts).toEqual([503, 200]);
       expect((await readAll((await make().get(key))!.body)).equals(data)).toBe(true);
-    } finally {
-      await proxy.close();
-    }
+    });
   });
 
   it('a streamed write whose connection drops is tried once more', async () => {
-    const proxy = await failingFirstPuts(server, 1, 0);
-    try {
+    await throughProxy(server, 1, 0, async (proxy) => {
       const store = new S3Store({ client: proxy.client, bucket: server.bucket, urlTtlSeconds: 900, streamChunks });
       const key = newMediaId('mp3');
       const data = randomBytes(200_000);
       await store.put(key, await fileOf(data), { contentType: 'audio/mpeg' });
       expect(proxy.puts).toEqual([0, 200]);
       expect((await readAll((await make().get(key))!.body)).equals(data)).toBe(true);
-    } finally {
-      await proxy.close();
-    }
+    });
   });
 
   it('a write refused outright (403) is not tried again', async () => {
-    const proxy = await failingFirstPuts(server, 1, 403);
-    try {
+    await throughProxy(server, 1, 403, async (proxy) => {
       const store = new S3Store({ client: proxy.client, bucket: server.bucket, urlTtlSeconds: 900, streamChunks });
       const key = newMediaId('pdf');
       await expect(store.put(key, await fileOf(randomBytes(1000)), { contentType: 'application/pdf' })).rejects.toMatchObject({ name: 'AccessDenied' });
       expect(proxy.puts).toEqual([403]);
       expect(await make().head(key)).toBeNull();
-    } finally {
-      await proxy.close();
-    }
+    });
   });
 
   it('check() rejects for a bucket that does not exist', async () => {
