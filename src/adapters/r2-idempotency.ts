@@ -7,6 +7,8 @@ import type { R2BucketLike } from './r2-store.js';
  * if the key is free): of two requests racing for one key, exactly one wins. R2 is strongly consistent, so a
  * failed claim reads the record that won. Records older than 24 h count as gone; the bucket's lifecycle rule
  * removes them (README, Deploying to Cloudflare Workers). Names are a hash of the API key and the Idempotency-Key: not guessable.
+ * An expired record is taken over only if its etag still matches, so that of several requests finding it expired
+ * at once, exactly one takes it.
  */
 export class R2IdempotencyRecords implements IdempotencyRecords {
   constructor(
@@ -16,40 +18,40 @@ export class R2IdempotencyRecords implements IdempotencyRecords {
 
   async claim(key: string, record: IdempotencyRecord): Promise<IdempotencyRecord | null> {
     for (let attempt = 0; attempt < 5; attempt++) {
-      if (await this.write(key, record, true)) return null;
+      if (await this.write(key, record, { etagDoesNotMatch: '*' })) return null;
       const existing = await this.read(key);
-      if (isLive(existing, this.now())) return existing;
-      if (existing) await this.release(key); // expired: remove it and race for the key again
-      // Missing: released in between; race again.
+      if (existing?.record && isLive(existing.record, this.now())) return existing.record;
+      // Expired: take it over, but only if it is still that very record. Missing: released in between; race again.
+      if (existing?.record && (await this.write(key, record, { etagMatches: existing.etag }))) return null;
     }
     // Someone keeps winning the key: treat it as in flight rather than risk doing the work twice.
     return { state: 'in_flight', created_at: this.now() };
   }
 
   async finish(key: string, record: IdempotencyRecord): Promise<void> {
-    await this.write(key, record, false);
+    await this.write(key, record);
   }
 
   async release(key: string): Promise<void> {
     await this.bucket.delete(objectKey(key));
   }
 
-  /** True when written; false when `onlyIfAbsent` and the key is taken. */
-  private async write(key: string, record: IdempotencyRecord, onlyIfAbsent: boolean): Promise<boolean> {
+  /** True when written; false when the condition did not hold. */
+  private async write(key: string, record: IdempotencyRecord, onlyIf?: { etagDoesNotMatch?: string; etagMatches?: string }): Promise<boolean> {
     const written = await this.bucket.put(objectKey(key), new TextEncoder().encode(JSON.stringify(record)), {
       httpMetadata: { contentType: 'application/json' },
-      ...(onlyIfAbsent && { onlyIf: { etagDoesNotMatch: '*' } }),
+      ...(onlyIf && { onlyIf }),
     });
     return written !== null;
   }
 
-  private async read(key: string): Promise<IdempotencyRecord | null> {
+  private async read(key: string): Promise<{ record: IdempotencyRecord | null; etag: string } | null> {
     const object = await this.bucket.get(objectKey(key));
     if (!object) return null;
     try {
-      return JSON.parse(await new Response(object.body).text()) as IdempotencyRecord;
+      return { record: JSON.parse(await new Response(object.body).text()) as IdempotencyRecord, etag: object.etag };
     } catch {
-      return null;
+      return { record: null, etag: object.etag };
     }
   }
 }

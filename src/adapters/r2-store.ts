@@ -14,6 +14,8 @@ export interface R2HttpMetadataLike {
 export interface R2ObjectLike {
   key: string;
   size: number;
+  /** Unquoted, as `onlyIf.etagMatches` takes it; httpEtag is the quoted header value. */
+  etag: string;
   httpEtag: string;
   httpMetadata?: R2HttpMetadataLike;
   customMetadata?: Record<string, string>;
@@ -22,11 +24,16 @@ export interface R2ObjectBodyLike extends R2ObjectLike {
   body: ReadableStream<Uint8Array>;
 }
 export interface R2BucketLike {
-  /** With `onlyIf`, resolves null when the condition fails (`etagDoesNotMatch: '*'`: only if the key is free). */
+  /** With `onlyIf`, resolves null when the condition fails (`etagDoesNotMatch: '*'`: only if the key is free; `etagMatches`: only if unchanged). */
   put(
     key: string,
     value: Uint8Array,
-    options?: { httpMetadata?: R2HttpMetadataLike; customMetadata?: Record<string, string>; sha256?: string; onlyIf?: { etagDoesNotMatch?: string } },
+    options?: {
+      httpMetadata?: R2HttpMetadataLike;
+      customMetadata?: Record<string, string>;
+      sha256?: string;
+      onlyIf?: { etagDoesNotMatch?: string; etagMatches?: string };
+    },
   ): Promise<R2ObjectLike | null>;
   get(key: string, options?: { range?: ByteRange }): Promise<R2ObjectBodyLike | null>;
   head(key: string): Promise<R2ObjectLike | null>;

@@ -4,6 +4,10 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { startFakeTeli, type FakeTeli } from '../support/fake-teli.js';
 import { expectError, filesIn, form } from '../support/http.js';
 import { listBucket, startS3Server, type S3TestServer } from '../support/s3-server.js';
+import { S3IdempotencyRecords } from '../../src/adapters/s3-idempotency.js';
+import { createS3Client } from '../../src/adapters/s3-store.js';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 const fields = { campaign_id: 'c1', phone_number: '+15551234567', message: 'hi' };
 let teli: FakeTeli;
@@ -114,5 +118,48 @@ describe('Idempotency-Key across instances (records in the bucket, conditional w
     expect(teli.calls).toHaveLength(1);
     const { keys } = await listBucket(s3.dir, s3.bucket);
     expect(keys.filter((k) => k.startsWith('idempotency/'))).toHaveLength(1);
+  });
+
+  it('lets exactly one of several instances take over a record that has expired', async () => {
+    const client = createS3Client({ region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true, credentials: s3.credentials });
+    const instances = Array.from({ length: 6 }, () => new S3IdempotencyRecords(client, s3.bucket));
+    for (let round = 0; round < 5; round++) {
+      const key = `expired-${round}`;
+      await instances[0]!.finish(key, { state: 'done', created_at: Date.now() - 25 * 3600_000, status: 200 });
+      const claims = await Promise.all(instances.map((r) => r.claim(key, { state: 'in_flight', created_at: Date.now() })));
+      expect(claims.filter((c) => c === null)).toHaveLength(1);
+      expect(claims.filter((c) => c?.state === 'in_flight')).toHaveLength(instances.length - 1);
+    }
+    client.destroy();
+  });
+
+  it('does not take over a record that another instance took over after it was read', async () => {
+    // Instance A reaches the bucket through a proxy that holds its reads back 300 ms: A sees the expired record
+    // while instance B, meanwhile, takes the key over. A must then not remove or overwrite B's claim.
+    const target = new URL(s3.endpoint);
+    const proxy = http.createServer((req, res) => {
+      const upstream = http.request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => setTimeout(() => res.writeHead(r.statusCode!, r.headers).end(Buffer.concat(chunks)), req.method === 'GET' ? 300 : 0));
+      });
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const slow = createS3Client({ region: 'us-east-1', endpoint: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, forcePathStyle: true, credentials: s3.credentials });
+    const fast = createS3Client({ region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true, credentials: s3.credentials });
+    try {
+      const a = new S3IdempotencyRecords(slow, s3.bucket);
+      const b = new S3IdempotencyRecords(fast, s3.bucket);
+      await b.finish('taken-over', { state: 'done', created_at: Date.now() - 25 * 3600_000, status: 200 });
+      const claimA = a.claim('taken-over', { state: 'in_flight', created_at: Date.now() });
+      await new Promise((r) => setTimeout(r, 100)); // A's read of the expired record is on its way back
+      expect(await b.claim('taken-over', { state: 'in_flight', created_at: Date.now() })).toBeNull();
+      expect(await claimA).toMatchObject({ state: 'in_flight' }); // A sees B's claim: it does not do the work
+    } finally {
+      slow.destroy();
+      fast.destroy();
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    }
   });
 });

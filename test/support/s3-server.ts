@@ -4,8 +4,11 @@
  * against real S3 are patched here so tests exercise our code, not the emulator's bugs:
  *  - Suffix ranges (`bytes=-N`) are parsed as `bytes=0-N`: rewritten to `bytes=<size-N>-` once the
  *    signature has been checked (the Range header is signed, so it cannot be changed earlier).
- *  - Conditional writes (`If-None-Match: *` on PUT, which S3, R2 and MinIO honour) are ignored: a
- *    middleware answers 412 when the key exists or another conditional write of it is under way.
+ *  - Conditional writes (`If-None-Match: *` and `If-Match: <etag>` on PUT, which S3, R2 and MinIO honour) are
+ *    ignored: a middleware answers 412 when the condition does not hold or another conditional write of the key
+ *    is under way. It also makes such a write atomic for readers, as in S3 (the emulator rewrites the file in
+ *    place, so a GET racing with it could get a truncated body): it waits for reads of the key in progress,
+ *    and reads wait for it.
  * Buckets come from `configureBuckets` because bucket-level SDK calls fail its signature check.
  */
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
@@ -26,6 +29,7 @@ interface Ctx {
   status: number;
   body: unknown;
   type: string;
+  res: import('node:http').ServerResponse;
 }
 type Middleware = (ctx: Ctx, next: () => Promise<void>) => Promise<void>;
 interface S3rverInstance {
@@ -125,27 +129,52 @@ export async function listBucket(dir: string, bucket: string): Promise<BucketCon
 }
 
 function conditionalPut(dir: string): Middleware {
-  const writing = new Set<string>();
+  const writing = new Map<string, Promise<void>>(); // object file → settles when its conditional write ends
+  const reading = new Map<string, number>(); // object file → GETs of it still being answered
+  const readersDone = new Map<string, () => void>();
+  const waitForReaders = async (file: string) => {
+    while (reading.has(file)) await new Promise<void>((resolve) => readersDone.set(file, resolve));
+  };
   return async (ctx, next) => {
     const m = /^\/([^/]+)\/(.+)$/.exec(ctx.path);
-    if (ctx.method !== 'PUT' || ctx.headers['if-none-match'] !== '*' || ctx.query.uploadId || !m) return next();
+    if (!m || ctx.query.uploadId) return next();
     const file = join(dir, m[1]!, `${decodeURIComponent(m[2]!)}${OBJECT_SUFFIX}`);
-    // Claim the name before any await, so that two racing writes cannot both pass the check.
-    const busy = writing.has(file);
-    if (!busy) writing.add(file);
-    if (busy || (await stat(file).catch(() => null)) !== null) {
-      if (!busy) writing.delete(file);
-      ctx.status = 412;
-      ctx.type = 'application/xml';
-      ctx.body = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message></Error>';
-      return;
+    if (ctx.method === 'GET' || ctx.method === 'HEAD') {
+      while (writing.has(file)) await writing.get(file);
+      reading.set(file, (reading.get(file) ?? 0) + 1);
+      ctx.res.once('close', () => {
+        const left = reading.get(file)! - 1;
+        if (left > 0) return void reading.set(file, left);
+        reading.delete(file);
+        readersDone.get(file)?.();
+      });
+      return next();
     }
+    const ifMatch = ctx.headers['if-match'];
+    const ifAbsent = ctx.headers['if-none-match'] === '*';
+    if (ctx.method !== 'PUT' || (!ifAbsent && typeof ifMatch !== 'string')) return next();
+    // Claim the name before any await, so that two racing writes cannot both pass the check.
+    if (writing.has(file)) return preconditionFailed(ctx);
+    let release!: () => void;
+    writing.set(file, new Promise<void>((resolve) => (release = resolve)));
     try {
+      await waitForReaders(file);
+      const holds = ifAbsent
+        ? (await stat(file).catch(() => null)) === null
+        : `"${await readFile(`${file}.md5`, 'utf8').catch(() => '')}"` === ifMatch;
+      if (!holds) return preconditionFailed(ctx);
       await next();
     } finally {
       writing.delete(file);
+      release();
     }
   };
+}
+
+function preconditionFailed(ctx: Ctx): void {
+  ctx.status = 412;
+  ctx.type = 'application/xml';
+  ctx.body = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message></Error>';
 }
 
 /** Wraps the emulator's GET Object controller (looked up per request by its router) to honour `bytes=-N`. */

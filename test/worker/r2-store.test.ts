@@ -61,6 +61,17 @@ describe('R2IdempotencyRecords: claims are conditional writes in the bucket', ()
     expect(await records.claim(key, { state: 'in_flight', created_at: Date.now() })).toBeNull();
   });
 
+  it('lets exactly one of several requests take over a record that has expired', async () => {
+    const records = new R2IdempotencyRecords(local.MEDIA_BUCKET);
+    for (let round = 0; round < 5; round++) {
+      const key = crypto.randomUUID();
+      await records.finish(key, { state: 'done', created_at: Date.now() - 25 * 3600_000, status: 200 });
+      const claims = await Promise.all(Array.from({ length: 6 }, () => records.claim(key, { state: 'in_flight', created_at: Date.now() })));
+      expect(claims.filter((c) => c === null)).toHaveLength(1);
+      expect(claims.filter((c) => c?.state === 'in_flight')).toHaveLength(5);
+    }
+  });
+
   it('treats a record older than 24 hours as gone', async () => {
     const records = new R2IdempotencyRecords(local.MEDIA_BUCKET);
     const key = crypto.randomUUID();
