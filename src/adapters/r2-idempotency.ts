@@ -1,14 +1,12 @@
-import { isLive, type IdempotencyRecord, type IdempotencyRecords } from '../core/idempotency.js';
+import { claimConditionally, type IdempotencyRecord, type IdempotencyRecords } from '../core/idempotency.js';
 import type { R2BucketLike } from './r2-store.js';
 
 /**
  * Idempotency records in the R2 bucket, under `idempotency/`, so every isolate and location sees them (an
- * isolate's memory is not shared). A claim is a conditional put (`onlyIf: { etagDoesNotMatch: '*' }`: only
- * if the key is free): of two requests racing for one key, exactly one wins. R2 is strongly consistent, so a
- * failed claim reads the record that won. Records older than 24 h count as gone; the bucket's lifecycle rule
- * removes them (README, Deploying to Cloudflare Workers). Names are a hash of the API key and the Idempotency-Key: not guessable.
- * An expired record is taken over only if its etag still matches, so that of several requests finding it expired
- * at once, exactly one takes it.
+ * isolate's memory is not shared). Claims are conditional puts (see claimConditionally): `etagDoesNotMatch: '*'`
+ * for a free key, `etagMatches` to take over an expired record. R2 is strongly consistent, so a failed claim
+ * reads the record that won. Records older than 24 h count as gone; the bucket's lifecycle rule removes them
+ * (README, Deploying to Cloudflare Workers). Names are a hash of the API key and the Idempotency-Key: not guessable.
  */
 export class R2IdempotencyRecords implements IdempotencyRecords {
   constructor(
@@ -16,16 +14,15 @@ export class R2IdempotencyRecords implements IdempotencyRecords {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async claim(key: string, record: IdempotencyRecord): Promise<IdempotencyRecord | null> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      if (await this.write(key, record, { etagDoesNotMatch: '*' })) return null;
-      const existing = await this.read(key);
-      if (existing?.record && isLive(existing.record, this.now())) return existing.record;
-      // Expired: take it over, but only if it is still that very record. Missing: released in between; race again.
-      if (existing?.record && (await this.write(key, record, { etagMatches: existing.etag }))) return null;
-    }
-    // Someone keeps winning the key: treat it as in flight rather than risk doing the work twice.
-    return { state: 'in_flight', created_at: this.now() };
+  claim(key: string, record: IdempotencyRecord): Promise<IdempotencyRecord | null> {
+    return claimConditionally(
+      {
+        write: (r, only) => this.write(key, r, only === 'absent' ? { etagDoesNotMatch: '*' } : { etagMatches: only.etag }),
+        read: () => this.read(key),
+      },
+      record,
+      this.now,
+    );
   }
 
   async finish(key: string, record: IdempotencyRecord): Promise<void> {

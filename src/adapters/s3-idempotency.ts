@@ -1,12 +1,11 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { isLive, type IdempotencyRecord, type IdempotencyRecords } from '../core/idempotency.js';
+import { claimConditionally, type IdempotencyRecord, type IdempotencyRecords } from '../core/idempotency.js';
 
 /**
- * Idempotency records in the bucket, under `idempotency/`, so every instance sees them. A claim is a
- * conditional write (`If-None-Match: *`, supported by S3, R2 and MinIO): of two instances racing for one key,
- * exactly one wins. Records older than 24 h count as gone; a lifecycle rule removes them (npm run setup:bucket).
- * An expired record is taken over with `If-Match` on its ETag, so that of several instances finding it expired
- * at once, exactly one takes it.
+ * Idempotency records in the bucket, under `idempotency/`, so every instance sees them. Claims are conditional
+ * writes (see claimConditionally): `If-None-Match: *` for a free key and `If-Match` on the ETag to take over an
+ * expired record, both supported by S3, R2 and MinIO. Records older than 24 h count as gone; a lifecycle rule
+ * removes them (npm run setup:bucket).
  */
 export class S3IdempotencyRecords implements IdempotencyRecords {
   constructor(
@@ -15,22 +14,15 @@ export class S3IdempotencyRecords implements IdempotencyRecords {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async claim(key: string, record: IdempotencyRecord): Promise<IdempotencyRecord | null> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      if (await this.write(key, record, { IfNoneMatch: '*' })) return null;
-      const existing = await this.read(key);
-      if (existing?.record && isLive(existing.record, this.now())) return existing.record;
-      if (existing?.record) {
-        // Expired: take it over, but only if it is still that very record.
-        if (await this.write(key, record, { IfMatch: existing.etag })) return null;
-      } else {
-        // Missing (released in between), or another claim still being written (stores that answer 412 before
-        // the object is readable): look again shortly.
-        await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
-      }
-    }
-    // Someone keeps winning the key: treat it as in flight rather than risk doing the work twice.
-    return { state: 'in_flight', created_at: this.now() };
+  claim(key: string, record: IdempotencyRecord): Promise<IdempotencyRecord | null> {
+    return claimConditionally(
+      {
+        write: (r, only) => this.write(key, r, only === 'absent' ? { IfNoneMatch: '*' } : { IfMatch: only.etag }),
+        read: () => this.read(key),
+      },
+      record,
+      this.now,
+    );
   }
 
   async finish(key: string, record: IdempotencyRecord): Promise<void> {
@@ -54,15 +46,14 @@ export class S3IdempotencyRecords implements IdempotencyRecords {
     }
   }
 
-  /** The record and its ETag; `record` is null while it is not fully written (some stores show objects early). */
   private async read(key: string): Promise<{ record: IdempotencyRecord | null; etag: string } | null> {
     try {
       const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: objectKey(key) }));
-      const text = (await res.Body?.transformToString()) ?? '';
+      const etag = res.ETag ?? '';
       try {
-        return { record: JSON.parse(text) as IdempotencyRecord, etag: res.ETag ?? '' };
+        return { record: JSON.parse((await res.Body?.transformToString()) ?? '') as IdempotencyRecord, etag };
       } catch {
-        return { record: null, etag: res.ETag ?? '' };
+        return { record: null, etag };
       }
     } catch (err) {
       if ((err as { name?: string }).name === 'NoSuchKey') return null;

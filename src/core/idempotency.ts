@@ -32,6 +32,36 @@ export const IN_FLIGHT_LEASE_MS = 5 * 60 * 1000;
 export const isLive = (r: IdempotencyRecord | null | undefined, now: number): r is IdempotencyRecord =>
   !!r && now - r.created_at < (r.state === 'in_flight' ? IN_FLIGHT_LEASE_MS : IDEMPOTENCY_TTL_MS);
 
+/** What a bucket offers for one key's record: a conditional write, and a read that gives the record's ETag. */
+export interface ConditionalRecord {
+  /** True when written; false when the condition did not hold. `absent`: only if no object has the key. */
+  write(record: IdempotencyRecord, only: 'absent' | { etag: string }): Promise<boolean>;
+  /** Null when missing; `record` is null while it is not fully written (some stores show objects early). */
+  read(): Promise<{ record: IdempotencyRecord | null; etag: string } | null>;
+}
+
+/**
+ * A claim in object storage: a conditional write only if the key is free, so that of instances racing for it
+ * exactly one wins. An expired record is taken over only if it is still the very one that was read (its ETag),
+ * so that of several instances finding it expired at once, exactly one takes it and none removes a claim
+ * another has just made.
+ */
+export async function claimConditionally(stored: ConditionalRecord, record: IdempotencyRecord, now: () => number): Promise<IdempotencyRecord | null> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (await stored.write(record, 'absent')) return null;
+    const existing = await stored.read();
+    if (existing?.record && isLive(existing.record, now())) return existing.record;
+    if (existing?.record) {
+      if (await stored.write(record, { etag: existing.etag })) return null;
+    } else {
+      // Missing (released in between), or another claim still being written: look again shortly.
+      await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
+    }
+  }
+  // Someone keeps winning the key: treat it as in flight rather than risk doing the work twice.
+  return { state: 'in_flight', created_at: now() };
+}
+
 /** For a single instance (the local driver): a map, oldest entries dropped past `maxEntries`. */
 export class MemoryIdempotencyRecords implements IdempotencyRecords {
   private readonly records = new Map<string, IdempotencyRecord>();
