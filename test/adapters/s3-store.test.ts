@@ -174,10 +174,12 @@ describe('S3Store, S3 specifics', () => {
 
   it('refuses a presigned URL once its TTL has run out (signed now, waited out)', async () => {
     const { key } = await putSample(make());
-    const url = await getSignedUrl(client, new GetObjectCommand({ Bucket: server.bucket, Key: key }), { expiresIn: 1 });
+    // X-Amz-Date has whole seconds: sign at a whole second, so the URL surely lives 2 s, at least 1 s from now
+    // (a 1 s lifetime could already be over when a loaded machine makes the first fetch).
+    const signingDate = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const url = await getSignedUrl(client, new GetObjectCommand({ Bucket: server.bucket, Key: key }), { expiresIn: 2, signingDate });
     expect((await fetch(url)).status).toBe(200);
-    // X-Amz-Date has whole seconds, so the URL is dead at most 1 s after signing.
-    await new Promise((r) => setTimeout(r, 1100));
+    await new Promise((r) => setTimeout(r, signingDate.getTime() + 2_100 - Date.now()));
     const res = await fetch(url);
     expect(res.status).toBe(403);
     expect(await res.text()).toContain('Request has expired');
