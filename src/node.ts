@@ -2,6 +2,7 @@ import { serve } from '@hono/node-server';
 import type { Server } from 'node:http';
 import { ConfigError, parseConfig, type Config } from './config.js';
 import { jsonLogger } from './adapters/json-logger.js';
+import { withDirectBody } from './adapters/node-body.js';
 import { buildNodeDeps } from './adapters/node-deps.js';
 import { createApp } from './http/app.js';
 
@@ -26,7 +27,7 @@ if (config.API_KEYS.length === 0) {
 }
 if (!config.TELI_API_KEY) logger.warn('TELI_API_KEY is not set: sends are dry runs and nothing reaches the send endpoint.');
 
-const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+const server = serve({ fetch: withDirectBody(app.fetch), port: config.PORT, hostname: config.HOST }, (info) => {
   logger.info('mms-media listening', {
     url: `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`,
     public_base_url: config.PUBLIC_BASE_URL,

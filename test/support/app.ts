@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/config.js';
 import { jsonLogger } from '../../src/adapters/json-logger.js';
+import { withDirectBody } from '../../src/adapters/node-body.js';
 import { buildNodeDeps } from '../../src/adapters/node-deps.js';
 import { createApp, type AppDeps } from '../../src/http/app.js';
 
@@ -29,8 +30,8 @@ export async function startTestApp(
   overrides: NonNullable<Parameters<typeof buildNodeDeps>[2]> = {},
 ): Promise<TestApp> {
   const dir = await mkdtemp(join(tmpdir(), 'mms-media-test-'));
-  let handler: (req: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
-  const server: ServerType = serve({ fetch: (req) => handler(req), port: 0, hostname: '127.0.0.1' });
+  let handler: typeof app.fetch = () => new Response('starting', { status: 503 });
+  const server: ServerType = serve({ fetch: withDirectBody((req, env) => handler(req, env)), port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const config = parseConfig({ LOCAL_STORAGE_DIR: join(dir, 'media'), PUBLIC_BASE_URL: baseUrl, LOG_LEVEL: 'error', ...(typeof env === 'function' ? env(baseUrl) : env) });

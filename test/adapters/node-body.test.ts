@@ -1,0 +1,133 @@
+import { serve, type HttpBindings, type ServerType } from '@hono/node-server';
+import { createHash, randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { withDirectBody } from '../../src/adapters/node-body.js';
+
+/** Request bodies read straight from the IncomingMessage: over real sockets, with @hono/node-server as in src/node.ts. */
+
+let server: ServerType | undefined;
+afterEach(async () => {
+  const closing = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  (server as http.Server | undefined)?.closeAllConnections(); // idle keep-alive connections would hold close() for 5 s
+  await closing;
+  server = undefined;
+});
+
+async function listen(handler: (req: Request, env: HttpBindings) => Response | Promise<Response>): Promise<number> {
+  server = serve({ fetch: withDirectBody((req, env) => handler(req, env as HttpBindings)), port: 0, hostname: '127.0.0.1' });
+  await new Promise<void>((resolve) => server!.once('listening', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+/** Sends `body` (written in 64 KB pieces) and resolves with the status and reply text; rejects on a reset connection. */
+function post(port: number, body: Buffer, agent?: http.Agent): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/', agent, headers: { 'content-length': body.length } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode!, text }));
+    });
+    req.on('error', reject);
+    for (let at = 0; at < body.length; at += 65536) req.write(body.subarray(at, at + 65536));
+    req.end();
+  });
+}
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+describe('withDirectBody', () => {
+  it('hands the app the bytes as sent, in the Buffers Node read (no copy into new arrays)', async () => {
+    let allBuffers = true;
+    const port = await listen(async (req) => {
+      const hash = createHash('sha256');
+      for await (const chunk of req.body! as unknown as AsyncIterable<Uint8Array>) {
+        allBuffers &&= Buffer.isBuffer(chunk);
+        hash.update(chunk);
+      }
+      return new Response(hash.digest('hex'));
+    });
+    const body = randomBytes(3_000_000);
+    expect(await post(port, body)).toEqual({ status: 200, text: sha256(body) });
+    expect(allBuffers).toBe(true);
+  });
+
+  it('keeps the socket paused while the app is not reading, so a fast client cannot fill memory', async () => {
+    let bytesReadWhileWaiting = -1;
+    const port = await listen(async (req, env) => {
+      const reader = req.body!.getReader();
+      await reader.read();
+      await new Promise((r) => setTimeout(r, 300));
+      bytesReadWhileWaiting = env.incoming.socket.bytesRead;
+      let total = 0;
+      for (let r = await reader.read(); !r.done; r = await reader.read()) total += r.value.length;
+      return new Response(String(total));
+    });
+    const body = randomBytes(32_000_000);
+    const reply = await post(port, body);
+    expect(reply.status).toBe(200);
+    expect(Number(reply.text)).toBeGreaterThan(31_000_000); // the rest, after the first chunk
+    expect(bytesReadWhileWaiting).toBeGreaterThan(0);
+    expect(bytesReadWhileWaiting).toBeLessThan(2_000_000);
+  });
+
+  it('a body the app cancels still gets its reply, and an unread body leaves the connection usable', async () => {
+    const port = await listen(async (req) => {
+      if (new URL(req.url).searchParams.has('ignore')) return new Response('not read');
+      const reader = req.body!.getReader();
+      await reader.read();
+      await reader.cancel();
+      return new Response('too large', { status: 413 });
+    });
+    expect(await post(port, randomBytes(8_000_000))).toEqual({ status: 413, text: 'too large' });
+
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const unread = await new Promise<{ status: number; socket: unknown }>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/?ignore', agent, headers: { 'content-length': 1000 } }, (res) => {
+        res.resume().on('end', () => resolve({ status: res.statusCode!, socket: req.socket }));
+      });
+      req.on('error', reject);
+      req.end(randomBytes(1000));
+    });
+    expect(unread.status).toBe(200);
+    const again = await new Promise<unknown>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/?ignore', agent, headers: { 'content-length': 10 } }, (res) => {
+        res.resume().on('end', () => resolve(req.socket));
+      });
+      req.on('error', reject);
+      req.end(Buffer.alloc(10));
+    });
+    expect(again).toBe(unread.socket); // the same keep-alive connection
+    agent.destroy();
+  });
+
+  it('a client that disconnects mid-body makes the read fail instead of hang', async () => {
+    let failure: unknown;
+    let gotSome = false;
+    const done = new Promise<void>((resolve) => {
+      void listen(async (req) => {
+        try {
+          for await (const chunk of req.body! as unknown as AsyncIterable<Uint8Array>) gotSome ||= chunk.length > 0;
+        } catch (err) {
+          failure = err;
+        }
+        resolve();
+        return new Response('unreachable');
+      }).then((port) => {
+        const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/', headers: { 'content-length': 1_000_000 } });
+        req.on('error', () => {});
+        req.write(randomBytes(100_000), () => setTimeout(() => req.destroy(), 50));
+      });
+    });
+    await done;
+    expect(gotSome).toBe(true);
+    expect(failure).toBeInstanceOf(Error);
+  });
+
+  it('leaves GET requests as they are', async () => {
+    const port = await listen((req) => new Response(`${req.method} ${req.body === null}`));
+    const res = await fetch(`http://127.0.0.1:${port}/`);
+    expect(await res.text()).toBe('GET true');
+  });
+});
