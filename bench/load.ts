@@ -1,5 +1,5 @@
 /**
- * `npm run bench:load [-- --clients 32 --seconds 20 --rounds 2]`: upload throughput, latency, errors and peak memory of the
+ * `npm run bench:load [-- --clients 32 --seconds 30 --rounds 6]`: upload throughput, latency, errors and peak memory of the
  * service under concurrent load, beside two floors measured in the same run on the same machine:
  *
  *   service (all files)       POST /v1/media, multipart: 12 MP phone JPEG, ~5 MB mp4, ~2 MB mp3, ~1 MB pdf (the
@@ -49,8 +49,8 @@ const MB = 1_000_000;
 const { values: args } = parseArgs({
   options: {
     clients: { type: 'string', default: '32' },
-    seconds: { type: 'string', default: '20' },
-    rounds: { type: 'string', default: '2' },
+    seconds: { type: 'string', default: '30' },
+    rounds: { type: 'string', default: '6' },
     role: { type: 'string' },
   },
 });
