@@ -14,10 +14,14 @@ type Fetch = (request: Request, env: HttpBindings | Http2Bindings) => Response |
  */
 export function withDirectBody(fetch: Fetch): Fetch {
   return (request, env) =>
-    request.method === 'GET' || request.method === 'HEAD' || !(env.incoming instanceof IncomingMessage) // HTTP/2 is not served
-      ? fetch(request, env)
-      : fetch(replaceBody(request, directBody(env.incoming)), env);
+    // Other methods (GET, HEAD, TRACE: a Request cannot even be built for TRACE) keep the server's own handling,
+    // and so does HTTP/2, which is not served.
+    WITH_BODY.has(request.method) && env.incoming instanceof IncomingMessage
+      ? fetch(replaceBody(request, directBody(env.incoming)), env)
+      : fetch(request, env);
 }
+
+const WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 /**
  * The IncomingMessage as a Web stream, with the same chunks. Nothing is read until the app reads: a body the app

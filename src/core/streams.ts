@@ -39,17 +39,23 @@ export function concat(chunks: readonly Uint8Array[]): Uint8Array {
 
 /**
  * The same bytes, but the stream fails with `onTimeout()` if it has not ended within `ms`: a client that
- * trickles its upload cannot hold a worker forever. `clear()` stops the clock (done, or no longer needed).
+ * trickles its upload cannot hold a worker forever. It reads only when its reader does (highWaterMark 0).
+ * `finish()` stops the clock and lets go of whatever is left unread (the request was answered without it), so
+ * the server can drain or close the rest instead of finding it half-consumed.
  */
 export function withDeadline(
   stream: ReadableStream<Uint8Array>,
   ms: number,
   onTimeout: () => Error,
-): { stream: ReadableStream<Uint8Array>; clear: () => void } {
+): { stream: ReadableStream<Uint8Array>; finish: () => void } {
   const reader = stream.getReader();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let fail: ((e: Error) => void) | undefined;
   const clear = () => clearTimeout(timer);
+  const finish = () => {
+    clear();
+    reader.cancel().catch(() => undefined); // a no-op once the source has ended
+  };
   const wrapped = new ReadableStream<Uint8Array>({
     start(controller) {
       fail = (e) => {
@@ -74,6 +80,6 @@ export function withDeadline(
       clear();
       return reader.cancel(reason);
     },
-  });
-  return { stream: wrapped, clear };
+  }, { highWaterMark: 0 });
+  return { stream: wrapped, finish };
 }

@@ -21,7 +21,7 @@ export function bodyDeadline(ms: number): MiddlewareHandler {
     try {
       await next();
     } finally {
-      timed.clear();
+      timed.finish();
     }
   };
 }
