@@ -1,68 +1,44 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { claimConditionally, type IdempotencyRecord, type IdempotencyRecords } from '../core/idempotency.js';
+import { BucketIdempotencyRecords, type RecordBucket } from '../core/idempotency.js';
 
 /**
- * Idempotency records in the bucket, under `idempotency/`, so every instance sees them. Claims are conditional
- * writes (see claimConditionally): `If-None-Match: *` for a free key and `If-Match` on the ETag to take over an
- * expired record, both supported by S3, R2 and MinIO. Records older than 24 h count as gone; a lifecycle rule
- * removes them (npm run setup:bucket).
+ * Idempotency records in an S3 bucket (see BucketIdempotencyRecords): conditional writes with `If-None-Match: *`
+ * for a free key and `If-Match` on the ETag to take over an expired record, both supported by S3, R2 and MinIO.
  */
-export class S3IdempotencyRecords implements IdempotencyRecords {
-  constructor(
-    private readonly client: S3Client,
-    private readonly bucket: string,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  claim(key: string, record: IdempotencyRecord): Promise<IdempotencyRecord | null> {
-    return claimConditionally(
-      {
-        write: (r, only) => this.write(key, r, only === 'absent' ? { IfNoneMatch: '*' } : { IfMatch: only.etag }),
-        read: () => this.read(key),
-      },
-      record,
-      this.now,
-    );
-  }
-
-  async finish(key: string, record: IdempotencyRecord): Promise<void> {
-    await this.write(key, record, {});
-  }
-
-  async release(key: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: objectKey(key) }));
-  }
-
-  /** True when written; false when the condition did not hold. */
-  private async write(key: string, record: IdempotencyRecord, condition: { IfNoneMatch?: '*'; IfMatch?: string }): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key: objectKey(key), Body: JSON.stringify(record), ContentType: 'application/json', ...condition }),
-      );
-      return true;
-    } catch (err) {
-      if (isPreconditionFailed(err)) return false;
-      throw err;
-    }
-  }
-
-  private async read(key: string): Promise<{ record: IdempotencyRecord | null; etag: string } | null> {
-    try {
-      const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: objectKey(key) }));
-      const etag = res.ETag ?? '';
-      try {
-        return { record: JSON.parse((await res.Body?.transformToString()) ?? '') as IdempotencyRecord, etag };
-      } catch {
-        return { record: null, etag };
-      }
-    } catch (err) {
-      if ((err as { name?: string }).name === 'NoSuchKey') return null;
-      throw err;
-    }
+export class S3IdempotencyRecords extends BucketIdempotencyRecords {
+  constructor(client: S3Client, bucket: string, now?: () => number) {
+    super(s3RecordBucket(client, bucket), now);
   }
 }
 
-const objectKey = (key: string) => `idempotency/${key}.json`;
+function s3RecordBucket(client: S3Client, bucket: string): RecordBucket {
+  return {
+    async put(key, body, only) {
+      const condition = only === 'absent' ? { IfNoneMatch: '*' } : only ? { IfMatch: only.etag } : {};
+      try {
+        await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json', ...condition }));
+        return true;
+      } catch (err) {
+        if (isPreconditionFailed(err)) return false;
+        throw err;
+      }
+    },
+    async get(key) {
+      try {
+        const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        // A body that breaks off reads as empty, which counts as a record not yet fully written.
+        const body = await res.Body?.transformToString().catch(() => '');
+        return { body: body ?? '', etag: res.ETag ?? '' };
+      } catch (err) {
+        if ((err as { name?: string }).name === 'NoSuchKey') return null;
+        throw err;
+      }
+    },
+    async delete(key) {
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    },
+  };
+}
 
 function isPreconditionFailed(err: unknown): boolean {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };

@@ -32,35 +32,71 @@ export const IN_FLIGHT_LEASE_MS = 5 * 60 * 1000;
 export const isLive = (r: IdempotencyRecord | null | undefined, now: number): r is IdempotencyRecord =>
   !!r && now - r.created_at < (r.state === 'in_flight' ? IN_FLIGHT_LEASE_MS : IDEMPOTENCY_TTL_MS);
 
-/** What a bucket offers for one key's record: a conditional write, and a read that gives the record's ETag. */
-export interface ConditionalRecord {
-  /** True when written; false when the condition did not hold. `absent`: only if no object has the key. */
-  write(record: IdempotencyRecord, only: 'absent' | { etag: string }): Promise<boolean>;
-  /** Null when missing; `record` is null while it is not fully written (some stores show objects early). */
-  read(): Promise<{ record: IdempotencyRecord | null; etag: string } | null>;
+/** What a bucket offers for idempotency records; each store's adapter supplies these three calls. */
+export interface RecordBucket {
+  /**
+   * True when written; false when the condition did not hold. `absent`: only if no object has the key; `{ etag }`:
+   * only if the object is still the one with that ETag; no condition: always.
+   */
+  put(key: string, body: string, only?: 'absent' | { etag: string }): Promise<boolean>;
+  /** Null when missing. */
+  get(key: string): Promise<{ body: string; etag: string } | null>;
+  delete(key: string): Promise<void>;
 }
 
 /**
- * A claim in object storage: a conditional write only if the key is free, so that of instances racing for it
- * exactly one wins. An expired record is taken over only if it is still the very one that was read (its ETag),
- * so that of several instances finding it expired at once, exactly one takes it and none removes a claim
- * another has just made.
+ * Idempotency records in the bucket, under `idempotency/`, so every instance sees them. Records older than 24 h
+ * count as gone; a lifecycle rule removes them (npm run setup:bucket, or the R2 rule in the README).
  */
-export async function claimConditionally(stored: ConditionalRecord, record: IdempotencyRecord, now: () => number): Promise<IdempotencyRecord | null> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    if (await stored.write(record, 'absent')) return null;
-    const existing = await stored.read();
-    if (existing?.record && isLive(existing.record, now())) return existing.record;
-    if (existing?.record) {
-      if (await stored.write(record, { etag: existing.etag })) return null;
-    } else {
-      // Missing (released in between), or another claim still being written: look again shortly.
-      await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
+export class BucketIdempotencyRecords implements IdempotencyRecords {
+  constructor(
+    private readonly bucket: RecordBucket,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /**
+   * A conditional write only if the key is free, so that of instances racing for it exactly one wins. An expired
+   * record is taken over only if it is still the very one that was read (its ETag), so that of several instances
+   * finding it expired at once, exactly one takes it and none removes a claim another has just made.
+   */
+  async claim(key: string, record: IdempotencyRecord): Promise<IdempotencyRecord | null> {
+    const body = JSON.stringify(record);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      if (await this.bucket.put(objectKey(key), body, 'absent')) return null;
+      const existing = await this.read(key);
+      if (existing?.record && isLive(existing.record, this.now())) return existing.record;
+      if (existing?.record) {
+        if (await this.bucket.put(objectKey(key), body, { etag: existing.etag })) return null;
+      } else {
+        // Missing (released in between), or another claim still being written: look again shortly.
+        await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
+      }
+    }
+    // Someone keeps winning the key: treat it as in flight rather than risk doing the work twice.
+    return { state: 'in_flight', created_at: this.now() };
+  }
+
+  async finish(key: string, record: IdempotencyRecord): Promise<void> {
+    await this.bucket.put(objectKey(key), JSON.stringify(record));
+  }
+
+  release(key: string): Promise<void> {
+    return this.bucket.delete(objectKey(key));
+  }
+
+  /** `record` is null while the object is not fully written (some stores show objects early). */
+  private async read(key: string): Promise<{ record: IdempotencyRecord | null; etag: string } | null> {
+    const object = await this.bucket.get(objectKey(key));
+    if (!object) return null;
+    try {
+      return { record: JSON.parse(object.body) as IdempotencyRecord, etag: object.etag };
+    } catch {
+      return { record: null, etag: object.etag };
     }
   }
-  // Someone keeps winning the key: treat it as in flight rather than risk doing the work twice.
-  return { state: 'in_flight', created_at: now() };
 }
+
+const objectKey = (key: string) => `idempotency/${key}.json`;
 
 /** For a single instance (the local driver): a map, oldest entries dropped past `maxEntries`. */
 export class MemoryIdempotencyRecords implements IdempotencyRecords {
