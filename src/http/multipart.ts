@@ -168,7 +168,6 @@ class PartBody {
   private ended = false; // the delimiter after this part has been consumed
   private cancelled = false; // by the consumer
   private detached = false; // the generator has moved on
-  private closed = false; // the consumer was given the whole body
   private pulling: Promise<void> = Promise.resolve();
 
   constructor(private readonly scanner: Scanner) {
@@ -186,18 +185,16 @@ class PartBody {
     if (piece === null) this.ended = true;
     if (this.cancelled) return; // finish() discards the rest
     if (piece) controller.enqueue(piece);
-    else {
-      controller.close();
-      this.closed = true;
-    }
+    else controller.close();
   }
 
   /** Runs when the next part is requested: discards whatever the consumer left unread. */
   async finish(): Promise<void> {
     this.detached = true;
     await this.pulling.catch(() => {}); // a scanner error resurfaces below
-    // A late reader learns why it gets nothing more (an error is made only then: each one captures a stack).
-    if (!this.closed) this.controller.error(new MultipartError('This part was skipped because the next part was requested first.'));
+    // A late reader learns why it gets nothing more. Not made when the stream is already closed (read to its end,
+    // or cancelled) and no reader could see it: each error captures a stack.
+    if (!this.ended && !this.cancelled) this.controller.error(new MultipartError('This part was skipped because the next part was requested first.'));
     while (!this.ended) if ((await this.scanner.bodyChunk()) === null) this.ended = true;
   }
 }
