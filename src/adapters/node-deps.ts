@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Config } from '../config.js';
+import { BlockPool } from '../core/block-pool.js';
 import { MemoryIdempotencyRecords, type IdempotencyRecords } from '../core/idempotency.js';
 import { MediaService } from '../core/media-service.js';
 import { Metrics } from '../core/metrics.js';
@@ -36,7 +37,9 @@ export function buildNodeDeps(config: Config, logger: Logger, overrides: { image
   const metrics = new Metrics();
   metrics.gauge('mms_media_image_queue_depth', 'Images waiting for a decode slot.', () => images.stats?.().waiting ?? 0);
   metrics.gauge('mms_media_images_processing', 'Images being decoded and fitted now.', () => images.stats?.().active ?? 0);
-  const media = new MediaService({ store, images, sha256, logger, metrics });
+  // Free memory kept between uploads (see BlockPool): enough for the files of a busy moment to reuse, bounded.
+  const blocks = new BlockPool({ keepBytes: 64 * 1024 * 1024 });
+  const media = new MediaService({ store, images, sha256, logger, metrics, blocks });
   const urls = buildUrlServices(config, { media, images }, overrides);
   return {
     media,

@@ -1,3 +1,4 @@
+import { BlockPool, PooledBytes } from './block-pool.js';
 import { AppError, formatBytes, isAppError } from './errors.js';
 import { factsFromMetadata, originalText, factsToMetadata, type Media, type MediaFacts, type Original } from './media-record.js';
 import type { Metrics } from './metrics.js';
@@ -25,6 +26,8 @@ export interface MediaServiceDeps {
   sha256: () => Hasher;
   logger: Logger;
   metrics?: Metrics;
+  /** Memory for files while they are received and stored. Default: a pool that keeps no free blocks. */
+  blocks?: BlockPool;
 }
 
 /**
@@ -33,9 +36,11 @@ export interface MediaServiceDeps {
  */
 export class MediaService {
   private readonly deps: MediaServiceDeps;
+  private readonly blocks: BlockPool;
 
   constructor(deps: MediaServiceDeps) {
     this.deps = { ...deps, store: guardStorage(deps.store, deps.logger) };
+    this.blocks = deps.blocks ?? new BlockPool({ keepBytes: 0 });
   }
 
   /** The largest body worth starting to read: anything declared larger is refused at once. */
@@ -63,34 +68,43 @@ export class MediaService {
       throw tooLarge(`The file is ${formatBytes(input.declaredSize)}; nothing larger than ${formatBytes(this.maxUploadBytes)} is accepted.`);
     }
     const reader = input.body.getReader();
-    const received = await this.receive(reader, input.declaredSize, seen).catch((err: unknown) => {
+    const file = new PooledBytes(this.blocks);
+    const received = await this.receive(reader, file, input.declaredSize, seen).catch((err: unknown) => {
       // Refused part-way, or the body failed: nothing more is wanted from it. No reason is passed: some sources
       // (Node streams) would re-emit it as their own error.
       reader.cancel().catch(() => undefined);
+      file.release();
       throw err;
     });
     const original = { filename: originalText(input.filename), content_type: originalText(input.declaredContentType) };
-    if (received.image) return this.hostImage(concat(received.chunks), received.detected, original, input.image);
-    const { type, content } = received;
-    return this.save(type, content, { original: { ...original, size: content.size } }, original.filename);
+    if (received.image) {
+      const bytes = file.copy();
+      file.release();
+      return this.hostImage(bytes, received.detected, original, input.image);
+    }
+    const { type, sha256 } = received;
+    const content = { chunks: file.views(), size: file.size, sha256 };
+    const media = await this.save(type, content, { original: { ...original, size: content.size } }, original.filename);
+    // Not when saving failed: a write that timed out may still be sending these bytes, so they are left to the GC.
+    file.release();
+    return media;
   }
 
   /**
    * Reads the whole file, deciding from its first bytes what it is and so which limit applies, and stops as soon
-   * as it runs past that limit. Nothing reaches storage before the last byte is in and checked. A file kept as
-   * sent is hashed chunk by chunk as it arrives, while each chunk is still in the CPU's cache: hashed after the
-   * whole file is in, the bytes come back from memory, which under load costs half as much again.
+   * as it runs past that limit. Nothing reaches storage before the last byte is in and checked. Each chunk is
+   * copied into `file` (pooled memory, see BlockPool) and, for a file kept as sent, hashed as it arrives, while it
+   * is still in the CPU's cache: hashed after the whole file is in, the bytes come back from memory, which under
+   * load costs half as much again.
    */
-  private async receive(reader: ReadableStreamDefaultReader<Uint8Array>, declaredSize: number | undefined, seen: { kind?: string }) {
+  private async receive(reader: ReadableStreamDefaultReader<Uint8Array>, file: PooledBytes, declaredSize: number | undefined, seen: { kind?: string }) {
     const chunks: Uint8Array[] = [];
-    let size = 0;
     let head: Uint8Array = new Uint8Array(0);
     for (let r; head.length < sampleBytesWanted(head) && !(r = await reader.read()).done; ) {
       chunks.push(r.value);
-      size += r.value.length;
       head = concat(chunks);
     }
-    if (size === 0) throw new AppError(422, 'empty_file', 'The file is empty: there is nothing to send.');
+    if (head.length === 0) throw new AppError(422, 'empty_file', 'The file is empty: there is nothing to send.');
     const detected = await detectType(head);
     const image = detected !== undefined && this.deps.images.accepts(detected);
     const type = detected && mediaTypeForExtension(detected.ext);
@@ -102,15 +116,15 @@ export class MediaService {
       throw tooLarge(`The file is ${formatBytes(declaredSize)}; the limit for ${limitLabel} is ${formatBytes(limit)}.`);
     }
     const hasher = image ? undefined : this.deps.sha256(); // an image is hashed once processed
-    for (const chunk of chunks) hasher?.update(chunk);
-    for (let r; size <= limit && !(r = await reader.read()).done; ) {
-      chunks.push(r.value);
-      size += r.value.length;
-      hasher?.update(r.value);
-    }
-    if (size > limit) throw tooLarge(`The file is larger than ${formatBytes(limit)}, the limit for ${limitLabel}.`);
-    if (image) return { image: true as const, detected, chunks };
-    return { image: false as const, type: type!, content: { chunks, size, sha256: hasher!.digestHex() } };
+    const add = (chunk: Uint8Array) => {
+      file.append(chunk);
+      hasher?.update(chunk);
+    };
+    chunks.forEach(add);
+    for (let r; file.size <= limit && !(r = await reader.read()).done; ) add(r.value);
+    if (file.size > limit) throw tooLarge(`The file is larger than ${formatBytes(limit)}, the limit for ${limitLabel}.`);
+    if (image) return { image: true as const, detected };
+    return { image: false as const, type: type!, sha256: hasher!.digestHex() };
   }
 
   async get(id: string): Promise<Media> {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fx from '../support/fixtures.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -89,6 +90,23 @@ describe('with S3 storage', () => {
     expect(res.status).toBe(200);
     expect(teli.calls.at(-1)!.download).toMatchObject({ status: 200, contentType: 'application/pdf' });
     expect(teli.calls.at(-1)!.download!.bytes.equals(bytes)).toBe(true);
+  });
+
+  it('stores uploads made at the same time over real sockets intact, in two waves that reuse the first one\'s memory', async () => {
+    const files = Array.from({ length: 12 }, (_, i) => {
+      const bytes = fx.mp4(100_000 + i * 150_000);
+      randomBytes(bytes.length - 64).copy(bytes, 64);
+      return bytes;
+    });
+    for (let wave = 0; wave < 2; wave++) {
+      const hosted = await Promise.all(
+        files.map(async (bytes) => expectMedia(await fetch(`${t.baseUrl}/v1/media`, { method: 'POST', body: form({}, [{ filename: 'clip.mp4', bytes }]) }))),
+      );
+      for (const [i, media] of hosted.entries()) {
+        expect(media.size).toBe(files[i]!.length);
+        expect(Buffer.from(await (await fetch(media.url)).arrayBuffer()).equals(files[i]!)).toBe(true);
+      }
+    }
   });
 
   it('reports ready while the bucket answers', async () => {
