@@ -3,10 +3,10 @@
  *
  * A file must be held until it is stored (S3 needs its length and SHA-256 before the first byte, and a multipart
  * body says neither). Held as the chunks it arrived in, each chunk outlives a few young-generation collections,
- * so V8 promotes it and only a full collection can free it; at ~100 MB/s of uploads that meant a full collection
- * about three times a second, started by the external memory alone. Copied into pooled blocks instead, each
- * arriving chunk dies young, as it does in a plain relay, and the blocks themselves are allocated once. The copy
- * costs ~0.1 ms per MB; under load it saved about 30 % of the service's CPU per MB.
+ * so V8 promotes it and only a full collection can free it: under load, a full collection about three times a
+ * second, started by the chunks' memory alone. Copied into pooled blocks instead, each arriving chunk dies young,
+ * as in a plain relay, and the blocks are allocated once and used again. The copy costs ~0.1 ms per MB; the
+ * service spent about a fifth less CPU per MB (README, Load).
  */
 export class BlockPool {
   readonly blockSize: number;
