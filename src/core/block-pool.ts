@@ -19,7 +19,7 @@ export class BlockPool {
     this.keepBlocks = Math.floor(options.keepBytes / this.blockSize);
   }
 
-  /** Free blocks held now (for tests and metrics). */
+  /** Free blocks held now (for tests). */
   get freeBlocks(): number {
     return this.free.length;
   }
@@ -38,12 +38,17 @@ export class BlockPool {
 export class PooledBytes {
   private readonly pool: BlockPool;
   private blocks: Uint8Array[] = [];
-  private used = 0; // bytes used in the last block
-  size = 0;
+  /** Bytes used in the last block; a full block when there is none, so that the next byte takes a new one. */
+  private used: number;
+  private bytes = 0;
 
   constructor(pool: BlockPool) {
     this.pool = pool;
     this.used = pool.blockSize;
+  }
+
+  get size(): number {
+    return this.bytes;
   }
 
   append(chunk: Uint8Array): void {
@@ -57,7 +62,7 @@ export class PooledBytes {
       this.used += n;
       at += n;
     }
-    this.size += chunk.length;
+    this.bytes += chunk.length;
   }
 
   /** The bytes, as views into the blocks: valid until release(). */
@@ -82,6 +87,6 @@ export class PooledBytes {
     this.pool.give(this.blocks);
     this.blocks = [];
     this.used = this.pool.blockSize;
-    this.size = 0;
+    this.bytes = 0;
   }
 }
