@@ -1,3 +1,5 @@
+import { concat } from './streams.js';
+
 /**
  * Memory for files held whole, in fixed-size blocks that are used again from one upload to the next.
  *
@@ -73,13 +75,8 @@ export class PooledBytes {
 
   /** The bytes in one new array of their own, which release() does not touch. */
   copy(): Uint8Array {
-    const out = new Uint8Array(this.size);
-    let at = 0;
-    for (const view of this.views()) {
-      out.set(view, at);
-      at += view.length;
-    }
-    return out;
+    const views = this.views();
+    return views.length === 1 ? views[0]!.slice() : concat(views); // concat hands a single view back as it is
   }
 
   /** Gives the blocks back for the next file. Only once nothing reads the views any more. */

@@ -93,18 +93,17 @@ export class MediaService {
   /**
    * Reads the whole file, deciding from its first bytes what it is and so which limit applies, and stops as soon
    * as it runs past that limit. Nothing reaches storage before the last byte is in and checked. Each chunk is
-   * copied into `file` (pooled memory, see BlockPool) and, for a file kept as sent, hashed as it arrives, while it
-   * is still in the CPU's cache: hashed after the whole file is in, the bytes come back from memory, which under
+   * copied into `file` (pooled memory, see BlockPool) and, for a file kept as sent, hashed as it arrives (the
+   * first few once the type is known), while it is still in the CPU's cache: hashed after the whole file is in, the bytes come back from memory, which under
    * load costs half as much again.
    */
   private async receive(reader: ReadableStreamDefaultReader<Uint8Array>, file: PooledBytes, declaredSize: number | undefined, seen: { kind?: string }) {
-    const chunks: Uint8Array[] = [];
     let head: Uint8Array = new Uint8Array(0);
     for (let r; head.length < sampleBytesWanted(head) && !(r = await reader.read()).done; ) {
-      chunks.push(r.value);
-      head = concat(chunks);
+      file.append(r.value);
+      head = concat(file.views());
     }
-    if (head.length === 0) throw new AppError(422, 'empty_file', 'The file is empty: there is nothing to send.');
+    if (file.size === 0) throw new AppError(422, 'empty_file', 'The file is empty: there is nothing to send.');
     const detected = await detectType(head);
     const image = detected !== undefined && this.deps.images.accepts(detected);
     const type = detected && mediaTypeForExtension(detected.ext);
@@ -116,12 +115,11 @@ export class MediaService {
       throw tooLarge(`The file is ${formatBytes(declaredSize)}; the limit for ${limitLabel} is ${formatBytes(limit)}.`);
     }
     const hasher = image ? undefined : this.deps.sha256(); // an image is hashed once processed
-    const add = (chunk: Uint8Array) => {
-      file.append(chunk);
-      hasher?.update(chunk);
-    };
-    chunks.forEach(add);
-    for (let r; file.size <= limit && !(r = await reader.read()).done; ) add(r.value);
+    for (const view of file.views()) hasher?.update(view);
+    for (let r; file.size <= limit && !(r = await reader.read()).done; ) {
+      file.append(r.value);
+      hasher?.update(r.value);
+    }
     if (file.size > limit) throw tooLarge(`The file is larger than ${formatBytes(limit)}, the limit for ${limitLabel}.`);
     if (image) return { image: true as const, detected };
     return { image: false as const, type: type!, sha256: hasher!.digestHex() };

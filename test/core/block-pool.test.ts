@@ -10,20 +10,9 @@ import { SharpImages } from '../../src/adapters/sharp/index.js';
 import { BlockPool, PooledBytes } from '../../src/core/block-pool.js';
 import { MediaService } from '../../src/core/media-service.js';
 import * as fx from '../support/fixtures.js';
+import { inPieces } from '../support/http.js';
 
-const joined = (views: Uint8Array[]) => Buffer.concat(views);
-
-/** A body that arrives in the given pieces, each a turn of the event loop after the last, as from a socket. */
-function body(bytes: Uint8Array, piece: number): ReadableStream<Uint8Array> {
-  let at = 0;
-  return new ReadableStream({
-    async pull(controller) {
-      await new Promise((resolve) => setImmediate(resolve));
-      if (at >= bytes.length) return controller.close();
-      controller.enqueue(bytes.slice(at, (at += piece)));
-    },
-  });
-}
+const body = (bytes: Uint8Array, piece: number) => inPieces(bytes, piece, { spaced: true });
 
 describe('PooledBytes', () => {
   it('holds the bytes whole whatever the pieces, in full blocks and a partial last one', () => {
@@ -35,7 +24,7 @@ describe('PooledBytes', () => {
       expect(file.size).toBe(4321);
       const views = file.views();
       expect(views.map((v) => v.length)).toEqual([1000, 1000, 1000, 1000, 321]);
-      expect(joined(views).equals(bytes)).toBe(true);
+      expect(Buffer.concat(views).equals(bytes)).toBe(true);
       expect(Buffer.from(file.copy()).equals(bytes)).toBe(true);
     }
   });

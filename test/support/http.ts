@@ -39,6 +39,23 @@ export async function filesIn(dir: string): Promise<string[]> {
   return out.sort();
 }
 
+/**
+ * `bytes` as a stream of `piece`-byte pieces, the first `first` bytes long when given. With `spaced`, each piece
+ * comes a turn of the event loop after the last, as from a socket, so that other requests' work runs in between.
+ */
+export function inPieces(bytes: Uint8Array, piece: number, options: { first?: number; spaced?: boolean } = {}): ReadableStream<Uint8Array> {
+  let at = 0;
+  return new ReadableStream({
+    async pull(controller) {
+      if (options.spaced) await new Promise((resolve) => setTimeout(resolve, 0));
+      if (at >= bytes.length) return controller.close();
+      const end = at === 0 && options.first ? options.first : at + piece;
+      controller.enqueue(bytes.slice(at, end));
+      at = end;
+    },
+  });
+}
+
 /** A body produced on demand, `chunk` bytes at a time, recording how much the server actually pulled. */
 export function lazyBody(total: number, chunk = 64 * 1024, first?: Uint8Array) {
   const state = { pulled: 0 };
