@@ -96,7 +96,7 @@ async function measure(mode: 'pipeline' | 'baseline', file: string, ext: string,
   });
   const once = async () => {
     if (mode === 'pipeline') {
-      const out = await images.process({ bytes, detected: { ext, mime } }, { optimize: 'auto', keepMetadata: false });
+      const out = await images.process({ size: bytes.length, read: () => bytes, detected: { ext, mime } }, { optimize: 'auto', keepMetadata: false });
       return { bytes: out.bytes.length, output: out.extension, encodes };
     }
     return { ...(await baseline(bytes, ext)), encodes: 1 };

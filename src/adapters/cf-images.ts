@@ -68,13 +68,13 @@ export class WorkerImages implements ImageProcessor {
 
   async process(input: ImageInput, options: ImageOptions): Promise<ProcessedImage> {
     const format = formatOf(input.detected.ext);
-    const size = input.bytes.length;
+    const { size } = input;
     const { targetBytes } = this.options;
     if (size > this.maxInputBytes) {
       throw new AppError(413, 'file_too_large', `The image is ${formatBytes(size)}; the limit for images before processing is ${formatBytes(this.maxInputBytes)}. Send a smaller image.`);
     }
-    if (options.optimize === 'off') return asSent(input.bytes, format, options.keepMetadata);
-    if (options.optimize === 'auto' && CARRIER.has(format) && size <= targetBytes) return asSent(input.bytes, format, options.keepMetadata);
+    if (options.optimize === 'off') return asSent(input.read(), format, options.keepMetadata);
+    if (options.optimize === 'auto' && CARRIER.has(format) && size <= targetBytes) return asSent(input.read(), format, options.keepMetadata);
 
     const why =
       options.optimize === 'always'
@@ -97,7 +97,7 @@ export class WorkerImages implements ImageProcessor {
         `This image needs work (${why}), and Cloudflare Images cannot read ${labelOf(format)}: send it through a Node deployment of mms-media (it converts ${labelOf(format)} with sharp), or send a JPEG, PNG or GIF.`,
       );
     }
-    return new BindingFit(binding, this.options).run(input.bytes, format);
+    return new BindingFit(binding, this.options).run(input.read(), format);
   }
 }
 

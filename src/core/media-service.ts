@@ -77,11 +77,7 @@ export class MediaService {
       throw err;
     });
     const original = { filename: originalText(input.filename), content_type: originalText(input.declaredContentType) };
-    if (received.image) {
-      const bytes = file.copy();
-      file.release();
-      return this.hostImage(bytes, received.detected, original, input.image);
-    }
+    if (received.image) return this.hostImage(file, received.detected, original, input.image);
     const { type, sha256 } = received;
     const content = { chunks: file.views(), size: file.size, sha256 };
     const media = await this.save(type, content, { original: { ...original, size: content.size } }, original.filename);
@@ -152,13 +148,16 @@ export class MediaService {
     return { type, size: info.size, facts };
   }
 
-  /** Images are small enough to hold: the processor needs them whole to orient, strip and fit them. */
-  private async hostImage(bytes: Uint8Array, detected: Detected, original: Original, options: Partial<ImageOptions> = {}) {
+  /**
+   * Images are small enough to hold: the processor needs them whole to orient, strip and fit them. It copies the
+   * file out of the pooled blocks when it needs it, and the blocks go back once it is done.
+   */
+  private async hostImage(file: PooledBytes, detected: Detected, original: Original, options: Partial<ImageOptions> = {}) {
     const started = Date.now();
-    const out = await this.deps.images.process(
-      { bytes, detected },
-      { optimize: options.optimize ?? 'auto', keepMetadata: options.keepMetadata ?? false },
-    );
+    const size = file.size;
+    const out = await this.deps.images
+      .process({ size, read: () => file.copy(), detected }, { optimize: options.optimize ?? 'auto', keepMetadata: options.keepMetadata ?? false })
+      .finally(() => file.release());
     this.deps.metrics?.imageSeconds.observe((Date.now() - started) / 1000);
     const type = mediaTypeForExtension(out.extension);
     if (!type) throw new Error(`image processor produced ${out.extension}, which is not a carrier format`);
@@ -166,7 +165,7 @@ export class MediaService {
       width: out.width,
       height: out.height,
       transformations: out.transformations,
-      original: { ...original, size: bytes.length, width: out.original.width, height: out.original.height },
+      original: { ...original, size, width: out.original.width, height: out.original.height },
     };
     const hasher = this.deps.sha256();
     hasher.update(out.bytes);

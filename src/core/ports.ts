@@ -65,7 +65,14 @@ export interface MediaStore {
 }
 
 export interface ImageInput {
-  bytes: Uint8Array;
+  /** The file's length in bytes. */
+  size: number;
+  /**
+   * The file in one array of its own, made at each call. An image may wait a while for its turn to be decoded;
+   * until then it stays in the service's pooled memory, which is used again for other files once the image is
+   * done, so call this when the bytes are needed, and do not keep the array across the wait.
+   */
+  read(): Uint8Array;
   /** From the bytes, as file-type names it. */
   detected: { ext: string; mime: string };
 }

@@ -4,7 +4,7 @@ import { WorkerImages, type ImagesBindingLike } from '../../src/adapters/cf-imag
 import { orientationOnly, withExifHeader } from '../../src/adapters/image-metadata/exif.js';
 import { targetBytesFor } from '../../src/core/policy.js';
 import type { AppError } from '../../src/core/errors.js';
-import { GIF, GPS_EXIF, JPG, PNG, cleanJpeg } from '../images/fixtures.js';
+import { GIF, GPS_EXIF, JPG, PNG, cleanJpeg, imageInput } from '../images/fixtures.js';
 
 /**
  * The Workers image processor's decisions and its fit-to-budget search, against a stand-in for the Images
@@ -46,7 +46,7 @@ function fakeBinding(source: { width: number; height: number }, bytesPerPixelAt8
 
 const options = { targetBytes: 600_000, maxDimension: 2048, maxInputBytes: 25_000_000, maxPixels: 50_000_000 };
 /** A HEIC photo: always needs work (carriers do not take HEIC); its bytes only reach the stand-in binding. */
-const heic = () => ({ bytes: new Uint8Array(50_000), detected: { ext: 'heic', mime: 'image/heic' } });
+const heic = () => imageInput(new Uint8Array(50_000), { ext: 'heic', mime: 'image/heic' });
 const auto = { optimize: 'auto' as const, keepMetadata: false };
 const refusal = (p: Promise<unknown>) =>
   p.then(
@@ -146,7 +146,7 @@ describe('WorkerImages without the binding: metadata out of images stored as the
   for (const mode of [auto, off]) {
     it(`cuts GPS and camera tags out of a JPEG (optimize=${mode.optimize}), keeping the orientation and the decoded pixels`, async () => {
       expect(tagged.includes('iPhone')).toBe(true);
-      const out = await images.process({ bytes: tagged, detected: JPG }, mode);
+      const out = await images.process(imageInput(tagged, JPG), mode);
       expect(out).toMatchObject({ extension: 'jpg', contentType: 'image/jpeg', transformations: ['strip_metadata'] });
       expect(Buffer.from(out.bytes).includes('iPhone')).toBe(false);
       const m = await sharp(out.bytes).metadata();
@@ -158,13 +158,13 @@ describe('WorkerImages without the binding: metadata out of images stored as the
   }
 
   it('keeps everything with keep_metadata=true', async () => {
-    const out = await images.process({ bytes: tagged, detected: JPG }, { optimize: 'auto', keepMetadata: true });
+    const out = await images.process(imageInput(tagged, JPG), { optimize: 'auto', keepMetadata: true });
     expect(Buffer.from(out.bytes).equals(tagged)).toBe(true);
     expect(out.transformations).toEqual([]);
   });
 
   it('stores a clean JPEG byte-identical, saying nothing was done', async () => {
-    const out = await images.process({ bytes: clean, detected: JPG }, auto);
+    const out = await images.process(imageInput(clean, JPG), auto);
     expect(Buffer.from(out.bytes).equals(clean)).toBe(true);
     expect(out.transformations).toEqual([]);
   });
@@ -176,7 +176,7 @@ describe('WorkerImages without the binding: metadata out of images stored as the
       .withMetadata({ orientation: 6 })
       .toBuffer();
     expect((await sharp(png).metadata()).exif).toBeDefined();
-    const out = await images.process({ bytes: png, detected: PNG }, auto);
+    const out = await images.process(imageInput(png, PNG), auto);
     expect(out).toMatchObject({ extension: 'png', transformations: ['strip_metadata'] });
     expect(Buffer.from(out.bytes).includes('iPhone')).toBe(false);
     const m = await sharp(out.bytes).metadata();
@@ -188,14 +188,14 @@ describe('WorkerImages without the binding: metadata out of images stored as the
 
   it('passes a GIF untouched', async () => {
     const gif = await sharp({ create: { width: 4, height: 4, channels: 3, background: 'red' } }).gif().toBuffer();
-    const out = await images.process({ bytes: gif, detected: GIF }, off);
+    const out = await images.process(imageInput(gif, GIF), off);
     expect(Buffer.from(out.bytes).equals(gif)).toBe(true);
     expect(out.transformations).toEqual([]);
   });
 
   it('refuses a JPEG cut short, whose metadata could not be found, unless the metadata is to be kept', async () => {
     const cut = tagged.subarray(0, tagged.length - 100);
-    expect(await refusal(images.process({ bytes: cut, detected: JPG }, off))).toMatchObject({ status: 422, code: 'unreadable_image' });
-    expect((await images.process({ bytes: cut, detected: JPG }, { optimize: 'off', keepMetadata: true })).bytes).toBe(cut);
+    expect(await refusal(images.process(imageInput(cut, JPG), off))).toMatchObject({ status: 422, code: 'unreadable_image' });
+    expect((await images.process(imageInput(cut, JPG), { optimize: 'off', keepMetadata: true })).bytes).toBe(cut);
   });
 });

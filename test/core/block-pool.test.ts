@@ -8,7 +8,9 @@ import { LocalStore } from '../../src/adapters/local-store.js';
 import { sha256 } from '../../src/adapters/sha256.js';
 import { SharpImages } from '../../src/adapters/sharp/index.js';
 import { BlockPool, PooledBytes } from '../../src/core/block-pool.js';
+import { AppError } from '../../src/core/errors.js';
 import { MediaService } from '../../src/core/media-service.js';
+import type { ImageProcessor } from '../../src/core/ports.js';
 import * as fx from '../support/fixtures.js';
 import { inPieces } from '../support/http.js';
 
@@ -113,11 +115,30 @@ describe('MediaService with pooled memory', () => {
     expect(pool.freeBlocks).toBeGreaterThanOrEqual(Math.floor(10_000_000 / 65_536));
   });
 
-  it('hands an image to the processor as its own copy and takes the blocks back at once', async () => {
+  it('lends an image to the processor in its blocks, and takes them back once it is processed or refused', async () => {
     const pool = new BlockPool({ keepBytes: 64 * 1024 * 1024, blockSize: 64 * 1024 });
-    const media = service(new LocalStore(join(dir, 'img'), 'http://localhost'), pool);
-    const m = await media.host({ body: body(fx.png(300, 200), 500) });
+    const png = fx.png(300, 200);
+    const seen: Array<{ freeBlocks: number; read: Uint8Array }> = [];
+    const lending = (refuse: boolean): ImageProcessor => ({
+      maxInputBytes: images.maxInputBytes,
+      accepts: (detected) => images.accepts(detected),
+      process: async (input, options) => {
+        seen.push({ freeBlocks: pool.freeBlocks, read: input.read() });
+        if (refuse) throw new AppError(422, 'unreadable_image', 'refused for the test');
+        return images.process(input, options);
+      },
+    });
+    const store = new LocalStore(join(dir, 'img'), 'http://localhost');
+    const m = await new MediaService({ store, images: lending(false), sha256, logger, blocks: pool }).host({ body: body(png, 500) });
     expect(m).toMatchObject({ kind: 'image', width: 300, height: 200 });
-    expect(pool.freeBlocks).toBeGreaterThan(0);
+    const blocks = pool.freeBlocks;
+    expect(blocks).toBe(Math.ceil(png.length / (64 * 1024)));
+    await expect(new MediaService({ store, images: lending(true), sha256, logger, blocks: pool }).host({ body: body(png, 500) })).rejects.toMatchObject({
+      code: 'unreadable_image',
+    });
+    expect(pool.freeBlocks).toBe(blocks);
+    // While the processor had the image, its blocks were still out of the pool, and a read gave the file whole.
+    expect(seen.map((s) => s.freeBlocks)).toEqual([0, 0]);
+    for (const s of seen) expect(Buffer.from(s.read).equals(png)).toBe(true);
   });
 });

@@ -9,7 +9,7 @@ import { createDeflate } from 'node:zlib';
 import sharp from 'sharp';
 import { SharpImages, type SharpImagesOptions } from '../../src/adapters/sharp/index.js';
 import { chunk } from '../../src/adapters/image-metadata/png-chunks.js';
-import type { ImageOptions } from '../../src/core/ports.js';
+import type { ImageInput, ImageOptions } from '../../src/core/ports.js';
 
 export const SAFE = 600_000;
 export const CACHE = join(tmpdir(), 'mms-media-image-fixtures-v1');
@@ -34,6 +34,11 @@ export const JPG = { ext: 'jpg', mime: 'image/jpeg' };
 export const PNG = { ext: 'png', mime: 'image/png' };
 export const GIF = { ext: 'gif', mime: 'image/gif' };
 export const HEIC = { ext: 'heic', mime: 'image/heic' };
+
+/** An upload as the service hands it to the processor: its size, and its bytes when asked for. */
+export function imageInput(bytes: Uint8Array, detected: ImageInput['detected']): ImageInput {
+  return { size: bytes.length, read: () => bytes, detected };
+}
 
 export const GPS_EXIF = {
   IFD0: { Make: 'Apple', Model: 'iPhone 15 Pro' },

@@ -1,7 +1,7 @@
 import sharp, { type Sharp } from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProcessedImage } from '../../src/core/ports.js';
-import { AUTO, bmp, GIF, HEIC, PNG, SAFE, animatedGif, cleanJpeg, heicFixture, near, processor, regionColour, screenshotPng, transparentPng } from './fixtures.js';
+import { AUTO, bmp, GIF, HEIC, PNG, SAFE, animatedGif, cleanJpeg, heicFixture, imageInput, near, processor, regionColour, screenshotPng, transparentPng } from './fixtures.js';
 
 /** Formats carriers do not take are converted; carrier formats keep what matters (transparency, animation). */
 const images = processor();
@@ -10,7 +10,7 @@ afterAll(() => images.close());
 describe('an iPhone HEIC (HEVC, Display P3, stored sideways with irot, EXIF with GPS)', () => {
   let out: ProcessedImage;
   beforeAll(async () => {
-    out = await images.process({ bytes: await heicFixture(), detected: HEIC }, AUTO);
+    out = await images.process(imageInput(await heicFixture(), HEIC), AUTO);
   }, 60_000);
 
   it('becomes an upright sRGB JPEG within budget with no location', async () => {
@@ -28,7 +28,7 @@ describe('an iPhone HEIC (HEVC, Display P3, stored sideways with irot, EXIF with
   });
 
   it('is refused with optimize=off, since carriers do not take HEIC', async () => {
-    const err = await images.process({ bytes: await heicFixture(), detected: HEIC }, { optimize: 'off', keepMetadata: false }).catch((e) => e);
+    const err = await images.process(imageInput(await heicFixture(), HEIC), { optimize: 'off', keepMetadata: false }).catch((e) => e);
     expect([err.status, err.code]).toEqual([415, 'unsupported_media_type']);
     expect(err.message).toMatch(/optimize=auto/);
   });
@@ -41,7 +41,7 @@ describe('other formats', () => {
     ['tif', 'image/tiff', (s: Sharp) => s.tiff()],
   ])('%s becomes JPEG', async (ext, mime, encode) => {
     const bytes = await encode(sharp(await cleanJpeg(320, 240))).toBuffer();
-    const out = await images.process({ bytes, detected: { ext, mime } }, AUTO);
+    const out = await images.process(imageInput(bytes, { ext, mime }), AUTO);
     expect(out.contentType).toBe('image/jpeg');
     expect((await sharp(out.bytes).metadata()).format).toBe('jpeg');
     expect(out.transformations).toContain(`convert:${ext === 'tif' ? 'tiff' : ext}->jpeg`);
@@ -50,7 +50,7 @@ describe('other formats', () => {
 
   it('BMP becomes JPEG with its colours', async () => {
     const bytes = bmp(40, 30, 24, (x) => (x < 20 ? [200, 30, 30] : [30, 30, 200]));
-    const out = await images.process({ bytes, detected: { ext: 'bmp', mime: 'image/bmp' } }, AUTO);
+    const out = await images.process(imageInput(bytes, { ext: 'bmp', mime: 'image/bmp' }), AUTO);
     expect(out.contentType).toBe('image/jpeg');
     expect(near(await regionColour(out.bytes, 0.25, 0.5, 6), [200, 30, 30], 20)).toBe(true);
     expect(near(await regionColour(out.bytes, 0.75, 0.5, 6), [30, 30, 200], 20)).toBe(true);
@@ -58,7 +58,7 @@ describe('other formats', () => {
 
   it('a transparent WebP becomes PNG and keeps its transparency', async () => {
     const bytes = await sharp(await transparentPng(200)).webp({ lossless: true }).toBuffer();
-    const out = await images.process({ bytes, detected: { ext: 'webp', mime: 'image/webp' } }, AUTO);
+    const out = await images.process(imageInput(bytes, { ext: 'webp', mime: 'image/webp' }), AUTO);
     expect(out.contentType).toBe('image/png');
     expect((await sharp(out.bytes).metadata()).hasAlpha).toBe(true);
   });
@@ -69,7 +69,7 @@ describe('PNG', () => {
     const input = await transparentPng(700, true);
     const budget = 250_000;
     expect(input.length).toBeGreaterThan(budget);
-    const out = await processor({ targetBytes: budget }).process({ bytes: input, detected: PNG }, AUTO);
+    const out = await processor({ targetBytes: budget }).process(imageInput(input, PNG), AUTO);
     expect(out.contentType).toBe('image/png');
     expect(out.bytes.length).toBeLessThanOrEqual(budget);
     const { data, info } = await sharp(out.bytes).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
@@ -80,7 +80,7 @@ describe('PNG', () => {
 
   it('a phone screenshot fits the budget at 2048 px and says how', async () => {
     const input = await screenshotPng();
-    const out = await images.process({ bytes: input, detected: PNG }, { optimize: 'always', keepMetadata: false });
+    const out = await images.process(imageInput(input, PNG), { optimize: 'always', keepMetadata: false });
     expect(out.bytes.length).toBeLessThanOrEqual(SAFE);
     expect(out.height).toBe(2048);
     expect(out.transformations).toContain('resize:1290x2796->945x2048');
@@ -89,7 +89,7 @@ describe('PNG', () => {
 
   it('an opaque photo saved as PNG becomes JPEG when that is the only way to fit', async () => {
     const photo = await sharp({ create: { width: 600, height: 450, channels: 3, background: 'black', noise: { type: 'gaussian', mean: 128, sigma: 50 } } }).png().toBuffer();
-    const out = await processor({ targetBytes: 100_000 }).process({ bytes: photo, detected: PNG }, AUTO);
+    const out = await processor({ targetBytes: 100_000 }).process(imageInput(photo, PNG), AUTO);
     expect(out.contentType).toBe('image/jpeg');
     expect(out.transformations).toContain('convert:png->jpeg');
     expect(out.bytes.length).toBeLessThanOrEqual(100_000);
@@ -101,7 +101,7 @@ describe('animated GIF', () => {
     const input = await animatedGif(8, 480, 270);
     const target = Math.floor(input.length / 3);
     const small = processor({ targetBytes: target });
-    const out = await small.process({ bytes: input, detected: GIF }, AUTO);
+    const out = await small.process(imageInput(input, GIF), AUTO);
     expect(out.contentType).toBe('image/gif');
     expect(out.bytes.length).toBeLessThanOrEqual(target);
     expect((await sharp(out.bytes).metadata()).pages).toBeGreaterThan(1);
@@ -112,7 +112,7 @@ describe('animated GIF', () => {
     const input = await animatedGif(16, 320, 240);
     // 320 px is already the smallest an animation is made, so past colours only frames are left to lose.
     const small = processor({ targetBytes: 150_000 });
-    const out = await small.process({ bytes: input, detected: GIF }, AUTO);
+    const out = await small.process(imageInput(input, GIF), AUTO);
     const m = await sharp(out.bytes).metadata();
     expect(out.bytes.length).toBeLessThanOrEqual(150_000);
     expect(out.transformations[0]).toBe('colors:16');
@@ -124,7 +124,7 @@ describe('animated GIF', () => {
 
   it('an animated WebP becomes an animated GIF', async () => {
     const webp = await sharp(await animatedGif(6, 120, 90), { animated: true }).webp().toBuffer();
-    const out = await images.process({ bytes: webp, detected: { ext: 'webp', mime: 'image/webp' } }, { optimize: 'always', keepMetadata: false });
+    const out = await images.process(imageInput(webp, { ext: 'webp', mime: 'image/webp' }), { optimize: 'always', keepMetadata: false });
     expect(out.contentType).toBe('image/gif');
     expect((await sharp(out.bytes).metadata()).pages).toBe(6);
     expect(out.transformations).toContain('convert:webp->gif');

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Limiter } from '../../src/adapters/sharp/limiter.js';
 import { AppError } from '../../src/core/errors.js';
+import type { ImageInput } from '../../src/core/ports.js';
+import { AUTO, JPG, PNG, imageInput, phoneJpeg, processor, transparentPng } from './fixtures.js';
 
 function gate() {
   let open!: () => void;
@@ -54,4 +56,24 @@ describe('Limiter', () => {
     await Promise.all(jobs);
     expect(order.slice(2)).toEqual([2, 3, 4, 5]);
   });
+});
+
+describe('an image waiting for its turn', () => {
+  it('is read for its header before it waits, and read whole again only when its turn comes', async () => {
+    // The service holds a waiting upload in pooled memory: a copy made before the wait would sit beside it.
+    const images = processor({ concurrency: 1 });
+    let reads = 0;
+    const png = await transparentPng(200, true);
+    const counted: ImageInput = { ...imageInput(png, PNG), read: () => (reads++, png) };
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 1));
+    const first = images.process(imageInput(await phoneJpeg(), JPG), AUTO); // a 12 MP photo: it keeps the slot a while
+    while (images.stats().active === 0) await settle();
+    const second = images.process(counted, AUTO);
+    while (images.stats().waiting === 0) await settle();
+    expect(images.stats()).toEqual({ active: 1, waiting: 1 });
+    expect(reads).toBe(1);
+    await Promise.all([first, second]);
+    expect(reads).toBe(2);
+    await images.close();
+  }, 60_000);
 });

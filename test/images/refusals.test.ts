@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppError } from '../../src/core/errors.js';
-import { AUTO, GIF, HEIC, JPG, PNG, animatedGif, bmp, cleanJpeg, heicFixture, pixelBombPng, processor, transparentPng } from './fixtures.js';
+import { AUTO, GIF, HEIC, JPG, PNG, animatedGif, bmp, cleanJpeg, heicFixture, imageInput, pixelBombPng, processor, transparentPng } from './fixtures.js';
 
 /** What is refused, with which status and code, and before doing what work. */
 const images = processor();
@@ -26,7 +26,7 @@ describe('pixel bombs', () => {
     expect(bomb.length).toBeLessThan(500_000);
     const before = process.memoryUsage().rss;
     const peakBefore = process.resourceUsage().maxRSS * 1024;
-    const r = await refusal(images.process({ bytes: bomb, detected: PNG }, AUTO));
+    const r = await refusal(images.process(imageInput(bomb, PNG), AUTO));
     expect([r.status, r.code]).toEqual([422, 'image_too_many_pixels']);
     expect(r.message).toMatch(/30000×30000 \(900 megapixels\); images up to 50 megapixels/);
     // Decoding it would take at least 900 MB; the refusal itself takes next to nothing.
@@ -36,7 +36,7 @@ describe('pixel bombs', () => {
 
   it('animations count every frame', async () => {
     const gif = await animatedGif(12, 320, 240);
-    const r = await refusal(processor({ maxPixels: 500_000 }).process({ bytes: gif, detected: GIF }, AUTO));
+    const r = await refusal(processor({ maxPixels: 500_000 }).process(imageInput(gif, GIF), AUTO));
     expect([r.status, r.code]).toEqual([422, 'image_too_many_pixels']);
     expect(r.message).toMatch(/12 frames/);
   });
@@ -52,14 +52,14 @@ describe('corrupt and truncated files', () => {
     ['GIF', async () => animatedGif(6, 160, 120), GIF],
     ['HEIC', heicFixture, HEIC],
   ] as const)('a truncated %s is refused with 422', async (_name, make, detected) => {
-    const r = await refusal(images.process({ bytes: cut(await make()), detected }, AUTO));
+    const r = await refusal(images.process(imageInput(cut(await make()), detected), AUTO));
     expect([r.status, r.code]).toEqual([422, 'unreadable_image']);
     expect(r.message).toMatch(/corrupt or incomplete/);
   });
 
   it('bytes that only start like a JPEG are refused with 422', async () => {
     const junk = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(5000)]);
-    const r = await refusal(images.process({ bytes: junk, detected: JPG }, AUTO));
+    const r = await refusal(images.process(imageInput(junk, JPG), AUTO));
     expect([r.status, r.code]).toEqual([422, 'unreadable_image']);
   });
 
@@ -84,38 +84,38 @@ describe('corrupt and truncated files', () => {
       ['pixel data cut short', () => broken(150)],
       ['a data offset past the end', () => broken(246, (b) => b.writeUInt32LE(0xffff_fff0, 10))],
     ])('%s', async (_name, make) => {
-      const r = await refusal(images.process({ bytes: make(), detected: BMP }, AUTO));
+      const r = await refusal(images.process(imageInput(make(), BMP), AUTO));
       expect([r.status, r.code]).toEqual([422, 'unreadable_image']);
     });
 
     it('while a whole one is read', async () => {
-      const out = await images.process({ bytes: valid(), detected: BMP }, AUTO);
+      const out = await images.process(imageInput(valid(), BMP), AUTO);
       expect(out.extension).toBe('jpg');
     });
   });
 
   it('with optimize=off too', async () => {
-    const r = await refusal(images.process({ bytes: cut(await cleanJpeg()), detected: JPG }, { optimize: 'off', keepMetadata: false }));
+    const r = await refusal(images.process(imageInput(cut(await cleanJpeg()), JPG), { optimize: 'off', keepMetadata: false }));
     expect([r.status, r.code]).toEqual([422, 'unreadable_image']);
   });
 });
 
 describe('size limits', () => {
   it('an upload over IMAGE_MAX_INPUT_BYTES is refused with 413', async () => {
-    const r = await refusal(processor({ maxInputBytes: 1_000_000 }).process({ bytes: Buffer.alloc(1_200_000), detected: JPG }, AUTO));
+    const r = await refusal(processor({ maxInputBytes: 1_000_000 }).process(imageInput(Buffer.alloc(1_200_000), JPG), AUTO));
     expect([r.status, r.code]).toEqual([413, 'file_too_large']);
   });
 
   it('optimize=off refuses a carrier-format file over the endpoint limit with 413, saying what to do', async () => {
     const noise = await sharp(randomBytes(1500 * 1400 * 3), { raw: { width: 1500, height: 1400, channels: 3 } }).png({ compressionLevel: 0 }).toBuffer();
     expect(noise.length).toBeGreaterThan(5_000_000);
-    const r = await refusal(images.process({ bytes: noise, detected: PNG }, { optimize: 'off', keepMetadata: false }));
+    const r = await refusal(images.process(imageInput(noise, PNG), { optimize: 'off', keepMetadata: false }));
     expect([r.status, r.code]).toEqual([413, 'file_too_large']);
     expect(r.message).toMatch(/optimize=off/);
   });
 
   it('nothing fits: 422 with the reason', async () => {
-    const r = await refusal(processor({ targetBytes: 3_000 }).process({ bytes: await transparentPng(400, true), detected: PNG }, AUTO));
+    const r = await refusal(processor({ targetBytes: 3_000 }).process(imageInput(await transparentPng(400, true), PNG), AUTO));
     expect([r.status, r.code]).toEqual([422, 'image_does_not_fit']);
     expect(r.message).toMatch(/transparency/);
   }, 30_000);

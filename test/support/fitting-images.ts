@@ -17,11 +17,11 @@ export class FittingImages implements ImageProcessor {
   }
 
   async process(input: ImageInput, _options: ImageOptions): Promise<ProcessedImage> {
-    this.calls.push({ ext: input.detected.ext, size: input.bytes.length });
+    this.calls.push({ ext: input.detected.ext, size: input.size });
     const convert = input.detected.ext === 'heic';
-    if (!convert && input.bytes.length <= this.budget) {
+    if (!convert && input.size <= this.budget) {
       const ext = input.detected.ext;
-      return { bytes: input.bytes, extension: ext, contentType: input.detected.mime, original: {}, transformations: [] };
+      return { bytes: input.read(), extension: ext, contentType: input.detected.mime, original: {}, transformations: [] };
     }
     const bytes = new Uint8Array(2_000);
     bytes.set(SIGNATURES.jpg);

@@ -58,21 +58,23 @@ export class SharpImages implements ImageProcessor {
   async process(input: ImageInput, options: ImageOptions): Promise<ProcessedImage> {
     const format = asSourceFormat(input.detected.ext);
     if (!format) throw refuse.unsupported(input.detected.ext); // not reached: the service asks accepts() first
-    const { bytes } = input;
-    if (bytes.length > this.maxInputBytes) throw refuse.tooLarge(bytes.length, this.maxInputBytes, 'the limit for images before processing');
-    if (options.optimize === 'off') this.checkSendableAsIs(format, bytes.length);
+    const { size } = input;
+    if (size > this.maxInputBytes) throw refuse.tooLarge(size, this.maxInputBytes, 'the limit for images before processing');
+    if (options.optimize === 'off') this.checkSendableAsIs(format, size);
     const sharp = await loadSharp();
-    const header = await inspect(sharp, bytes, format, this.options.maxPixels);
+    // The header is read from a copy of its own, dropped before the image waits its turn: a queue of photos
+    // held as whole copies, beside the free memory the service keeps for uploads, set the peak under load.
+    const header = await inspect(sharp, input.read(), format, this.options.maxPixels);
 
     const done = (out: ProcessedImage, encodes: number): ProcessedImage => {
       this.options.observe?.({ format, output: out.extension, encodes, bytes: out.bytes.length });
       return out;
     };
-    if (options.optimize === 'off' || (options.optimize === 'auto' && this.isReady(header, bytes.length, options.keepMetadata))) {
-      return this.limiter.run(async () => done(await this.asSent(sharp, bytes, header, options.keepMetadata), 0));
+    if (options.optimize === 'off' || (options.optimize === 'auto' && this.isReady(header, size, options.keepMetadata))) {
+      return this.limiter.run(async () => done(await this.asSent(sharp, input.read(), header, options.keepMetadata), 0));
     }
     return this.limiter.run(async () => {
-      const { image, encodes } = await this.reencode(sharp, bytes, header, options.keepMetadata);
+      const { image, encodes } = await this.reencode(sharp, input.read(), header, options.keepMetadata);
       return done(image, encodes);
     });
   }
