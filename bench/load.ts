@@ -10,8 +10,8 @@
  *                             the same multipart requests as the service (the floor for anything in the middle)
  *
  * Everything runs on loopback in separate processes: the S3 emulator (test/support/s3-server.ts), the bare
- * relay, two service processes (src/node.ts with STORAGE_DRIVER=s3, one per service row, so each row's peak RSS
- * is its own VmHWM), and this process, which generates the load. After a warm-up (every row at full load for
+ * relay, two service processes (the compiled build, dist/node.js, as `npm start` runs it, with STORAGE_DRIVER=s3; one
+ * per service row, so each row's peak RSS is its own VmHWM), and this process, which generates the load. After a warm-up (every row at full load for
  * WARMUP_SECONDS, uncounted, so that measured code runs compiled, as in a long-running process), each row runs
  * `--seconds` of counted time in all, split into `--rounds` segments interleaved with the other rows (order rotated
  * each round), so that load from anything else on the machine falls on every row alike; the machine's whole CPU
@@ -394,6 +394,8 @@ async function main(): Promise<void> {
     `run: ${clients} concurrent clients; each row runs ${seconds} s in all, in ${rounds} segment(s) of ${(seconds / rounds).toFixed(1)} s interleaved with the other rows; everything on loopback`,
   );
 
+  // The service runs as deployed: compiled, without the TypeScript loader (which alone adds ~30 MiB of RSS).
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
   const files = await makePayloads();
   const nonImage = files.filter((f) => f.kind !== 'jpg');
   console.log(`files: ${files.map((f) => `${f.kind} ${(f.bytes.length / MB).toFixed(2)} MB`).join(', ')}`);
@@ -414,7 +416,7 @@ async function main(): Promise<void> {
     const startService = async () => {
       const port = await freePort();
       const extraArgs = process.env.BENCH_SERVICE_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-      const child = start(['--import', 'tsx', ...extraArgs, 'src/node.ts'], {
+      const child = start([...extraArgs, 'dist/node.js'], {
         ...s3Env,
         PORT: String(port),
         HOST: '127.0.0.1',
