@@ -56,6 +56,18 @@ const { values: args } = parseArgs({
 });
 
 
+/**
+ * The Node flags and environment `npm start` gives the service (package.json: `… X=1 node --flag dist/node.js`),
+ * so that the bench measures the service exactly as it is started.
+ */
+const asStarted = (() => {
+  const script: string = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')).scripts.start;
+  const m = /((?:\w+=\S+ )*)node ((?:--\S+ )*)dist\/node\.js$/.exec(script);
+  if (!m) throw new Error(`package.json's start script does not end with "node … dist/node.js": ${script}`);
+  const env = Object.fromEntries(m[1]!.trim().split(' ').filter(Boolean).map((pair) => pair.split('=') as [string, string]));
+  return { env, nodeArgs: m[2]!.trim().split(' ').filter(Boolean) };
+})();
+
 // ---------------------------------------------------------------------------------------------------------------
 // Child roles
 
@@ -416,7 +428,8 @@ async function main(): Promise<void> {
     const startService = async () => {
       const port = await freePort();
       const extraArgs = process.env.BENCH_SERVICE_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-      const child = start([...extraArgs, 'dist/node.js'], {
+      const child = start([...extraArgs, ...asStarted.nodeArgs, 'dist/node.js'], {
+        ...asStarted.env,
         ...s3Env,
         PORT: String(port),
         HOST: '127.0.0.1',
@@ -426,8 +439,6 @@ async function main(): Promise<void> {
         S3_FORCE_PATH_STYLE: 'true',
         MEDIA_URL_TTL_SECONDS: '86400',
         LOG_LEVEL: 'warn',
-        // As `npm start` runs it: glibc arenas fragment under libvips' threads otherwise.
-        MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
       }, false);
       await waitHealthy(port, child);
       return { child, send: multipartSender(port, '/v1/media', agent(), acceptService) };

@@ -11,6 +11,7 @@ import { targetBytesFor } from '../core/policy.js';
 import type { ImageProcessor, Logger, MediaStore, MmsSender } from '../core/ports.js';
 import type { AppDeps } from '../http/app.js';
 import { LocalStore } from './local-store.js';
+import { memoryReleaser } from './memory-releaser.js';
 import { buildUrlServices, type UrlServiceOverrides } from './node-url-services.js';
 import { sha256 } from './sha256.js';
 import { SharpImages } from './sharp/index.js';
@@ -33,6 +34,8 @@ export function buildNodeDeps(config: Config, logger: Logger, overrides: { image
       maxPixels: config.IMAGE_MAX_PIXELS,
       concurrency: config.IMAGE_CONCURRENCY ?? availableParallelism(),
       queueLimit: config.IMAGE_QUEUE_LIMIT,
+      // About one 12 MP photo's buffers: a flood of small images is not collected after each one.
+      afterEach: memoryReleaser(16 * 1024 * 1024),
     });
   const metrics = new Metrics();
   metrics.gauge('mms_media_image_queue_depth', 'Images waiting for a decode slot.', () => images.stats?.().waiting ?? 0);

@@ -59,7 +59,7 @@ describe('Limiter', () => {
 });
 
 describe('an image waiting for its turn', () => {
-  it('is read for its header before it waits, and read whole again only when its turn comes', async () => {
+  it('is not read while it waits, and read once when its turn comes', async () => {
     // The service holds a waiting upload in pooled memory: a copy made before the wait would sit beside it.
     const images = processor({ concurrency: 1 });
     let reads = 0;
@@ -71,9 +71,26 @@ describe('an image waiting for its turn', () => {
     const second = images.process(counted, AUTO);
     while (images.stats().waiting === 0) await settle();
     expect(images.stats()).toEqual({ active: 1, waiting: 1 });
-    expect(reads).toBe(1);
+    expect(reads).toBe(0);
     await Promise.all([first, second]);
-    expect(reads).toBe(2);
+    expect(reads).toBe(1);
     await images.close();
   }, 60_000);
+});
+
+describe('afterEach', () => {
+  it('runs once after every image, processed or refused, before the next image takes the slot', async () => {
+    const seen: Array<{ active: number; waiting: number }> = [];
+    const images: ReturnType<typeof processor> = processor({ concurrency: 1, afterEach: () => seen.push(images.stats()) });
+    const png = await transparentPng(200, true);
+    await images.process(imageInput(png, PNG), AUTO);
+    const refused = await images.process(imageInput(Buffer.from('not a png at all'), PNG), AUTO).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(AppError);
+    expect((refused as AppError).code).toBe('unreadable_image');
+    expect(seen).toEqual([
+      { active: 1, waiting: 0 },
+      { active: 1, waiting: 0 },
+    ]);
+    await images.close();
+  });
 });

@@ -27,6 +27,11 @@ export interface SharpImagesOptions {
   queueLimit: number;
   /** Called after each processed image: for metrics and the benchmark (how many encodes the fit took). */
   observe?: (stats: ImageStats) => void;
+  /**
+   * Called after each image, done or refused: where the runtime can, to give back the memory its buffers held
+   * (see memoryReleaser in src/adapters/memory-releaser.ts).
+   */
+  afterEach?: () => void;
 }
 
 export interface ImageStats {
@@ -62,21 +67,29 @@ export class SharpImages implements ImageProcessor {
     if (size > this.maxInputBytes) throw refuse.tooLarge(size, this.maxInputBytes, 'the limit for images before processing');
     if (options.optimize === 'off') this.checkSendableAsIs(format, size);
     const sharp = await loadSharp();
-    // The header is read from a copy of its own, dropped before the image waits its turn: a queue of photos
-    // held as whole copies, beside the free memory the service keeps for uploads, set the peak under load.
-    const header = await inspect(sharp, input.read(), format, this.options.maxPixels);
+    // The file is copied out of the service's pooled blocks once, when its turn comes, and its header is read from
+    // that copy: a copy made before the wait, even for the header alone, would be garbage beside the blocks the
+    // image waits in.
+    return this.limiter.run(async () => {
+      try {
+        return await this.processNow(sharp, input.read(), format, options);
+      } finally {
+        this.options.afterEach?.();
+      }
+    });
+  }
 
+  private async processNow(sharp: SharpFactory, bytes: Uint8Array, format: SourceFormat, options: ImageOptions): Promise<ProcessedImage> {
+    const header = await inspect(sharp, bytes, format, this.options.maxPixels);
     const done = (out: ProcessedImage, encodes: number): ProcessedImage => {
       this.options.observe?.({ format, output: out.extension, encodes, bytes: out.bytes.length });
       return out;
     };
-    if (options.optimize === 'off' || (options.optimize === 'auto' && this.isReady(header, size, options.keepMetadata))) {
-      return this.limiter.run(async () => done(await this.asSent(sharp, input.read(), header, options.keepMetadata), 0));
+    if (options.optimize === 'off' || (options.optimize === 'auto' && this.isReady(header, bytes.length, options.keepMetadata))) {
+      return done(await this.asSent(sharp, bytes, header, options.keepMetadata), 0);
     }
-    return this.limiter.run(async () => {
-      const { image, encodes } = await this.reencode(sharp, input.read(), header, options.keepMetadata);
-      return done(image, encodes);
-    });
+    const { image, encodes } = await this.reencode(sharp, bytes, header, options.keepMetadata);
+    return done(image, encodes);
   }
 
   /** The decode queue now, for /metrics: images being decoded and images waiting for a slot. */
