@@ -8,7 +8,7 @@ import { runInNewContext } from 'node:vm';
  * buffers), ~15 MB for a 12 MP photo. They live about a second, long enough to be promoted, so only a full
  * collection frees them, and V8 schedules those by the growth of its own heap, which these buffers hardly move.
  * Left to V8, under load they added tens of MB to the service's peak (README, Load). A full collection of this
- * heap takes 5–15 ms, against about a second of work per photo.
+ * heap takes 20–50 ms under load (less on an idle machine), against about a second of work per photo.
  *
  * `gc` is reached without a command-line flag: the flag is set here, and the function taken from a new context.
  */
