@@ -57,16 +57,24 @@ const { values: args } = parseArgs({
 
 
 /**
- * The Node flags and environment `npm start` gives the service (package.json: `… X=1 node --flag dist/node.js`),
- * so that the bench measures the service exactly as it is started.
+ * The service's command as `npm start` runs it (package.json: `npm run build … && X=1 node --flag … dist/node.js`),
+ * so that the bench measures the service as it is deployed. A variable of the script that is also set in the
+ * bench's own environment takes that value; BENCH_SERVICE_NODE_ARGS come after the script's flags (of a flag given
+ * twice, Node takes the last).
  */
-const asStarted = (() => {
+function serviceCommand(): { env: Record<string, string>; args: string[] } {
   const script: string = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')).scripts.start;
-  const m = /((?:\w+=\S+ )*)node ((?:--\S+ )*)dist\/node\.js$/.exec(script);
-  if (!m) throw new Error(`package.json's start script does not end with "node … dist/node.js": ${script}`);
-  const env = Object.fromEntries(m[1]!.trim().split(' ').filter(Boolean).map((pair) => pair.split('=') as [string, string]));
-  return { env, nodeArgs: m[2]!.trim().split(' ').filter(Boolean) };
-})();
+  const m = /(?:^|&&\s*)((?:\w+=\S+\s+)*)node\s+((?:--\S+\s+)*)dist\/node\.js$/.exec(script);
+  if (!m) throw new Error(`package.json's start script must end with "[VAR=value …] node [--flag …] dist/node.js", not: ${script}`);
+  const words = (text: string) => text.split(/\s+/).filter(Boolean);
+  const env = Object.fromEntries(
+    words(m[1]!).map((pair) => {
+      const name = pair.slice(0, pair.indexOf('='));
+      return [name, process.env[name] ?? pair.slice(name.length + 1)];
+    }),
+  );
+  return { env, args: [...words(m[2]!), ...words(process.env.BENCH_SERVICE_NODE_ARGS ?? ''), 'dist/node.js'] };
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Child roles
@@ -408,6 +416,8 @@ async function main(): Promise<void> {
 
   // The service runs as deployed: compiled, without the TypeScript loader (which alone adds ~30 MiB of RSS).
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+  const service = serviceCommand();
+  console.log(`service: ${Object.entries(service.env).map(([name, value]) => `${name}=${value} `).join('')}node ${service.args.join(' ')}`);
   const files = await makePayloads();
   const nonImage = files.filter((f) => f.kind !== 'jpg');
   console.log(`files: ${files.map((f) => `${f.kind} ${(f.bytes.length / MB).toFixed(2)} MB`).join(', ')}`);
@@ -427,9 +437,8 @@ async function main(): Promise<void> {
     // The processes in the middle, each serving one row only (so each VmHWM is that row's peak).
     const startService = async () => {
       const port = await freePort();
-      const extraArgs = process.env.BENCH_SERVICE_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-      const child = start([...extraArgs, ...asStarted.nodeArgs, 'dist/node.js'], {
-        ...asStarted.env,
+      const child = start(service.args, {
+        ...service.env,
         ...s3Env,
         PORT: String(port),
         HOST: '127.0.0.1',

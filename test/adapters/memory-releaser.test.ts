@@ -1,29 +1,41 @@
-import { PerformanceObserver, constants } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { PerformanceObserver, constants, performance } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
 import { afterAll, describe, expect, it } from 'vitest';
-import { memoryReleaser } from '../../src/adapters/memory-releaser.js';
+import { fullCollector, memoryReleaser } from '../../src/adapters/memory-releaser.js';
 
 const MiB = 1024 * 1024;
-let fullCollections = 0;
+const fullCollectionStarts: number[] = [];
 const observer = new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) if ((entry.detail as { kind?: number } | undefined)?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) fullCollections++;
+  for (const entry of list.getEntries()) {
+    if ((entry.detail as { kind?: number } | undefined)?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) fullCollectionStarts.push(entry.startTime);
+  }
 });
 observer.observe({ entryTypes: ['gc'] });
 afterAll(() => observer.disconnect());
 
-/** gc entries reach observers a little after the collection, and buffers are freed on a background thread. */
-const settled = () => new Promise((resolve) => setTimeout(resolve, 100));
-const held = () => process.memoryUsage().external;
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as (o?: { type: 'minor' }) => void;
+const gc = fullCollector();
 const youngCollection = () => gc({ type: 'minor' });
+const held = () => getHeapStatistics().external_memory;
 
-/** No garbage left from whatever ran before in this process, so that what a test leaves is all there is. */
-async function clean(): Promise<void> {
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (const deadline = Date.now() + 10_000; !condition(); await new Promise((resolve) => setTimeout(resolve, 5))) {
+    if (Date.now() > deadline) throw new Error(`still waiting for ${what} after 10 s`);
+  }
+}
+
+/**
+ * The full collections that started while `call` ran. V8 may start collections of its own at other times (the
+ * tests below wait by running young collections, which can set one off), so only these are the releaser's. gc
+ * entries reach observers a little after the collection, in order: once the entry of a collection run here
+ * afterwards has come, all of them have.
+ */
+async function fullCollectionsDuring(call: () => void): Promise<number> {
+  const from = performance.now();
+  call();
+  const to = performance.now();
   gc();
-  await settled();
+  await until(() => fullCollectionStarts.some((t) => t > to), 'the entry of a full collection');
+  return fullCollectionStarts.filter((t) => t >= from && t <= to).length;
 }
 
 /**
@@ -37,23 +49,23 @@ function leaveGarbage(bytes: number): void {
   expect(buffers.length).toBe(bytes / MiB);
 }
 
+/** No garbage left from whatever ran before, so that what a test leaves is all there is. */
+async function clean(): Promise<void> {
+  await fullCollectionsDuring(() => {});
+}
+
+// Each test stays under 64 MiB of buffers, past which V8 would start a full collection of its own.
 describe('memoryReleaser', () => {
   it('collects once buffers past its threshold are held since it last looked, and their memory comes back', async () => {
     await clean();
     const release = memoryReleaser(32 * MiB);
     release(); // the first call reads where buffer memory stands
-    // Under 64 MiB, which would have V8 start a collection of its own for the memory outside its heap.
     leaveGarbage(48 * MiB);
-    await settled();
     const before = held();
-    const counted = fullCollections;
-    release();
+    expect(await fullCollectionsDuring(release)).toBe(1);
     // The buffers' memory is freed by a background task that the next collection, of either kind, completes: on
-    // a busy machine that task may wait. A young collection cannot free these buffers itself (they were promoted).
-    youngCollection();
-    await settled();
-    expect(held()).toBeLessThan(before - 40 * MiB);
-    expect(fullCollections).toBe(counted + 1);
+    // a busy machine that task may wait.
+    await until(() => (youngCollection(), held() < before - 40 * MiB), 'the buffers to be freed');
   });
 
   it('does nothing while less than its threshold has been added since the last collection', async () => {
@@ -61,10 +73,29 @@ describe('memoryReleaser', () => {
     const release = memoryReleaser(32 * MiB);
     release();
     leaveGarbage(16 * MiB);
-    await settled();
-    const counted = fullCollections;
+    expect(await fullCollectionsDuring(release)).toBe(0);
+  });
+
+  it('does not collect again at the call right after a collection, however much memory still reads as held', async () => {
+    await clean();
+    const release = memoryReleaser(32 * MiB);
     release();
-    await settled();
-    expect(fullCollections).toBe(counted);
+    leaveGarbage(48 * MiB);
+    // The first call collects; the buffers are freed in the background, maybe not yet by the next calls.
+    expect(await fullCollectionsDuring(() => (release(), release(), release()))).toBe(1);
+  });
+
+  it('measures from the least memory held since the last collection', async () => {
+    await clean();
+    const release = memoryReleaser(16 * MiB);
+    let young: Uint8Array[] | undefined = Array.from({ length: 24 }, () => new Uint8Array(MiB).fill(1));
+    release(); // reads the 24 MiB still held
+    const high = held();
+    expect(young.length).toBe(24);
+    young = undefined; // garbage that was never promoted: a young collection frees it
+    await until(() => (youngCollection(), held() < high - 20 * MiB), 'the young buffers to be freed');
+    release(); // the floor falls
+    leaveGarbage(20 * MiB); // less than 16 MiB above the first reading, 20 MiB above the floor
+    expect(await fullCollectionsDuring(release)).toBe(1);
   });
 });

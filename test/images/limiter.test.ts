@@ -79,18 +79,38 @@ describe('an image waiting for its turn', () => {
 });
 
 describe('afterEach', () => {
-  it('runs once after every image, processed or refused, before the next image takes the slot', async () => {
-    const seen: Array<{ active: number; waiting: number }> = [];
-    const images: ReturnType<typeof processor> = processor({ concurrency: 1, afterEach: () => seen.push(images.stats()) });
-    const png = await transparentPng(200, true);
-    await images.process(imageInput(png, PNG), AUTO);
-    const refused = await images.process(imageInput(Buffer.from('not a png at all'), PNG), AUTO).catch((e: unknown) => e);
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 1));
+  const unreadable = () => Buffer.from('not a png at all');
+
+  it('runs once after every image that had its turn, processed or refused, before the next one is read', async () => {
+    const seen: Array<{ active: number; waiting: number; reads: number }> = [];
+    let reads = 0;
+    const images: ReturnType<typeof processor> = processor({ concurrency: 1, afterEach: () => seen.push({ ...images.stats(), reads }) });
+    const first = images.process(imageInput(await phoneJpeg(), JPG), AUTO); // a 12 MP photo: it keeps the slot a while
+    while (images.stats().active === 0) await settle();
+    const second = images.process({ ...imageInput(unreadable(), PNG), read: () => (reads++, unreadable()) }, AUTO).catch((e: unknown) => e);
+    while (images.stats().waiting === 0) await settle();
+    await first;
+    const refused = await second;
     expect(refused).toBeInstanceOf(AppError);
     expect((refused as AppError).code).toBe('unreadable_image');
     expect(seen).toEqual([
-      { active: 1, waiting: 0 },
-      { active: 1, waiting: 0 },
+      { active: 1, waiting: 1, reads: 0 }, // after the photo: the next image still waits, unread
+      { active: 1, waiting: 0, reads: 1 }, // after the refusal
     ]);
+    await images.close();
+  }, 60_000);
+
+  it('cannot change an outcome by throwing', async () => {
+    const images = processor({
+      afterEach: () => {
+        throw new Error('housekeeping failed');
+      },
+    });
+    const done = await images.process(imageInput(await transparentPng(200, true), PNG), AUTO);
+    expect(done.extension).toBe('png');
+    const refused = await images.process(imageInput(unreadable(), PNG), AUTO).catch((e: unknown) => e);
+    expect((refused as AppError).code).toBe('unreadable_image');
     await images.close();
   });
 });

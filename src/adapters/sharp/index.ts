@@ -28,8 +28,9 @@ export interface SharpImagesOptions {
   /** Called after each processed image: for metrics and the benchmark (how many encodes the fit took). */
   observe?: (stats: ImageStats) => void;
   /**
-   * Called after each image, done or refused: where the runtime can, to give back the memory its buffers held
-   * (see memoryReleaser in src/adapters/memory-releaser.ts).
+   * Called after each image that had its turn, done or refused (not for one turned away with 503 by a full
+   * queue): where the runtime can, to give back the memory its buffers held (see memoryReleaser in
+   * src/adapters/memory-releaser.ts). What it throws is ignored: it cannot change the image's outcome.
    */
   afterEach?: () => void;
 }
@@ -43,8 +44,8 @@ export interface ImageStats {
 
 /**
  * Images made carrier-ready with sharp (libvips): upright, without metadata, sRGB, in a carrier format and
- * within the delivery budget, in as few encodes as it takes. Header checks refuse pixel bombs before any
- * decoding; decoding itself waits its turn in a bounded queue.
+ * within the delivery budget, in as few encodes as it takes. Each image waits its turn in a bounded queue; when it
+ * comes, the header is read first, and pixel bombs and unreadable files are refused before anything is decoded.
  */
 export class SharpImages implements ImageProcessor {
   readonly maxInputBytes: number;
@@ -74,7 +75,11 @@ export class SharpImages implements ImageProcessor {
       try {
         return await this.processNow(sharp, input.read(), format, options);
       } finally {
-        this.options.afterEach?.();
+        try {
+          this.options.afterEach?.();
+        } catch {
+          // Housekeeping only: the image's result or refusal stands.
+        }
       }
     });
   }
