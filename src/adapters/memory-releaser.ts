@@ -5,10 +5,13 @@ import { runInNewContext } from 'node:vm';
  * V8's `gc()`, reached without a command-line flag: the flag is set here (for the whole process, which only makes
  * `gc` available to code that asks for it), and the function taken from a new context, where V8 installs it.
  */
-export function fullCollector(): (options?: { type: 'minor' }) => void {
+export function fullCollector(): Collect {
   setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as (options?: { type: 'minor' }) => void;
+  return runInNewContext('gc') as Collect;
 }
+
+/** Full by default; `{ type: 'minor' }` collects the young generation only (the tests use that). */
+type Collect = (options?: { type: 'minor' }) => void;
 
 /**
  * A full garbage collection, run when `thresholdBytes` more memory outside V8's heap is held than the least held

@@ -34,8 +34,8 @@ export function buildNodeDeps(config: Config, logger: Logger, overrides: { image
       maxPixels: config.IMAGE_MAX_PIXELS,
       concurrency: config.IMAGE_CONCURRENCY ?? availableParallelism(),
       queueLimit: config.IMAGE_QUEUE_LIMIT,
-      // A 12 MP photo leaves ~15 MB: under load, one collection every photo or two; a flood of small images is
-      // not collected after each one.
+      // A 12 MP photo leaves ~15 MB: a collection every two or three photos, and a flood of small images is not
+      // collected after each one. 32 MB held more for no faster photos (README, Load).
       afterEach: memoryReleaser(16 * 1024 * 1024),
     });
   const metrics = new Metrics();

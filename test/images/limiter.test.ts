@@ -10,6 +10,14 @@ function gate() {
   return { open, opened };
 }
 
+/** Waits until a processor's queue reaches a state, polling each millisecond, 30,000 times at most. */
+async function until(reached: () => boolean): Promise<void> {
+  for (let i = 0; !reached(); i++) {
+    if (i > 30_000) throw new Error('the queue never reached the expected state');
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
 describe('Limiter', () => {
   it('runs up to `concurrency` jobs, queues `queueLimit` more, and refuses the rest with 503 and Retry-After', async () => {
     const limiter = new Limiter(1, 1);
@@ -65,11 +73,10 @@ describe('an image waiting for its turn', () => {
     let reads = 0;
     const png = await transparentPng(200, true);
     const counted: ImageInput = { ...imageInput(png, PNG), read: () => (reads++, png) };
-    const settle = () => new Promise((resolve) => setTimeout(resolve, 1));
     const first = images.process(imageInput(await phoneJpeg(), JPG), AUTO); // a 12 MP photo: it keeps the slot a while
-    while (images.stats().active === 0) await settle();
+    await until(() => images.stats().active === 1);
     const second = images.process(counted, AUTO);
-    while (images.stats().waiting === 0) await settle();
+    await until(() => images.stats().waiting === 1);
     expect(images.stats()).toEqual({ active: 1, waiting: 1 });
     expect(reads).toBe(0);
     await Promise.all([first, second]);
@@ -79,17 +86,15 @@ describe('an image waiting for its turn', () => {
 });
 
 describe('afterEach', () => {
-  const settle = () => new Promise((resolve) => setTimeout(resolve, 1));
   const unreadable = () => Buffer.from('not a png at all');
-
   it('runs once after every image that had its turn, processed or refused, before the next one is read', async () => {
     const seen: Array<{ active: number; waiting: number; reads: number }> = [];
     let reads = 0;
     const images: ReturnType<typeof processor> = processor({ concurrency: 1, afterEach: () => seen.push({ ...images.stats(), reads }) });
     const first = images.process(imageInput(await phoneJpeg(), JPG), AUTO); // a 12 MP photo: it keeps the slot a while
-    while (images.stats().active === 0) await settle();
+    await until(() => images.stats().active === 1);
     const second = images.process({ ...imageInput(unreadable(), PNG), read: () => (reads++, unreadable()) }, AUTO).catch((e: unknown) => e);
-    while (images.stats().waiting === 0) await settle();
+    await until(() => images.stats().waiting === 1);
     await first;
     const refused = await second;
     expect(refused).toBeInstanceOf(AppError);
@@ -98,6 +103,19 @@ describe('afterEach', () => {
       { active: 1, waiting: 1, reads: 0 }, // after the photo: the next image still waits, unread
       { active: 1, waiting: 0, reads: 1 }, // after the refusal
     ]);
+    await images.close();
+  }, 60_000);
+
+  it('is not called for an image turned away by a full queue', async () => {
+    let calls = 0;
+    const images = processor({ concurrency: 1, queueLimit: 0, afterEach: () => calls++ });
+    const first = images.process(imageInput(await phoneJpeg(), JPG), AUTO);
+    await until(() => images.stats().active === 1);
+    const busy = await images.process(imageInput(unreadable(), PNG), AUTO).catch((e: unknown) => e);
+    expect((busy as AppError).code).toBe('server_busy');
+    expect(calls).toBe(0);
+    await first;
+    expect(calls).toBe(1);
     await images.close();
   }, 60_000);
 
