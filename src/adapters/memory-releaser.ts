@@ -30,13 +30,13 @@ export function memoryReleaser(thresholdBytes: number): () => void {
   const collect = fullCollector();
   // V8 frees the buffers on a background thread after the collection returns, so the floor is not read right
   // after collecting but from the calls that follow; it also falls when a young collection frees buffers.
-  let floor: number | undefined;
+  let floor = Infinity;
   return () => {
     const held = getHeapStatistics().external_memory;
-    if (floor === undefined || held < floor) floor = held;
+    if (held < floor) floor = held;
     else if (held - floor >= thresholdBytes) {
       collect();
-      floor = undefined;
+      floor = Infinity;
     }
   };
 }

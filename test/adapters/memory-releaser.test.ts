@@ -1,6 +1,6 @@
 import { PerformanceObserver, constants, performance } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { fullCollector, memoryReleaser } from '../../src/adapters/memory-releaser.js';
 
 const MiB = 1024 * 1024;
@@ -20,11 +20,8 @@ const gc = fullCollector();
 const youngCollection = () => gc({ type: 'minor' });
 const held = () => getHeapStatistics().external_memory;
 
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (const deadline = Date.now() + 10_000; !condition(); await new Promise((resolve) => setTimeout(resolve, 5))) {
-    if (Date.now() > deadline) throw new Error(`still waiting for ${what} after 10 s`);
-  }
-}
+/** Polls `condition` every 5 ms, for 10 s at most (a loaded machine may take a while to free memory). */
+const until = (condition: () => boolean) => vi.waitUntil(condition, { timeout: 10_000, interval: 5 });
 
 /**
  * The forced full collections that started while `call` ran: the releaser's. gc entries reach observers a little
@@ -35,7 +32,7 @@ async function fullCollectionsDuring(call: () => void): Promise<number> {
   call();
   const to = performance.now();
   gc();
-  await until(() => forcedFullCollectionStarts.some((t) => t > to), 'the entry of a full collection');
+  await until(() => forcedFullCollectionStarts.some((t) => t > to));
   return forcedFullCollectionStarts.filter((t) => t >= from && t <= to).length;
 }
 
@@ -63,7 +60,7 @@ async function clean(): Promise<void> {
     const settled = now >= last;
     last = now;
     return settled;
-  }, 'freed memory to be given back');
+  });
 }
 
 describe('memoryReleaser', () => {
@@ -76,7 +73,7 @@ describe('memoryReleaser', () => {
     expect(await fullCollectionsDuring(release)).toBe(1);
     // The buffers' memory is freed by a background task that the next collection, of either kind, completes: on
     // a busy machine that task may wait.
-    await until(() => (youngCollection(), held() < before - 40 * MiB), 'the buffers to be freed');
+    await until(() => (youngCollection(), held() < before - 40 * MiB));
   });
 
   it('does nothing while less than its threshold has been added since the last collection', async () => {
@@ -104,7 +101,7 @@ describe('memoryReleaser', () => {
     const high = held();
     expect(young.length).toBe(24);
     young = undefined; // garbage that was never promoted: a young collection frees it
-    await until(() => (youngCollection(), held() < high - 20 * MiB), 'the young buffers to be freed');
+    await until(() => (youngCollection(), held() < high - 20 * MiB));
     release(); // the floor falls
     leaveGarbage(20 * MiB); // less than 16 MiB above the first reading, 20 MiB above the floor
     expect(await fullCollectionsDuring(release)).toBe(1);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Limiter } from '../../src/adapters/sharp/limiter.js';
 import { AppError } from '../../src/core/errors.js';
 import type { ImageInput } from '../../src/core/ports.js';
@@ -10,13 +10,8 @@ function gate() {
   return { open, opened };
 }
 
-/** Waits until a processor's queue reaches a state, polling each millisecond, 30,000 times at most. */
-async function until(reached: () => boolean): Promise<void> {
-  for (let i = 0; !reached(); i++) {
-    if (i > 30_000) throw new Error('the queue never reached the expected state');
-    await new Promise((resolve) => setTimeout(resolve, 1));
-  }
-}
+/** Polls until a processor's queue reaches a state (each millisecond, for 30 s at most). */
+const until = (reached: () => boolean) => vi.waitUntil(reached, { timeout: 30_000, interval: 1 });
 
 describe('Limiter', () => {
   it('runs up to `concurrency` jobs, queues `queueLimit` more, and refuses the rest with 503 and Retry-After', async () => {
