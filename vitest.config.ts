@@ -22,7 +22,7 @@ export default defineConfig({
         extends: true,
         plugins: [
           cloudflareTest({
-            main: './src/worker.ts',
+            main: './src/worker/main.ts',
             wrangler: { configPath: './wrangler.toml' },
             // The local Images binding, for the tests that exercise it (tests choose per request whether the worker sees it).
             miniflare: { images: { binding: 'IMAGES' } },

@@ -10,7 +10,7 @@
  *                             the same multipart requests as the service (the floor for anything in the middle)
  *
  * Everything runs on loopback in separate processes: the S3 emulator (test/support/s3-server.ts), the bare
- * relay, two service processes (the compiled build, dist/node.js, as `npm start` runs it, with STORAGE_DRIVER=s3; one
+ * relay, two service processes (the compiled build, dist/node/main.js, as `npm start` runs it, with STORAGE_DRIVER=s3; one
  * per service row, so each row's peak RSS is its own VmHWM), and this process, which generates the load. After a warm-up (every row at full load for
  * WARMUP_SECONDS, uncounted, so that measured code runs compiled, as in a long-running process), each row runs
  * `--seconds` of counted time in all, split into `--rounds` segments interleaved with the other rows (order rotated
@@ -57,7 +57,7 @@ const { values: args } = parseArgs({
 
 
 /**
- * The service's command as `npm start` runs it (package.json: `npm run build … && X=1 node --flag … dist/node.js`),
+ * The service's command as `npm start` runs it (package.json: `npm run build … && X=1 node --flag … dist/node/main.js`),
  * so that the bench measures the service as it is deployed. A variable of the script that is also set in the
  * bench's own environment takes that value; BENCH_SERVICE_NODE_ARGS come after the script's flags (of a flag given
  * twice, Node takes the last).
@@ -65,7 +65,7 @@ const { values: args } = parseArgs({
 function serviceCommand(): { env: Record<string, string>; args: string[] } {
   const script: string = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')).scripts.start;
   const m = /(?:^|&&\s*)((?:\w+=\S+\s+)*)node\s+((?:--\S+\s+)*)dist\/node\.js$/.exec(script);
-  if (!m) throw new Error(`package.json's start script must end with "[VAR=value …] node [--flag …] dist/node.js", not: ${script}`);
+  if (!m) throw new Error(`package.json's start script must end with "[VAR=value …] node [--flag …] dist/node/main.js", not: ${script}`);
   const words = (text: string) => text.split(/\s+/).filter(Boolean);
   const env = Object.fromEntries(
     words(m[1]!).map((pair) => {
@@ -73,7 +73,7 @@ function serviceCommand(): { env: Record<string, string>; args: string[] } {
       return [name, process.env[name] ?? pair.slice(name.length + 1)];
     }),
   );
-  return { env, args: [...words(m[2]!), ...words(process.env.BENCH_SERVICE_NODE_ARGS ?? ''), 'dist/node.js'] };
+  return { env, args: [...words(m[2]!), ...words(process.env.BENCH_SERVICE_NODE_ARGS ?? ''), 'dist/node/main.js'] };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -59,7 +59,7 @@ describe('parseConfig', () => {
 
 describe('the Node entry', () => {
   it('stops with exit code 1 and one line naming the bad variable', async () => {
-    const failed = await run('npx', ['tsx', 'src/node.ts'], { env: { ...process.env, PORT: 'abc' } }).then(
+    const failed = await run('npx', ['tsx', 'src/node/main.ts'], { env: { ...process.env, PORT: 'abc' } }).then(
       () => null,
       (err: { code: number; stderr: string }) => err,
     );

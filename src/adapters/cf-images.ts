@@ -3,7 +3,7 @@ import { FORMAT_LABELS, asSourceFormat, transformName } from '../core/image-form
 import { MEDIA_TYPES, mediaTypeForExtension } from '../core/policy.js';
 import type { ImageInput, ImageOptions, ImageProcessor, ProcessedImage } from '../core/ports.js';
 import { readAll } from '../core/streams.js';
-import { stripMetadata } from './image-metadata/strip.js';
+import { stripMetadata } from '../lib/image-metadata/strip.js';
 
 /**
  * Images on Workers, where sharp cannot run. Images already deliverable (JPEG, PNG or GIF within the delivery

@@ -1,7 +1,7 @@
 import { BlockPool, PooledBytes } from './block-pool.js';
 import { AppError, formatBytes, isAppError } from './errors.js';
 import { factsFromMetadata, originalText, factsToMetadata, type Media, type MediaFacts, type Original } from './media-record.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics } from '../lib/metrics.js';
 import { MEDIA_ID, newMediaId, safeFilename } from './keys.js';
 import { MAX_MEDIA_BYTES, SUPPORTED_LIST, mediaTypeForExtension, type MediaType } from './policy.js';
 import type { FileContent, Hasher, ImageOptions, ImageProcessor, Logger, MediaStore } from './ports.js';

@@ -1,6 +1,6 @@
 import { AppError, isAppError } from './errors.js';
 import type { Media } from './media-service.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics } from '../lib/metrics.js';
 import type { Logger, MmsSender, SendRequest } from './ports.js';
 
 export interface SendOutcome {

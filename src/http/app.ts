@@ -1,14 +1,8 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { AppError, errorBody, isAppError } from '../core/errors.js';
-import type { MediaService } from '../core/media-service.js';
-import type { MmsService } from '../core/mms-service.js';
-import type { Logger, MediaStore } from '../core/ports.js';
-import type { Preflight } from '../core/preflight.js';
-import type { UrlImporter } from '../core/url-import.js';
-import { Metrics } from '../core/metrics.js';
-import type { IdempotencyRecords } from '../core/idempotency.js';
-import type { Hasher } from '../core/ports.js';
+import type { AppDeps, AppEnv, RequestLimits } from './deps.js';
+import { Metrics } from '../lib/metrics.js';
 import { idempotency } from './idempotency.js';
 import { bodyDeadline, concurrencyLimit, rateLimit } from './limits.js';
 import { apiSecurityHeaders, observe } from './observability.js';
@@ -18,43 +12,16 @@ import { mediaRoutes } from './routes/media.js';
 import { mmsRoutes } from './routes/mms.js';
 import { preflightRoutes } from './routes/preflight.js';
 
-export interface AppDeps {
-  media: MediaService;
-  mms: MmsService;
-  /** Checks a media URL the way a carrier will fetch it (SSRF-guarded). */
-  preflight: Preflight;
-  /** Imports a file from a URL through the upload pipeline (SSRF-guarded). */
-  importer: UrlImporter;
-  store: MediaStore;
-  logger: Logger;
-  /** Keys accepted in X-API-Key; empty means no key is needed (allowed only on loopback, checked at start). */
-  apiKeys: string[];
-  /** Counters behind GET /metrics; the services given above should count into the same instance. */
-  metrics?: Metrics;
-  /** Where Idempotency-Key records live (memory for one instance, the bucket for many) and how bodies are hashed. */
-  idempotency?: { records: IdempotencyRecords; sha256: () => Hasher };
-  limits?: Partial<RequestLimits>;
-}
-
-export interface RequestLimits {
-  /** The whole request body must arrive within this (408 otherwise). */
-  bodyTimeoutMs: number;
-  /** Uploads and sends being processed at once (503 beyond). */
-  maxConcurrentUploads: number;
-  /** Per API key and minute (429 beyond); undefined: no limit. */
-  rateLimitPerMinute?: number;
-}
-
 /** The whole HTTP API, runtime-neutral: the Node and Workers entries hand it their adapters. */
-export function createApp(deps: AppDeps): OpenAPIHono {
-  const app = new OpenAPIHono();
+export function createApp(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>();
   const metrics = deps.metrics ?? new Metrics();
   const limits: RequestLimits = { bodyTimeoutMs: 30_000, maxConcurrentUploads: 64, ...deps.limits };
 
   app.onError((err, c) => {
     if (isAppError(err)) {
       for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
-      c.set('errorCode' as never, err.code as never);
+      c.set('errorCode', err.code);
       return c.json(errorBody(err), err.status as 400);
     }
     deps.logger.error('unhandled error', { method: c.req.method, path: c.req.path, error: (err as Error).stack ?? String(err) });

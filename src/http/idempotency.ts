@@ -4,7 +4,8 @@ import type { IdempotencyRecords } from '../core/idempotency.js';
 import type { Hasher, Logger } from '../core/ports.js';
 import { emptyStream } from '../core/streams.js';
 import { replaceBody } from './limits.js';
-import { getMultipartBoundary } from './multipart.js';
+import { getMultipartBoundary } from '../lib/multipart.js';
+import { find, skipTable } from '../lib/byte-search.js';
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
 /** After the handler stops reading (a form's closing boundary), what is left is read into the fingerprint up to this. */
@@ -162,6 +163,7 @@ function requestFingerprint(request: Request, sha256: () => Hasher) {
 function boundaryStripper(boundary: string | null, out: (bytes: Uint8Array) => void) {
   if (!boundary) return { push: out, end: () => undefined };
   const needle = new TextEncoder().encode(boundary);
+  const skip = skipTable(needle);
   const marker = new TextEncoder().encode('\u0000boundary\u0000');
   let carry = new Uint8Array(0);
   return {
@@ -170,10 +172,10 @@ function boundaryStripper(boundary: string | null, out: (bytes: Uint8Array) => v
       data.set(carry);
       data.set(chunk, carry.length);
       let from = 0;
-      for (let at = find(data, needle, from); at >= 0; at = find(data, needle, from)) {
-        out(data.subarray(from, at));
+      for (let hit = find(data, needle, skip, from); hit?.complete; hit = find(data, needle, skip, from)) {
+        out(data.subarray(from, hit.at));
         out(marker);
-        from = at + needle.length;
+        from = hit.at + needle.length;
       }
       const keep = Math.min(needle.length - 1, data.length - from);
       out(data.subarray(from, data.length - keep));
@@ -184,13 +186,4 @@ function boundaryStripper(boundary: string | null, out: (bytes: Uint8Array) => v
       carry = new Uint8Array(0);
     },
   };
-}
-
-function find(haystack: Uint8Array, needle: Uint8Array, from: number): number {
-  for (let i = haystack.indexOf(needle[0]!, from); i >= 0 && i + needle.length <= haystack.length; i = haystack.indexOf(needle[0]!, i + 1)) {
-    let j = 1;
-    while (j < needle.length && haystack[i + j] === needle[j]) j++;
-    if (j === needle.length) return i;
-  }
-  return -1;
 }

@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import type { Metrics } from '../core/metrics.js';
+import type { AppEnv } from './deps.js';
+import type { Metrics } from '../lib/metrics.js';
 import type { Logger } from '../core/ports.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -17,7 +18,7 @@ export interface LoggedMedia {
  * plain, else made up, and always returned). Only the path is logged, with media ids masked: query strings
  * can hold presigned signatures, headers hold keys, and an id is as good as the file, so none is written.
  */
-export function observe(logger: Logger, metrics: Metrics): MiddlewareHandler {
+export function observe(logger: Logger, metrics: Metrics): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const started = performance.now();
     const given = c.req.header('x-request-id');
@@ -28,7 +29,7 @@ export function observe(logger: Logger, metrics: Metrics): MiddlewareHandler {
     const route = routeOf(c);
     metrics.requests.inc({ route, method: c.req.method, status: c.res.status });
     metrics.requestSeconds.observe(seconds, { route });
-    const media = c.get('media' as never) as LoggedMedia | undefined;
+    const media = c.get('media');
     const line = {
       request_id: id,
       method: c.req.method,
@@ -36,7 +37,7 @@ export function observe(logger: Logger, metrics: Metrics): MiddlewareHandler {
       status: c.res.status,
       latency_ms: Math.round(seconds * 1000),
       ...(media && { media_kind: media.kind, media_size: media.size }),
-      ...(c.res.status >= 400 && { code: c.get('errorCode' as never) }),
+      ...(c.res.status >= 400 && { code: c.get('errorCode') }),
     };
     if (c.res.status >= 500) logger.warn('request failed', line);
     else logger.info('request', line);
@@ -44,7 +45,7 @@ export function observe(logger: Logger, metrics: Metrics): MiddlewareHandler {
 }
 
 /** The matched route pattern (`/v1/media/:id`), so metrics do not grow a series per id. */
-function routeOf(c: Context): string {
+function routeOf(c: Context<AppEnv>): string {
   const path = c.req.routePath;
   return path && path !== '/*' ? path : 'unmatched';
 }
@@ -63,6 +64,6 @@ export function apiSecurityHeaders(): MiddlewareHandler {
 }
 
 /** Adds the hosted file's kind and size to this request's log line. */
-export function noteMedia(c: Context, media: LoggedMedia | undefined): void {
-  if (media) c.set('media' as never, { kind: media.kind, size: media.size } as never);
+export function noteMedia(c: Context<AppEnv>, media: LoggedMedia | undefined): void {
+  if (media) c.set('media', { kind: media.kind, size: media.size });
 }

@@ -3,7 +3,7 @@ import { contentLength } from '../core/http-values.js';
 import type { Media, MediaService } from '../core/media-service.js';
 import type { ImageOptions } from '../core/ports.js';
 import { emptyStream } from '../core/streams.js';
-import { MultipartError, getMultipartBoundary, parseMultipart } from './multipart.js';
+import { MultipartError, getMultipartBoundary, parseMultipart } from '../lib/multipart.js';
 
 /** Room for the multipart envelope (boundaries, part headers, a few text fields) around the file itself. */
 const MULTIPART_OVERHEAD = 64 * 1024;

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WorkerImages, type ImagesBindingLike } from '../../src/adapters/cf-images.js';
-import { orientationOnly, withExifHeader } from '../../src/adapters/image-metadata/exif.js';
+import { orientationOnly, withExifHeader } from '../../src/lib/image-metadata/exif.js';
 import { targetBytesFor } from '../../src/core/policy.js';
 import type { AppError } from '../../src/core/errors.js';
 import { GIF, GPS_EXIF, JPG, PNG, cleanJpeg, imageInput } from '../images/fixtures.js';

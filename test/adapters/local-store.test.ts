@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalStore } from '../../src/adapters/local-store.js';
-import type { AppDeps } from '../../src/http/app.js';
+import type { AppDeps } from '../../src/http/deps.js';
 import { fileRoutes } from '../../src/http/routes/files.js';
 import { describeStoreContract } from '../contract/store-contract.js';
 

@@ -4,10 +4,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
-import { withDirectBody } from '../../src/adapters/node-body.js';
+import { withDirectBody } from '../../src/node/body.js';
 import { bodyDeadline } from '../../src/http/limits.js';
 
-/** Request bodies read straight from the IncomingMessage: over real sockets, with @hono/node-server as in src/node.ts. */
+/** Request bodies read straight from the IncomingMessage: over real sockets, with @hono/node-server as in src/node/main.ts. */
 
 let server: ServerType | undefined;
 afterEach(async () => {

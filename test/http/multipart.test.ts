@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { getMultipartBoundary, MultipartError, parseMultipart, type MultipartPart } from '../../src/http/multipart.js';
+import { getMultipartBoundary, MultipartError, parseMultipart, type MultipartPart } from '../../src/lib/multipart.js';
 
 const enc = new TextEncoder();
 const bytes = (s: string) => enc.encode(s);

@@ -1,10 +1,10 @@
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bmpHeader, decodeBmp } from '../../src/adapters/sharp/bmp.js';
-import { exifTiff, uprightTiff } from '../../src/adapters/image-metadata/exif.js';
+import { exifTiff, uprightTiff } from '../../src/lib/image-metadata/exif.js';
 import { isSrgbProfile } from '../../src/adapters/sharp/inspect.js';
-import { insertJpegMetadata, stripJpeg } from '../../src/adapters/image-metadata/jpeg-segments.js';
-import { stripPng } from '../../src/adapters/image-metadata/png-chunks.js';
+import { insertJpegMetadata, stripJpeg } from '../../src/lib/image-metadata/jpeg-segments.js';
+import { stripPng } from '../../src/lib/image-metadata/png-chunks.js';
 import { GPS_EXIF, bmp, cleanJpeg } from './fixtures.js';
 
 /** Byte-level helpers: metadata out without touching pixels, metadata back in, BMP reading. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FLOOR_QUALITY, START_QUALITY, scaleToFit, searchQuality } from '../../src/adapters/sharp/fit.js';
+import { FLOOR_QUALITY, START_QUALITY, scaleToFit, searchQuality } from '../../src/core/fit-bytes.js';
 
 /**
  * The search against a model of an encoder: size grows exponentially with quality (with its own steepness, not

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createDeflate } from 'node:zlib';
 import sharp from 'sharp';
 import { SharpImages, type SharpImagesOptions } from '../../src/adapters/sharp/index.js';
-import { chunk } from '../../src/adapters/image-metadata/png-chunks.js';
+import { chunk } from '../../src/lib/image-metadata/png-chunks.js';
 import type { ImageInput, ImageOptions } from '../../src/core/ports.js';
 
 export const SAFE = 600_000;

@@ -18,7 +18,7 @@ describe('SIGTERM', () => {
   it('lets an upload in flight finish, refuses new connections, and exits 0', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mms-shutdown-'));
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/node.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/node/main.ts'], {
       env: { ...process.env, PORT: String(port), LOCAL_STORAGE_DIR: dir, SHUTDOWN_GRACE_MS: '10000', LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

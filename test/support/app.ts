@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/config.js';
 import { jsonLogger } from '../../src/adapters/json-logger.js';
-import { withDirectBody } from '../../src/adapters/node-body.js';
-import { buildNodeDeps } from '../../src/adapters/node-deps.js';
-import { createApp, type AppDeps } from '../../src/http/app.js';
+import { withDirectBody } from '../../src/node/body.js';
+import { buildNodeDeps } from '../../src/node/deps.js';
+import { createApp } from '../../src/http/app.js';
+import type { AppDeps } from '../../src/http/deps.js';
 
 export interface TestApp {
   app: ReturnType<typeof createApp>;

@@ -1,4 +1,4 @@
-import { buildNodeDeps } from '../../src/adapters/node-deps.js';
+import { buildNodeDeps } from '../../src/node/deps.js';
 import type { TestApp } from './app.js';
 
 export type Overrides = NonNullable<Parameters<typeof buildNodeDeps>[2]>;

@@ -4,7 +4,7 @@
  */
 import type { ImagesBindingLike } from '../../src/adapters/cf-images.js';
 import type { R2BucketLike } from '../../src/adapters/r2-store.js';
-import worker, { type WorkerEnv } from '../../src/worker.js';
+import worker, { type WorkerEnv } from '../../src/worker/main.js';
 
 export const bucket = (b: R2Bucket): R2BucketLike => b;
 export const images = (i: ImagesBinding): ImagesBindingLike => i;

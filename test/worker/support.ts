@@ -5,7 +5,7 @@
  */
 import { env as bindings } from 'cloudflare:workers';
 import { vi } from 'vitest';
-import worker, { type WorkerEnv } from '../../src/worker.js';
+import worker, { type WorkerEnv } from '../../src/worker/main.js';
 import type { R2BucketLike } from '../../src/adapters/r2-store.js';
 
 export interface TestBindings {

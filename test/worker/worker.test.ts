@@ -3,7 +3,7 @@ import { parseConfig } from '../../src/config.js';
 import { SendResponseSchema } from '../../src/http/schemas.js';
 import * as fx from '../support/fixtures.js';
 import { expectError, expectMedia, form } from '../support/http.js';
-import { orientationOnly, withExifHeader } from '../../src/adapters/image-metadata/exif.js';
+import { orientationOnly, withExifHeader } from '../../src/lib/image-metadata/exif.js';
 import { heicHeader, jpegOfSize, jpegWithExif, noisyPng, webpHeader } from './images.js';
 import { callWorker, fakeNetwork, listBucket, local, workerEnv, type Host } from './support.js';
 

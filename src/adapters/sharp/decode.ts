@@ -5,7 +5,7 @@ import { refuse } from './formats.js';
 import { HeicDecodeError, type HeicDecoder } from './heic.js';
 import type { Header } from './inspect.js';
 import { untrusted, type SharpFactory } from './load.js';
-import { iccpChunk, insertPngChunks } from '../image-metadata/png-chunks.js';
+import { iccpChunk, insertPngChunks } from '../../lib/image-metadata/png-chunks.js';
 
 /** Decoded pixels, upright, sRGB, 8 bits per channel, already within the long-edge cap. */
 export interface Pixels {

@@ -1,6 +1,6 @@
 import { formatBytes } from '../../core/errors.js';
 import { fitWithin } from './decode.js';
-import { scaleToFit } from './fit.js';
+import { scaleToFit } from '../../core/fit-bytes.js';
 import { refuse } from './formats.js';
 import type { Header } from './inspect.js';
 import { untrusted, type SharpFactory } from './load.js';

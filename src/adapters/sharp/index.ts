@@ -2,7 +2,7 @@ import { transformName } from '../../core/image-formats.js';
 import { mediaTypeForExtension } from '../../core/policy.js';
 import type { ImageInput, ImageOptions, ImageProcessor, ProcessedImage } from '../../core/ports.js';
 import { decodeStill } from './decode.js';
-import { uprightTiff, uprightXmp } from '../image-metadata/exif.js';
+import { uprightTiff, uprightXmp } from '../../lib/image-metadata/exif.js';
 import { asSourceFormat, isCarrierFormat, refuse, type SourceFormat } from './formats.js';
 import { fitAnimation } from './gif.js';
 import { HeicDecoder } from './heic.js';

@@ -1,6 +1,6 @@
 import type { Metadata } from 'sharp';
 import { bmpHeader, type BmpHeader } from './bmp.js';
-import { exifTiff } from '../image-metadata/exif.js';
+import { exifTiff } from '../../lib/image-metadata/exif.js';
 import { SHARP_FORMATS, refuse, type SourceFormat } from './formats.js';
 import type { SharpFactory } from './load.js';
 

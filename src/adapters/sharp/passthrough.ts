@@ -2,9 +2,9 @@ import { isAppError } from '../../core/errors.js';
 import { refuse, type SourceFormat } from './formats.js';
 import { gifIsComplete } from './gif.js';
 import type { Header } from './inspect.js';
-import { stripJpeg } from '../image-metadata/jpeg-segments.js';
+import { stripJpeg } from '../../lib/image-metadata/jpeg-segments.js';
 import { untrusted, type SharpFactory } from './load.js';
-import { pngIsComplete, stripPng } from '../image-metadata/png-chunks.js';
+import { pngIsComplete, stripPng } from '../../lib/image-metadata/png-chunks.js';
 
 /**
  * Sending the upload's own bytes (optimize=off, or auto when nothing needs doing). Even then the file is decoded

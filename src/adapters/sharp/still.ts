@@ -1,10 +1,10 @@
 import type { Pixels } from './decode.js';
-import { jpegMetadataBytes, insertJpegMetadata } from '../image-metadata/jpeg-segments.js';
+import { jpegMetadataBytes, insertJpegMetadata } from '../../lib/image-metadata/jpeg-segments.js';
 import { refuse, type SourceFormat } from './formats.js';
-import { scaleToFit, searchQuality } from './fit.js';
+import { scaleToFit, searchQuality } from '../../core/fit-bytes.js';
 import { formatBytes } from '../../core/errors.js';
 import type { SharpFactory } from './load.js';
-import { exifChunk, insertPngChunks, xmpChunk } from '../image-metadata/png-chunks.js';
+import { exifChunk, insertPngChunks, xmpChunk } from '../../lib/image-metadata/png-chunks.js';
 
 /** Metadata to put back into the output (keep_metadata=true); the orientation in it already says "upright". */
 export interface KeptMetadata {

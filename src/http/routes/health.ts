@@ -1,8 +1,8 @@
-import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import type { AppDeps } from '../app.js';
+import { createRoute } from '@hono/zod-openapi';
+import type { App, AppDeps } from '../deps.js';
 import { HealthSchema, errors } from '../schemas.js';
 
-export function healthRoutes(app: OpenAPIHono, deps: AppDeps): void {
+export function healthRoutes(app: App, deps: Pick<AppDeps, 'store' | 'logger'>): void {
   const json = { 'application/json': { schema: HealthSchema } };
   app.openAPIRegistry.registerPath(
     createRoute({ method: 'get', path: '/healthz', summary: 'The process is up', responses: { 200: { description: 'Up', content: json } } }),

@@ -1,6 +1,6 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { AppError } from '../../core/errors.js';
-import type { AppDeps } from '../app.js';
+import type { App, AppDeps } from '../deps.js';
 import { ImageQuerySchema, MediaImportSchema, MediaResponseSchema, UploadFormSchema, errors } from '../schemas.js';
 import { noteMedia } from '../observability.js';
 import { imageOptions, readUpload } from '../upload.js';
@@ -8,7 +8,7 @@ import { readJson, validate } from '../validate.js';
 
 const idParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'q5V0Ck3nYbq2V8D3mXy0cQ.jpg' }) });
 
-export function mediaRoutes(app: OpenAPIHono, deps: AppDeps): void {
+export function mediaRoutes(app: App, deps: Pick<AppDeps, 'media' | 'importer'>): void {
   app.openAPIRegistry.registerPath(
     createRoute({
       method: 'post',

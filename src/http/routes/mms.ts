@@ -1,14 +1,14 @@
-import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
 import { AppError, isAppError } from '../../core/errors.js';
 import { decideRehost } from '../../core/url-import.js';
 import { toE164 } from '../../core/phone.js';
-import type { AppDeps } from '../app.js';
+import type { App, AppDeps } from '../deps.js';
 import { SendFieldsSchema, SendJsonSchema, SendMultipartSchema, SendResponseSchema, errors } from '../schemas.js';
 import { noteMedia } from '../observability.js';
 import { imageOptions, readUpload } from '../upload.js';
 import { readJson, validate } from '../validate.js';
 
-export function mmsRoutes(app: OpenAPIHono, deps: AppDeps): void {
+export function mmsRoutes(app: App, deps: Pick<AppDeps, 'media' | 'importer' | 'preflight' | 'mms'>): void {
   app.openAPIRegistry.registerPath(
     createRoute({
       method: 'post',

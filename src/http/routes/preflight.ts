@@ -1,9 +1,9 @@
-import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import type { AppDeps } from '../app.js';
+import { createRoute } from '@hono/zod-openapi';
+import type { App, AppDeps } from '../deps.js';
 import { PreflightRequestSchema, PreflightResponseSchema, errors } from '../schemas.js';
 import { readJson, validate } from '../validate.js';
 
-export function preflightRoutes(app: OpenAPIHono, deps: AppDeps): void {
+export function preflightRoutes(app: App, deps: Pick<AppDeps, 'preflight'>): void {
   app.openAPIRegistry.registerPath(
     createRoute({
       method: 'post',

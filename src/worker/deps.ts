@@ -2,20 +2,20 @@ import { ConfigError, type Config } from '../config.js';
 import { isAppError } from '../core/errors.js';
 import type { IdempotencyRecords } from '../core/idempotency.js';
 import { MediaService } from '../core/media-service.js';
-import { Metrics } from '../core/metrics.js';
+import { Metrics } from '../lib/metrics.js';
 import { MmsService } from '../core/mms-service.js';
 import { targetBytesFor } from '../core/policy.js';
 import type { Clock, Logger, MediaStore, MmsSender } from '../core/ports.js';
 import { Preflight } from '../core/preflight.js';
 import { UrlGuard } from '../core/url-guard.js';
 import { UrlImporter } from '../core/url-import.js';
-import type { AppDeps } from '../http/app.js';
-import { WorkerImages, type ImagesBindingLike } from './cf-images.js';
-import { R2IdempotencyRecords } from './r2-idempotency.js';
-import { R2Store, type R2BucketLike } from './r2-store.js';
-import { sha256 } from './sha256.js';
-import { DryRunSender, TeliSender } from './teli-sender.js';
-import { WorkerFetcher, checkBeforeConnecting, type WorkerFetcherOptions } from './worker-fetcher.js';
+import type { AppDeps } from '../http/deps.js';
+import { WorkerImages, type ImagesBindingLike } from '../adapters/cf-images.js';
+import { R2IdempotencyRecords } from '../adapters/r2-idempotency.js';
+import { R2Store, type R2BucketLike } from '../adapters/r2-store.js';
+import { sha256 } from '../adapters/sha256.js';
+import { DryRunSender, TeliSender } from '../adapters/teli-sender.js';
+import { WorkerFetcher, checkBeforeConnecting, type WorkerFetcherOptions } from '../adapters/worker-fetcher.js';
 
 /** The bindings and secrets the worker reads besides the string vars parseConfig takes. */
 export interface WorkerBindings {
@@ -99,7 +99,7 @@ async function buildStorage(config: Config, env: WorkerBindings): Promise<{ stor
     const keyId = secret(env.AWS_ACCESS_KEY_ID, 'AWS_ACCESS_KEY_ID');
     const key = secret(env.AWS_SECRET_ACCESS_KEY, 'AWS_SECRET_ACCESS_KEY');
     // Loaded only for this driver: the SDK is most of the bundle and need not be evaluated otherwise.
-    const [{ S3Store, createS3Client }, { S3IdempotencyRecords }] = await Promise.all([import('./s3-store.js'), import('./s3-idempotency.js')]);
+    const [{ S3Store, createS3Client }, { S3IdempotencyRecords }] = await Promise.all([import('../adapters/s3-store.js'), import('../adapters/s3-idempotency.js')]);
     const client = createS3Client({
       region: config.S3_REGION,
       endpoint: config.S3_ENDPOINT,

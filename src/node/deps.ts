@@ -5,19 +5,19 @@ import type { Config } from '../config.js';
 import { BlockPool } from '../core/block-pool.js';
 import { MemoryIdempotencyRecords, type IdempotencyRecords } from '../core/idempotency.js';
 import { MediaService } from '../core/media-service.js';
-import { Metrics } from '../core/metrics.js';
+import { Metrics } from '../lib/metrics.js';
 import { MmsService } from '../core/mms-service.js';
 import { targetBytesFor } from '../core/policy.js';
 import type { ImageProcessor, Logger, MediaStore, MmsSender } from '../core/ports.js';
-import type { AppDeps } from '../http/app.js';
-import { LocalStore } from './local-store.js';
-import { memoryReleaser } from './memory-releaser.js';
-import { buildUrlServices, type UrlServiceOverrides } from './node-url-services.js';
-import { sha256 } from './sha256.js';
-import { SharpImages } from './sharp/index.js';
-import { S3IdempotencyRecords } from './s3-idempotency.js';
-import { S3Store, createS3Client } from './s3-store.js';
-import { DryRunSender, TeliSender } from './teli-sender.js';
+import type { AppDeps } from '../http/deps.js';
+import { LocalStore } from '../adapters/local-store.js';
+import { memoryReleaser } from '../adapters/memory-releaser.js';
+import { buildUrlServices, type UrlServiceOverrides } from './url-services.js';
+import { sha256 } from '../adapters/sha256.js';
+import { SharpImages } from '../adapters/sharp/index.js';
+import { S3IdempotencyRecords } from '../adapters/s3-idempotency.js';
+import { S3Store, createS3Client } from '../adapters/s3-store.js';
+import { DryRunSender, TeliSender } from '../adapters/teli-sender.js';
 
 /** Builds every adapter the Node entry needs from validated config. */
 export function buildNodeDeps(config: Config, logger: Logger, overrides: { images?: ImageProcessor } & UrlServiceOverrides = {}): AppDeps {

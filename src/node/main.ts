@@ -1,10 +1,10 @@
 import { serve } from '@hono/node-server';
 import type { Server } from 'node:http';
-import { ConfigError, parseConfig, type Config } from './config.js';
-import { jsonLogger } from './adapters/json-logger.js';
-import { withDirectBody } from './adapters/node-body.js';
-import { buildNodeDeps } from './adapters/node-deps.js';
-import { createApp } from './http/app.js';
+import { ConfigError, parseConfig, type Config } from '../config.js';
+import { jsonLogger } from '../adapters/json-logger.js';
+import { withDirectBody } from './body.js';
+import { buildNodeDeps } from './deps.js';
+import { createApp } from '../http/app.js';
 
 /** The Node entry: settings from the environment, adapters from settings, then serve. */
 function loadConfig(): Config {

@@ -5,7 +5,7 @@ import type { Clock, ImageProcessor } from '../core/ports.js';
 import { Preflight, type PreflightOptions } from '../core/preflight.js';
 import { UrlGuard } from '../core/url-guard.js';
 import { UrlImporter } from '../core/url-import.js';
-import { NodeFetcher, type Resolve } from './node-fetcher.js';
+import { NodeFetcher, type Resolve } from '../adapters/node-fetcher.js';
 
 /** What tests (and only tests) may swap: the resolver, and preflight's budgets. */
 export interface UrlServiceOverrides {

@@ -1,8 +1,8 @@
-import { jsonLogger } from './adapters/json-logger.js';
-import { buildWorkerDeps, type WorkerBindings } from './adapters/worker-deps.js';
-import { ConfigError, parseConfig } from './config.js';
-import { AppError, errorBody } from './core/errors.js';
-import { createApp } from './http/app.js';
+import { jsonLogger } from '../adapters/json-logger.js';
+import { buildWorkerDeps, type WorkerBindings } from './deps.js';
+import { ConfigError, parseConfig } from '../config.js';
+import { AppError, errorBody } from '../core/errors.js';
+import { createApp } from '../http/app.js';
 
 /**
  * The Cloudflare Workers entry: vars and secrets go through the same zod config as on Node, bindings
