@@ -1,13 +1,12 @@
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bmpHeader, decodeBmp } from '../../src/adapters/sharp/bmp.js';
 import { exifTiff, uprightTiff } from '../../src/lib/image-metadata/exif.js';
 import { isSrgbProfile } from '../../src/adapters/sharp/inspect.js';
 import { insertJpegMetadata, stripJpeg } from '../../src/lib/image-metadata/jpeg-segments.js';
 import { stripPng } from '../../src/lib/image-metadata/png-chunks.js';
-import { GPS_EXIF, bmp, cleanJpeg } from './fixtures.js';
+import { GPS_EXIF, cleanJpeg } from './fixtures.js';
 
-/** Byte-level helpers: metadata out without touching pixels, metadata back in, BMP reading. */
+/** Byte-level helpers: metadata out without touching pixels, metadata back in. */
 describe('stripJpeg', () => {
   let tagged: Buffer;
   beforeAll(async () => {
@@ -70,23 +69,3 @@ describe('isSrgbProfile', () => {
     expect(isSrgbProfile(await icc('p3'))).toBe(false);
   });
 });
-
-describe('BMP', () => {
-  it('reads 24-bit and 8-bit palette images the right way up', () => {
-    const rgb = decodeBmp(...withHeader(bmp(5, 3, 24, (x, y) => [x * 50, y * 100, 7])));
-    expect([...rgb.data.subarray(0, 3)]).toEqual([0, 0, 7]);
-    expect([...rgb.data.subarray((2 * 5 + 4) * 3, (2 * 5 + 4) * 3 + 3)]).toEqual([200, 200, 7]);
-    const pal = decodeBmp(...withHeader(bmp(4, 2, 8, (x) => [x * 10, 0, 0])));
-    expect([...pal.data.subarray(9, 12)]).toEqual([15, 225, 30]); // index 30: R = 30 >> 1, G = 255 - 30, B = 30
-  });
-
-  it('refuses run-length compressed files with a clear reason', () => {
-    const b = bmp(4, 4, 8, () => [0, 0, 0]);
-    b.writeUInt32LE(1, 30); // BI_RLE8
-    expect(() => decodeBmp(...withHeader(b))).toThrow(/run-length/);
-  });
-});
-
-function withHeader(b: Buffer): [Buffer, ReturnType<typeof bmpHeader>] {
-  return [b, bmpHeader(b)];
-}

@@ -1,7 +1,6 @@
 import type { Sharp } from 'sharp';
 import { isAppError } from '../../core/errors.js';
-import { decodeBmp } from './bmp.js';
-import { refuse } from './formats.js';
+import { refuse } from '../../core/policy.js';
 import { HeicDecodeError, type HeicDecoder } from './heic.js';
 import type { Header } from './inspect.js';
 import { untrusted, type SharpFactory } from './load.js';
@@ -40,14 +39,9 @@ export async function decodeStill(bytes: Uint8Array, header: Header, ctx: Decode
   const resize = (img: Sharp) => img.resize({ width: ctx.maxDimension, height: ctx.maxDimension, fit: 'inside', withoutEnlargement: true });
   let pixels: Pixels;
   try {
-    if (header.hevc) pixels = await fromHeic(bytes, header, ctx, resize);
-    else if (header.bmp) {
-      const raw = decodeBmp(bytes, header.bmp);
-      pixels = await toPixels(resize(ctx.sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels } })));
-    } else {
-      const img = ctx.sharp(bytes, untrusted(ctx.maxPixels, { autoOrient: true }));
-      pixels = await toPixels(resize(img).toColourspace('srgb'));
-    }
+    pixels = header.hevc
+      ? await fromHeic(bytes, header, ctx, resize)
+      : await toPixels(resize(ctx.sharp(bytes, untrusted(ctx.maxPixels, { autoOrient: true }))).toColourspace('srgb'));
   } catch (err) {
     if (isAppError(err)) throw err;
     throw refuse.unreadable(header.format, err);
