@@ -1,12 +1,13 @@
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { exifTiff, uprightTiff } from '../../src/lib/image-metadata/exif.js';
+import { dropUnusedAlpha } from '../../src/adapters/sharp/decode.js';
 import { isSrgbProfile } from '../../src/adapters/sharp/inspect.js';
 import { insertJpegMetadata, stripJpeg } from '../../src/lib/image-metadata/jpeg-segments.js';
 import { stripPng } from '../../src/lib/image-metadata/png-chunks.js';
 import { GPS_EXIF, cleanJpeg } from './fixtures.js';
 
-/** Byte-level helpers: metadata out without touching pixels, metadata back in. */
+/** Byte-level helpers: metadata out without touching pixels, metadata back in, an unused alpha channel dropped. */
 describe('stripJpeg', () => {
   let tagged: Buffer;
   beforeAll(async () => {
@@ -67,5 +68,29 @@ describe('isSrgbProfile', () => {
     const icc = async (name: string) => (await sharp(await cleanJpeg(16, 16)).withIccProfile(name).jpeg().toBuffer().then((b) => sharp(b).metadata())).icc!;
     expect(isSrgbProfile(await icc('srgb'))).toBe(true);
     expect(isSrgbProfile(await icc('p3'))).toBe(false);
+  });
+});
+
+describe('dropUnusedAlpha', () => {
+  // 333×211 pixels: the alpha channel is not a whole number of the blocks it is compared in.
+  const rgba = (clearAt?: number) => {
+    const data = Buffer.alloc(333 * 211 * 4);
+    for (let i = 0; i < data.length; i += 4) data.set([i % 251, (i >> 8) % 253, 7, 255], i);
+    if (clearAt !== undefined) data[clearAt * 4 + 3] = 0;
+    return { data, width: 333, height: 211, channels: 4 as const };
+  };
+
+  it('drops an alpha channel that is opaque everywhere, keeping the colours', async () => {
+    const px = rgba();
+    const out = await dropUnusedAlpha(sharp, px);
+    expect([out.channels, out.width, out.height]).toEqual([3, 333, 211]);
+    for (const i of [0, 1, 1000, 333 * 211 - 1]) expect([...out.data.subarray(i * 3, i * 3 + 3)]).toEqual([...px.data.subarray(i * 4, i * 4 + 3)]);
+  });
+
+  it('keeps it when any pixel is not opaque, the last one included', async () => {
+    for (const at of [0, 20_000, 333 * 211 - 1]) {
+      const px = rgba(at);
+      expect(await dropUnusedAlpha(sharp, px)).toBe(px);
+    }
   });
 });
