@@ -2,8 +2,8 @@ import { MIN_SIDE, scaleToFit, searchQuality } from '../core/fit-bytes.js';
 import {
   asSourceFormat,
   assertSendableAsIs,
-  cutsMetadata,
   deliveryFormat,
+  formatToStrip,
   mediaTypeForExtension,
   refuse,
   reworkNeeded,
@@ -84,10 +84,11 @@ function asSent(bytes: Uint8Array, source: SourceFormat, keepMetadata: boolean):
   const format = assertSendableAsIs(source, bytes.length);
   const type = mediaTypeForExtension(format)!;
   const image = { extension: type.extension, contentType: type.contentType, original: {} };
-  if (!cutsMetadata(format, keepMetadata)) return { ...image, bytes, transformations: [] };
+  const strip = formatToStrip(format, keepMetadata);
+  if (!strip) return { ...image, bytes, transformations: [] };
   // Without a walkable structure the metadata cannot be found, so it could not be kept from leaving: refused.
-  const kept = stripMetadata(bytes, format);
-  if (!kept) throw refuse.unreadable(format);
+  const kept = stripMetadata(bytes, strip);
+  if (!kept) throw refuse.unreadable(strip);
   return { ...image, bytes: kept.bytes, transformations: kept.stripped ? ['strip_metadata'] : [] };
 }
 

@@ -3,7 +3,7 @@ import { AppError, isAppError } from './errors.js';
 import { factsFromMetadata, originalText, factsToMetadata, type Media, type MediaFacts, type Original } from './media-record.js';
 import type { Metrics } from '../lib/metrics.js';
 import { MEDIA_ID, newMediaId, safeFilename } from './keys.js';
-import { mediaTypeForExtension, refuse, withDefaults, type Limits, type MediaType } from './policy.js';
+import { mediaTypeForExtension, refuse, resolveImageOptions, type Limits, type MediaType } from './policy.js';
 import type { FileContent, Hasher, ImageOptions, ImageProcessor, Logger, MediaStore } from './ports.js';
 import { guardStorage } from './storage-guard.js';
 import { detectType, sampleBytesWanted, type Detected } from './sniff.js';
@@ -155,7 +155,7 @@ export class MediaService {
     const started = Date.now();
     const size = file.size;
     const out = await this.deps.images
-      .process({ size, read: () => file.copy(), detected }, withDefaults(options))
+      .process({ size, read: () => file.copy(), detected }, resolveImageOptions(options))
       .finally(() => file.release());
     this.deps.metrics?.imageSeconds.observe((Date.now() - started) / 1000);
     const type = mediaTypeForExtension(out.extension);

@@ -56,7 +56,13 @@ describe('MediaService with Limits', () => {
   };
   const service = (limits: Limits) =>
     new MediaService({ store: new LocalStore(dir, 'http://localhost'), images: counting, limits, sha256, logger: jsonLogger('error', () => undefined) });
-  const body = (bytes: Uint8Array) => new Response(bytes).body!;
+  const body = (bytes: Uint8Array) =>
+    new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(bytes);
+        c.close();
+      },
+    });
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'mms-media-limits-'));

@@ -4,16 +4,16 @@ import {
   Limits,
   asSourceFormat,
   assertSendableAsIs,
-  cutsMetadata,
   deliveryFormat,
+  formatToStrip,
   refuse,
   reworkNeeded,
-  withDefaults,
+  resolveImageOptions,
   type ImageFacts,
 } from '../../src/core/policy.js';
 
 /** The image decisions and the refusal sentences, as pure functions: what both image adapters ask. */
-const AUTO = withDefaults();
+const AUTO = resolveImageOptions();
 const BUDGET = 600_000;
 const clean: ImageFacts = { format: 'jpg', size: 400_000, orientation: 1, needsColourConversion: false, metadata: [] };
 
@@ -29,9 +29,9 @@ const thrown = (f: () => unknown): AppError => {
 
 describe('optimize and keep_metadata', () => {
   it('default to auto and no metadata', () => {
-    expect(withDefaults()).toEqual({ optimize: 'auto', keepMetadata: false });
-    expect(withDefaults({ keepMetadata: true })).toEqual({ optimize: 'auto', keepMetadata: true });
-    expect(withDefaults({ optimize: 'off' })).toEqual({ optimize: 'off', keepMetadata: false });
+    expect(resolveImageOptions()).toEqual({ optimize: 'auto', keepMetadata: false });
+    expect(resolveImageOptions({ keepMetadata: true })).toEqual({ optimize: 'auto', keepMetadata: true });
+    expect(resolveImageOptions({ optimize: 'off' })).toEqual({ optimize: 'off', keepMetadata: false });
   });
 });
 
@@ -84,8 +84,8 @@ describe('optimize=off', () => {
 
 describe('metadata cut out of bytes passed as they are', () => {
   it('from JPEG and PNG unless kept; GIFs pass as they are', () => {
-    expect([cutsMetadata('jpg', false), cutsMetadata('png', false), cutsMetadata('gif', false)]).toEqual([true, true, false]);
-    expect([cutsMetadata('jpg', true), cutsMetadata('png', true)]).toEqual([false, false]);
+    expect([formatToStrip('jpg', false), formatToStrip('png', false), formatToStrip('gif', false)]).toEqual(['jpg', 'png', undefined]);
+    expect([formatToStrip('jpg', true), formatToStrip('png', true)]).toEqual([undefined, undefined]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { isAppError } from '../../core/errors.js';
-import { cutsMetadata, refuse, type CarrierFormat } from '../../core/policy.js';
+import { formatToStrip, refuse, type CarrierFormat } from '../../core/policy.js';
 import { gifIsComplete } from './gif.js';
 import type { Header } from './inspect.js';
 import { stripJpeg } from '../../lib/image-metadata/jpeg-segments.js';
@@ -30,8 +30,8 @@ export async function assertDecodable(sharp: SharpFactory, bytes: Uint8Array, he
  * an orientation is kept as a one-tag EXIF so the picture still shows upright).
  */
 export function withoutMetadata(bytes: Uint8Array, header: Header & { format: CarrierFormat }, keepMetadata: boolean): { bytes: Uint8Array; stripped: boolean } {
-  const format = header.format;
-  if (header.metadata.length === 0 || !cutsMetadata(format, keepMetadata)) return { bytes, stripped: false };
+  const format = formatToStrip(header.format, keepMetadata);
+  if (header.metadata.length === 0 || !format) return { bytes, stripped: false };
   const stripped = format === 'jpg' ? stripJpeg(bytes, header.orientation) : stripPng(bytes, header.orientation);
   if (!stripped) throw refuse.unreadable(format);
   return { bytes: stripped, stripped: true };

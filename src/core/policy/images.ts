@@ -16,7 +16,7 @@ import { refuse } from './refusals.js';
  * - `off`: the bytes as sent — so they must already be a carrier format within the endpoint's limit for it
  *   (assertSendableAsIs); nothing is turned, converted or fitted.
  * `keep_metadata`: false (the default) removes EXIF (GPS, camera, thumbnails), XMP, IPTC and comments; bytes
- * passed as they are lose theirs without a re-encode (cutsMetadata). True keeps them, saying "upright" once the
+ * passed as they are lose theirs without a re-encode (formatToStrip). True keeps them, saying "upright" once the
  * pixels are turned.
  */
 export type Optimize = 'auto' | 'always' | 'off';
@@ -27,7 +27,7 @@ export interface ImageOptions {
 }
 
 /** The options a request did not give take their defaults: fit what needs it, and let no metadata leave. */
-export function withDefaults(given: Partial<ImageOptions> = {}): ImageOptions {
+export function resolveImageOptions(given: Partial<ImageOptions> = {}): ImageOptions {
   return { optimize: given.optimize ?? 'auto', keepMetadata: given.keepMetadata ?? false };
 }
 
@@ -73,12 +73,12 @@ export function assertSendableAsIs(format: SourceFormat, size: number): CarrierF
 }
 
 /**
- * Whether bytes passed as they are have their metadata cut out (without re-encoding; the orientation stays, as a
- * one-tag EXIF). JPEG and PNG do, unless it is to be kept. GIF metadata (comments, XMP) is rare and harmless to
- * phones: GIFs pass as they are.
+ * Bytes passed as they are have their metadata cut out (without re-encoding; the orientation stays, as a one-tag
+ * EXIF): JPEG and PNG, unless it is to be kept. GIF metadata (comments, XMP) is rare and harmless to phones: GIFs
+ * pass as they are. Returns the format to cut it from, or undefined when the bytes keep theirs.
  */
-export function cutsMetadata(format: CarrierFormat, keepMetadata: boolean): format is 'jpg' | 'png' {
-  return !keepMetadata && (format === 'jpg' || format === 'png');
+export function formatToStrip(format: CarrierFormat, keepMetadata: boolean): 'jpg' | 'png' | undefined {
+  return !keepMetadata && (format === 'jpg' || format === 'png') ? format : undefined;
 }
 
 /**

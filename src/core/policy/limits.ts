@@ -22,11 +22,11 @@ export interface LimitsSettings {
   processedInputBytes?: Partial<Record<MediaKind, number>>;
 }
 
-/** A file's size limit, and what it applies to: a kind processed here (before processing), or a type stored as sent. */
-export type SizeLimit = { bytes: number } & ({ processed: true; kind: MediaKind } | { processed: false; type: MediaType });
-
 /** What a file is, once its first bytes are sniffed: a kind a processor here takes, or a carrier type stored as sent. */
 export type FileClass = { processed: true; kind: MediaKind } | { processed: false; type: MediaType };
+
+/** A file's size limit, and what it applies to (the refusal names it). */
+export type SizeLimit = FileClass & { bytes: number };
 
 /**
  * Every byte limit of a deployment, computed once at its entry from config and read by http and core alike:
