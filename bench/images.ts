@@ -88,7 +88,6 @@ async function measure(mode: 'pipeline' | 'baseline', file: string, ext: string,
   const images = new SharpImages({
     targetBytes: TARGET,
     maxDimension: 2048,
-    maxInputBytes: 25_000_000,
     maxPixels: 50_000_000,
     concurrency: 1,
     queueLimit: 0,

@@ -1,17 +1,27 @@
-import { AppError, formatBytes } from '../core/errors.js';
-import { FORMAT_LABELS, asSourceFormat, transformName } from '../core/image-formats.js';
-import { MEDIA_TYPES, mediaTypeForExtension } from '../core/policy.js';
+import { MIN_SIDE, scaleToFit, searchQuality } from '../core/fit-bytes.js';
+import {
+  asSourceFormat,
+  assertSendableAsIs,
+  deliveryFormat,
+  formatToStrip,
+  mediaTypeForExtension,
+  refuse,
+  reworkNeeded,
+  transformName,
+  type CarrierFormat,
+  type SourceFormat,
+} from '../core/policy.js';
 import type { ImageInput, ImageOptions, ImageProcessor, ProcessedImage } from '../core/ports.js';
 import { readAll } from '../core/streams.js';
 import { stripMetadata } from '../lib/image-metadata/strip.js';
 
 /**
- * Images on Workers, where sharp cannot run. Images already deliverable (JPEG, PNG or GIF within the delivery
- * budget) pass with their pictures untouched; JPEG and PNG lose their metadata (GPS included) unless it is to be
- * kept, cut out without re-encoding. Images that need work (another format, over the budget, or optimize=always)
- * go to the Cloudflare Images binding when one is configured (IMAGES); without it they are refused with 422
- * `image_processing_unavailable`, saying which deployment can handle them. Nothing over the budget is stored
- * unless the caller asked for the file as it is (optimize=off).
+ * Images on Workers, where sharp cannot run. Without a decoder this reads only an image's format and size, and
+ * asks the policy (src/core/policy/images.ts) what to do: an image that may pass goes with its pictures untouched
+ * (JPEG and PNG metadata, GPS included, cut out without re-encoding unless it is to be kept); one that needs work
+ * goes to the Cloudflare Images binding when one is configured (IMAGES), fitted to the budget with the core
+ * quality search; without it, it is refused with 422 `image_processing_unavailable`, saying which deployment can
+ * handle it. Nothing over the budget is stored unless the caller asked for the file as it is (optimize=off).
  */
 
 /** The parts of the Images binding used here, so the file compiles without the Workers types. */
@@ -29,32 +39,19 @@ export interface ImageTransformerLike {
 export interface WorkerImagesOptions {
   /** The Cloudflare Images binding; absent, images that need work are refused. */
   binding?: ImagesBindingLike;
+  /** The delivery budget (Limits.budgetBytes). */
   targetBytes: number;
   maxDimension: number;
-  /** With the binding: the largest upload taken before processing. Without it, the endpoint's own image limit. */
-  maxInputBytes: number;
   maxPixels: number;
 }
 
 /** What Cloudflare Images reads (SVG aside, which is never accepted). */
-const BINDING_FORMATS = new Set(['jpg', 'png', 'gif', 'webp', 'heic']);
-const CARRIER = new Set(['jpg', 'png', 'gif']);
-const ENDPOINT_IMAGE_LIMIT = Math.max(...MEDIA_TYPES.filter((t) => t.kind === 'image').map((t) => t.maxBytes));
+const BINDING_FORMATS: ReadonlySet<SourceFormat> = new Set(['jpg', 'png', 'gif', 'webp', 'heic']);
 const CF_MAX_PIXELS = 100_000_000; // Cloudflare Images' own limit on the input's area
-
-/** The format's own name ('jpeg' → 'jpg'); anything not read keeps its (lower-case) extension. */
-const formatOf = (ext: string) => asSourceFormat(ext) ?? ext.toLowerCase();
-const labelOf = (format: string) => {
-  const known = asSourceFormat(format);
-  return known ? FORMAT_LABELS[known] : format;
-};
+const MAX_ENCODES = 6; // each is a call to the Images service
 
 export class WorkerImages implements ImageProcessor {
-  readonly maxInputBytes: number;
-
-  constructor(private readonly options: WorkerImagesOptions) {
-    this.maxInputBytes = options.binding ? options.maxInputBytes : ENDPOINT_IMAGE_LIMIT;
-  }
+  constructor(private readonly options: WorkerImagesOptions) {}
 
   accepts(detected: { ext: string }): boolean {
     // What sharp reads (a Node deployment converts them); taken here too, so the refusal can say so.
@@ -63,91 +60,48 @@ export class WorkerImages implements ImageProcessor {
 
   /** Whether hosting can fix an image of this type (convert it, fit it): only with the binding, for what it reads. */
   canFix(detected: { ext: string }): boolean {
-    return this.options.binding !== undefined && BINDING_FORMATS.has(formatOf(detected.ext));
+    const format = asSourceFormat(detected.ext);
+    return this.options.binding !== undefined && format !== undefined && BINDING_FORMATS.has(format);
   }
 
   async process(input: ImageInput, options: ImageOptions): Promise<ProcessedImage> {
-    const format = formatOf(input.detected.ext);
-    const { size } = input;
-    const { targetBytes } = this.options;
-    if (size > this.maxInputBytes) {
-      throw new AppError(413, 'file_too_large', `The image is ${formatBytes(size)}; the limit for images before processing is ${formatBytes(this.maxInputBytes)}. Send a smaller image.`);
-    }
-    if (options.optimize === 'off') return asSent(input.read(), format, options.keepMetadata);
-    if (options.optimize === 'auto' && CARRIER.has(format) && size <= targetBytes) return asSent(input.read(), format, options.keepMetadata);
-
-    const why =
-      options.optimize === 'always'
-        ? 'optimize=always asks for the image to be re-encoded'
-        : !CARRIER.has(format)
-          ? `carriers do not accept ${labelOf(format)} images, so it must be converted to JPEG`
-          : `the image is ${formatBytes(size)}, over the ${formatBytes(targetBytes)} delivery budget, so it must be made smaller`;
-    const binding = this.options.binding;
-    if (!binding) {
-      throw new AppError(
-        422,
-        'image_processing_unavailable',
-        `This image needs work (${why}), and this Cloudflare Workers deployment has no image processing: bind Cloudflare Images as IMAGES, or send it through a Node deployment of mms-media (it converts and shrinks images with sharp). A JPEG, PNG or GIF under ${formatBytes(targetBytes)} is stored as it is.`,
-      );
-    }
-    if (!BINDING_FORMATS.has(format)) {
-      throw new AppError(
-        422,
-        'image_processing_unavailable',
-        `This image needs work (${why}), and Cloudflare Images cannot read ${labelOf(format)}: send it through a Node deployment of mms-media (it converts ${labelOf(format)} with sharp), or send a JPEG, PNG or GIF.`,
-      );
-    }
+    const format = asSourceFormat(input.detected.ext);
+    if (!format) throw refuse.unsupportedType(input.detected); // not reached: the service asks accepts() first
+    const { targetBytes, binding } = this.options;
+    const why = options.optimize === 'off' ? undefined : reworkNeeded({ format, size: input.size }, options, targetBytes);
+    if (!why) return asSent(input.read(), format, options.keepMetadata);
+    if (!binding) throw refuse.noImageProcessing(why, { format, size: input.size }, targetBytes);
+    if (!BINDING_FORMATS.has(format)) throw refuse.imagesServiceCannotRead(why, { format, size: input.size }, targetBytes);
     return new BindingFit(binding, this.options).run(input.read(), format);
   }
 }
 
 /**
- * optimize=off, or already deliverable: the bytes as they came, if carriers take the format at all — minus JPEG
- * and PNG metadata unless it is to be kept (the compressed pixels stay byte-identical; a clean file is unchanged).
+ * optimize=off, or nothing to do: the bytes as they came, if the endpoint takes them as they are — minus JPEG and
+ * PNG metadata unless it is to be kept (the compressed pixels stay byte-identical; a clean file is unchanged).
  */
-function asSent(bytes: Uint8Array, format: string, keepMetadata: boolean): ProcessedImage {
-  const type = CARRIER.has(format) ? mediaTypeForExtension(format) : undefined;
-  if (!type) {
-    throw new AppError(
-      415,
-      'unsupported_media_type',
-      `With optimize=off the file is kept exactly as sent, but carriers do not accept ${labelOf(format)} images. Send it with optimize=auto to have it converted, or send a JPEG, PNG or GIF.`,
-    );
-  }
-  if (bytes.length > type.maxBytes) {
-    throw new AppError(413, 'file_too_large', `The image is ${formatBytes(bytes.length)}; with optimize=off it is sent as it is, and the send endpoint's limit for ${labelOf(format)} is ${formatBytes(type.maxBytes)}.`);
-  }
-  if (keepMetadata || (format !== 'jpg' && format !== 'png')) {
-    return { bytes, extension: type.extension, contentType: type.contentType, original: {}, transformations: [] };
-  }
+function asSent(bytes: Uint8Array, source: SourceFormat, keepMetadata: boolean): ProcessedImage {
+  const format = assertSendableAsIs(source, bytes.length);
+  const type = mediaTypeForExtension(format)!;
+  const image = { extension: type.extension, contentType: type.contentType, original: {} };
+  const strip = formatToStrip(format, keepMetadata);
+  if (!strip) return { ...image, bytes, transformations: [] };
   // Without a walkable structure the metadata cannot be found, so it could not be kept from leaving: refused.
-  const kept = stripMetadata(bytes, format);
-  if (!kept) {
-    throw new AppError(422, 'unreadable_image', `The ${labelOf(format)} image could not be read: it is corrupt or incomplete (was the upload cut short?). Send the original file again.`);
-  }
-  return { bytes: kept.bytes, extension: type.extension, contentType: type.contentType, original: {}, transformations: kept.stripped ? ['strip_metadata'] : [] };
+  const kept = stripMetadata(bytes, strip);
+  if (!kept) throw refuse.unreadable(strip);
+  return { ...image, bytes: kept.bytes, transformations: kept.stripped ? ['strip_metadata'] : [] };
 }
 
-const START_QUALITY = 85;
-const FLOOR_QUALITY = 55;
-const RESTART_QUALITY = 72;
-const GOAL = 0.93; // aim a little under the budget, so a small misprediction still fits
-const DEFAULT_SLOPE = 0.03; // ~3% more bytes per quality step around q 60–85, measured on photos
-const AREA_EXPONENT = 0.9; // bytes grow a little slower than pixel count
-const MAX_ENCODES = 6; // each is a call to the Images service
-const MIN_SIDE = 160;
-
-interface Try {
-  quality: number;
+interface Fit {
+  bytes: Uint8Array;
   width: number;
-  size: number;
+  quality?: number;
 }
 
 /**
- * Fits an image under the budget with the Images binding in a few encodes, imgproxy-style: each try predicts
- * the next quality from how far the last overshot; when even the floor quality would not fit (or quality
- * does not move the size), the picture is made smaller by the area the overshoot says. JPEG for photos, PNG
- * kept for transparency, GIF kept for GIFs (animation preserved); those two shrink by size alone.
+ * Fits an image under the budget with the Images binding in a few encodes: JPEG for photos through the core
+ * quality search (quality first, then size); PNG kept for transparency and GIF for GIFs (animation preserved),
+ * those two made smaller by the area the overshoot says. The binding is the encoder; it keeps the aspect ratio.
  */
 class BindingFit {
   constructor(
@@ -155,16 +109,15 @@ class BindingFit {
     private readonly o: WorkerImagesOptions,
   ) {}
 
-  async run(bytes: Uint8Array, format: string): Promise<ProcessedImage> {
+  async run(bytes: Uint8Array, format: SourceFormat): Promise<ProcessedImage> {
     const info = await this.info(bytes, format);
     const original = { width: info.width, height: info.height };
     const limit = Math.min(this.o.maxPixels, CF_MAX_PIXELS);
-    if (info.width * info.height > limit) {
-      throw new AppError(422, 'image_too_many_pixels', `The image is ${info.width}×${info.height} (${mp(info.width * info.height)}); images up to ${mp(limit)} are accepted. Resize it and send it again.`);
-    }
-    const out: 'jpg' | 'png' | 'gif' = format === 'gif' ? 'gif' : format === 'png' && pngHasAlpha(bytes) ? 'png' : 'jpg';
-    const startWidth = Math.max(1, Math.round(info.width * Math.min(1, this.o.maxDimension / info.width, this.o.maxDimension / info.height)));
-    const fit = await this.search(bytes, out, startWidth);
+    if (info.width * info.height > limit) throw refuse.tooManyPixels(info.width, info.height, 1, limit);
+    const out = deliveryFormat({ format, transparent: format === 'png' && pngHasAlpha(bytes) });
+    const scale = Math.min(1, this.o.maxDimension / info.width, this.o.maxDimension / info.height);
+    const start = { width: Math.max(1, Math.round(info.width * scale)), height: Math.max(1, Math.round(info.height * scale)) };
+    const fit = out === 'jpg' ? await this.fitJpeg(bytes, start) : await this.fitBySize(bytes, out, start);
     const type = mediaTypeForExtension(out)!;
     const result = await this.binding.info(stream(fit.bytes)).catch(() => undefined);
     const width = result?.width ?? fit.width;
@@ -182,52 +135,44 @@ class BindingFit {
     };
   }
 
-  private async info(bytes: Uint8Array, format: string): Promise<{ width: number; height: number }> {
+  private async info(bytes: Uint8Array, format: SourceFormat): Promise<{ width: number; height: number }> {
     let info: Awaited<ReturnType<ImagesBindingLike['info']>>;
     try {
       info = await this.binding.info(stream(bytes));
     } catch (cause) {
-      throw new AppError(422, 'unreadable_image', `The ${labelOf(format)} image could not be read: it is corrupt or incomplete (was the upload cut short?). Send the original file again.`, { cause });
+      throw refuse.unreadable(format, cause);
     }
-    if (!info.width || !info.height) throw new AppError(422, 'unreadable_image', `The ${labelOf(format)} image has no readable dimensions. Send the original file again.`);
+    if (!info.width || !info.height) throw refuse.noDimensions(format);
     return { width: info.width, height: info.height };
   }
 
-  private async search(bytes: Uint8Array, out: 'jpg' | 'png' | 'gif', startWidth: number): Promise<{ bytes: Uint8Array; width: number; quality?: number }> {
-    const target = this.o.targetBytes;
-    const lossy = out === 'jpg';
-    let width = startWidth;
-    let quality = START_QUALITY;
-    let tries: Try[] = [];
-    let last: Try | undefined;
-    for (let encodes = 0; encodes < MAX_ENCODES && width >= Math.min(MIN_SIDE, startWidth); encodes++) {
-      const encoded = await this.encode(bytes, out, width, lossy ? quality : undefined);
-      if (encoded.length <= target) return { bytes: encoded, width, quality: lossy ? quality : undefined };
-      last = { quality, width, size: encoded.length };
-      tries.push(last);
-      const goal = GOAL * target;
-      const slope = lossy ? measuredSlope(tries) : 0;
-      const next = lossy && slope > 0.001 ? Math.round(quality - Math.log(last.size / goal) / slope) : -1;
-      if (next >= FLOOR_QUALITY && next < quality) {
-        quality = next;
-        continue;
-      }
-      // Quality cannot get there (or does not move the size): fewer pixels at a decent quality.
-      const fromFloor = lossy && slope > 0.001 ? Math.exp(-slope * (quality - FLOOR_QUALITY)) : 1;
-      const expected = last.size * Math.min(1, fromFloor);
-      const area = Math.pow(goal / expected, 1 / AREA_EXPONENT);
-      width = Math.floor(width * Math.min(0.9, Math.sqrt(area)));
-      quality = lossy ? Math.max(FLOOR_QUALITY, Math.min(RESTART_QUALITY, quality)) : quality;
-      tries = [];
-    }
-    throw new AppError(
-      422,
-      'image_does_not_fit',
-      `This image could not be brought under the ${formatBytes(target)} budget${last ? ` (the last try, ${last.width} px wide, was ${formatBytes(last.size)})` : ''}. Send a smaller or simpler image.`,
-    );
+  private async fitJpeg(bytes: Uint8Array, start: { width: number; height: number }): Promise<Fit> {
+    const { best } = await searchQuality({
+      target: this.o.targetBytes,
+      ...start,
+      maxEncodes: MAX_ENCODES,
+      encode: (quality, width) => this.encode(bytes, 'jpg', width, quality),
+    });
+    if (!best) throw refuse.photoDoesNotFit(this.o.targetBytes);
+    return best;
   }
 
-  private async encode(bytes: Uint8Array, out: 'jpg' | 'png' | 'gif', width: number, quality?: number): Promise<Uint8Array> {
+  /** PNG and GIF have no quality dial here: each try is smaller by the area the last one overshot by. */
+  private async fitBySize(bytes: Uint8Array, out: 'png' | 'gif', start: { width: number; height: number }): Promise<Fit> {
+    const target = this.o.targetBytes;
+    let { width, height } = start;
+    let last = { width, size: 0 };
+    for (let encodes = 0; encodes < MAX_ENCODES && width >= Math.min(MIN_SIDE, start.width); encodes++) {
+      const encoded = await this.encode(bytes, out, width);
+      if (encoded.length <= target) return { bytes: encoded, width };
+      last = { width, size: encoded.length };
+      ({ width, height } = scaleToFit(width, height, encoded.length, target));
+    }
+    const tried = `${last.width} px wide`;
+    throw out === 'png' ? refuse.transparentDoesNotFit(tried, last.size, target) : refuse.animationDoesNotFit(tried, last.size, target);
+  }
+
+  private async encode(bytes: Uint8Array, out: CarrierFormat, width: number, quality?: number): Promise<Uint8Array> {
     const format = out === 'jpg' ? 'image/jpeg' : out === 'png' ? 'image/png' : 'image/gif';
     try {
       const result = await this.binding
@@ -236,17 +181,9 @@ class BindingFit {
         .output({ format, ...(quality !== undefined && { quality }), ...(out === 'jpg' && { background: '#ffffff' }), ...(out === 'gif' && { anim: true }) });
       return await readAll(result.image());
     } catch (cause) {
-      throw new AppError(502, 'image_service_error', 'Cloudflare Images could not process this image just now; nothing was stored. Try again.', { cause });
+      throw refuse.imagesServiceFailed(cause);
     }
   }
-}
-
-/** The slope of log(size) against quality from the two latest tries at this width; the usual one until there are two. */
-function measuredSlope(tries: Try[]): number {
-  if (tries.length < 2) return DEFAULT_SLOPE;
-  const [a, b] = tries.slice(-2) as [Try, Try];
-  if (a.quality === b.quality) return DEFAULT_SLOPE;
-  return Math.log(a.size / b.size) / (a.quality - b.quality);
 }
 
 /** PNG colour types 4 and 6 carry alpha; a tRNS chunk (before the pixel data) gives the others transparency. */
@@ -271,5 +208,3 @@ function stream(bytes: Uint8Array): ReadableStream<Uint8Array> {
     },
   });
 }
-
-const mp = (pixels: number) => `${Math.round(pixels / 100_000) / 10} megapixels`;

@@ -9,22 +9,24 @@
  * not to fit, the picture is made smaller instead — fewer pixels at a decent quality look better than mush —
  * by the area the model says is needed (size grows a bit slower than pixel count, hence AREA_EXPONENT).
  */
-export interface Attempt {
+export interface Attempt<B extends Uint8Array = Buffer> {
   quality: number;
   width: number;
   height: number;
-  bytes: Buffer;
+  bytes: B;
 }
 
-export interface QualitySearch {
+export interface QualitySearch<B extends Uint8Array = Buffer> {
   target: number;
   width: number;
   height: number;
-  encode(quality: number, width: number, height: number): Promise<Buffer>;
+  encode(quality: number, width: number, height: number): Promise<B>;
+  /** At most this many encodes, shrinking included (default MAX_ENCODES): where each encode is a paid call. */
+  maxEncodes?: number;
 }
 
-export interface SearchResult {
-  best?: Attempt;
+export interface SearchResult<B extends Uint8Array = Buffer> {
+  best?: Attempt<B>;
   encodes: number;
 }
 
@@ -34,19 +36,19 @@ const RESTART_QUALITY = 72; // where to aim after shrinking
 const GOAL = 0.93; // aim under the budget, so a small misprediction still fits
 const ACCEPT = 0.8; // a fit using at least this much of the budget ends the search
 const USUAL_ENCODES = 4; // the promise for the usual case: stop refining here if something fits
-const MAX_ENCODES = 8; // the hard limit, shrinking included
+const MAX_ENCODES = 8; // the hard limit, shrinking included, unless the caller sets a lower one
 const DEFAULT_SLOPE = 0.03; // measured on photos: ~3% more bytes per quality step around q 60–85
 const AREA_EXPONENT = 0.9;
-const MIN_SIDE = 160;
+export const MIN_SIDE = 160; // the smallest long edge worth sending
 
-export async function searchQuality(s: QualitySearch): Promise<SearchResult> {
+export async function searchQuality<B extends Uint8Array>(s: QualitySearch<B>): Promise<SearchResult<B>> {
   let { width, height } = s;
   let quality = START_QUALITY;
   let slope = DEFAULT_SLOPE;
   let tries: Array<{ q: number; size: number }> = [];
-  let best: Attempt | undefined;
+  let best: Attempt<B> | undefined;
   let encodes = 0;
-  while (encodes < MAX_ENCODES) {
+  while (encodes < (s.maxEncodes ?? MAX_ENCODES)) {
     const bytes = await s.encode(quality, width, height);
     encodes++;
     const size = bytes.length;

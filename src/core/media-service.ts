@@ -1,9 +1,9 @@
 import { BlockPool, PooledBytes } from './block-pool.js';
-import { AppError, formatBytes, isAppError } from './errors.js';
+import { AppError, isAppError } from './errors.js';
 import { factsFromMetadata, originalText, factsToMetadata, type Media, type MediaFacts, type Original } from './media-record.js';
 import type { Metrics } from '../lib/metrics.js';
 import { MEDIA_ID, newMediaId, safeFilename } from './keys.js';
-import { MAX_MEDIA_BYTES, SUPPORTED_LIST, mediaTypeForExtension, type MediaType } from './policy.js';
+import { mediaTypeForExtension, refuse, resolveImageOptions, type Limits, type MediaType } from './policy.js';
 import type { FileContent, Hasher, ImageOptions, ImageProcessor, Logger, MediaStore } from './ports.js';
 import { guardStorage } from './storage-guard.js';
 import { detectType, sampleBytesWanted, type Detected } from './sniff.js';
@@ -23,6 +23,8 @@ export interface UploadInput {
 export interface MediaServiceDeps {
   store: MediaStore;
   images: ImageProcessor;
+  /** Every byte limit, computed once at the entry (see Limits). */
+  limits: Limits;
   sha256: () => Hasher;
   logger: Logger;
   metrics?: Metrics;
@@ -43,9 +45,9 @@ export class MediaService {
     this.blocks = deps.blocks ?? new BlockPool({ keepBytes: 0 });
   }
 
-  /** The largest body worth starting to read: anything declared larger is refused at once. */
-  get maxUploadBytes(): number {
-    return Math.max(MAX_MEDIA_BYTES, this.deps.images.maxInputBytes);
+  /** The limits this service enforces; http reads the same value (largest body, idempotency cap). */
+  get limits(): Limits {
+    return this.deps.limits;
   }
 
   /** Hosts one file; counted in the metrics by kind and outcome (stored, or the refusal's code). */
@@ -63,9 +65,9 @@ export class MediaService {
   }
 
   private async hostCounted(input: UploadInput, seen: { kind?: string }): Promise<Media> {
-    if (input.declaredSize !== undefined && input.declaredSize > this.maxUploadBytes) {
+    if (input.declaredSize !== undefined && input.declaredSize > this.limits.maxBodyBytes) {
       await input.body.cancel().catch(() => undefined);
-      throw tooLarge(`The file is ${formatBytes(input.declaredSize)}; nothing larger than ${formatBytes(this.maxUploadBytes)} is accepted.`);
+      throw refuse.bodyTooLarge('file', input.declaredSize, this.limits.maxBodyBytes);
     }
     const reader = input.body.getReader();
     const file = new PooledBytes(this.blocks);
@@ -99,24 +101,21 @@ export class MediaService {
       file.append(r.value);
       head = concat(file.views());
     }
-    if (file.size === 0) throw new AppError(422, 'empty_file', 'The file is empty: there is nothing to send.');
+    if (file.size === 0) throw refuse.emptyFile();
     const detected = await detectType(head);
     const image = detected !== undefined && this.deps.images.accepts(detected);
     const type = detected && mediaTypeForExtension(detected.ext);
-    if (!detected || (!image && !type)) throw unsupported(detected);
+    if (!detected || (!image && !type)) throw refuse.unsupportedType(detected);
     seen.kind = image ? 'image' : type!.kind;
-    const limit = image ? this.deps.images.maxInputBytes : type!.maxBytes;
-    const limitLabel = image ? 'images before processing' : `${type!.extension} files`;
-    if (declaredSize !== undefined && declaredSize > limit) {
-      throw tooLarge(`The file is ${formatBytes(declaredSize)}; the limit for ${limitLabel} is ${formatBytes(limit)}.`);
-    }
+    const limit = this.limits.forFile(image ? { processed: true, kind: 'image' } : { processed: false, type: type! });
+    if (declaredSize !== undefined && declaredSize > limit.bytes) throw refuse.fileTooLarge(limit, declaredSize);
     const hasher = image ? undefined : this.deps.sha256(); // an image is hashed once processed
     for (const view of file.views()) hasher?.update(view);
-    for (let r; file.size <= limit && !(r = await reader.read()).done; ) {
+    for (let r; file.size <= limit.bytes && !(r = await reader.read()).done; ) {
       file.append(r.value);
       hasher?.update(r.value);
     }
-    if (file.size > limit) throw tooLarge(`The file is larger than ${formatBytes(limit)}, the limit for ${limitLabel}.`);
+    if (file.size > limit.bytes) throw refuse.fileTooLarge(limit);
     if (image) return { image: true as const, detected };
     return { image: false as const, type: type!, sha256: hasher!.digestHex() };
   }
@@ -152,11 +151,11 @@ export class MediaService {
    * Images are small enough to hold: the processor needs them whole to orient, strip and fit them. It copies the
    * file out of the pooled blocks when it needs it, and the blocks go back once it is done.
    */
-  private async hostImage(file: PooledBytes, detected: Detected, original: Original, options: Partial<ImageOptions> = {}) {
+  private async hostImage(file: PooledBytes, detected: Detected, original: Original, options?: Partial<ImageOptions>) {
     const started = Date.now();
     const size = file.size;
     const out = await this.deps.images
-      .process({ size, read: () => file.copy(), detected }, { optimize: options.optimize ?? 'auto', keepMetadata: options.keepMetadata ?? false })
+      .process({ size, read: () => file.copy(), detected }, resolveImageOptions(options))
       .finally(() => file.release());
     this.deps.metrics?.imageSeconds.observe((Date.now() - started) / 1000);
     const type = mediaTypeForExtension(out.extension);
@@ -193,15 +192,4 @@ export class MediaService {
 
 function notFound(id: string): AppError {
   return new AppError(404, 'media_not_found', `No media with id "${id}" exists (it may have been deleted).`);
-}
-
-function tooLarge(message: string): AppError {
-  return new AppError(413, 'file_too_large', message);
-}
-
-function unsupported(detected: Detected | undefined): AppError {
-  const what = detected
-    ? `This file is ${detected.ext} (${detected.mime}), which the send endpoint does not accept.`
-    : 'The type of this file could not be recognised from its contents (text, HTML and SVG are not accepted).';
-  return new AppError(415, 'unsupported_media_type', `${what} Supported: ${SUPPORTED_LIST}.`);
 }

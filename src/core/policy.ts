@@ -1,61 +1,20 @@
 /**
- * What the send endpoint accepts: the one table every check reads. Sizes are decimal megabytes (5 MB =
- * 5,000,000 bytes), the conservative reading of the endpoint's "5 MB".
+ * The media policy: what is deliverable, for every kind and on every runtime. Each decision lives in one file of
+ * src/core/policy/, and everything else asks it (the image adapters only decode, encode and report facts):
+ *
+ * - media-types.ts   the send endpoint's table: carrier types, their kinds and size limits, SUPPORTED_LIST.
+ * - limits.ts        Limits, built once per deployment at its entry: the largest body worth reading, the limit for
+ *                    each kind or type (images before processing: IMAGE_MAX_INPUT_BYTES), and the delivery
+ *                    budget (IMAGE_PROFILE safe 600 KB / standard 1 MB / max 5 MB, or IMAGE_TARGET_BYTES).
+ * - image-formats.ts the image formats read and how they are named; which carriers take as they are.
+ * - images.ts        the image decisions: what optimize=auto|always|off and keep_metadata mean, the as-is rule
+ *                    (when an image passes untouched), when metadata is cut out, what a re-encode produces.
+ * - refusals.ts      every refusal of a file, with its status, code and sentence.
+ *
+ * How to fit bytes to the budget in few encodes (the quality search) is src/core/fit-bytes.ts.
  */
-export type MediaKind = 'image' | 'video' | 'audio' | 'document';
-
-export interface MediaType {
-  extension: string;
-  contentType: string;
-  kind: MediaKind;
-  maxBytes: number;
-}
-
-const MB = 1_000_000;
-
-export const MEDIA_TYPES: readonly MediaType[] = [
-  { extension: 'jpg', contentType: 'image/jpeg', kind: 'image', maxBytes: 5 * MB },
-  { extension: 'png', contentType: 'image/png', kind: 'image', maxBytes: 5 * MB },
-  { extension: 'gif', contentType: 'image/gif', kind: 'image', maxBytes: 5 * MB },
-  { extension: 'mp4', contentType: 'video/mp4', kind: 'video', maxBytes: 10 * MB },
-  { extension: '3gp', contentType: 'video/3gpp', kind: 'video', maxBytes: 10 * MB },
-  { extension: 'mp3', contentType: 'audio/mpeg', kind: 'audio', maxBytes: 5 * MB },
-  { extension: 'wav', contentType: 'audio/wav', kind: 'audio', maxBytes: 5 * MB },
-  { extension: 'ogg', contentType: 'audio/ogg', kind: 'audio', maxBytes: 5 * MB },
-  { extension: 'pdf', contentType: 'application/pdf', kind: 'document', maxBytes: 5 * MB },
-];
-
-/** The largest file of any kind the endpoint takes: a body declared larger is refused before it is read. */
-export const MAX_MEDIA_BYTES = Math.max(...MEDIA_TYPES.map((t) => t.maxBytes));
-
-/** file-type names a few carrier formats differently; these are the same bytes under another name. */
-const ALIASES: Record<string, string> = { jpeg: 'jpg', oga: 'ogg', opus: 'ogg' };
-
-export function mediaTypeForExtension(ext: string): MediaType | undefined {
-  const name = ALIASES[ext.toLowerCase()] ?? ext.toLowerCase();
-  return MEDIA_TYPES.find((t) => t.extension === name);
-}
-
-/**
- * What the endpoint takes, for messages: consecutive types of the same kind grouped with their size limit,
- * e.g. "jpg, png, gif (5 MB); mp4, 3gp (10 MB); …". Derived from MEDIA_TYPES, so it cannot drift from it.
- */
-export const SUPPORTED_LIST = MEDIA_TYPES.reduce<MediaType[][]>((groups, t) => {
-  const last = groups[groups.length - 1];
-  if (last && last[0]!.kind === t.kind && last[0]!.maxBytes === t.maxBytes) last.push(t);
-  else groups.push([t]);
-  return groups;
-}, [])
-  .map((g) => `${g.map((t) => t.extension).join(', ')} (${g[0]!.maxBytes / MB} MB)`)
-  .join('; ');
-
-/** Image delivery profiles (IMAGE_PROFILE): what every image is fitted under before it is stored. */
-export type ImageProfile = 'safe' | 'standard' | 'max';
-
-/** Decimal bytes, as the table above counts: 600 KB every US carrier takes, 1 MB AT&T/Verizon long codes, 5 MB the endpoint. */
-export const IMAGE_PROFILES: Readonly<Record<ImageProfile, number>> = { safe: 600_000, standard: 1_000_000, max: 5_000_000 };
-
-/** The delivery budget for a profile, unless IMAGE_TARGET_BYTES overrides it. */
-export function targetBytesFor(profile: ImageProfile, override?: number): number {
-  return override ?? IMAGE_PROFILES[profile];
-}
+export * from './policy/media-types.js';
+export * from './policy/limits.js';
+export * from './policy/image-formats.js';
+export * from './policy/images.js';
+export { refuse } from './policy/refusals.js';

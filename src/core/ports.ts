@@ -2,7 +2,7 @@
  * The ports: what the core needs from the world, as small interfaces. Adapters in src/adapters implement
  * them for Node (local disk, S3, sharp) and Workers (R2, no sharp); tests use the same real adapters.
  */
-import type { MediaKind } from './policy.js';
+import type { ImageOptions, MediaKind, Optimize } from './policy.js';
 
 /**
  * A whole file as the core hands it to storage, once it has been received, checked and hashed: the chunks as they
@@ -77,13 +77,6 @@ export interface ImageInput {
   detected: { ext: string; mime: string };
 }
 
-export type Optimize = 'auto' | 'always' | 'off';
-
-export interface ImageOptions {
-  optimize: Optimize;
-  keepMetadata: boolean;
-}
-
 export interface ProcessedImage {
   bytes: Uint8Array;
   extension: string;
@@ -94,9 +87,11 @@ export interface ProcessedImage {
   transformations: string[];
 }
 
+/**
+ * Decodes, encodes and reports facts; what to do with an image is the policy's (src/core/policy/images.ts), and
+ * how large an input may be is the service's Limits, checked before process is called.
+ */
 export interface ImageProcessor {
-  /** The largest image upload accepted before processing (it may be shrunk to fit afterwards). */
-  readonly maxInputBytes: number;
   /** Whether an image of this detected type can be taken at all (carrier formats, plus what it can convert). */
   accepts(detected: { ext: string; mime: string }): boolean;
   /** Returns a carrier-ready image or throws an AppError saying why it cannot. */
@@ -138,7 +133,7 @@ export interface Clock {
   now(): Date;
 }
 
-export type { MediaKind };
+export type { ImageOptions, MediaKind, Optimize };
 
 /** One outbound request to a user-supplied URL (see GuardedFetcher). */
 export interface OutboundRequest {

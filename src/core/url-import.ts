@@ -33,7 +33,7 @@ export class UrlImporter {
     const { response, url: finalUrl } = await fetchFollowing(
       this.deps.fetcher,
       url,
-      { method: 'GET', headers: { accept: '*/*' }, signal, maxBytes: this.deps.media.maxUploadBytes + 1 },
+      { method: 'GET', headers: { accept: '*/*' }, signal, maxBytes: this.deps.media.limits.maxBodyBytes + 1 },
       { maxRedirects: this.options.maxRedirects },
     );
     if (response.status !== 200) {

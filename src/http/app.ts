@@ -36,7 +36,7 @@ export function createApp(deps: AppDeps) {
   metrics.gauge('mms_media_uploads_in_flight', 'Uploads, sends and URL checks being processed now.', uploads.inFlight);
   for (const path of ['/v1/media', '/v1/mms/send']) {
     app.post(path, uploads, bodyDeadline(limits.bodyTimeoutMs));
-    if (deps.idempotency) app.post(path, idempotency(deps.idempotency.records, deps.idempotency.sha256, deps.media.maxUploadBytes + 1_000_000, deps.logger));
+    if (deps.idempotency) app.post(path, idempotency(deps.idempotency.records, deps.idempotency.sha256, deps.media.limits.maxBodyBytes + 1_000_000, deps.logger));
   }
   app.post('/v1/media/preflight', uploads, bodyDeadline(limits.bodyTimeoutMs));
   preflightRoutes(app, deps);

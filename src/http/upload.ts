@@ -1,6 +1,7 @@
-import { AppError, formatBytes } from '../core/errors.js';
+import { AppError } from '../core/errors.js';
 import { contentLength } from '../core/http-values.js';
 import type { Media, MediaService } from '../core/media-service.js';
+import { refuse } from '../core/policy.js';
 import type { ImageOptions } from '../core/ports.js';
 import { emptyStream } from '../core/streams.js';
 import { MultipartError, getMultipartBoundary, parseMultipart } from '../lib/multipart.js';
@@ -43,9 +44,9 @@ export async function readUpload(
     return { fields: query, media: hosted };
   }
 
-  if (declared !== undefined && declared > media.maxUploadBytes + MULTIPART_OVERHEAD) {
+  if (declared !== undefined && declared > media.limits.maxBodyBytes + MULTIPART_OVERHEAD) {
     await body.cancel();
-    throw new AppError(413, 'file_too_large', `The upload is ${formatBytes(declared)}; nothing larger than ${formatBytes(media.maxUploadBytes)} is accepted.`);
+    throw refuse.bodyTooLarge('upload', declared, media.limits.maxBodyBytes);
   }
   const fields: Record<string, string> = { ...query };
   let hosted: Media | undefined;

@@ -7,7 +7,7 @@ import { MemoryIdempotencyRecords, type IdempotencyRecords } from '../core/idemp
 import { MediaService } from '../core/media-service.js';
 import { Metrics } from '../lib/metrics.js';
 import { MmsService } from '../core/mms-service.js';
-import { targetBytesFor } from '../core/policy.js';
+import { Limits } from '../core/policy.js';
 import type { ImageProcessor, Logger, MediaStore, MmsSender } from '../core/ports.js';
 import type { AppDeps } from '../http/deps.js';
 import { LocalStore } from '../adapters/local-store.js';
@@ -25,12 +25,16 @@ export function buildNodeDeps(config: Config, logger: Logger, overrides: { image
   const sender: MmsSender = config.TELI_API_KEY
     ? new TeliSender({ baseUrl: config.TELI_API_BASE_URL, apiKey: config.TELI_API_KEY, timeoutMs: config.TELI_TIMEOUT_MS })
     : new DryRunSender();
+  const limits = new Limits({
+    profile: config.IMAGE_PROFILE,
+    targetBytes: config.IMAGE_TARGET_BYTES,
+    processedInputBytes: { image: config.IMAGE_MAX_INPUT_BYTES },
+  });
   const images =
     overrides.images ??
     new SharpImages({
-      targetBytes: targetBytesFor(config.IMAGE_PROFILE, config.IMAGE_TARGET_BYTES),
+      targetBytes: limits.budgetBytes,
       maxDimension: config.IMAGE_MAX_DIMENSION,
-      maxInputBytes: config.IMAGE_MAX_INPUT_BYTES,
       maxPixels: config.IMAGE_MAX_PIXELS,
       concurrency: config.IMAGE_CONCURRENCY ?? availableParallelism(),
       queueLimit: config.IMAGE_QUEUE_LIMIT,
@@ -45,7 +49,7 @@ export function buildNodeDeps(config: Config, logger: Logger, overrides: { image
   // needed; the bound is what it may keep after a burst. 128 MiB covers ~50 files of 2.7 MB in flight: under load
   // with 32 clients, 64 MiB left the pool short and tripled the full collections (100 against 32 in one run).
   const blocks = new BlockPool({ keepBytes: 128 * 1024 * 1024 });
-  const media = new MediaService({ store, images, sha256, logger, metrics, blocks });
+  const media = new MediaService({ store, images, limits, sha256, logger, metrics, blocks });
   const urls = buildUrlServices(config, { media, images }, overrides);
   return {
     media,

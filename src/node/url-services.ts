@@ -1,6 +1,5 @@
 import type { Config } from '../config.js';
 import type { MediaService } from '../core/media-service.js';
-import { targetBytesFor } from '../core/policy.js';
 import type { Clock, ImageProcessor } from '../core/ports.js';
 import { Preflight, type PreflightOptions } from '../core/preflight.js';
 import { UrlGuard } from '../core/url-guard.js';
@@ -20,16 +19,16 @@ export function buildUrlServices(
   overrides: UrlServiceOverrides = {},
 ): { preflight: Preflight; importer: UrlImporter } {
   const fetcher = new NodeFetcher({ guard: new UrlGuard(config.FETCH_ALLOW_PRIVATE_HOSTS), resolve: overrides.resolve });
-  const images = parts.images;
+  const { images, media } = parts;
   const preflight = new Preflight(
     {
       fetcher,
       clock: parts.clock ?? { now: () => new Date() },
-      images: { accepts: (d) => images.accepts(d), maxInputBytes: images.maxInputBytes, budgetBytes: targetBytesFor(config.IMAGE_PROFILE, config.IMAGE_TARGET_BYTES) },
+      images: { accepts: (d) => images.accepts(d), maxInputBytes: media.limits.inputBytes('image'), budgetBytes: media.limits.budgetBytes },
     },
     { timeoutMs: config.FETCH_TIMEOUT_MS, ...overrides.preflight },
   );
   // A whole file (up to 10 MB, or a large image to fit) may need longer than a carrier's first-byte patience.
-  const importer = new UrlImporter({ fetcher, media: parts.media }, { timeoutMs: config.FETCH_TIMEOUT_MS * 3 });
+  const importer = new UrlImporter({ fetcher, media }, { timeoutMs: config.FETCH_TIMEOUT_MS * 3 });
   return { preflight, importer };
 }

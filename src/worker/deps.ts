@@ -4,7 +4,7 @@ import type { IdempotencyRecords } from '../core/idempotency.js';
 import { MediaService } from '../core/media-service.js';
 import { Metrics } from '../lib/metrics.js';
 import { MmsService } from '../core/mms-service.js';
-import { targetBytesFor } from '../core/policy.js';
+import { Limits } from '../core/policy.js';
 import type { Clock, Logger, MediaStore, MmsSender } from '../core/ports.js';
 import { Preflight } from '../core/preflight.js';
 import { UrlGuard } from '../core/url-guard.js';
@@ -38,18 +38,19 @@ export async function buildWorkerDeps(config: Config, env: WorkerBindings, logge
   const policy = urlPolicy(config);
   const { store, idempotency } = await buildStorage(config, env);
   const metrics = new Metrics(); // per isolate: each isolate counts what it served
-  const budget = targetBytesFor(config.IMAGE_PROFILE, config.IMAGE_TARGET_BYTES);
-  const images = new WorkerImages({
-    binding: imagesBinding(env.IMAGES),
-    targetBytes: budget,
-    maxDimension: config.IMAGE_MAX_DIMENSION,
-    maxInputBytes: config.IMAGE_MAX_INPUT_BYTES,
-    maxPixels: config.IMAGE_MAX_PIXELS,
+  const binding = imagesBinding(env.IMAGES);
+  // Without the Images binding no image is processed here beyond cutting metadata out: images are taken only up
+  // to the endpoint's own image limit.
+  const limits = new Limits({
+    profile: config.IMAGE_PROFILE,
+    targetBytes: config.IMAGE_TARGET_BYTES,
+    processedInputBytes: binding ? { image: config.IMAGE_MAX_INPUT_BYTES } : {},
   });
-  const media = new MediaService({ store, images, sha256, logger, metrics });
+  const images = new WorkerImages({ binding, targetBytes: limits.budgetBytes, maxDimension: config.IMAGE_MAX_DIMENSION, maxPixels: config.IMAGE_MAX_PIXELS });
+  const media = new MediaService({ store, images, limits, sha256, logger, metrics });
   const fetcher = new WorkerFetcher({ policy, self: options.self });
   // What preflight may promise that hosting fixes: without the Images binding, no image conversion or fitting.
-  const reach = { accepts: (d: { ext: string }) => images.canFix(d), maxInputBytes: images.maxInputBytes, budgetBytes: budget };
+  const reach = { accepts: (d: { ext: string }) => images.canFix(d), maxInputBytes: limits.inputBytes('image'), budgetBytes: limits.budgetBytes };
   const preflight = new Preflight({ fetcher, clock, images: reach }, { timeoutMs: config.FETCH_TIMEOUT_MS });
   // A whole file (up to 10 MB, or a large image to fit) may need longer than a carrier's first-byte patience.
   const importer = new UrlImporter({ fetcher, media }, { timeoutMs: config.FETCH_TIMEOUT_MS * 3 });

@@ -2,7 +2,6 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WorkerImages, type ImagesBindingLike } from '../../src/adapters/cf-images.js';
 import { orientationOnly, withExifHeader } from '../../src/lib/image-metadata/exif.js';
-import { targetBytesFor } from '../../src/core/policy.js';
 import type { AppError } from '../../src/core/errors.js';
 import { GIF, GPS_EXIF, JPG, PNG, cleanJpeg, imageInput } from '../images/fixtures.js';
 
@@ -44,7 +43,7 @@ function fakeBinding(source: { width: number; height: number }, bytesPerPixelAt8
   return { binding, calls };
 }
 
-const options = { targetBytes: 600_000, maxDimension: 2048, maxInputBytes: 25_000_000, maxPixels: 50_000_000 };
+const options = { targetBytes: 600_000, maxDimension: 2048, maxPixels: 50_000_000 };
 /** A HEIC photo: always needs work (carriers do not take HEIC); its bytes only reach the stand-in binding. */
 const heic = () => imageInput(new Uint8Array(50_000), { ext: 'heic', mime: 'image/heic' });
 const auto = { optimize: 'auto' as const, keepMetadata: false };
@@ -116,19 +115,14 @@ describe('WorkerImages with the Images binding: fitting to the budget', () => {
   });
 });
 
-describe('WorkerImages: what needs work, and what preflight may promise', () => {
-  it('takes the budget from the profile unless IMAGE_TARGET_BYTES is set', () => {
-    expect([targetBytesFor('safe'), targetBytesFor('standard'), targetBytesFor('max'), targetBytesFor('safe', 250_000)]).toEqual([600_000, 1_000_000, 5_000_000, 250_000]);
-  });
-
-  it('promises fixes only with the binding, and only for formats Cloudflare Images reads', () => {
+describe('WorkerImages: what preflight may promise', () => {
+  it('takes what a Node deployment reads, BMP not included; promises fixes only with the binding, for formats Cloudflare Images reads', () => {
     const without = new WorkerImages(options);
     const withBinding = new WorkerImages({ ...options, binding: fakeBinding({ width: 1, height: 1 }, 1).binding });
-    for (const ext of ['heic', 'webp', 'jpg', 'png', 'gif', 'tif', 'bmp', 'avif']) expect(without.accepts({ ext })).toBe(true);
+    for (const ext of ['heic', 'webp', 'jpg', 'png', 'gif', 'tif', 'avif']) expect(without.accepts({ ext })).toBe(true);
+    expect(without.accepts({ ext: 'bmp' })).toBe(false);
     expect(['heic', 'webp', 'jpg', 'tif', 'avif'].map((ext) => without.canFix({ ext }))).toEqual([false, false, false, false, false]);
     expect(['heic', 'webp', 'jpg', 'tif', 'avif'].map((ext) => withBinding.canFix({ ext }))).toEqual([true, true, true, false, false]);
-    expect(without.maxInputBytes).toBe(5_000_000);
-    expect(withBinding.maxInputBytes).toBe(25_000_000);
   });
 });
 

@@ -114,6 +114,7 @@ export function describeHttpContract(name: string, setup: () => Promise<HttpHarn
         { name: 'an executable', bytes: fx.exe(), filename: 'photo.jpg', status: 415, code: 'unsupported_media_type', says: /exe/ },
         { name: 'a zip named .pdf', bytes: fx.zip(), filename: 'brochure.pdf', status: 415, code: 'unsupported_media_type', says: /zip/ },
         { name: 'a QuickTime movie', bytes: fx.isoMedia('qt  '), filename: 'clip.mp4', status: 415, code: 'unsupported_media_type', says: /mov/ },
+        { name: 'a BMP image', bytes: fx.bmp(), filename: 'scan.bmp', status: 415, code: 'unsupported_media_type', says: /image in BMP format.*Save it as JPEG or PNG/ },
         { name: 'an empty file', bytes: new Uint8Array(0), filename: 'empty.png', status: 422, code: 'empty_file', says: /empty/ },
       ];
       for (const r of refusals) {

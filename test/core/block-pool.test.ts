@@ -10,6 +10,7 @@ import { SharpImages } from '../../src/adapters/sharp/index.js';
 import { BlockPool, PooledBytes } from '../../src/core/block-pool.js';
 import { AppError } from '../../src/core/errors.js';
 import { MediaService } from '../../src/core/media-service.js';
+import { Limits } from '../../src/core/policy.js';
 import type { ImageProcessor } from '../../src/core/ports.js';
 import * as fx from '../support/fixtures.js';
 import { inPieces } from '../support/http.js';
@@ -75,13 +76,14 @@ describe('PooledBytes', () => {
 describe('MediaService with pooled memory', () => {
   let dir: string;
   const logger = jsonLogger('error', () => undefined);
-  const images = new SharpImages({ targetBytes: 600_000, maxDimension: 1600, maxInputBytes: 20_000_000, maxPixels: 50_000_000, concurrency: 1, queueLimit: 4 });
+  const images = new SharpImages({ targetBytes: 600_000, maxDimension: 1600, maxPixels: 50_000_000, concurrency: 1, queueLimit: 4 });
+  const limits = new Limits({ profile: 'safe', processedInputBytes: { image: 20_000_000 } });
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'mms-media-pool-'));
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  const service = (store: LocalStore, pool: BlockPool) => new MediaService({ store, images, sha256, logger, blocks: pool });
+  const service = (store: LocalStore, pool: BlockPool) => new MediaService({ store, images, limits, sha256, logger, blocks: pool });
 
   it('stores files received at the same time intact, while their blocks pass from one file to the next', async () => {
     const pool = new BlockPool({ keepBytes: 4 * 1024 * 1024, blockSize: 64 * 1024 });
@@ -120,7 +122,6 @@ describe('MediaService with pooled memory', () => {
     const png = fx.png(300, 200);
     const seen: Array<{ freeBlocks: number; read: Uint8Array }> = [];
     const lending = (refuse: boolean): ImageProcessor => ({
-      maxInputBytes: images.maxInputBytes,
       accepts: (detected) => images.accepts(detected),
       process: async (input, options) => {
         seen.push({ freeBlocks: pool.freeBlocks, read: input.read() });
@@ -129,11 +130,11 @@ describe('MediaService with pooled memory', () => {
       },
     });
     const store = new LocalStore(join(dir, 'img'), 'http://localhost');
-    const m = await new MediaService({ store, images: lending(false), sha256, logger, blocks: pool }).host({ body: body(png, 500) });
+    const m = await new MediaService({ store, images: lending(false), limits, sha256, logger, blocks: pool }).host({ body: body(png, 500) });
     expect(m).toMatchObject({ kind: 'image', width: 300, height: 200 });
     const blocks = pool.freeBlocks;
     expect(blocks).toBe(Math.ceil(png.length / (64 * 1024)));
-    await expect(new MediaService({ store, images: lending(true), sha256, logger, blocks: pool }).host({ body: body(png, 500) })).rejects.toMatchObject({
+    await expect(new MediaService({ store, images: lending(true), limits, sha256, logger, blocks: pool }).host({ body: body(png, 500) })).rejects.toMatchObject({
       code: 'unreadable_image',
     });
     expect(pool.freeBlocks).toBe(blocks);

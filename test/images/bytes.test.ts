@@ -1,13 +1,13 @@
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bmpHeader, decodeBmp } from '../../src/adapters/sharp/bmp.js';
 import { exifTiff, uprightTiff } from '../../src/lib/image-metadata/exif.js';
+import { dropUnusedAlpha } from '../../src/adapters/sharp/decode.js';
 import { isSrgbProfile } from '../../src/adapters/sharp/inspect.js';
 import { insertJpegMetadata, stripJpeg } from '../../src/lib/image-metadata/jpeg-segments.js';
 import { stripPng } from '../../src/lib/image-metadata/png-chunks.js';
-import { GPS_EXIF, bmp, cleanJpeg } from './fixtures.js';
+import { GPS_EXIF, cleanJpeg } from './fixtures.js';
 
-/** Byte-level helpers: metadata out without touching pixels, metadata back in, BMP reading. */
+/** Byte-level helpers: metadata out without touching pixels, metadata back in, an unused alpha channel dropped. */
 describe('stripJpeg', () => {
   let tagged: Buffer;
   beforeAll(async () => {
@@ -71,22 +71,26 @@ describe('isSrgbProfile', () => {
   });
 });
 
-describe('BMP', () => {
-  it('reads 24-bit and 8-bit palette images the right way up', () => {
-    const rgb = decodeBmp(...withHeader(bmp(5, 3, 24, (x, y) => [x * 50, y * 100, 7])));
-    expect([...rgb.data.subarray(0, 3)]).toEqual([0, 0, 7]);
-    expect([...rgb.data.subarray((2 * 5 + 4) * 3, (2 * 5 + 4) * 3 + 3)]).toEqual([200, 200, 7]);
-    const pal = decodeBmp(...withHeader(bmp(4, 2, 8, (x) => [x * 10, 0, 0])));
-    expect([...pal.data.subarray(9, 12)]).toEqual([15, 225, 30]); // index 30: R = 30 >> 1, G = 255 - 30, B = 30
+describe('dropUnusedAlpha', () => {
+  // 333×211 pixels: the alpha channel is not a whole number of the blocks it is compared in.
+  const rgba = (clearAt?: number) => {
+    const data = Buffer.alloc(333 * 211 * 4);
+    for (let i = 0; i < data.length; i += 4) data.set([i % 251, (i >> 8) % 253, 7, 255], i);
+    if (clearAt !== undefined) data[clearAt * 4 + 3] = 0;
+    return { data, width: 333, height: 211, channels: 4 as const };
+  };
+
+  it('drops an alpha channel that is opaque everywhere, keeping the colours', async () => {
+    const px = rgba();
+    const out = await dropUnusedAlpha(sharp, px);
+    expect([out.channels, out.width, out.height]).toEqual([3, 333, 211]);
+    for (const i of [0, 1, 1000, 333 * 211 - 1]) expect([...out.data.subarray(i * 3, i * 3 + 3)]).toEqual([...px.data.subarray(i * 4, i * 4 + 3)]);
   });
 
-  it('refuses run-length compressed files with a clear reason', () => {
-    const b = bmp(4, 4, 8, () => [0, 0, 0]);
-    b.writeUInt32LE(1, 30); // BI_RLE8
-    expect(() => decodeBmp(...withHeader(b))).toThrow(/run-length/);
+  it('keeps it when any pixel is not opaque, the last one included', async () => {
+    for (const at of [0, 20_000, 333 * 211 - 1]) {
+      const px = rgba(at);
+      expect(await dropUnusedAlpha(sharp, px)).toBe(px);
+    }
   });
 });
-
-function withHeader(b: Buffer): [Buffer, ReturnType<typeof bmpHeader>] {
-  return [b, bmpHeader(b)];
-}

@@ -19,7 +19,6 @@ export function processor(overrides: Partial<SharpImagesOptions> = {}): SharpIma
   return new SharpImages({
     targetBytes: SAFE,
     maxDimension: 2048,
-    maxInputBytes: 25_000_000,
     maxPixels: 50_000_000,
     concurrency: 2,
     queueLimit: 8,
@@ -202,32 +201,6 @@ export async function pixelBombPng(side = 30_000): Promise<Buffer> {
   ihdr.writeUInt32BE(side, 4);
   ihdr.set([1, 0, 0, 0, 0], 8); // bit depth 1, greyscale
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', Buffer.concat(parts)), chunk('IEND', Buffer.alloc(0))]);
-}
-
-/** A BMP as Windows writes it: bottom-up rows padded to 4 bytes, BGR order, optional palette. */
-export function bmp(width: number, height: number, bpp: 8 | 24, pixel: (x: number, y: number) => number[]): Buffer {
-  const stride = Math.floor((bpp * width + 31) / 32) * 4;
-  const palette = bpp === 8 ? 256 * 4 : 0;
-  const offset = 14 + 40 + palette;
-  const b = Buffer.alloc(offset + stride * height);
-  b.write('BM', 0, 'latin1');
-  b.writeUInt32LE(b.length, 2);
-  b.writeUInt32LE(offset, 10);
-  b.writeUInt32LE(40, 14);
-  b.writeInt32LE(width, 18);
-  b.writeInt32LE(height, 22);
-  b.writeUInt16LE(1, 26);
-  b.writeUInt16LE(bpp, 28);
-  if (bpp === 8) for (let i = 0; i < 256; i++) b.set([i, 255 - i, i >> 1, 0], 54 + i * 4); // B, G, R
-  for (let y = 0; y < height; y++) {
-    const row = offset + (height - 1 - y) * stride;
-    for (let x = 0; x < width; x++) {
-      const [r, g, bl] = pixel(x, y);
-      if (bpp === 8) b[row + x] = r!;
-      else b.set([bl!, g!, r!], row + x * 3);
-    }
-  }
-  return b;
 }
 
 export async function heicFixture(): Promise<Buffer> {

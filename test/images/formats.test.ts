@@ -1,7 +1,7 @@
 import sharp, { type Sharp } from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProcessedImage } from '../../src/core/ports.js';
-import { AUTO, bmp, GIF, HEIC, PNG, SAFE, animatedGif, cleanJpeg, heicFixture, imageInput, near, processor, regionColour, screenshotPng, transparentPng } from './fixtures.js';
+import { AUTO, GIF, HEIC, PNG, SAFE, animatedGif, cleanJpeg, heicFixture, imageInput, near, processor, regionColour, screenshotPng, transparentPng } from './fixtures.js';
 
 /** Formats carriers do not take are converted; carrier formats keep what matters (transparency, animation). */
 const images = processor();
@@ -46,14 +46,6 @@ describe('other formats', () => {
     expect((await sharp(out.bytes).metadata()).format).toBe('jpeg');
     expect(out.transformations).toContain(`convert:${ext === 'tif' ? 'tiff' : ext}->jpeg`);
     expect([out.width, out.height]).toEqual([320, 240]);
-  });
-
-  it('BMP becomes JPEG with its colours', async () => {
-    const bytes = bmp(40, 30, 24, (x) => (x < 20 ? [200, 30, 30] : [30, 30, 200]));
-    const out = await images.process(imageInput(bytes, { ext: 'bmp', mime: 'image/bmp' }), AUTO);
-    expect(out.contentType).toBe('image/jpeg');
-    expect(near(await regionColour(out.bytes, 0.25, 0.5, 6), [200, 30, 30], 20)).toBe(true);
-    expect(near(await regionColour(out.bytes, 0.75, 0.5, 6), [30, 30, 200], 20)).toBe(true);
   });
 
   it('a transparent WebP becomes PNG and keeps its transparency', async () => {

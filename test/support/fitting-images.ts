@@ -3,11 +3,10 @@ import { SIGNATURES } from './url-fixtures.js';
 
 /**
  * A stand-in for the real image processor (sharp + heic-decode, wired by another module): it takes what a
- * converting processor takes (carrier images and HEIC, up to 25 MB) and "converts" HEIC or "fits" anything
+ * converting processor takes (carrier images and HEIC; the service limits their size) and "converts" HEIC or "fits" anything
  * over the budget by returning a small JPEG. Enough to test rehosting without decoding real images.
  */
 export class FittingImages implements ImageProcessor {
-  readonly maxInputBytes = 25_000_000;
   readonly calls: Array<{ ext: string; size: number }> = [];
 
   constructor(private readonly budget = 600_000) {}

@@ -66,6 +66,13 @@ export function ogg(): Buffer {
   return Buffer.concat([header, packet, Buffer.alloc(500, 0)]);
 }
 
+/** A 2×2 24-bit BMP as Windows writes it: file and info headers, then bottom-up rows padded to 4 bytes. */
+export function bmp(): Buffer {
+  const pixels = Buffer.alloc(2 * 8, 0x7f);
+  const info = Buffer.concat([u32le(40), u32le(2), u32le(2), Buffer.from([1, 0, 24, 0]), u32le(0), u32le(pixels.length), Buffer.alloc(16, 0)]);
+  return Buffer.concat([ascii('BM'), u32le(14 + info.length + pixels.length), u32le(0), u32le(14 + info.length), info, pixels]);
+}
+
 export function pdf(extraBytes = 0): Buffer {
   return Buffer.concat([ascii('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n'), Buffer.alloc(extraBytes, 0x20), ascii('\n%%EOF\n')]);
 }

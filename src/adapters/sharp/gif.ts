@@ -1,7 +1,6 @@
-import { formatBytes } from '../../core/errors.js';
 import { fitWithin } from './decode.js';
 import { scaleToFit } from '../../core/fit-bytes.js';
-import { refuse } from './formats.js';
+import { refuse } from '../../core/policy.js';
 import type { Header } from './inspect.js';
 import { untrusted, type SharpFactory } from './load.js';
 
@@ -90,9 +89,8 @@ export async function fitAnimation(
     await over();
   }
   if (out.length > o.target) {
-    throw refuse.doesNotFit(
-      `Even at ${frames.width}×${frames.height} with 16 colours${stride > 1 ? ` and only every ${ordinal(stride)} frame` : ''}, this animation is ${formatBytes(out.length)}, over the ${formatBytes(o.target)} budget. Send a shorter or smaller animation.`,
-    );
+    const tried = `${frames.width}×${frames.height} with 16 colours${stride > 1 ? ` and only every ${ordinal(stride)} frame` : ''}`;
+    throw refuse.animationDoesNotFit(tried, out.length, o.target);
   }
   const steps: string[] = [];
   if (frames.width !== header.width || frames.height !== header.height) steps.push(`resize:${header.width}x${header.height}->${frames.width}x${frames.height}`);

@@ -1,9 +1,16 @@
-import { transformName } from '../../core/image-formats.js';
-import { mediaTypeForExtension } from '../../core/policy.js';
+import {
+  asSourceFormat,
+  assertSendableAsIs,
+  deliveryFormat,
+  mediaTypeForExtension,
+  refuse,
+  reworkNeeded,
+  transformName,
+  type SourceFormat,
+} from '../../core/policy.js';
 import type { ImageInput, ImageOptions, ImageProcessor, ProcessedImage } from '../../core/ports.js';
 import { decodeStill } from './decode.js';
 import { uprightTiff, uprightXmp } from '../../lib/image-metadata/exif.js';
-import { asSourceFormat, isCarrierFormat, refuse, type SourceFormat } from './formats.js';
 import { fitAnimation } from './gif.js';
 import { HeicDecoder } from './heic.js';
 import { inspect, type Header } from './inspect.js';
@@ -13,12 +20,10 @@ import { assertDecodable, withoutMetadata } from './passthrough.js';
 import { fitStill } from './still.js';
 
 export interface SharpImagesOptions {
-  /** The delivery budget: what every image is fitted under (see targetBytesFor in src/core/policy.ts). */
+  /** The delivery budget: what every image is fitted under (Limits.budgetBytes). */
   targetBytes: number;
   /** The long edge of anything re-encoded, in pixels; smaller images are never enlarged. */
   maxDimension: number;
-  /** The largest upload taken before processing; larger ones are refused with 413. */
-  maxInputBytes: number;
   /** Width × height (× frames) read from the header, refused with 422 before anything is decoded. */
   maxPixels: number;
   /** Images decoded at once; the number of cores is right (more only adds memory). */
@@ -46,14 +51,13 @@ export interface ImageStats {
  * Images made carrier-ready with sharp (libvips): upright, without metadata, sRGB, in a carrier format and
  * within the delivery budget, in as few encodes as it takes. Each image waits its turn in a bounded queue; when it
  * comes, the header is read first, and pixel bombs and unreadable files are refused before anything is decoded.
+ * What to do with an image is the policy's (src/core/policy/images.ts): this reads the facts and does it.
  */
 export class SharpImages implements ImageProcessor {
-  readonly maxInputBytes: number;
   private readonly limiter: Limiter;
   private readonly heic = new HeicDecoder();
 
   constructor(private readonly options: SharpImagesOptions) {
-    this.maxInputBytes = options.maxInputBytes;
     this.limiter = new Limiter(options.concurrency, options.queueLimit);
   }
 
@@ -63,10 +67,8 @@ export class SharpImages implements ImageProcessor {
 
   async process(input: ImageInput, options: ImageOptions): Promise<ProcessedImage> {
     const format = asSourceFormat(input.detected.ext);
-    if (!format) throw refuse.unsupported(input.detected.ext); // not reached: the service asks accepts() first
-    const { size } = input;
-    if (size > this.maxInputBytes) throw refuse.tooLarge(size, this.maxInputBytes, 'the limit for images before processing');
-    if (options.optimize === 'off') this.checkSendableAsIs(format, size);
+    if (!format) throw refuse.unsupportedType(input.detected); // not reached: the service asks accepts() first
+    if (options.optimize === 'off') assertSendableAsIs(format, input.size);
     const sharp = await loadSharp();
     // The file is copied out of the service's pooled blocks once, when its turn comes, and its header is read from
     // that copy: a copy made before the wait, even for the header alone, would be garbage beside the blocks the
@@ -90,9 +92,8 @@ export class SharpImages implements ImageProcessor {
       this.options.observe?.({ format, output: out.extension, encodes, bytes: out.bytes.length });
       return out;
     };
-    if (options.optimize === 'off' || (options.optimize === 'auto' && this.isReady(header, bytes.length, options.keepMetadata))) {
-      return done(await this.asSent(sharp, bytes, header, options.keepMetadata), 0);
-    }
+    const rework = options.optimize === 'off' ? undefined : reworkNeeded({ ...header, size: bytes.length }, options, this.options.targetBytes);
+    if (!rework) return done(await this.asSent(sharp, bytes, header, options.keepMetadata), 0);
     const { image, encodes } = await this.reencode(sharp, bytes, header, options.keepMetadata);
     return done(image, encodes);
   }
@@ -107,18 +108,12 @@ export class SharpImages implements ImageProcessor {
     return this.heic.close();
   }
 
-  /** optimize=off sends the bytes as they are, so they must already be something carriers take. */
-  private checkSendableAsIs(format: SourceFormat, size: number): void {
-    if (!isCarrierFormat(format)) throw refuse.notCarrierFormat(format);
-    const limit = mediaTypeForExtension(format)!.maxBytes;
-    if (size > limit) throw refuse.tooLargeAsIs(size, limit, format);
-  }
-
   /** The upload's own bytes, proven whole, minus metadata unless it is to be kept. */
   private async asSent(sharp: SharpFactory, bytes: Uint8Array, header: Header, keepMetadata: boolean): Promise<ProcessedImage> {
+    const format = assertSendableAsIs(header.format, bytes.length); // what passes as it is, the endpoint must take as it is
     await assertDecodable(sharp, bytes, header, this.options.maxPixels);
-    const kept = withoutMetadata(bytes, header, keepMetadata);
-    const type = mediaTypeForExtension(header.format)!;
+    const kept = withoutMetadata(bytes, { ...header, format }, keepMetadata);
+    const type = mediaTypeForExtension(format)!;
     return {
       bytes: kept.bytes,
       extension: type.extension,
@@ -130,24 +125,13 @@ export class SharpImages implements ImageProcessor {
     };
   }
 
-  /** auto: nothing to do when it is a carrier format within budget, upright, sRGB and (unless kept) free of metadata. */
-  private isReady(h: Header, size: number, keepMetadata: boolean): boolean {
-    return (
-      isCarrierFormat(h.format) &&
-      size <= this.options.targetBytes &&
-      h.orientation === 1 &&
-      !h.needsColourConversion &&
-      (keepMetadata || h.metadata.length === 0)
-    );
-  }
-
   private async reencode(sharp: SharpFactory, bytes: Uint8Array, header: Header, keepMetadata: boolean): Promise<{ image: ProcessedImage; encodes: number }> {
     const { targetBytes: target, maxDimension, maxPixels } = this.options;
     const stripped = header.metadata.length > 0 && !keepMetadata ? ['strip_metadata'] : [];
     const original = { width: header.width, height: header.height };
     const resize = (w: number, h: number) => (w === header.width && h === header.height ? [] : [`resize:${header.width}x${header.height}->${w}x${h}`]);
 
-    if (header.format === 'gif' || header.frames > 1) {
+    if (deliveryFormat({ ...header, transparent: header.hasAlpha }) === 'gif') {
       const out = await fitAnimation(sharp, bytes, header, { target, maxDimension, maxPixels });
       const converted = header.format === 'gif' ? [] : [`convert:${transformName(header.format)}->gif`];
       const image = { bytes: out.bytes, extension: 'gif', contentType: 'image/gif', width: out.width, height: out.height, original };

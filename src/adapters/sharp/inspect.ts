@@ -1,7 +1,7 @@
 import type { Metadata } from 'sharp';
-import { bmpHeader, type BmpHeader } from './bmp.js';
+import { refuse, type SourceFormat } from '../../core/policy.js';
 import { exifTiff } from '../../lib/image-metadata/exif.js';
-import { SHARP_FORMATS, refuse, type SourceFormat } from './formats.js';
+import { SHARP_FORMATS } from './formats.js';
 import type { SharpFactory } from './load.js';
 
 /** What the header says, read without decoding a pixel: enough to refuse early and to decide what to do. */
@@ -27,12 +27,11 @@ export interface Header {
   icc?: Buffer;
   exif?: Buffer;
   xmp?: Buffer;
-  bmp?: BmpHeader;
 }
 
 /** Reads the header and refuses at once what is unreadable or has more pixels than allowed. */
 export async function inspect(sharp: SharpFactory, bytes: Uint8Array, format: SourceFormat, maxPixels: number): Promise<Header> {
-  const header = format === 'bmp' ? fromBmp(bytes) : fromSharp(format, await readMetadata(sharp, bytes, format), bytes);
+  const header = fromSharp(format, await readMetadata(sharp, bytes, format), bytes);
   if (header.width <= 0 || header.height <= 0) throw refuse.unreadable(format);
   if (header.width * header.height * header.frames > maxPixels) {
     throw refuse.tooManyPixels(header.width, header.height, header.frames, maxPixels);
@@ -78,23 +77,6 @@ function fromSharp(format: SourceFormat, m: Metadata, bytes: Uint8Array): Header
     icc: m.icc,
     exif: m.exif && exifTiff(m.exif),
     xmp: m.xmp,
-  };
-}
-
-function fromBmp(bytes: Uint8Array): Header {
-  const bmp = bmpHeader(bytes);
-  return {
-    format: 'bmp',
-    width: bmp.width,
-    height: bmp.height,
-    frames: 1,
-    orientation: 1,
-    heifTransform: false,
-    hasAlpha: Boolean(bmp.masks?.[3]),
-    metadata: [],
-    needsColourConversion: false,
-    hevc: false,
-    bmp,
   };
 }
 

@@ -1,4 +1,4 @@
-import { AppError } from '../../core/errors.js';
+import { refuse } from '../../core/policy.js';
 
 /**
  * Bounds how many images are decoded at once (a 12 MP decode holds hundreds of MB; more at once than cores only
@@ -25,7 +25,7 @@ export class Limiter {
   async run<T>(job: () => Promise<T>): Promise<T> {
     if (this.active < this.concurrency) this.active++;
     else if (this.waiting.length < this.queueLimit) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else throw busy(this.retryAfterSeconds());
+    else throw refuse.imagesBusy(this.retryAfterSeconds());
     const started = Date.now();
     try {
       return await job();
@@ -43,10 +43,4 @@ export class Limiter {
     const rounds = (this.waiting.length + this.active) / this.concurrency;
     return Math.min(60, Math.max(1, Math.ceil((rounds * this.averageMs) / 1_000)));
   }
-}
-
-function busy(seconds: number): AppError {
-  return new AppError(503, 'server_busy', `Too many images are being processed right now; try again in ${seconds} second${seconds === 1 ? '' : 's'}.`, {
-    headers: { 'Retry-After': String(seconds) },
-  });
 }

@@ -1,5 +1,5 @@
 import { isAppError } from '../../core/errors.js';
-import { refuse, type SourceFormat } from './formats.js';
+import { formatToStrip, refuse, type CarrierFormat } from '../../core/policy.js';
 import { gifIsComplete } from './gif.js';
 import type { Header } from './inspect.js';
 import { stripJpeg } from '../../lib/image-metadata/jpeg-segments.js';
@@ -29,12 +29,10 @@ export async function assertDecodable(sharp: SharpFactory, bytes: Uint8Array, he
  * apart from the compressed pixels, so it can be cut out without re-encoding (the pixels stay byte-identical;
  * an orientation is kept as a one-tag EXIF so the picture still shows upright).
  */
-export function withoutMetadata(bytes: Uint8Array, header: Header, keepMetadata: boolean): { bytes: Uint8Array; stripped: boolean } {
-  if (keepMetadata || header.metadata.length === 0 || !isStrippable(header.format)) return { bytes, stripped: false };
-  const stripped = header.format === 'jpg' ? stripJpeg(bytes, header.orientation) : stripPng(bytes, header.orientation);
-  if (!stripped) throw refuse.unreadable(header.format);
+export function withoutMetadata(bytes: Uint8Array, header: Header & { format: CarrierFormat }, keepMetadata: boolean): { bytes: Uint8Array; stripped: boolean } {
+  const format = formatToStrip(header.format, keepMetadata);
+  if (header.metadata.length === 0 || !format) return { bytes, stripped: false };
+  const stripped = format === 'jpg' ? stripJpeg(bytes, header.orientation) : stripPng(bytes, header.orientation);
+  if (!stripped) throw refuse.unreadable(format);
   return { bytes: stripped, stripped: true };
 }
-
-/** GIF metadata (comments, XMP) is rare and harmless to phones: GIFs pass as they are. */
-const isStrippable = (f: SourceFormat): f is 'jpg' | 'png' => f === 'jpg' || f === 'png';

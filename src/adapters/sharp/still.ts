@@ -1,8 +1,7 @@
 import type { Pixels } from './decode.js';
 import { jpegMetadataBytes, insertJpegMetadata } from '../../lib/image-metadata/jpeg-segments.js';
-import { refuse, type SourceFormat } from './formats.js';
+import { refuse, type SourceFormat } from '../../core/policy.js';
 import { scaleToFit, searchQuality } from '../../core/fit-bytes.js';
-import { formatBytes } from '../../core/errors.js';
 import type { SharpFactory } from './load.js';
 import { exifChunk, insertPngChunks, xmpChunk } from '../../lib/image-metadata/png-chunks.js';
 
@@ -54,18 +53,10 @@ export async function fitStill(sharp: SharpFactory, pixels: Pixels, o: StillOpti
     const png = await fitPng(sharp, pixels, o, at);
     encodes = png.encodes;
     if (png.result) return png.result;
-    if (pixels.channels === 4) {
-      throw refuse.doesNotFit(
-        `This image has transparency, so it must stay PNG, and even at ${png.last} it is ${formatBytes(png.lastBytes)}, over the ${formatBytes(o.target)} budget. Send a simpler or smaller image, or one without transparency.`,
-      );
-    }
+    if (pixels.channels === 4) throw refuse.transparentDoesNotFit(png.last, png.lastBytes, o.target);
   }
   const room = jpegMetadataBytes(o.keep ?? {});
-  if (room >= o.target / 2) {
-    throw refuse.doesNotFit(
-      `The metadata kept by keep_metadata=true is ${formatBytes(room)} by itself, too much of the ${formatBytes(o.target)} budget. Send it without keep_metadata.`,
-    );
-  }
+  if (room >= o.target / 2) throw refuse.metadataTooLarge(room, o.target);
   const search = await searchQuality({
     target: o.target - room,
     width: pixels.width,
@@ -74,11 +65,7 @@ export async function fitStill(sharp: SharpFactory, pixels: Pixels, o: StillOpti
   });
   encodes += search.encodes;
   const best = search.best;
-  if (!best) {
-    throw refuse.doesNotFit(
-      `This image is too detailed to fit the ${formatBytes(o.target)} budget even as a small, low-quality JPEG. Send a smaller or simpler image.`,
-    );
-  }
+  if (!best) throw refuse.photoDoesNotFit(o.target);
   const bytes = o.keep ? insertJpegMetadata(best.bytes, o.keep) : best.bytes;
   return { bytes, extension: 'jpg', width: best.width, height: best.height, steps: [`quality:${best.quality}`], encodes };
 }

@@ -1,0 +1,92 @@
+import { isCarrierFormat, type CarrierFormat, type SourceFormat } from './image-formats.js';
+import { mediaTypeForExtension } from './media-types.js';
+import { refuse } from './refusals.js';
+
+/**
+ * What happens to an image, whichever runtime processes it: when it may pass untouched, what `optimize` and
+ * `keep_metadata` mean, what it is re-encoded to. The image adapters read the facts (format, size, orientation,
+ * colour, metadata) and ask here; they decide none of this.
+ */
+
+/**
+ * `optimize`:
+ * - `auto` (the default): an image that needs nothing done (see reworkNeeded) passes with its own bytes; any
+ *   other is re-encoded in a carrier format within the delivery budget.
+ * - `always`: re-encoded within the budget even when it could pass.
+ * - `off`: the bytes as sent — so they must already be a carrier format within the endpoint's limit for it
+ *   (assertSendableAsIs); nothing is turned, converted or fitted.
+ * `keep_metadata`: false (the default) removes EXIF (GPS, camera, thumbnails), XMP, IPTC and comments; bytes
+ * passed as they are lose theirs without a re-encode (formatToStrip). True keeps them, saying "upright" once the
+ * pixels are turned.
+ */
+export type Optimize = 'auto' | 'always' | 'off';
+
+export interface ImageOptions {
+  optimize: Optimize;
+  keepMetadata: boolean;
+}
+
+/** The options a request did not give take their defaults: fit what needs it, and let no metadata leave. */
+export function resolveImageOptions(given: Partial<ImageOptions> = {}): ImageOptions {
+  return { optimize: given.optimize ?? 'auto', keepMetadata: given.keepMetadata ?? false };
+}
+
+/**
+ * What an image adapter reads before deciding anything. A fact its runtime cannot read is left out and counts
+ * for nothing (the Workers adapter, with no decoder, knows only the format and size).
+ */
+export interface ImageFacts {
+  format: SourceFormat;
+  size: number;
+  /** The EXIF orientation still to apply (1: none). */
+  orientation?: number;
+  /** The pixels are not plain sRGB (another ICC profile, CMYK). */
+  needsColourConversion?: boolean;
+  /** Kinds of metadata present (exif, xmp, …). */
+  metadata?: readonly string[];
+}
+
+/** Why an image must be re-encoded rather than pass as it is (the refusal sentences name each). */
+export type Rework = 'asked' | 'format' | 'budget' | 'orientation' | 'colour' | 'metadata';
+
+/**
+ * The as-is rule: why this image cannot pass with its own bytes, or undefined when it can — a carrier format
+ * within the delivery budget, upright, sRGB and, unless it is to be kept, free of metadata; and not asked to be
+ * re-encoded (`always`). For `off` see assertSendableAsIs: nothing is re-encoded then.
+ */
+export function reworkNeeded(facts: ImageFacts, options: ImageOptions, budgetBytes: number): Rework | undefined {
+  if (options.optimize === 'always') return 'asked';
+  if (!isCarrierFormat(facts.format)) return 'format';
+  if (facts.size > budgetBytes) return 'budget';
+  if (facts.orientation !== undefined && facts.orientation !== 1) return 'orientation';
+  if (facts.needsColourConversion) return 'colour';
+  if (!options.keepMetadata && (facts.metadata?.length ?? 0) > 0) return 'metadata';
+  return undefined;
+}
+
+/** optimize=off: the bytes are sent as they are, so carriers must take the format, and the endpoint its size. */
+export function assertSendableAsIs(format: SourceFormat, size: number): CarrierFormat {
+  if (!isCarrierFormat(format)) throw refuse.notCarrierFormat(format);
+  const limit = mediaTypeForExtension(format)!.maxBytes;
+  if (size > limit) throw refuse.tooLargeAsIs(size, limit, format);
+  return format;
+}
+
+/**
+ * Bytes passed as they are have their metadata cut out (without re-encoding; the orientation stays, as a one-tag
+ * EXIF): JPEG and PNG, unless it is to be kept. GIF metadata (comments, XMP) is rare and harmless to phones: GIFs
+ * pass as they are. Returns the format to cut it from, or undefined when the bytes keep theirs.
+ */
+export function formatToStrip(format: CarrierFormat, keepMetadata: boolean): 'jpg' | 'png' | undefined {
+  return !keepMetadata && (format === 'jpg' || format === 'png') ? format : undefined;
+}
+
+/**
+ * The carrier format an image is re-encoded to: a GIF (it may be animated) or any animation stays or becomes
+ * GIF; transparency needs PNG; anything else is a photo as far as carriers care, so JPEG. (An opaque PNG may
+ * stay PNG where the adapter can show a lossless or palette version fits: that is an encoder's choice.)
+ */
+export function deliveryFormat(image: { format: SourceFormat; frames?: number; transparent: boolean }): CarrierFormat {
+  if (image.format === 'gif' || (image.frames ?? 1) > 1) return 'gif';
+  return image.transparent ? 'png' : 'jpg';
+}

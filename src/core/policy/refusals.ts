@@ -1,0 +1,145 @@
+import { AppError, formatBytes } from '../errors.js';
+import { formatLabel } from './image-formats.js';
+import type { Rework } from './images.js';
+import type { SizeLimit } from './limits.js';
+import { SUPPORTED_LIST, type MediaKind } from './media-types.js';
+
+/**
+ * Every refusal of a file: the status, the stable code, and a sentence that says what is wrong and what to do.
+ * Both runtimes' adapters throw these, so the same problem reads the same everywhere.
+ */
+
+const KIND_NOUNS: Readonly<Record<MediaKind, string>> = { image: 'images', video: 'videos', audio: 'audio files', document: 'documents' };
+
+/** "images before processing", "mp4 files": what a size limit applies to. */
+const limitName = (limit: SizeLimit) => (limit.processed ? `${KIND_NOUNS[limit.kind]} before processing` : `${limit.type.extension} files`);
+
+const mp = (pixels: number) => `${Math.round(pixels / 100_000) / 10} megapixels`;
+
+const doesNotFit = (message: string) => new AppError(422, 'image_does_not_fit', message);
+
+/** Why an image cannot pass as it is, as the middle of a sentence. */
+function reworkReason(why: Rework, image: { format: string; size: number }, budgetBytes: number): string {
+  switch (why) {
+    case 'asked':
+      return 'optimize=always asks for the image to be re-encoded';
+    case 'format':
+      return `carriers do not accept ${formatLabel(image.format)} images, so it must be converted to JPEG`;
+    case 'budget':
+      return `the image is ${formatBytes(image.size)}, over the ${formatBytes(budgetBytes)} delivery budget, so it must be made smaller`;
+    case 'orientation':
+      return 'it is stored sideways or upside down, so it must be turned upright';
+    case 'colour':
+      return 'its colours are not sRGB, so they must be converted';
+    case 'metadata':
+      return 'it carries metadata that must be removed';
+  }
+}
+
+export const refuse = {
+  emptyFile: () => new AppError(422, 'empty_file', 'The file is empty: there is nothing to send.'),
+
+  /** Declared larger than anything this deployment reads (the whole upload, or the file in it). */
+  bodyTooLarge: (what: 'file' | 'upload', size: number, maxBodyBytes: number) =>
+    new AppError(413, 'file_too_large', `The ${what} is ${formatBytes(size)}; nothing larger than ${formatBytes(maxBodyBytes)} is accepted.`),
+
+  /** Over the limit for what the file turned out to be: `size` when it was declared, else it was cut off at the limit. */
+  fileTooLarge: (limit: SizeLimit, size?: number) =>
+    new AppError(
+      413,
+      'file_too_large',
+      size === undefined
+        ? `The file is larger than ${formatBytes(limit.bytes)}, the limit for ${limitName(limit)}.`
+        : `The file is ${formatBytes(size)}; the limit for ${limitName(limit)} is ${formatBytes(limit.bytes)}.`,
+    ),
+
+  unsupportedType: (detected: { ext: string; mime: string } | undefined) => {
+    if (detected?.mime.startsWith('image/')) {
+      return new AppError(
+        415,
+        'unsupported_media_type',
+        `This file is an image in ${detected.ext.toUpperCase()} format (${detected.mime}): carriers do not accept it, and it is not converted here. Save it as JPEG or PNG and send it again.`,
+      );
+    }
+    const what = detected
+      ? `This file is ${detected.ext} (${detected.mime}), which the send endpoint does not accept.`
+      : 'The type of this file could not be recognised from its contents (text, HTML and SVG are not accepted).';
+    return new AppError(415, 'unsupported_media_type', `${what} Supported: ${SUPPORTED_LIST}.`);
+  },
+
+  tooManyPixels: (width: number, height: number, frames: number, limit: number) =>
+    new AppError(
+      422,
+      'image_too_many_pixels',
+      frames > 1
+        ? `The animation is ${width}×${height} with ${frames} frames (${mp(width * height * frames)} in all); animations up to ${mp(limit)} across all frames are accepted. Send a smaller or shorter one.`
+        : `The image is ${width}×${height} (${mp(width * height)}); images up to ${mp(limit)} are accepted. Resize it and send it again.`,
+    ),
+
+  unreadable: (format: string, cause?: unknown) =>
+    new AppError(
+      422,
+      'unreadable_image',
+      `The ${formatLabel(format)} image could not be read: it is corrupt or incomplete (was the upload cut short?). Send the original file again.`,
+      { cause },
+    ),
+
+  noDimensions: (format: string) =>
+    new AppError(422, 'unreadable_image', `The ${formatLabel(format)} image has no readable dimensions. Send the original file again.`),
+
+  notCarrierFormat: (format: string) =>
+    new AppError(
+      415,
+      'unsupported_media_type',
+      `With optimize=off the file is kept exactly as sent, but carriers do not accept ${formatLabel(format)} images. Send it with optimize=auto to have it converted, or send a JPEG, PNG or GIF.`,
+    ),
+
+  tooLargeAsIs: (size: number, limit: number, format: string) =>
+    new AppError(
+      413,
+      'file_too_large',
+      `The image is ${formatBytes(size)}; with optimize=off it is sent exactly as it is, and the send endpoint takes ${formatLabel(format)} files up to ${formatBytes(limit)}. Send it with optimize=auto to have it made smaller.`,
+    ),
+
+  photoDoesNotFit: (budgetBytes: number) =>
+    doesNotFit(`This image is too detailed to fit the ${formatBytes(budgetBytes)} budget even as a small, low-quality JPEG. Send a smaller or simpler image.`),
+
+  /** `tried`: the smallest version made, e.g. "120×90 with 16 colours". */
+  transparentDoesNotFit: (tried: string, size: number, budgetBytes: number) =>
+    doesNotFit(
+      `This image has transparency, so it must stay PNG, and even at ${tried} it is ${formatBytes(size)}, over the ${formatBytes(budgetBytes)} budget. Send a simpler or smaller image, or one without transparency.`,
+    ),
+
+  /** `tried`: the smallest version made, e.g. "320×240 with 16 colours and only every 2nd frame". */
+  animationDoesNotFit: (tried: string, size: number, budgetBytes: number) =>
+    doesNotFit(`Even at ${tried}, this animation is ${formatBytes(size)}, over the ${formatBytes(budgetBytes)} budget. Send a shorter or smaller animation.`),
+
+  metadataTooLarge: (size: number, budgetBytes: number) =>
+    doesNotFit(`The metadata kept by keep_metadata=true is ${formatBytes(size)} by itself, too much of the ${formatBytes(budgetBytes)} budget. Send it without keep_metadata.`),
+
+  imagesBusy: (seconds: number) =>
+    new AppError(503, 'server_busy', `Too many images are being processed right now; try again in ${seconds} second${seconds === 1 ? '' : 's'}.`, {
+      headers: { 'Retry-After': String(seconds) },
+    }),
+
+  /** Workers without the Images binding: the image needs work and nothing here can do it. */
+  noImageProcessing: (why: Rework, image: { format: string; size: number }, budgetBytes: number) =>
+    new AppError(
+      422,
+      'image_processing_unavailable',
+      `This image needs work (${reworkReason(why, image, budgetBytes)}), and this Cloudflare Workers deployment has no image processing: bind Cloudflare Images as IMAGES, or send it through a Node deployment of mms-media (it converts and shrinks images with sharp). A JPEG, PNG or GIF under ${formatBytes(budgetBytes)} is stored as it is.`,
+    ),
+
+  /** Workers with the Images binding, for a format Cloudflare Images does not read. */
+  imagesServiceCannotRead: (why: Rework, image: { format: string; size: number }, budgetBytes: number) => {
+    const label = formatLabel(image.format);
+    return new AppError(
+      422,
+      'image_processing_unavailable',
+      `This image needs work (${reworkReason(why, image, budgetBytes)}), and Cloudflare Images cannot read ${label}: send it through a Node deployment of mms-media (it converts ${label} with sharp), or send a JPEG, PNG or GIF.`,
+    );
+  },
+
+  imagesServiceFailed: (cause: unknown) =>
+    new AppError(502, 'image_service_error', 'Cloudflare Images could not process this image just now; nothing was stored. Try again.', { cause }),
+};
