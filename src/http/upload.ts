@@ -72,21 +72,3 @@ export async function readUpload(
   }
   return { fields, media: hosted };
 }
-
-/** Image options from the query or form fields: `optimize=auto|always|off`, `keep_metadata=true`. */
-export function imageOptions(fields: Record<string, string>): Partial<ImageOptions> {
-  const out: Partial<ImageOptions> = {};
-  const optimize = fields.optimize?.trim();
-  if (optimize) {
-    if (optimize !== 'auto' && optimize !== 'always' && optimize !== 'off') {
-      throw new AppError(400, 'invalid_field', `optimize must be auto, always or off (got "${optimize}").`);
-    }
-    out.optimize = optimize;
-  }
-  const keep = fields.keep_metadata?.trim();
-  if (keep) {
-    if (keep !== 'true' && keep !== 'false') throw new AppError(400, 'invalid_field', `keep_metadata must be true or false (got "${keep}").`);
-    out.keepMetadata = keep === 'true';
-  }
-  return out;
-}
