@@ -31,7 +31,7 @@ export type SentMedia = Media & { rehosted?: true };
  * What a send came to, in one value: the endpoint's reply (its status, its body and what we add), or the error
  * to answer with. Either way `media` is what was hosted for it and is still there.
  */
-export type SendResult = { media?: SentMedia } & (
+export type SendOutcome = { media?: SentMedia } & (
   | { ok: true; status: number; body: Record<string, unknown> }
   | { ok: false; error: unknown }
 );
@@ -54,7 +54,7 @@ export class SendService {
    * Sends media_url as the endpoint's own JSON asks. The URL is checked first, so a dead one stops here, before
    * anyone is messaged; then it is sent as it is, or a copy is hosted and sent (see decideRehost).
    */
-  async mediaUrl(fields: SendFields & { media_url: string }, options: { rehost: RehostMode; image?: Partial<ImageOptions> }): Promise<SendResult> {
+  async mediaUrl(fields: SendFields & { media_url: string }, options: { rehost: RehostMode; image?: Partial<ImageOptions> }): Promise<SendOutcome> {
     const context: SendContext = {};
     return this.settle(context, async () => {
       const request = { ...fields, phone_number: toE164(fields.phone_number) };
@@ -70,7 +70,7 @@ export class SendService {
    * Sends a file hosted for this request. A form's fields may follow its file, so they are checked only now
    * (`readFields`): when they are wrong the file is removed and nothing is sent.
    */
-  async hostedFile(media: Media, readFields: () => SendFields): Promise<SendResult> {
+  async hostedFile(media: Media, readFields: () => SendFields): Promise<SendOutcome> {
     let request: SendRequest;
     try {
       const fields = readFields();
@@ -83,7 +83,7 @@ export class SendService {
   }
 
   /** Runs a send and adds what it hosted and what the URL check found, once, to its reply or to its error. */
-  private async settle(context: SendContext, send: () => Promise<{ status: number; body: Record<string, unknown> }>): Promise<SendResult> {
+  private async settle(context: SendContext, send: () => Promise<{ status: number; body: Record<string, unknown> }>): Promise<SendOutcome> {
     try {
       const reply = await send();
       return { ok: true, media: context.media, status: reply.status, body: { ...reply.body, ...attachments(context, false) } };

@@ -11,7 +11,7 @@ const MAX_JSON_BYTES = 64 * 1024;
 /** The media types Hono's validator reads as JSON (application/json, application/…+json, any parameters). */
 const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i;
 
-export function isJsonBody(contentType: string | undefined): boolean {
+function isJsonBody(contentType: string | undefined): boolean {
   return JSON_TYPE.test(contentType?.split(';')[0]!.trim() ?? '');
 }
 

@@ -47,5 +47,8 @@ export interface AppEnv {
   };
 }
 
-/** The app type routes register on. */
+/**
+ * The app, and each group of routes: a group registers its routes on an app of its own and createApp mounts it
+ * (app.route), so that the routes' inputs and replies reach AppType.
+ */
 export type App = OpenAPIHono<AppEnv>;

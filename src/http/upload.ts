@@ -4,6 +4,8 @@ import type { Media, MediaService } from '../core/media-service.js';
 import type { ImageOptions } from '../core/ports.js';
 import { emptyStream } from '../core/streams.js';
 import { MultipartError, getMultipartBoundary, parseMultipart } from '../lib/multipart.js';
+import { ImageQuerySchema, imageOptions } from './schemas.js';
+import { validate } from './validate.js';
 
 /** Room for the multipart envelope (boundaries, part headers, a few text fields) around the file itself. */
 const MULTIPART_OVERHEAD = 64 * 1024;
@@ -71,4 +73,9 @@ export async function readUpload(
     throw err;
   }
   return { fields, media: hosted };
+}
+
+/** Image options from the query or the form fields sent before the file, checked with the query's own schema. */
+export function imageOptionsIn(fields: Record<string, string>): Partial<ImageOptions> {
+  return imageOptions(validate(ImageQuerySchema, fields));
 }

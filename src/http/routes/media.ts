@@ -4,8 +4,8 @@ import { AppError } from '../../core/errors.js';
 import { boundedJson, filesTo } from '../bodies.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { noteMedia } from '../observability.js';
-import { ImageQuerySchema, MediaImportSchema, MediaQuerySchema, MediaResponseSchema, UploadFormSchema, errors, fileBodies, imageOptions } from '../schemas.js';
-import { readUpload } from '../upload.js';
+import { MediaImportSchema, MediaQuerySchema, MediaResponseSchema, UploadFormSchema, errors, fileBodies, imageOptions } from '../schemas.js';
+import { imageOptionsIn, readUpload } from '../upload.js';
 import { validate } from '../validate.js';
 
 const idParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'q5V0Ck3nYbq2V8D3mXy0cQ.jpg' }) });
@@ -14,10 +14,10 @@ const hosted = { description: 'Hosted', content: { 'application/json': { schema:
 export function mediaRoutes(deps: Pick<AppDeps, 'media' | 'importer'>) {
   const routes = new OpenAPIHono<AppEnv>();
 
-  /** A file, in multipart or as the raw body: the form's image fields are checked with the query's schema. */
+  /** A file, in multipart or as the raw body; its query is checked before the body is read. */
   const hostFile = async (c: Context<AppEnv>) => {
     validate(MediaQuerySchema, c.req.query());
-    const { media } = await readUpload(c.req.raw, deps.media, { image: (fields) => imageOptions(validate(ImageQuerySchema, fields)) });
+    const { media } = await readUpload(c.req.raw, deps.media, { image: imageOptionsIn });
     if (!media) throw new AppError(400, 'no_file', 'No file was sent: add a multipart part named "file", or send the file as the raw body.');
     noteMedia(c, media);
     return c.json({ success: true as const, media }, 201);

@@ -2,12 +2,12 @@ import { OpenAPIHono, createRoute, type z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { AppError } from '../../core/errors.js';
 import { toE164 } from '../../core/phone.js';
-import type { SendResult } from '../../core/send-service.js';
+import type { SendOutcome } from '../../core/send-service.js';
 import { boundedJson, filesTo } from '../bodies.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { noteMedia } from '../observability.js';
 import { ImageQuerySchema, SendFieldsSchema, SendJsonSchema, SendMultipartSchema, SendResponseSchema, errors, fileBodies, imageOptions } from '../schemas.js';
-import { readUpload } from '../upload.js';
+import { imageOptionsIn, readUpload } from '../upload.js';
 import { validate } from '../validate.js';
 
 export function mmsRoutes(deps: Pick<AppDeps, 'media' | 'send'>) {
@@ -23,8 +23,7 @@ export function mmsRoutes(deps: Pick<AppDeps, 'media' | 'send'>) {
       const seen = validate(SendFieldsSchema.partial(), fields);
       if (seen.phone_number !== undefined) toE164(seen.phone_number);
     };
-    const image = (fields: Record<string, string>) => imageOptions(validate(ImageQuerySchema, fields));
-    const upload = await readUpload(c.req.raw, deps.media, { image, checkFields: checkSoFar });
+    const upload = await readUpload(c.req.raw, deps.media, { image: imageOptionsIn, checkFields: checkSoFar });
     if (!upload.media) throw new AppError(400, 'no_file', 'No file was sent: add a multipart part named "file".');
     return reply(c, await deps.send.hostedFile(upload.media, () => validate(SendFieldsSchema, upload.fields)));
   };
@@ -64,11 +63,12 @@ export function mmsRoutes(deps: Pick<AppDeps, 'media' | 'send'>) {
 }
 
 /**
- * The send's result as the reply: the endpoint's status and body (its 4xx pass through as they are), or the
+ * The send's outcome as the reply: the endpoint's status and body (its 4xx pass through as they are), or the
  * error. Either way the request's log line names the media hosted for it.
  */
-function reply(c: Context<AppEnv>, result: SendResult) {
-  noteMedia(c, result.media);
-  if (!result.ok) throw result.error;
-  return c.json(result.body as z.output<typeof SendResponseSchema>, result.status as 200);
+function reply(c: Context<AppEnv>, outcome: SendOutcome) {
+  noteMedia(c, outcome.media);
+  if (!outcome.ok) throw outcome.error;
+  // The endpoint's own body, with what we add: the document describes it; its status is passed on as it came.
+  return c.json(outcome.body as z.output<typeof SendResponseSchema>, outcome.status as 200);
 }
