@@ -56,7 +56,8 @@ async function readBounded(request: Request): Promise<Uint8Array> {
 
 /**
  * Route middleware for routes that take JSON or a file. A file is a stream zod cannot read: such a request goes to
- * `upload`, which answers it, before the route's validators would buffer it; JSON goes on to them and the handler.
+ * `upload`, which answers it before the route's validators run (they would buffer it) and so checks the query
+ * itself, with the route's schema. JSON goes on to the validators and the handler.
  */
 export function filesTo(upload: (c: Context<AppEnv>) => Promise<Response>): MiddlewareHandler<AppEnv> {
   return async (c, next) => (isJsonBody(c.req.header('content-type')) ? next() : upload(c));
