@@ -3,7 +3,6 @@ import { fetchFollowing } from './follow.js';
 import { contentLength, parseHttpUrl } from './http-values.js';
 import type { Media, MediaService } from './media-service.js';
 import type { GuardedFetcher, ImageOptions } from './ports.js';
-import type { PreflightReport } from './preflight-checks.js';
 import { emptyStream } from './streams.js';
 
 export interface UrlImportOptions {
@@ -65,28 +64,4 @@ function lastSegment(url: URL): string | undefined {
   } catch {
     return name;
   }
-}
-
-export type RehostMode = 'auto' | 'never' | 'always';
-
-/**
- * What a send does with a preflight report: send the URL as it is, host a copy first, or refuse. A URL we
- * cannot fetch is always refused (a carrier could not fetch it either); `auto` hosts a copy only when every
- * error is one hosting fixes, `always` whenever it can, `never` refuses rather than send a URL with errors.
- */
-export function decideRehost(report: PreflightReport, mode: RehostMode): 'send' | 'rehost' {
-  const errors = report.problems.filter((p) => p.severity === 'error');
-  const first = errors[0];
-  if (!report.fetchable) {
-    throw new AppError(422, 'url_not_fetchable', `media_url cannot be fetched: ${first?.message ?? 'no usable answer.'} Nothing was sent.`, {
-      extra: { preflight: report },
-    });
-  }
-  if (mode === 'always') return 'rehost';
-  if (report.ok) return 'send';
-  const unfixable = errors.find((p) => !p.rehostable);
-  if (mode === 'auto' && !unfixable) return 'rehost';
-  const why = unfixable ?? first!;
-  const hint = mode === 'never' && !unfixable ? ' Send with rehost=auto to host a fixed copy.' : '';
-  throw new AppError(422, 'media_url_rejected', `media_url would not be delivered: ${why.message}${hint} Nothing was sent.`, { extra: { preflight: report } });
 }

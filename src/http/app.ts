@@ -1,6 +1,8 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import { AppError, errorBody, isAppError } from '../core/errors.js';
+import { unsupportedBody } from './bodies.js';
 import type { AppDeps, AppEnv, RequestLimits } from './deps.js';
 import { Metrics } from '../lib/metrics.js';
 import { idempotency } from './idempotency.js';
@@ -11,14 +13,21 @@ import { healthRoutes } from './routes/health.js';
 import { mediaRoutes } from './routes/media.js';
 import { mmsRoutes } from './routes/mms.js';
 import { preflightRoutes } from './routes/preflight.js';
+import { defaultHook } from './validate.js';
 
-/** The whole HTTP API, runtime-neutral: the Node and Workers entries hand it their adapters. */
+/**
+ * The whole HTTP API, runtime-neutral: the Node and Workers entries hand it their adapters. Its type (AppType)
+ * carries every documented route, for Hono's typed client (hc).
+ */
 export function createApp(deps: AppDeps) {
-  const app = new OpenAPIHono<AppEnv>();
+  // Route groups inherit the hook: every schema failure becomes the one envelope, through onError.
+  const app = new OpenAPIHono<AppEnv>({ defaultHook });
   const metrics = deps.metrics ?? new Metrics();
   const limits: RequestLimits = { bodyTimeoutMs: 30_000, maxConcurrentUploads: 64, ...deps.limits };
 
-  app.onError((err, c) => {
+  app.onError((thrown, c) => {
+    // zod-openapi refuses a body type its route does not declare before the route runs.
+    const err = thrown instanceof HTTPException && thrown.status === 415 ? unsupportedBody(c.req.header('content-type')) : thrown;
     if (isAppError(err)) {
       for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
       c.set('errorCode', err.code);
@@ -39,11 +48,12 @@ export function createApp(deps: AppDeps) {
     if (deps.idempotency) app.post(path, idempotency(deps.idempotency.records, deps.idempotency.sha256, deps.media.limits.maxBodyBytes + 1_000_000, deps.logger));
   }
   app.post('/v1/media/preflight', uploads, bodyDeadline(limits.bodyTimeoutMs));
-  preflightRoutes(app, deps);
-  mediaRoutes(app, deps);
-  mmsRoutes(app, deps);
-  healthRoutes(app, deps);
-  fileRoutes(app, deps);
+  const routes = app
+    .route('/', preflightRoutes(deps))
+    .route('/', mediaRoutes(deps))
+    .route('/', mmsRoutes(deps))
+    .route('/', healthRoutes(deps))
+    .route('/', fileRoutes(deps));
   app.get('/metrics', (c) => c.text(metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4' }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'ApiKey', { type: 'apiKey', in: 'header', name: 'X-API-Key' });
@@ -52,8 +62,11 @@ export function createApp(deps: AppDeps) {
     info: { title: 'mms-media', version: '0.1.0', description: 'Hosts raw files behind carrier-fetchable URLs and sends them as MMS.' },
     security: deps.apiKeys.length ? [{ ApiKey: [] }] : [],
   });
-  return app;
+  return routes;
 }
+
+/** The app's routes with their inputs and replies, for `hc<AppType>(baseUrl)` from `hono/client`. */
+export type AppType = ReturnType<typeof createApp>;
 
 function requireApiKey(keys: string[]): MiddlewareHandler {
   const encoder = new TextEncoder();

@@ -1,9 +1,9 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { IdempotencyRecords } from '../core/idempotency.js';
 import type { MediaService } from '../core/media-service.js';
-import type { MmsService } from '../core/mms-service.js';
 import type { Hasher, Logger, MediaStore } from '../core/ports.js';
 import type { Preflight } from '../core/preflight.js';
+import type { SendService } from '../core/send-service.js';
 import type { UrlImporter } from '../core/url-import.js';
 import type { Metrics } from '../lib/metrics.js';
 
@@ -13,7 +13,8 @@ import type { Metrics } from '../lib/metrics.js';
  */
 export interface AppDeps {
   media: MediaService;
-  mms: MmsService;
+  /** Sends MMS: a URL checked and rehosted if need be, or a file hosted for the request. */
+  send: SendService;
   /** Checks a media URL the way a carrier will fetch it (SSRF-guarded). */
   preflight: Preflight;
   /** Imports a file from a URL through the upload pipeline (SSRF-guarded). */
@@ -46,5 +47,8 @@ export interface AppEnv {
   };
 }
 
-/** The app type routes register on. */
+/**
+ * The app, and each group of routes: a group registers its routes on an app of its own and createApp mounts it
+ * (app.route), so that the routes' inputs and replies reach AppType.
+ */
 export type App = OpenAPIHono<AppEnv>;

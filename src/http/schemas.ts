@@ -1,5 +1,6 @@
-import { z } from '@hono/zod-openapi';
+import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import { parseHttpUrl } from '../core/http-values.js';
+import type { ImageOptions } from '../core/ports.js';
 
 /** Request and response shapes: the routes validate with these and /openapi.json is generated from them. */
 
@@ -38,9 +39,15 @@ export const MediaSchema = z
 
 export const MediaResponseSchema = z.object({ success: z.literal(true), media: MediaSchema }).openapi('MediaResponse');
 
-export const UploadFormSchema = z
-  .object({ file: z.any().openapi({ type: 'string', format: 'binary', description: 'The file (exactly one part).' }) })
-  .openapi('UploadForm');
+export const UploadFormSchema = z.object({ file: z.any().openapi({ type: 'string', format: 'binary', description: 'The file (exactly one part).' }) });
+
+const optimize = z
+  .enum(['auto', 'always', 'off'], { error: (issue) => `optimize must be auto, always or off (got "${String(issue.input)}").` })
+  .openapi({
+    description:
+      'auto (default): re-encode an image only when it needs it (over the budget, not a carrier format, metadata, turning, colour); ' +
+      'always: re-encode every image; off: store the bytes as they are (JPEG, PNG or GIF within the endpoint’s limit only).',
+  });
 
 const httpUrl = z.string().refine((s) => parseHttpUrl(s) !== undefined, 'media_url must be a valid HTTP/HTTPS URL');
 
@@ -60,7 +67,7 @@ export const SendJsonSchema = SendFieldsSchema.extend({
 
 export const SendMultipartSchema = SendFieldsSchema.extend({
   file: z.any().openapi({ type: 'string', format: 'binary', description: 'The file to host and send.' }),
-}).openapi('SendWithFile');
+});
 
 export const PreflightRequestSchema = z
   .object({ media_url: z.string().openapi({ example: 'https://example.com/photo.heic' }) })
@@ -101,7 +108,7 @@ export const PreflightResponseSchema = PreflightReportSchema.extend({ success: z
 export const MediaImportSchema = z
   .object({
     url: z.string().openapi({ example: 'https://example.com/photo.heic' }),
-    optimize: z.enum(['auto', 'always', 'off']).optional(),
+    optimize: optimize.optional(),
     keep_metadata: z.boolean().optional(),
     filename: z.string().max(255).optional(),
   })
@@ -121,14 +128,43 @@ export const SendResponseSchema = z
   .passthrough()
   .openapi('SendResponse');
 
+/** How a hosted image is processed: in the query, or in form fields sent before the file part. */
 export const ImageQuerySchema = z.object({
-  optimize: z.enum(['auto', 'always', 'off']).optional(),
-  keep_metadata: z.enum(['true', 'false']).optional(),
-  filename: z.string().optional(),
+  optimize: optimize.optional(),
+  keep_metadata: z
+    .enum(['true', 'false'], { error: (issue) => `keep_metadata must be true or false (got "${String(issue.input)}").` })
+    .transform((keep) => keep === 'true')
+    .optional()
+    .openapi({ description: 'true: keep EXIF and XMP (GPS included) in a hosted image; by default they are removed.' }),
 });
+
+/** A raw upload may name its file in the query (a multipart part carries its own filename). */
+export const MediaQuerySchema = ImageQuerySchema.extend({
+  filename: z.string().optional().openapi({ description: 'The file\'s name, for raw uploads.' }),
+});
+
+/** The image options a request asked for (query, form fields or JSON body), in the image processor's terms. */
+export function imageOptions(asked: { optimize?: ImageOptions['optimize']; keep_metadata?: boolean }): Partial<ImageOptions> {
+  return { ...(asked.optimize && { optimize: asked.optimize }), ...(asked.keep_metadata !== undefined && { keepMetadata: asked.keep_metadata }) };
+}
 
 export const HealthSchema = z.object({ status: z.string() }).openapi('Health');
 
+const errorResponse = { description: 'Error', content: { 'application/json': { schema: ErrorSchema } } };
+
 /** OpenAPI response entries for the error statuses a route can answer with. */
-export const errors = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((s) => [s, { description: 'Error', content: { 'application/json': { schema: ErrorSchema } } }]));
+export const errors = <const S extends number>(...statuses: S[]) =>
+  Object.fromEntries(statuses.map((s) => [s, errorResponse])) as Record<S, typeof errorResponse>;
+
+/**
+ * Bodies a route reads itself as streams (files), for the document only. zod-openapi validates every zod schema in
+ * a route's body and reads the whole body to do it, so the form is registered as a component and referenced
+ * instead. Typed as nothing: the handler and typed clients (hc) see only the JSON body that zod does check.
+ */
+export function fileBodies(registry: OpenAPIHono['openAPIRegistry'], form: { name: string; schema: z.ZodType }, options: { raw?: boolean } = {}): {} {
+  registry.register(form.name, form.schema);
+  return {
+    'multipart/form-data': { schema: { $ref: `#/components/schemas/${form.name}` } },
+    ...(options.raw && { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } }),
+  };
+}

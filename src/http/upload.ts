@@ -5,6 +5,8 @@ import { refuse } from '../core/policy.js';
 import type { ImageOptions } from '../core/ports.js';
 import { emptyStream } from '../core/streams.js';
 import { MultipartError, getMultipartBoundary, parseMultipart } from '../lib/multipart.js';
+import { ImageQuerySchema, imageOptions } from './schemas.js';
+import { validate } from './validate.js';
 
 /** Room for the multipart envelope (boundaries, part headers, a few text fields) around the file itself. */
 const MULTIPART_OVERHEAD = 64 * 1024;
@@ -74,20 +76,7 @@ export async function readUpload(
   return { fields, media: hosted };
 }
 
-/** Image options from the query or form fields: `optimize=auto|always|off`, `keep_metadata=true`. */
-export function imageOptions(fields: Record<string, string>): Partial<ImageOptions> {
-  const out: Partial<ImageOptions> = {};
-  const optimize = fields.optimize?.trim();
-  if (optimize) {
-    if (optimize !== 'auto' && optimize !== 'always' && optimize !== 'off') {
-      throw new AppError(400, 'invalid_field', `optimize must be auto, always or off (got "${optimize}").`);
-    }
-    out.optimize = optimize;
-  }
-  const keep = fields.keep_metadata?.trim();
-  if (keep) {
-    if (keep !== 'true' && keep !== 'false') throw new AppError(400, 'invalid_field', `keep_metadata must be true or false (got "${keep}").`);
-    out.keepMetadata = keep === 'true';
-  }
-  return out;
+/** Image options from the query or the form fields sent before the file, checked with the query's own schema. */
+export function imageOptionsIn(fields: Record<string, string>): Partial<ImageOptions> {
+  return imageOptions(validate(ImageQuerySchema, fields));
 }

@@ -6,8 +6,8 @@ import { BlockPool } from '../core/block-pool.js';
 import { MemoryIdempotencyRecords, type IdempotencyRecords } from '../core/idempotency.js';
 import { MediaService } from '../core/media-service.js';
 import { Metrics } from '../lib/metrics.js';
-import { MmsService } from '../core/mms-service.js';
 import { Limits } from '../core/policy.js';
+import { SendService } from '../core/send-service.js';
 import type { ImageProcessor, Logger, MediaStore, MmsSender } from '../core/ports.js';
 import type { AppDeps } from '../http/deps.js';
 import { LocalStore } from '../adapters/local-store.js';
@@ -53,8 +53,8 @@ export function buildNodeDeps(config: Config, logger: Logger, overrides: { image
   const urls = buildUrlServices(config, { media, images }, overrides);
   return {
     media,
-    mms: new MmsService({ sender, logger, metrics }),
     ...urls,
+    send: new SendService({ ...urls, media, sender, logger, metrics }),
     store,
     logger,
     metrics,

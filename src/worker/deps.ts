@@ -3,10 +3,10 @@ import { isAppError } from '../core/errors.js';
 import type { IdempotencyRecords } from '../core/idempotency.js';
 import { MediaService } from '../core/media-service.js';
 import { Metrics } from '../lib/metrics.js';
-import { MmsService } from '../core/mms-service.js';
 import { Limits } from '../core/policy.js';
 import type { Clock, Logger, MediaStore, MmsSender } from '../core/ports.js';
 import { Preflight } from '../core/preflight.js';
+import { SendService } from '../core/send-service.js';
 import { UrlGuard } from '../core/url-guard.js';
 import { UrlImporter } from '../core/url-import.js';
 import type { AppDeps } from '../http/deps.js';
@@ -56,7 +56,7 @@ export async function buildWorkerDeps(config: Config, env: WorkerBindings, logge
   const importer = new UrlImporter({ fetcher, media }, { timeoutMs: config.FETCH_TIMEOUT_MS * 3 });
   return {
     media,
-    mms: new MmsService({ sender: buildSender(config, policy), logger, metrics }),
+    send: new SendService({ sender: buildSender(config, policy), preflight, importer, media, logger, metrics }),
     preflight,
     importer,
     store,

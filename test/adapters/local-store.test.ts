@@ -1,12 +1,11 @@
 import { serve } from '@hono/node-server';
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { Hono } from 'hono';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalStore } from '../../src/adapters/local-store.js';
-import type { AppDeps } from '../../src/http/deps.js';
 import { fileRoutes } from '../../src/http/routes/files.js';
 import { describeStoreContract } from '../contract/store-contract.js';
 
@@ -25,11 +24,11 @@ async function listFiles(dir: string): Promise<string[]> {
 describeStoreContract('LocalStore', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'local-store-'));
   // The local store's URLs point at this service: serve its files route on a socket, as in production.
-  const app = new OpenAPIHono();
+  const app = new Hono();
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise((resolve) => server.once('listening', resolve));
   const store = new LocalStore(dir, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-  fileRoutes(app, { store } as AppDeps);
+  app.route('/', fileRoutes({ store }));
   const cleanup = async () => {
     await new Promise((resolve) => server.close(resolve));
     await rm(dir, { recursive: true, force: true });

@@ -1,15 +1,16 @@
+import { Hono } from 'hono';
 import { parseRangeHeader } from '../../core/byte-range.js';
 import { AppError } from '../../core/errors.js';
 import { MEDIA_ID } from '../../core/keys.js';
-import type { App, AppDeps } from '../deps.js';
+import type { AppDeps, AppEnv } from '../deps.js';
 
 /**
  * Serves hosted files when the store has no public URL of its own (local disk). No key needed: carriers
  * fetch anonymously, and the 128-bit id in the key is what keeps a file private. Answers HEAD and Range,
  * as gateways probe with both, and marks every file as inert data: never sniffed, never run as script.
  */
-export function fileRoutes(app: App, deps: Pick<AppDeps, 'store'>): void {
-  app.get('/media/:key', async (c) => {
+export function fileRoutes(deps: Pick<AppDeps, 'store'>) {
+  return new Hono<AppEnv>().get('/media/:key', async (c) => {
     const key = c.req.param('key');
     const range = parseRangeHeader(c.req.header('range'));
     const found = deps.store.servedByApp && MEDIA_ID.test(key) ? await deps.store.get(key, range) : null;
