@@ -9,10 +9,13 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
+import { probeConditionalWrites, type ConditionalWrites } from '../core/conditional-writes.js';
+import { s3RecordBucket } from './s3-idempotency.js';
 
 /**
- * One-off bucket preparation (`npm run setup:bucket`): proves the bucket is reachable and writable, then
- * makes the bucket's lifecycle expire what the service writes and abort abandoned multipart uploads.
+ * One-off bucket preparation (`npm run setup:bucket`): proves the bucket is reachable and writable, that it
+ * honours the conditional writes Idempotency-Key records rely on, then makes the bucket's lifecycle expire what
+ * the service writes and abort abandoned multipart uploads.
  *
  * The rules cover the whole bucket. Media keys are `<id>.<ext>` at the root, with no common prefix, so a
  * prefix filter cannot select them; `Idempotency-Key` replies (`idempotency/`) and stray setup probes
@@ -26,6 +29,8 @@ export const EXPIRE_RULE_ID = 'mms-media-expire';
 export const ABORT_RULE_ID = 'mms-media-abort-incomplete-multipart';
 export const PROBE_PREFIX = '_setup/';
 export const ABORT_INCOMPLETE_AFTER_DAYS = 1;
+/** The CLI flag that sets acceptNoIdempotency; named here, where the failure sentence tells operators about it. */
+export const ACCEPT_NO_IDEMPOTENCY_FLAG = '--accept-no-idempotency';
 const OUR_IDS = new Set([EXPIRE_RULE_ID, ABORT_RULE_ID]);
 
 export interface BucketSetupOptions {
@@ -36,6 +41,11 @@ export interface BucketSetupOptions {
   ttlSeconds: number;
   /** Per S3 call; default 15 s. */
   timeoutMs?: number;
+  /**
+   * Go on (with a warning) when the store does not honour conditional writes: the operator accepts that a
+   * retried request with the same Idempotency-Key may be done twice. Default false: such a store fails setup.
+   */
+  acceptNoIdempotency?: boolean;
 }
 
 export type LifecycleOutcome = 'created' | 'updated' | 'unchanged';
@@ -45,6 +55,8 @@ export interface BucketSetupReport {
   bucket: string;
   /** Set once the probe object was written, read back identical and deleted. */
   probe?: { key: string; bytes: number };
+  /** Set once conditional writes were tried (after the probe). */
+  conditionalWrites?: ConditionalWrites;
   lifecycle?: {
     outcome: LifecycleOutcome;
     /** The rules found before, and the rules the bucket has now (the same when unchanged). */
@@ -76,7 +88,7 @@ export async function setupBucket(
   options: BucketSetupOptions,
   log: (line: string) => void = () => {},
 ): Promise<BucketSetupReport> {
-  const { bucket, retentionDays, ttlSeconds, timeoutMs = 15_000 } = options;
+  const { bucket, retentionDays, ttlSeconds, timeoutMs = 15_000, acceptNoIdempotency = false } = options;
   const report: BucketSetupReport = { ok: false, bucket, warnings: [] };
   const fail = (failure: string) => Object.assign(report, { ok: false, failure });
   const warn = (line: string) => {
@@ -117,7 +129,31 @@ export async function setupBucket(
   report.probe = { key, bytes: body.length };
   log(`bucket "${bucket}" is reachable and writable: wrote, read back and deleted ${key} (${body.length} bytes)`);
 
-  // 2. Lifecycle: read, keep what is not ours, replace ours, write only if something differs.
+  // 2. Conditional writes, which Idempotency-Key records are claimed with (src/core/conditional-writes.ts).
+  const conditionalKey = key.replace(/\.txt$/, '-conditional.txt');
+  let conditional: ConditionalWrites;
+  try {
+    conditional = await probeConditionalWrites(s3RecordBucket(client, bucket), conditionalKey);
+  } catch (err) {
+    // Some stores answer a conditional header they do not implement with 501 (or 400): no better than ignoring it.
+    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (errorName(err) !== 'NotImplemented' && status !== 501 && status !== 400) {
+      return fail(`could not try conditional writes in bucket "${bucket}": ${explain(err, bucket, 's3:PutObject')}`);
+    }
+    conditional = { honoured: false, observed: `it answered a conditional write with ${errorName(err) || 'an error'} (HTTP ${status})` };
+  }
+  report.conditionalWrites = conditional;
+  if (!conditional.honoured) {
+    const means = `bucket "${bucket}" does not honour conditional writes (${conditional.observed}), so Idempotency-Key cannot be guaranteed: a retried request may send its message or store its file twice`;
+    if (!acceptNoIdempotency) {
+      return fail(`${means}; use a store that honours If-None-Match and If-Match on PutObject (AWS S3, Cloudflare R2, MinIO), or run again with ${ACCEPT_NO_IDEMPOTENCY_FLAG} to set this bucket up anyway.`);
+    }
+    warn(`${means}; going on because ${ACCEPT_NO_IDEMPOTENCY_FLAG} was given.`);
+  } else {
+    log(`bucket "${bucket}" honours conditional writes (If-None-Match: * and If-Match on PutObject), so Idempotency-Key holds across instances`);
+  }
+
+  // 3. Lifecycle: read, keep what is not ours, replace ours, write only if something differs.
   let before: LifecycleRule[];
   let transitionDefault: TransitionDefaultMinimumObjectSize | undefined;
   try {
