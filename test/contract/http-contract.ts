@@ -20,8 +20,11 @@ export interface SendEndpointCall {
 export interface SendEndpointStandIn {
   apiKey: string;
   calls: SendEndpointCall[];
-  /** What the next sends do: answer normally, fail with a status, or hang longer than any timeout. */
-  mode: { kind: 'ok' } | { kind: 'status'; status: number; body: string } | { kind: 'hang' };
+  /**
+   * What the next sends do: answer normally, fail with a status, hang longer than any timeout, or redirect once to
+   * its own address (with `Location: /v1/mms/send`, then answering normally: a client that follows it sends twice).
+   */
+  mode: { kind: 'ok' } | { kind: 'status'; status: number; body: string } | { kind: 'hang' } | { kind: 'redirect'; status: 301 | 302 | 307 | 308 };
   /** Forgets the calls and answers normally again. */
   reset(): void;
 }
@@ -253,6 +256,17 @@ export function describeHttpContract(name: string, setup: () => Promise<HttpHarn
         expect((await h.fetchPublic(body.media.url)).status).toBe(200);
         expect(h.sendEndpoint.calls).toHaveLength(1);
       });
+
+      for (const status of [301, 307] as const) {
+        it(`does not follow a ${status} redirect from the endpoint: 502 with the hosted media, one call`, async () => {
+          h.sendEndpoint.mode = { kind: 'redirect', status };
+          const res = await send(form(fields, [{ filename: 'a.pdf', bytes: fx.pdf() }]));
+          const body = await res.json();
+          expect({ status: res.status, code: body.code, upstream_status: body.upstream_status }).toEqual({ status: 502, code: 'upstream_unavailable', upstream_status: status });
+          expect(body.error).toBe(`The send endpoint failed (HTTP ${status}); the message may not have been sent. Retry with media.url (${body.media.id}) instead of uploading again.`);
+          expect(h.sendEndpoint.calls.map((c) => c.body)).toEqual([{ ...fields, media_url: body.media.url }]);
+        });
+      }
 
       it('replays a repeat with the same Idempotency-Key instead of sending again; refuses the key for another request', async () => {
         const once = (message: string) => h.request('/v1/mms/send', authed({ method: 'POST', body: form({ ...fields, message }, [{ filename: 'a.pdf', bytes: fx.pdf(3000) }]), headers: { 'idempotency-key': 'contract-send-1' } }));

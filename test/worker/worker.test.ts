@@ -5,6 +5,7 @@ import * as fx from '../support/fixtures.js';
 import { expectError, expectMedia, form } from '../support/http.js';
 import { orientationOnly, withExifHeader } from '../../src/lib/image-metadata/exif.js';
 import { heicHeader, jpegOfSize, jpegWithExif, noisyPng, webpHeader } from './images.js';
+import { fakeSendEndpoint } from './fake-send-endpoint.js';
 import { callWorker, fakeNetwork, listBucket, local, workerEnv, type Host } from './support.js';
 
 const ORIGIN = 'https://mms-media.test';
@@ -26,7 +27,6 @@ describe('configuration: bindings and vars checked at the entry, a 500 naming wh
     { name: 'local storage (no disk on Workers)', env: workerEnv({ API_KEYS: KEY, STORAGE_DRIVER: 'local' }), says: /STORAGE_DRIVER local needs a disk/ },
     { name: 'S3 without its secrets', env: workerEnv({ API_KEYS: KEY, STORAGE_DRIVER: 's3', S3_BUCKET: 'media' }), says: /AWS_ACCESS_KEY_ID is required .* wrangler secret put AWS_ACCESS_KEY_ID/ },
     { name: 'no API_KEYS on a public hostname', env: workerEnv({}), says: /API_KEYS must be set \(wrangler secret put API_KEYS\) when the worker is reached at mms-media\.test/ },
-    { name: 'a send endpoint on a private address', env: workerEnv({ API_KEYS: KEY, TELI_API_KEY: 't', TELI_API_BASE_URL: 'http://10.1.2.3:8080' }), says: /TELI_API_BASE_URL is not a public address: 10\.1\.2\.3 is a private-network address/ },
     { name: 'a malformed allowlist entry', env: workerEnv({ API_KEYS: KEY, FETCH_ALLOW_PRIVATE_HOSTS: 'files.corp' }), says: /FETCH_ALLOW_PRIVATE_HOSTS: "files.corp" must be exactly host:port/ },
   ];
   for (const c of misconfigured) {
@@ -281,6 +281,30 @@ describe('STORAGE_DRIVER=s3 on Workers (the S3 API, as R2 offers it), against an
     expect(Buffer.from(await served.arrayBuffer()).equals(bytes)).toBe(true);
     expect((await callWorker(env, 'https://mms-media.test/readyz')).status).toBe(200);
   });
+});
+
+describe('the send endpoint is used at the address configured, as on Node', () => {
+  // TELI_API_BASE_URL is operator configuration: private and loopback addresses are used as they are, without
+  // FETCH_ALLOW_PRIVATE_HOSTS (which governs caller-supplied URLs only). Redirects: the HTTP contract.
+  const fields = { campaign_id: 'campaign_abc123', phone_number: '+15551234567' };
+  for (const base of ['http://10.1.2.3:8080', 'http://localhost:9000', 'http://127.0.0.1:9000']) {
+    it(`sends to ${base}`, async () => {
+      const endpoint = fakeSendEndpoint();
+      const env = workerEnv({ API_KEYS: KEY, TELI_API_BASE_URL: base, TELI_API_KEY: endpoint.apiKey });
+      const restore = fakeNetwork({ [new URL(base).host]: (req) => endpoint.handle(req), 'mms-media.test': (req) => callWorker(env, req) });
+      try {
+        const pdf = fx.pdf();
+        const res = await callWorker(env, `${ORIGIN}/v1/mms/send`, { method: 'POST', body: form(fields, [{ filename: 'a.pdf', bytes: pdf }]), headers: { 'x-api-key': KEY } });
+        expect(res.status).toBe(200);
+        const body = SendResponseSchema.parse(await res.json());
+        expect(body).toMatchObject({ success: true, message: 'MMS sent successfully', ...fields, media_url: body.media!.url });
+        expect(endpoint.calls.map((c) => [c.apiKey, c.body])).toEqual([[endpoint.apiKey, { ...fields, media_url: body.media!.url }]]);
+        expect(endpoint.calls[0]!.download).toEqual({ status: 200, contentType: 'application/pdf', bytes: new Uint8Array(pdf) });
+      } finally {
+        restore();
+      }
+    });
+  }
 });
 
 describe('sends without TELI_API_KEY are dry runs', () => {
