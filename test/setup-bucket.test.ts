@@ -4,7 +4,7 @@ import { GetBucketLifecycleConfigurationCommand, type LifecycleRule, type S3Clie
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ABORT_RULE_ID, EXPIRE_RULE_ID, setupBucket } from '../src/adapters/bucket-setup.js';
 import { listBucket, startS3Server, type S3TestServer } from './support/s3-server.js';
-import { clientFor, closedPort, runSetupBucket, startFakeS3, type FakeS3 } from './support/setup-bucket.js';
+import { clientFor, closedPort, ownLines, runSetupBucket, startFakeS3, type FakeS3 } from './support/setup-bucket.js';
 
 const DAY = 86_400;
 const WEEK = 7 * DAY;
@@ -59,7 +59,9 @@ describe('setupBucket against the S3 emulator', () => {
     const report = await setupBucket(wrong, { bucket: s3.bucket, retentionDays: 30, ttlSeconds: WEEK });
     wrong.destroy();
     expect(report.ok).toBe(false);
-    expect(report.failure).toMatch(/the store refused the credentials \(SignatureDoesNotMatch\); check AWS_ACCESS_KEY_ID/);
+    expect(report.failure).toBe(
+      'could not write a probe object in bucket "media-setup": the store refused the credentials (SignatureDoesNotMatch); check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.',
+    );
   });
 });
 
@@ -80,7 +82,9 @@ describe('setupBucket when the store cannot be used', () => {
     const report = await setupBucket(fake.client, { bucket: 'media', retentionDays: 3, ttlSeconds: WEEK });
     await fake.close();
     expect(report.ok).toBe(false);
-    expect(report.failure).toMatch(/^the retention \(3 days\) is shorter than the URL lifetime \(7 days\)/);
+    expect(report.failure).toBe(
+      'the retention (3 days) is shorter than the URL lifetime (7 days): files must outlive their links, so raise MEDIA_RETENTION_DAYS or lower MEDIA_URL_TTL_SECONDS.',
+    );
     expect(fake.requests).toEqual([]);
   });
 });
@@ -124,7 +128,7 @@ describe('setupBucket lifecycle, against an S3 stand-in on loopback with the rea
     expect(second).toMatchObject({ ok: true, lifecycle: { outcome: 'unchanged' } });
     expect(lifecycleWrites().length).toBe(writes); // nothing written
     expect(fake.lifecycleXml).toBe(stored);
-    expect(lines.at(-1)).toMatch(/^lifecycle: unchanged \(mms-media-expire: expire after 30 days \(whole bucket\); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day\(s\) \(whole bucket\)\)$/);
+    expect(lines.slice(2)).toEqual(['lifecycle: found 2 rule(s): mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket)', 'lifecycle: unchanged (mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket))']);
   });
 
   it('keeps rules that are not ours exactly as they were, replaces its own stale rule, and is then unchanged', async () => {
@@ -145,7 +149,10 @@ describe('setupBucket lifecycle, against an S3 stand-in on loopback with the rea
     expect(after.filter((r) => r.ID === EXPIRE_RULE_ID)).toHaveLength(1);
     // The bucket-wide transition setting is sent back, or writing the configuration would reset it.
     expect(fake.transitionDefault).toBe('varies_by_storage_class');
-    expect(lines.some((l) => l.startsWith('lifecycle: found 4 rule(s): logs-expire: expire after 7 days (prefix "logs/")'))).toBe(true);
+    expect(lines.slice(2)).toEqual([
+      'lifecycle: found 4 rule(s): logs-expire: expire after 7 days (prefix "logs/"); archive-to-glacier: 1 transition(s) (prefix "archive/", tagged objects only); old-disabled: expire after 1 day (prefix "tmp/", Disabled); mms-media-expire: expire after 10 days (whole bucket)',
+      'lifecycle: updated mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket); kept 3 rule(s) not ours: logs-expire, archive-to-glacier, old-disabled',
+    ]);
     expect(report.warnings).toEqual([]); // logs/, tagged archive/ and a disabled rule cannot cut media short
 
     const stored = fake.lifecycleXml;
@@ -200,7 +207,8 @@ describe('setupBucket lifecycle, against an S3 stand-in on loopback with the rea
     server.close();
     await blocked.close();
     expect(report.ok).toBe(false);
-    expect(report.probe).toBeDefined();
+    expect(report.probe).toEqual({ key: expect.stringMatching(/^_setup\/probe-/), bytes: 48 }); // got past the probe
+    expect(report.conditionalWrites).toEqual({ honoured: true });
     expect(report.failure).toBe(
       'could not write the lifecycle configuration of bucket "media": access denied (AccessDenied); the credentials need s3:PutLifecycleConfiguration on this bucket.',
     );
@@ -215,12 +223,27 @@ describe('npm run setup:bucket (the CLI)', () => {
     try {
       const env = { STORAGE_DRIVER: 's3', S3_BUCKET: 'media', S3_ENDPOINT: fake.endpoint, S3_FORCE_PATH_STYLE: 'true' };
       const first = await cli(env);
+      const said = [
+        `setup-bucket: bucket "media", region us-east-1, endpoint ${fake.endpoint}; media and records expire after 30 days (URLs live 7 days), incomplete multipart uploads are aborted after 1 day; the rules cover the whole bucket, so it must hold nothing but mms-media files`,
+        'setup-bucket: bucket "media" is reachable and writable: wrote, read back and deleted <probe> (48 bytes)',
+        'setup-bucket: bucket "media" honours conditional writes (If-None-Match: * and If-Match on PutObject), so Idempotency-Key holds across instances',
+      ];
       expect(first.code, first.stderr).toBe(0);
-      expect(first.stdout).toContain('setup-bucket: bucket "media" is reachable and writable');
-      expect(first.stdout).toContain('setup-bucket: lifecycle: created mms-media-expire: expire after 30 days (whole bucket)');
+      expect(ownLines(first.stdout)).toEqual([
+        ...said,
+        'setup-bucket: lifecycle: the bucket has no rules yet',
+        'setup-bucket: lifecycle: created mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket)',
+        'setup-bucket: done',
+      ]);
+      expect(ownLines(first.stderr)).toEqual([]);
       const second = await cli(env);
       expect(second.code, second.stderr).toBe(0);
-      expect(second.stdout).toContain('setup-bucket: lifecycle: unchanged');
+      expect(ownLines(second.stdout)).toEqual([
+        ...said,
+        'setup-bucket: lifecycle: found 2 rule(s): mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket)',
+        'setup-bucket: lifecycle: unchanged (mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket))',
+        'setup-bucket: done',
+      ]);
     } finally {
       await fake.close();
     }
@@ -229,9 +252,14 @@ describe('npm run setup:bucket (the CLI)', () => {
   it('exits 1 with one sentence when the store cannot be reached, or the settings are wrong', async () => {
     const down = await cli({ STORAGE_DRIVER: 's3', S3_BUCKET: 'media', S3_ENDPOINT: `http://127.0.0.1:${await closedPort()}`, S3_FORCE_PATH_STYLE: 'true' });
     expect(down.code).toBe(1);
-    expect(down.stderr).toContain('setup-bucket: failed: could not write a probe object in bucket "media": the S3 endpoint could not be reached (ECONNREFUSED)');
+    expect(ownLines(down.stderr)).toEqual([
+      'setup-bucket: failed: could not write a probe object in bucket "media": the S3 endpoint could not be reached (ECONNREFUSED); check S3_ENDPOINT, S3_REGION and the network.',
+    ]);
     const short = await cli({ STORAGE_DRIVER: 's3', S3_BUCKET: 'media', MEDIA_RETENTION_DAYS: '2' });
     expect(short.code).toBe(1);
-    expect(short.stderr).toContain('setup-bucket: failed: invalid configuration: MEDIA_RETENTION_DAYS must be at least the URL lifetime');
+    expect(short.stdout).toBe('');
+    expect(ownLines(short.stderr)).toEqual([
+      'setup-bucket: failed: invalid configuration: MEDIA_RETENTION_DAYS must be at least the URL lifetime (MEDIA_URL_TTL_SECONDS = 7 days): files must outlive their links (got "2")',
+    ]);
   });
 });

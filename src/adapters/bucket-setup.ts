@@ -100,7 +100,7 @@ export async function setupBucket(
   // parseConfig refuses this already; the module checks again because it can be imported on its own.
   if (!Number.isInteger(retentionDays) || retentionDays < 1 || retentionDays * 86_400 < ttlSeconds) {
     return fail(
-      `the retention (${retentionDays} days) is shorter than the URL lifetime (${ttlSeconds / 86_400} days): files must outlive their links, so raise MEDIA_RETENTION_DAYS or lower MEDIA_URL_TTL_SECONDS.`,
+      `the retention (${dayCount(retentionDays)}) is shorter than the URL lifetime (${dayCount(ttlSeconds / 86_400)}): files must outlive their links, so raise MEDIA_RETENTION_DAYS or lower MEDIA_URL_TTL_SECONDS.`,
     );
   }
 
@@ -175,7 +175,7 @@ export async function setupBucket(
     const days = rule.Expiration?.Days;
     if (rule.Status === 'Enabled' && mayApplyToOurKeys(rule) && (rule.Expiration?.Date || (days !== undefined && days < retentionDays))) {
       warn(
-        `rule "${rule.ID}" is not ours and may delete objects mms-media writes sooner than ${retentionDays} days (${describeRule(rule)}); links must outlive ${ttlSeconds / 86_400} days.`,
+        `rule "${rule.ID}" is not ours and may delete objects mms-media writes sooner than ${dayCount(retentionDays)} (${describeRule(rule)}); links must outlive ${dayCount(ttlSeconds / 86_400)}.`,
       );
     }
   }
@@ -207,12 +207,14 @@ export async function setupBucket(
   return Object.assign(report, { ok: true });
 }
 
+const dayCount = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
+
 export function describeRule(rule: LifecycleRule): string {
   const actions: string[] = [];
-  if (rule.Expiration?.Days !== undefined) actions.push(`expire after ${rule.Expiration.Days} days`);
+  if (rule.Expiration?.Days !== undefined) actions.push(`expire after ${dayCount(rule.Expiration.Days)}`);
   if (rule.Expiration?.Date) actions.push(`expire on ${new Date(rule.Expiration.Date).toISOString().slice(0, 10)}`);
   if (rule.AbortIncompleteMultipartUpload?.DaysAfterInitiation !== undefined) {
-    actions.push(`abort incomplete multipart uploads after ${rule.AbortIncompleteMultipartUpload.DaysAfterInitiation} day(s)`);
+    actions.push(`abort incomplete multipart uploads after ${dayCount(rule.AbortIncompleteMultipartUpload.DaysAfterInitiation)}`);
   }
   if (rule.Transitions?.length) actions.push(`${rule.Transitions.length} transition(s)`);
   if (rule.NoncurrentVersionExpiration) actions.push('noncurrent-version expiry');

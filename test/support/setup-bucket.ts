@@ -19,6 +19,17 @@ export async function closedPort(): Promise<number> {
   return port;
 }
 
+/**
+ * The script's own lines of `text` (the SDK may add a notice about Node versions on stderr), with each probe's
+ * random name written `<probe>`.
+ */
+export function ownLines(text: string): string[] {
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('setup-bucket: '))
+    .map((l) => l.replace(/_setup\/probe-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z-[0-9a-f]{12}\.txt/g, '<probe>'));
+}
+
 /** `npm run setup:bucket` as an operator runs it: a child process with only these variables and arguments. */
 export function runSetupBucket(env: Record<string, string>, args: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
