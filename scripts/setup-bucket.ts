@@ -1,11 +1,14 @@
 /**
- * `npm run setup:bucket`: checks that the S3 bucket the service is configured for is reachable and writable,
- * and applies its lifecycle (media and Idempotency-Key replies expire after MEDIA_RETENTION_DAYS, incomplete
+ * `npm run setup:bucket`: checks that the S3 bucket the service is configured for is reachable and writable and
+ * honours conditional writes (which Idempotency-Key relies on), and applies its lifecycle (media and Idempotency-Key replies expire after MEDIA_RETENTION_DAYS, incomplete
  * multipart uploads are aborted after a day). Reads the same environment as the service. Safe to run again: it changes only what
  * differs and keeps lifecycle rules that are not its own. Exit code 1, with one sentence, when something fails.
+ *
+ * `npm run setup:bucket -- --accept-no-idempotency` sets up a store that ignores conditional writes anyway, with a
+ * warning: for an operator who accepts that retries with the same Idempotency-Key may be done twice.
  */
 import { ConfigError, parseConfig, type Config } from '../src/config.js';
-import { setupBucket } from '../src/adapters/bucket-setup.js';
+import { ACCEPT_NO_IDEMPOTENCY_FLAG, setupBucket } from '../src/adapters/bucket-setup.js';
 import { createS3Client } from '../src/adapters/s3-store.js';
 
 const out = (line: string) => console.log(`setup-bucket: ${line}`);
@@ -13,6 +16,10 @@ function die(sentence: string): never {
   console.error(`setup-bucket: failed: ${sentence}`);
   process.exit(1);
 }
+
+const unknown = process.argv.slice(2).filter((arg) => arg !== ACCEPT_NO_IDEMPOTENCY_FLAG);
+if (unknown.length > 0) die(`unknown argument ${unknown.join(' ')}: the only option is ${ACCEPT_NO_IDEMPOTENCY_FLAG}; everything else comes from the environment.`);
+const acceptNoIdempotency = process.argv.includes(ACCEPT_NO_IDEMPOTENCY_FLAG);
 
 let config: Config;
 try {
@@ -40,7 +47,7 @@ if (config.S3_PUBLIC_BASE_URL) {
 
 const client = createS3Client({ region: config.S3_REGION, endpoint: config.S3_ENDPOINT, forcePathStyle: config.S3_FORCE_PATH_STYLE });
 try {
-  const report = await setupBucket(client, { bucket, retentionDays: config.MEDIA_RETENTION_DAYS, ttlSeconds: config.MEDIA_URL_TTL_SECONDS }, out);
+  const report = await setupBucket(client, { bucket, retentionDays: config.MEDIA_RETENTION_DAYS, ttlSeconds: config.MEDIA_URL_TTL_SECONDS, acceptNoIdempotency }, out);
   if (!report.ok) die(report.failure!);
   out('done');
 } finally {

@@ -9,10 +9,13 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
+import { probeConditionalWrites, type ConditionalWrites } from '../core/conditional-writes.js';
+import { s3RecordBucket } from './s3-idempotency.js';
 
 /**
- * One-off bucket preparation (`npm run setup:bucket`): proves the bucket is reachable and writable, then
- * makes the bucket's lifecycle expire what the service writes and abort abandoned multipart uploads.
+ * One-off bucket preparation (`npm run setup:bucket`): proves the bucket is reachable and writable, that it
+ * honours the conditional writes Idempotency-Key records rely on, then makes the bucket's lifecycle expire what
+ * the service writes and abort abandoned multipart uploads.
  *
  * The rules cover the whole bucket. Media keys are `<id>.<ext>` at the root, with no common prefix, so a
  * prefix filter cannot select them; `Idempotency-Key` replies (`idempotency/`) and stray setup probes
@@ -26,6 +29,8 @@ export const EXPIRE_RULE_ID = 'mms-media-expire';
 export const ABORT_RULE_ID = 'mms-media-abort-incomplete-multipart';
 export const PROBE_PREFIX = '_setup/';
 export const ABORT_INCOMPLETE_AFTER_DAYS = 1;
+/** The CLI flag that sets acceptNoIdempotency; named here, where the failure sentence tells operators about it. */
+export const ACCEPT_NO_IDEMPOTENCY_FLAG = '--accept-no-idempotency';
 const OUR_IDS = new Set([EXPIRE_RULE_ID, ABORT_RULE_ID]);
 
 export interface BucketSetupOptions {
@@ -36,6 +41,11 @@ export interface BucketSetupOptions {
   ttlSeconds: number;
   /** Per S3 call; default 15 s. */
   timeoutMs?: number;
+  /**
+   * Go on (with a warning) when the store does not honour conditional writes: the operator accepts that a
+   * retried request with the same Idempotency-Key may be done twice. Default false: such a store fails setup.
+   */
+  acceptNoIdempotency?: boolean;
 }
 
 export type LifecycleOutcome = 'created' | 'updated' | 'unchanged';
@@ -45,6 +55,8 @@ export interface BucketSetupReport {
   bucket: string;
   /** Set once the probe object was written, read back identical and deleted. */
   probe?: { key: string; bytes: number };
+  /** Set once conditional writes were tried (after the probe). */
+  conditionalWrites?: ConditionalWrites;
   lifecycle?: {
     outcome: LifecycleOutcome;
     /** The rules found before, and the rules the bucket has now (the same when unchanged). */
@@ -76,7 +88,7 @@ export async function setupBucket(
   options: BucketSetupOptions,
   log: (line: string) => void = () => {},
 ): Promise<BucketSetupReport> {
-  const { bucket, retentionDays, ttlSeconds, timeoutMs = 15_000 } = options;
+  const { bucket, retentionDays, ttlSeconds, timeoutMs = 15_000, acceptNoIdempotency = false } = options;
   const report: BucketSetupReport = { ok: false, bucket, warnings: [] };
   const fail = (failure: string) => Object.assign(report, { ok: false, failure });
   const warn = (line: string) => {
@@ -88,7 +100,7 @@ export async function setupBucket(
   // parseConfig refuses this already; the module checks again because it can be imported on its own.
   if (!Number.isInteger(retentionDays) || retentionDays < 1 || retentionDays * 86_400 < ttlSeconds) {
     return fail(
-      `the retention (${retentionDays} days) is shorter than the URL lifetime (${ttlSeconds / 86_400} days): files must outlive their links, so raise MEDIA_RETENTION_DAYS or lower MEDIA_URL_TTL_SECONDS.`,
+      `the retention (${dayCount(retentionDays)}) is shorter than the URL lifetime (${dayCount(ttlSeconds / 86_400)}): files must outlive their links, so raise MEDIA_RETENTION_DAYS or lower MEDIA_URL_TTL_SECONDS.`,
     );
   }
 
@@ -117,7 +129,31 @@ export async function setupBucket(
   report.probe = { key, bytes: body.length };
   log(`bucket "${bucket}" is reachable and writable: wrote, read back and deleted ${key} (${body.length} bytes)`);
 
-  // 2. Lifecycle: read, keep what is not ours, replace ours, write only if something differs.
+  // 2. Conditional writes, which Idempotency-Key records are claimed with (src/core/conditional-writes.ts).
+  const conditionalKey = key.replace(/\.txt$/, '-conditional.txt');
+  let conditional: ConditionalWrites;
+  try {
+    conditional = await probeConditionalWrites(s3RecordBucket(client, bucket), conditionalKey);
+  } catch (err) {
+    // Some stores answer a conditional header they do not implement with 501 (or 400): no better than ignoring it.
+    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (errorName(err) !== 'NotImplemented' && status !== 501 && status !== 400) {
+      return fail(`could not try conditional writes in bucket "${bucket}": ${explain(err, bucket, 's3:PutObject')}`);
+    }
+    conditional = { honoured: false, observed: `it answered a conditional write with ${errorName(err) || 'an error'} (HTTP ${status})` };
+  }
+  report.conditionalWrites = conditional;
+  if (!conditional.honoured) {
+    const means = `bucket "${bucket}" does not honour conditional writes (${conditional.observed}), so Idempotency-Key cannot be guaranteed: a retried request may send its message or store its file twice`;
+    if (!acceptNoIdempotency) {
+      return fail(`${means}; use a store that honours If-None-Match and If-Match on PutObject (AWS S3, Cloudflare R2, MinIO), or run again with ${ACCEPT_NO_IDEMPOTENCY_FLAG} to set this bucket up anyway.`);
+    }
+    warn(`${means}; going on because ${ACCEPT_NO_IDEMPOTENCY_FLAG} was given.`);
+  } else {
+    log(`bucket "${bucket}" honours conditional writes (If-None-Match: * and If-Match on PutObject), so Idempotency-Key holds across instances`);
+  }
+
+  // 3. Lifecycle: read, keep what is not ours, replace ours, write only if something differs.
   let before: LifecycleRule[];
   let transitionDefault: TransitionDefaultMinimumObjectSize | undefined;
   try {
@@ -139,7 +175,7 @@ export async function setupBucket(
     const days = rule.Expiration?.Days;
     if (rule.Status === 'Enabled' && mayApplyToOurKeys(rule) && (rule.Expiration?.Date || (days !== undefined && days < retentionDays))) {
       warn(
-        `rule "${rule.ID}" is not ours and may delete objects mms-media writes sooner than ${retentionDays} days (${describeRule(rule)}); links must outlive ${ttlSeconds / 86_400} days.`,
+        `rule "${rule.ID}" is not ours and may delete objects mms-media writes sooner than ${dayCount(retentionDays)} (${describeRule(rule)}); links must outlive ${dayCount(ttlSeconds / 86_400)}.`,
       );
     }
   }
@@ -171,12 +207,14 @@ export async function setupBucket(
   return Object.assign(report, { ok: true });
 }
 
+const dayCount = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
+
 export function describeRule(rule: LifecycleRule): string {
   const actions: string[] = [];
-  if (rule.Expiration?.Days !== undefined) actions.push(`expire after ${rule.Expiration.Days} days`);
+  if (rule.Expiration?.Days !== undefined) actions.push(`expire after ${dayCount(rule.Expiration.Days)}`);
   if (rule.Expiration?.Date) actions.push(`expire on ${new Date(rule.Expiration.Date).toISOString().slice(0, 10)}`);
   if (rule.AbortIncompleteMultipartUpload?.DaysAfterInitiation !== undefined) {
-    actions.push(`abort incomplete multipart uploads after ${rule.AbortIncompleteMultipartUpload.DaysAfterInitiation} day(s)`);
+    actions.push(`abort incomplete multipart uploads after ${dayCount(rule.AbortIncompleteMultipartUpload.DaysAfterInitiation)}`);
   }
   if (rule.Transitions?.length) actions.push(`${rule.Transitions.length} transition(s)`);
   if (rule.NoncurrentVersionExpiration) actions.push('noncurrent-version expiry');

@@ -1,4 +1,4 @@
-import { BucketIdempotencyRecords } from '../core/idempotency.js';
+import { BucketIdempotencyRecords, type RecordBucket } from '../core/idempotency.js';
 import type { R2BucketLike } from './r2-store.js';
 
 /**
@@ -10,23 +10,25 @@ import type { R2BucketLike } from './r2-store.js';
  */
 export class R2IdempotencyRecords extends BucketIdempotencyRecords {
   constructor(bucket: R2BucketLike, now?: () => number) {
-    super(
-      {
-        async put(key, body, only) {
-          const onlyIf = only === 'absent' ? { etagDoesNotMatch: '*' } : only ? { etagMatches: only.etag } : undefined;
-          const written = await bucket.put(key, new TextEncoder().encode(body), {
-            httpMetadata: { contentType: 'application/json' },
-            ...(onlyIf && { onlyIf }),
-          });
-          return written !== null;
-        },
-        async get(key) {
-          const object = await bucket.get(key);
-          return object && { body: await new Response(object.body).text().catch(() => ''), etag: object.etag };
-        },
-        delete: (key) => bucket.delete(key),
-      },
-      now,
-    );
+    super(r2RecordBucket(bucket), now);
   }
+}
+
+/** The three calls on an R2 binding; a null from a conditional put is R2's "the condition did not hold". */
+export function r2RecordBucket(bucket: R2BucketLike): RecordBucket {
+  return {
+    async put(key, body, only) {
+      const onlyIf = only === 'absent' ? { etagDoesNotMatch: '*' } : only ? { etagMatches: only.etag } : undefined;
+      const written = await bucket.put(key, new TextEncoder().encode(body), {
+        httpMetadata: { contentType: 'application/json' },
+        ...(onlyIf && { onlyIf }),
+      });
+      return written !== null;
+    },
+    async get(key) {
+      const object = await bucket.get(key);
+      return object && { body: await new Response(object.body).text().catch(() => ''), etag: object.etag };
+    },
+    delete: (key) => bucket.delete(key),
+  };
 }

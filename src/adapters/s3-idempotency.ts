@@ -11,7 +11,8 @@ export class S3IdempotencyRecords extends BucketIdempotencyRecords {
   }
 }
 
-function s3RecordBucket(client: S3Client, bucket: string): RecordBucket {
+/** The three calls on an S3 bucket; `npm run setup:bucket` probes the store's conditional writes through them too. */
+export function s3RecordBucket(client: S3Client, bucket: string): RecordBucket {
   return {
     async put(key, body, only) {
       const condition = only === 'absent' ? { IfNoneMatch: '*' } : only ? { IfMatch: only.etag } : {};
@@ -40,6 +41,7 @@ function s3RecordBucket(client: S3Client, bucket: string): RecordBucket {
   };
 }
 
+/** 412 PreconditionFailed when the condition does not hold; 409 ConditionalRequestConflict when another conditional write of the key is under way. */
 function isPreconditionFailed(err: unknown): boolean {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
   return e.name === 'PreconditionFailed' || e.$metadata?.httpStatusCode === 412 || e.$metadata?.httpStatusCode === 409;

@@ -140,7 +140,8 @@ export class S3Store implements MediaStore {
 
   async publicUrl(key: string): Promise<{ url: string; expiresAt: Date | null }> {
     if (this.publicBaseUrl) return { url: `${this.publicBaseUrl}/${key}`, expiresAt: null };
-    const signingDate = this.now();
+    // SigV4 signs whole seconds (X-Amz-Date): start from the same second, or expires_at would be up to 1 s late.
+    const signingDate = new Date(Math.floor(this.now().getTime() / 1000) * 1000);
     const url = await getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
       expiresIn: this.ttl,
       signingDate,

@@ -1,12 +1,30 @@
+import type { Config } from '../config.js';
 import { AppError } from '../core/errors.js';
 import type { MmsSender, SendRequest, SendResult } from '../core/ports.js';
 
-/** The real send endpoint, over fetch (Node and Workers alike). One attempt, bounded by a timeout. */
+/**
+ * The sender both entries use: the real endpoint when TELI_API_KEY is set, else a dry run.
+ *
+ * TELI_API_BASE_URL is operator configuration, not user input, so it is used as configured on Node and Workers
+ * alike: any http(s) URL (parseConfig checks the form), with no private-address check and no need to list it in
+ * FETCH_ALLOW_PRIVATE_HOSTS, which governs only the URLs callers send. What keeps the API key and the message on
+ * the configured address is that redirects are never followed (see TeliSender).
+ */
+export function senderFor(config: Pick<Config, 'TELI_API_BASE_URL' | 'TELI_API_KEY' | 'TELI_TIMEOUT_MS'>): MmsSender {
+  if (!config.TELI_API_KEY) return new DryRunSender();
+  return new TeliSender({ baseUrl: config.TELI_API_BASE_URL, apiKey: config.TELI_API_KEY, timeoutMs: config.TELI_TIMEOUT_MS });
+}
+
+/**
+ * The real send endpoint, over fetch (Node and Workers alike). One attempt, bounded by a timeout. A redirect is
+ * returned as the answer, never followed: following it would carry the API key and the message to an address the
+ * operator did not configure (and turn a 301/302 POST into a GET); it is reported as the endpoint failing.
+ */
 export class TeliSender implements MmsSender {
   constructor(private readonly options: { baseUrl: string; apiKey: string; timeoutMs: number; fetch?: typeof fetch }) {}
 
   async send(request: SendRequest): Promise<SendResult> {
-    const doFetch = this.options.fetch ?? fetch;
+    const doFetch = this.options.fetch ?? ((input: URL, init: RequestInit) => fetch(input, init));
     let response: Response;
     try {
       // Relative to the base, so that a base with a path prefix (a gateway) keeps it.
@@ -14,6 +32,7 @@ export class TeliSender implements MmsSender {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json', 'x-api-key': this.options.apiKey },
         body: JSON.stringify(request),
+        redirect: 'manual',
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
     } catch (err) {

@@ -58,8 +58,8 @@ export class WorkerFetcher implements GuardedFetcher {
   }
 }
 
-/** The checks every outbound URL gets on Workers (send endpoint included): scheme, IP literal, loopback names. */
-export function checkBeforeConnecting(policy: UrlPolicy, url: URL): void {
+/** The checks every URL a caller sends gets on Workers: scheme, IP literal, loopback names. */
+function checkBeforeConnecting(policy: UrlPolicy, url: URL): void {
   policy.checkUrl(url); // scheme; an IP-literal host must be public unless allowlisted
   const host = url.hostname.toLowerCase().replace(/\.$/, '');
   if ((host === 'localhost' || host.endsWith('.localhost')) && !policy.allowsPrivate(url)) {

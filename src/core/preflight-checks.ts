@@ -156,8 +156,11 @@ export function contentProblems(
     out.push(problem('too_large', 'error', `The file is ${formatBytes(size)}; the limit for ${detected.ext} files is ${formatBytes(limit)}.`,
       fits ? `Resize it, ${hostIt(`it is resized to fit ${formatBytes(images.budgetBytes)}`)}` : `Make it smaller than ${formatBytes(limit)} (shorter, lower resolution or bitrate).`, fits));
   } else if (isImage && size > images.budgetBytes) {
-    out.push(problem('over_image_budget', 'error', `The image is ${formatBytes(size)}; images over ${formatBytes(images.budgetBytes)} often "send" but never arrive on some carriers.`,
-      `Resize it under ${formatBytes(images.budgetBytes)}, ${hostIt(`it is fitted to ${formatBytes(images.budgetBytes)}`)}`, images.accepts(detected)));
+    // Hosting is offered only where it can fit the image (a Worker without the Images binding cannot).
+    const fixable = images.accepts(detected);
+    const budget = formatBytes(images.budgetBytes);
+    out.push(problem('over_image_budget', 'error', `The image is ${formatBytes(size)}; images over ${budget} often "send" but never arrive on some carriers.`,
+      fixable ? `Resize it under ${budget}, ${hostIt(`it is fitted to ${budget}`)}` : `Resize it under ${budget} before sending it.`, fixable));
   }
   return out;
 }

@@ -111,8 +111,11 @@ export class SendService {
     }
     count(result.status >= 500 ? 'upstream_5xx' : result.status >= 400 ? 'upstream_4xx' : 'sent');
     const body = isObject(result.body) ? result.body : { success: false, error: String(result.body ?? '') };
-    if (result.status >= 500 || (result.status >= 300 && result.status < 400)) {
-      this.deps.logger.warn('send endpoint failed', { upstream_status: result.status });
+    const redirected = result.status >= 300 && result.status < 400;
+    if (result.status >= 500 || redirected) {
+      // A redirect is never followed (see TeliSender): only the operator can fix it, by configuring where it leads.
+      const note = redirected ? 'send endpoint redirected, which is never followed: set TELI_API_BASE_URL to the address it redirects to' : 'send endpoint failed';
+      this.deps.logger.warn(note, { upstream_status: result.status });
       const retry = media ? ` Retry with media.url (${media.id}) instead of uploading again.` : '';
       throw new AppError(502, 'upstream_unavailable', `The send endpoint failed (HTTP ${result.status}); the message may not have been sent.${retry}`, {
         extra: { upstream_status: result.status, upstream: body },

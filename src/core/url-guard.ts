@@ -111,7 +111,7 @@ export class UrlGuard {
       const check = classifyAddress(address);
       if (check.public) continue;
       const named = parseIp(url.hostname) ? '' : ` (${url.hostname} resolves to it)`;
-      throw new AppError(422, 'blocked_address', `${check.address}${named} is a ${describe(check.range)} address, not a public one: URLs that lead into private networks are never fetched.`, {
+      throw new AppError(422, 'blocked_address', `${check.address}${named} is ${describe(check.range)} address, not a public one: URLs that lead into private networks are never fetched.`, {
         extra: { address: check.address, range: check.range },
       });
     }
@@ -142,8 +142,14 @@ const NAMES: Record<string, string> = {
   uniqueLocal: 'private-network (unique local)',
 };
 
+/** The IPv6 forms embeddedIPv4 finds, as a person names them. */
+const FORMS: Record<string, string> = { ipv4Mapped: 'IPv4-mapped IPv6', nat64: 'NAT64', '6to4': '6to4' };
+
+/** "a loopback", "an unspecified", "an IPv4-mapped IPv6 form of a loopback": the range, with its article. */
 function describe(range: string): string {
   const [form, inner] = range.split(' of ');
-  if (inner) return `${form} form of a ${NAMES[inner] ?? 'reserved'}`;
-  return NAMES[range] ?? 'reserved';
+  const named = (r: string) => withArticle(NAMES[r] ?? 'reserved');
+  return inner ? `${withArticle(FORMS[form!] ?? form!)} form of ${named(inner)}` : named(range);
 }
+
+const withArticle = (words: string) => `${/^[aeiou]/i.test(words) ? 'an' : 'a'} ${words}`;

@@ -8,7 +8,7 @@ import { MediaService } from '../core/media-service.js';
 import { Metrics } from '../lib/metrics.js';
 import { Limits } from '../core/policy.js';
 import { SendService } from '../core/send-service.js';
-import type { ImageProcessor, Logger, MediaStore, MmsSender } from '../core/ports.js';
+import type { ImageProcessor, Logger, MediaStore } from '../core/ports.js';
 import type { AppDeps } from '../http/deps.js';
 import { LocalStore } from '../adapters/local-store.js';
 import { memoryReleaser } from '../adapters/memory-releaser.js';
@@ -17,14 +17,11 @@ import { sha256 } from '../adapters/sha256.js';
 import { SharpImages } from '../adapters/sharp/index.js';
 import { S3IdempotencyRecords } from '../adapters/s3-idempotency.js';
 import { S3Store, createS3Client } from '../adapters/s3-store.js';
-import { DryRunSender, TeliSender } from '../adapters/teli-sender.js';
+import { senderFor } from '../adapters/teli-sender.js';
 
 /** Builds every adapter the Node entry needs from validated config. */
 export function buildNodeDeps(config: Config, logger: Logger, overrides: { images?: ImageProcessor } & UrlServiceOverrides = {}): AppDeps {
   const { store, idempotency } = buildStorage(config, logger);
-  const sender: MmsSender = config.TELI_API_KEY
-    ? new TeliSender({ baseUrl: config.TELI_API_BASE_URL, apiKey: config.TELI_API_KEY, timeoutMs: config.TELI_TIMEOUT_MS })
-    : new DryRunSender();
   const limits = new Limits({
     profile: config.IMAGE_PROFILE,
     targetBytes: config.IMAGE_TARGET_BYTES,
@@ -54,7 +51,7 @@ export function buildNodeDeps(config: Config, logger: Logger, overrides: { image
   return {
     media,
     ...urls,
-    send: new SendService({ ...urls, media, sender, logger, metrics }),
+    send: new SendService({ ...urls, media, sender: senderFor(config), logger, metrics }),
     store,
     logger,
     metrics,

@@ -1,10 +1,9 @@
 import { ConfigError, type Config } from '../config.js';
-import { isAppError } from '../core/errors.js';
 import type { IdempotencyRecords } from '../core/idempotency.js';
 import { MediaService } from '../core/media-service.js';
 import { Metrics } from '../lib/metrics.js';
 import { Limits } from '../core/policy.js';
-import type { Clock, Logger, MediaStore, MmsSender } from '../core/ports.js';
+import type { Clock, Logger, MediaStore } from '../core/ports.js';
 import { Preflight } from '../core/preflight.js';
 import { SendService } from '../core/send-service.js';
 import { UrlGuard } from '../core/url-guard.js';
@@ -14,8 +13,8 @@ import { WorkerImages, type ImagesBindingLike } from '../adapters/cf-images.js';
 import { R2IdempotencyRecords } from '../adapters/r2-idempotency.js';
 import { R2Store, type R2BucketLike } from '../adapters/r2-store.js';
 import { sha256 } from '../adapters/sha256.js';
-import { DryRunSender, TeliSender } from '../adapters/teli-sender.js';
-import { WorkerFetcher, checkBeforeConnecting, type WorkerFetcherOptions } from '../adapters/worker-fetcher.js';
+import { senderFor } from '../adapters/teli-sender.js';
+import { WorkerFetcher, type WorkerFetcherOptions } from '../adapters/worker-fetcher.js';
 
 /** The bindings and secrets the worker reads besides the string vars parseConfig takes. */
 export interface WorkerBindings {
@@ -56,7 +55,7 @@ export async function buildWorkerDeps(config: Config, env: WorkerBindings, logge
   const importer = new UrlImporter({ fetcher, media }, { timeoutMs: config.FETCH_TIMEOUT_MS * 3 });
   return {
     media,
-    send: new SendService({ sender: buildSender(config, policy), preflight, importer, media, logger, metrics }),
+    send: new SendService({ sender: senderFor(config), preflight, importer, media, logger, metrics }),
     preflight,
     importer,
     store,
@@ -75,23 +74,6 @@ function urlPolicy(config: Config): UrlGuard {
   } catch (err) {
     throw new ConfigError((err as Error).message);
   }
-}
-
-/** The send endpoint gets the same URL checks as any other outbound URL, once, here; and its redirects are not followed. */
-function buildSender(config: Config, policy: UrlGuard): MmsSender {
-  if (!config.TELI_API_KEY) return new DryRunSender();
-  try {
-    checkBeforeConnecting(policy, new URL(config.TELI_API_BASE_URL));
-  } catch (err) {
-    if (!isAppError(err)) throw err;
-    throw new ConfigError(`TELI_API_BASE_URL is not a public address: ${err.message} Name it in FETCH_ALLOW_PRIVATE_HOSTS (host:port) to allow it.`);
-  }
-  return new TeliSender({
-    baseUrl: config.TELI_API_BASE_URL,
-    apiKey: config.TELI_API_KEY,
-    timeoutMs: config.TELI_TIMEOUT_MS,
-    fetch: ((input: RequestInfo | URL, init?: RequestInit) => fetch(new Request(input, { ...init, redirect: 'manual' }))) as typeof fetch,
-  });
 }
 
 /** The store, and idempotency records beside it, in the same bucket: isolates share no memory. */

@@ -42,6 +42,9 @@ export async function readAll(stream: ReadableStream<Uint8Array>): Promise<Buffe
 
 const newKey = (ext = 'jpg') => newMediaId(ext);
 
+/** An HTTP entity-tag (RFC 9110): the stores' ETags are sent as they are in ETag headers. */
+const ENTITY_TAG = /^(W\/)?"[\x21\x23-\x7e]+"$/;
+
 export function describeStoreContract(name: string, setup: () => Promise<StoreHarness>): void {
   describe(`MediaStore contract: ${name}`, () => {
     let h: StoreHarness;
@@ -63,17 +66,16 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreHa
       const data = randomBytes(12_345);
       await h.store.put(key, await fileOf(data), { contentType: 'image/jpeg', filename: 'photo-1.jpg', metadata: { media: 'eyJhIjoxfQ_-' } });
       const got = await h.store.get(key);
-      expect(got).not.toBeNull();
       expect(got!.contentType).toBe('image/jpeg');
       expect(got!.size).toBe(data.length);
-      expect(got!.etag).toMatch(/\S/);
+      expect(got!.etag).toMatch(ENTITY_TAG);
       expect(got!.filename).toBe('photo-1.jpg');
       expect(got!.metadata).toEqual({ media: 'eyJhIjoxfQ_-' });
       expect(got!.range).toBeUndefined();
       expect((await readAll(got!.body)).equals(data)).toBe(true);
       const { body: _body, range: _range, ...info } = got!;
       expect(await h.store.head(key)).toEqual(info);
-      expect(await h.listKeys()).toContain(key);
+      expect((await h.listKeys()).filter((k) => k === key)).toEqual([key]);
     });
 
     it('joins a file given in several chunks, in order; no filename and no metadata read back as none', async () => {
@@ -154,11 +156,10 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreHa
 
       it('a range starting past the end is unsatisfiable: start >= size, empty body, object metadata', async () => {
         const got = await h.store.get(key, { offset: 100_000, length: 10 });
-        expect(got).not.toBeNull();
         expect(got!.size).toBe(data.length);
-        expect(got!.range!.start).toBeGreaterThanOrEqual(got!.size);
+        expect(got!.range).toEqual({ start: 100_000, end: 99_999 }); // start >= size: nothing to give
         expect(got!.contentType).toBe('video/mp4');
-        expect(got!.etag).toMatch(/\S/);
+        expect(got!.etag).toBe((await h.store.head(key))!.etag);
         expect((await readAll(got!.body)).length).toBe(0);
       });
     });

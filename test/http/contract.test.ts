@@ -21,6 +21,7 @@ describeHttpContract('Node entry on local disk', async () => {
     stored: () => filesIn(join(t.dir, 'media')),
     mediaUrlPrefix: `${t.baseUrl}/media/`,
     apiKey: 'k_node',
+    largestUpload: '25 MB', // IMAGE_MAX_INPUT_BYTES's default
     sendEndpoint: standIn(teli),
     cleanup: async () => {
       await t.close();

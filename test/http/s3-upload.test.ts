@@ -39,9 +39,13 @@ describe('with S3 storage', () => {
     const media = await expectMedia(await t.app.request('/v1/media', { method: 'POST', body: form({}, [{ filename: 'clip.mp4', bytes }]) }));
     expect(media.id.endsWith('.mp4')).toBe(true);
     expect(media.url.startsWith(`${s3.endpoint}/${s3.bucket}/${media.id}?`)).toBe(true);
-    const ttl = Date.parse(media.expires_at!) - before;
-    expect(ttl).toBeGreaterThan(86_400_000 - 60_000);
-    expect(ttl).toBeLessThanOrEqual(86_400_000 + 60_000);
+    // expires_at is the signature's own expiry: signed now (X-Amz-Date, whole seconds) for 86 400 s.
+    const signed = new URL(media.url).searchParams;
+    expect(signed.get('X-Amz-Expires')).toBe('86400');
+    const signedAt = Date.parse(signed.get('X-Amz-Date')!.replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, '$1-$2-$3T$4:$5:$6Z'));
+    expect(signedAt).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
+    expect(signedAt).toBeLessThanOrEqual(Date.now());
+    expect(media.expires_at).toBe(new Date(signedAt + 86_400_000).toISOString());
 
     const res = await fetch(media.url);
     expect(res.status).toBe(200);
@@ -70,14 +74,14 @@ describe('with S3 storage', () => {
     const client = new S3Client({ region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true, credentials: s3.credentials });
     await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: id, Body: fx.pdf(1000), ContentType: 'application/pdf' })); // overwritten, no metadata
     client.destroy();
-    await expectError(await t.app.request(`/v1/media/${id}`), 404, 'media_not_found');
+    expect(await expectError(await t.app.request(`/v1/media/${id}`), 404, 'media_not_found')).toBe(`No media with id "${id}" exists (it may have been deleted).`);
   });
 
   it('leaves nothing in the bucket after a refused oversize stream', async () => {
     const before = await listBucket(s3.dir, s3.bucket);
     const { stream } = lazyBody(12_000_000, 256 * 1024, fx.mp4(4096));
     const res = await t.app.request('/v1/media', { method: 'POST', body: stream, duplex: 'half' } as RequestInit);
-    await expectError(res, 413, 'file_too_large');
+    expect(await expectError(res, 413, 'file_too_large')).toBe('The file is larger than 10 MB, the limit for mp4 files.');
     expect(await listBucket(s3.dir, s3.bucket)).toEqual(before);
   });
 
@@ -88,8 +92,9 @@ describe('with S3 storage', () => {
       body: form({ campaign_id: 'c1', phone_number: '+15551234567' }, [{ filename: 'brochure.pdf', bytes }]),
     });
     expect(res.status).toBe(200);
-    expect(teli.calls.at(-1)!.download).toMatchObject({ status: 200, contentType: 'application/pdf' });
-    expect(teli.calls.at(-1)!.download!.bytes.equals(bytes)).toBe(true);
+    const { media } = await res.json();
+    expect(teli.calls.at(-1)!.body).toEqual({ campaign_id: 'c1', phone_number: '+15551234567', media_url: media.url });
+    expect(teli.calls.at(-1)!.download).toEqual({ status: 200, contentType: 'application/pdf', bytes });
   });
 
   it('stores uploads made at the same time over real sockets intact, in two waves that reuse the first one\'s memory', async () => {

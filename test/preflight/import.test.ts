@@ -41,7 +41,7 @@ describe('POST /v1/media {"url"} (happy)', () => {
     const { media } = MediaResponseSchema.parse(res.body);
     expect(media).toMatchObject({ content_type: 'image/jpeg', extension: 'jpg', kind: 'image', size: 50 * KB, original: { filename: 'Holiday Photo.jpg', content_type: 'image/jpeg' } });
     const served = await fetch(media.url);
-    expect(served.headers.get('content-disposition')).toContain('Holiday-Photo.jpg');
+    expect(served.headers.get('content-disposition')).toBe('inline; filename="Holiday-Photo.jpg"');
     expect((await served.arrayBuffer()).byteLength).toBe(50 * KB);
   });
 
@@ -61,32 +61,41 @@ describe('POST /v1/media {"url"} (happy)', () => {
 describe('POST /v1/media {"url"} (error)', () => {
   it('the upload limits apply: declared too large is refused before reading; chunked is cut off at the limit', async () => {
     const declared = await importUrl({ url: server.url('/big.mp4') });
-    expect(declared).toMatchObject({ status: 413, body: { code: 'file_too_large' } });
+    expect(declared).toEqual({ status: 413, body: { success: false, code: 'file_too_large', error: 'The file is 12 MB; the limit for mp4 files is 10 MB.' } });
     const chunked = await importUrl({ url: server.url('/big-chunked.mp4') });
-    expect(chunked).toMatchObject({ status: 413, body: { code: 'file_too_large' } });
+    expect(chunked).toEqual({ status: 413, body: { success: false, code: 'file_too_large', error: 'The file is larger than 10 MB, the limit for mp4 files.' } });
     expect(server.requests.at(-1)!.completed).toBe(false);
   });
 
   it.each([
-    ['/clip.mov', 415, 'unsupported_media_type'],
-    ['/page', 415, 'unsupported_media_type'],
-    ['/private.jpg', 422, 'url_not_fetchable'],
-    ['/missing.jpg', 422, 'url_not_fetchable'],
-  ])('%s → %i %s', async (path, status, code) => {
-    expect(await importUrl({ url: server.url(path) })).toMatchObject({ status, body: { success: false, code } });
+    ['/clip.mov', 415, { code: 'unsupported_media_type', error: 'This file is mov (video/quicktime), which the send endpoint does not accept. Supported: jpg, png, gif (5 MB); mp4, 3gp (10 MB); mp3, wav, ogg (5 MB); pdf (5 MB).' }],
+    ['/page', 415, { code: 'unsupported_media_type', error: 'The type of this file could not be recognised from its contents (text, HTML and SVG are not accepted). Supported: jpg, png, gif (5 MB); mp4, 3gp (10 MB); mp3, wav, ogg (5 MB); pdf (5 MB).' }],
+    ['/private.jpg', 422, { code: 'url_not_fetchable', error: 'The URL answered HTTP 403 without credentials (carriers send none either); nothing was imported.', upstream_status: 403 }],
+    ['/missing.jpg', 422, { code: 'url_not_fetchable', error: 'The URL answered HTTP 404; nothing was imported.', upstream_status: 404 }],
+  ])('%s → %i', async (path, status, body) => {
+    expect(await importUrl({ url: server.url(path) })).toEqual({ status, body: { success: false, ...body } });
   });
 
   it('a malformed request is a 400', async () => {
-    expect(await importUrl({ url: 'ftp://example.com/a.jpg' })).toMatchObject({ status: 400, body: { code: 'invalid_media_url' } });
-    expect(await importUrl({})).toMatchObject({ status: 400, body: { code: 'missing_field' } });
-    expect(await importUrl('{oops')).toMatchObject({ status: 400, body: { code: 'invalid_json' } });
+    const refused = (code: string, error: string) => ({ status: 400, body: { success: false, code, error } });
+    expect(await importUrl({ url: 'ftp://example.com/a.jpg' })).toEqual(refused('invalid_media_url', 'url must be a valid http:// or https:// URL.'));
+    expect(await importUrl({})).toEqual(refused('missing_field', 'Missing required field: url'));
+    expect(await importUrl('{oops')).toEqual(refused('invalid_json', 'The request body is not valid JSON.'));
   });
 });
 
 describe('POST /v1/media {"url"} (security)', () => {
   it('internal addresses and redirects to them are refused; nothing reaches them', async () => {
-    for (const url of [`http://0x7f.0.0.1:${recorder.port}/x.jpg`, `http://localhost:${recorder.port}/x.jpg`, server.url('/to-internal')]) {
-      expect(await importUrl({ url }), url).toMatchObject({ status: 422, body: { code: 'blocked_address' } });
+    const blocked = (address: string, range: string, what: string) => ({
+      status: 422,
+      body: { success: false, code: 'blocked_address', error: `${what} address, not a public one: URLs that lead into private networks are never fetched.`, address, range },
+    });
+    for (const [url, expected] of [
+      [`http://0x7f.0.0.1:${recorder.port}/x.jpg`, blocked('127.0.0.1', 'loopback', '127.0.0.1 is a loopback')],
+      [`http://localhost:${recorder.port}/x.jpg`, blocked('127.0.0.1', 'loopback', '127.0.0.1 (localhost resolves to it) is a loopback')],
+      [server.url('/to-internal'), blocked('::ffff:7f00:1', 'ipv4Mapped of loopback', '::ffff:7f00:1 is an IPv4-mapped IPv6 form of a loopback')],
+    ] as const) {
+      expect(await importUrl({ url }), url).toEqual(expected);
     }
     expect(recorder.requests).toHaveLength(0);
   });

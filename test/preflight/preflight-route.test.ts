@@ -51,7 +51,8 @@ beforeAll(async () => {
   });
   t = await startUrlTestApp(() => ({ FETCH_ALLOW_PRIVATE_HOSTS: server.hostPort }), {
     images: new FittingImages(),
-    resolve: async (host) => (host === 'internal.test' ? [{ address: '127.0.0.1', family: 4 }] : []),
+    // As DNS would answer: both names lead to loopback.
+    resolve: async (host) => (host === 'internal.test' || host === 'localhost' ? [{ address: '127.0.0.1', family: 4 }] : []),
     preflight: { slowMs: 200 },
   });
 });
@@ -97,9 +98,13 @@ describe('POST /v1/media/preflight (happy)', () => {
   });
 
   it('a presigned URL valid for days: expires_at reported, no problem', async () => {
-    const { report, codes } = await preflight(`${server.url('/signed.jpg')}?${sigV4Query(6 * 24 * HOUR)}`);
+    const query = sigV4Query(6 * 24 * HOUR);
+    const { report, codes } = await preflight(`${server.url('/signed.jpg')}?${query}`);
     expect(codes).toEqual([]);
-    expect(Date.parse(report.expires_at!)).toBeGreaterThan(Date.now() + 5 * 24 * HOUR);
+    // X-Amz-Date plus X-Amz-Expires (a week), read from the URL itself.
+    const signedAt = /X-Amz-Date=(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z/.exec(query)!.slice(1);
+    const expected = Date.UTC(+signedAt[0]!, +signedAt[1]! - 1, +signedAt[2]!, +signedAt[3]!, +signedAt[4]!, +signedAt[5]!) + 604_800_000;
+    expect(report.expires_at).toBe(new Date(expected).toISOString());
   });
 
   it('a Content-Type alias is a warning', async () => {
@@ -110,15 +115,17 @@ describe('POST /v1/media/preflight (happy)', () => {
 });
 
 describe('POST /v1/media/preflight (error)', () => {
+  const AUTH_FIX = 'Make the file public, or use a signed URL valid for at least 24 hours.';
+  const anonymous = (status: number) => `The server refused an anonymous request with HTTP ${status}; carriers send no credentials or cookies.`;
   it.each([
-    ['/private.jpg', 'auth_required', 401],
-    ['/forbidden.jpg', 'auth_required', 403],
-    ['/nothing-here.jpg', 'http_status', 404],
-  ])('%s: %s, not fetchable', async (path, code, status) => {
+    ['/private.jpg', 'auth_required', 401, anonymous(401), AUTH_FIX],
+    ['/forbidden.jpg', 'auth_required', 403, anonymous(403), AUTH_FIX],
+    ['/nothing-here.jpg', 'http_status', 404, 'The server answered HTTP 404: there is no file at this URL.', 'Check the link; the file may have been moved or deleted.'],
+  ])('%s: %s, not fetchable', async (path, code, status, message, fix) => {
     const { report, codes } = await preflight(server.url(path));
     expect(codes).toEqual([`error:${code}`]);
     expect(report).toMatchObject({ ok: false, fetchable: false, status });
-    expect(report.problems[0]!.fix).toBeTruthy();
+    expect(report.problems).toEqual([{ code, severity: 'error', message, fix, rehostable: false }]);
   });
 
   it('an HTML page is not media', async () => {
@@ -130,24 +137,44 @@ describe('POST /v1/media/preflight (error)', () => {
   it('binary/octet-stream from S3: content_type_mismatch, fixable by hosting', async () => {
     const { report, codes } = await preflight(server.url('/s3.jpg'));
     expect(codes).toEqual(['error:content_type_mismatch']);
-    expect(report.problems[0]).toMatchObject({ rehostable: true });
-    expect(report.problems[0]!.message).toContain('binary/octet-stream');
+    expect(report.problems).toEqual([
+      {
+        code: 'content_type_mismatch',
+        severity: 'error',
+        message: 'The file is jpg (image/jpeg) but is declared as binary/octet-stream; carriers compare the two and drop the message.',
+        fix: 'Set Content-Type to image/jpeg on the file (S3: --content-type when uploading, or copy the object onto itself with new metadata), or let us host it: send with rehost=auto (the default), or import it with POST /v1/media {"url": …}; the copy is served as image/jpeg.',
+        rehostable: true,
+      },
+    ]);
   });
 
   it('MOV is not a carrier format, and hosting cannot fix it', async () => {
     const { report, codes } = await preflight(server.url('/clip.mov'));
     expect(codes).toEqual(['error:not_carrier_format']);
     expect(report.detected).toEqual({ content_type: 'video/quicktime', kind: 'video', extension: 'mov' });
-    expect(report.problems[0]!.rehostable).toBe(false);
+    expect(report.problems).toEqual([
+      {
+        code: 'not_carrier_format',
+        severity: 'error',
+        message: 'The file is mov (video/quicktime), which carriers do not accept. Supported: jpg, png, gif (5 MB); mp4, 3gp (10 MB); mp3, wav, ogg (5 MB); pdf (5 MB).',
+        fix: 'Convert it first (mov to mp4, H.264).',
+        rehostable: false,
+      },
+    ]);
   });
 
   it('HEIC is not a carrier format, but hosting converts it; HEIC named .jpg is also a mismatch', async () => {
     const heic = await preflight(server.url('/photo.heic'));
+    const converted = 'Convert it to jpg, or let us host it: send with rehost=auto (the default), or import it with POST /v1/media {"url": …}; it is converted to jpg.';
     expect(heic.codes).toEqual(['error:not_carrier_format']);
-    expect(heic.report.problems[0]!.rehostable).toBe(true);
+    expect(heic.report.problems[0]).toMatchObject({ message: 'The file is heic (image/heic), which carriers do not accept. Supported: jpg, png, gif (5 MB); mp4, 3gp (10 MB); mp3, wav, ogg (5 MB); pdf (5 MB).', fix: converted, rehostable: true });
     const named = await preflight(server.url('/heic-named.jpg'));
     expect(named.codes).toEqual(['error:not_carrier_format']);
-    expect(named.report.problems[0]!.message).toContain('served as image/jpeg');
+    expect(named.report.problems[0]).toMatchObject({
+      message: 'The file is heic (image/heic, served as image/jpeg), which carriers do not accept. Supported: jpg, png, gif (5 MB); mp4, 3gp (10 MB); mp3, wav, ogg (5 MB); pdf (5 MB).',
+      fix: converted,
+      rehostable: true,
+    });
   });
 
   it('oversize with Content-Range: too_large without downloading it', async () => {
@@ -175,7 +202,11 @@ describe('POST /v1/media/preflight (error)', () => {
   it('an image over the delivery budget: over_image_budget, fixable by hosting', async () => {
     const { codes, report } = await preflight(server.url('/budget.jpg'));
     expect(codes).toEqual(['error:over_image_budget']);
-    expect(report.problems[0]!.rehostable).toBe(true);
+    expect(report.problems[0]).toMatchObject({
+      message: 'The image is 900 KB; images over 600 KB often "send" but never arrive on some carriers.',
+      fix: 'Resize it under 600 KB, or let us host it: send with rehost=auto (the default), or import it with POST /v1/media {"url": …}; it is fitted to 600 KB.',
+      rehostable: true,
+    });
   });
 
   it('an empty file', async () => {
@@ -185,7 +216,8 @@ describe('POST /v1/media/preflight (error)', () => {
   it('more than 5 redirects: too_many_redirects', async () => {
     const { report, codes } = await preflight(server.url('/loop0'));
     expect(codes).toEqual(['error:too_many_redirects']);
-    expect(report.redirects).toHaveLength(5);
+    expect(report.redirects).toEqual([1, 2, 3, 4, 5].map((i) => server.url(`/loop${i}`)));
+    expect(report.problems[0]!.message).toBe('The URL redirects more than 5 times; carriers give up long before that.');
   });
 
   it('a presigned URL expiring within 24 h: expires_soon (fixable); an expired one: expired', async () => {
@@ -211,14 +243,14 @@ describe('POST /v1/media/preflight (error)', () => {
   });
 
   it('a malformed body is a 400 in the usual envelope', async () => {
-    for (const [body, code] of [
-      ['{not json', 'invalid_json'],
-      [{}, 'missing_field'],
-      [{ media_url: 42 }, 'invalid_media_url'],
+    for (const [body, code, error] of [
+      ['{not json', 'invalid_json', 'The request body is not valid JSON.'],
+      [{}, 'missing_field', 'Missing required field: media_url'],
+      [{ media_url: 42 }, 'invalid_media_url', 'media_url must be a string'],
     ] as const) {
       const res = await postJson(t, '/v1/media/preflight', body);
       expect(res.status).toBe(400);
-      expect(res.body).toMatchObject({ success: false, code });
+      expect(res.body).toEqual({ success: false, code, error });
     }
   });
 });
@@ -226,26 +258,44 @@ describe('POST /v1/media/preflight (error)', () => {
 describe('POST /v1/media/preflight (docs)', () => {
   it('is in /openapi.json, and sends take rehost', async () => {
     const doc = (await (await t.app.request('/openapi.json')).json()) as { paths: Record<string, unknown>; components: { schemas: Record<string, any> } };
-    expect(doc.paths['/v1/media/preflight']).toBeDefined();
+    const path = doc.paths['/v1/media/preflight'] as { post: { requestBody: unknown; responses: Record<string, { content?: unknown }> } };
+    expect(path.post.requestBody).toEqual({ required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/PreflightRequest' } } } });
+    expect(path.post.responses['200']!.content).toEqual({ 'application/json': { schema: { $ref: '#/components/schemas/PreflightResponse' } } });
     expect(doc.components.schemas.SendRequest.properties.rehost.enum).toEqual(['auto', 'never', 'always']);
   });
 });
 
 describe('POST /v1/media/preflight (security)', () => {
   it('a redirect to an internal address is refused at that hop; nothing reaches it', async () => {
-    for (const path of ['/to-metadata', '/to-recorder', '/to-internal-name']) {
+    const refused = (what: string, hop: string) =>
+      `${what} address, not a public one: URLs that lead into private networks are never fetched. (at redirect ${hop})`;
+    for (const [path, hop, what] of [
+      ['/to-metadata', 'http://169.254.169.254/latest/meta-data/', '169.254.169.254 is a link-local'],
+      ['/to-recorder', `http://127.0.0.1:${recorder.port}/secret`, '127.0.0.1 is a loopback'],
+      ['/to-internal-name', `http://internal.test:${recorder.port}/secret`, '127.0.0.1 (internal.test resolves to it) is a loopback'],
+    ] as const) {
       const { report, codes } = await preflight(server.url(path));
       expect(codes, path).toEqual(['error:blocked_address']);
       expect(report.fetchable).toBe(false);
-      expect(report.problems[0]!.message).toContain('redirect');
+      expect(report.redirects).toEqual([hop]);
+      expect(report.problems[0]!.message).toBe(refused(what, hop));
     }
     expect(recorder.requests).toHaveLength(0);
   });
 
   it('internal addresses in any spelling, and names resolving to them, are refused', async () => {
-    for (const host of ['127.1', '2130706433', '0x7f.0.0.1', '[::ffff:127.0.0.1]', 'internal.test', 'localhost']) {
-      const { codes } = await preflight(`http://${host}:${recorder.port}/x.jpg`);
-      expect(codes[0], host).toMatch(/blocked_address|fetch_failed/);
+    const never = 'address, not a public one: URLs that lead into private networks are never fetched.';
+    for (const [host, what] of [
+      ['127.1', '127.0.0.1 is a loopback'],
+      ['2130706433', '127.0.0.1 is a loopback'],
+      ['0x7f.0.0.1', '127.0.0.1 is a loopback'],
+      ['[::ffff:127.0.0.1]', '::ffff:7f00:1 is an IPv4-mapped IPv6 form of a loopback'],
+      ['internal.test', '127.0.0.1 (internal.test resolves to it) is a loopback'],
+      ['localhost', '127.0.0.1 (localhost resolves to it) is a loopback'],
+    ] as const) {
+      const { report, codes } = await preflight(`http://${host}:${recorder.port}/x.jpg`);
+      expect(codes, host).toEqual(['error:blocked_address']);
+      expect(report.problems[0]!.message, host).toBe(`${what} ${never}`);
     }
     expect(recorder.requests).toHaveLength(0);
   });

@@ -23,9 +23,10 @@ describe('presigned expiry from the URL', () => {
   });
 
   it('CloudFront canned (Expires + Key-Pair-Id) and custom policy; SigV2 / GCS V2 Expires', () => {
-    expect(signedUrlExpiry(new URL('https://d1.cloudfront.net/k.mp4?Expires=1714564800&Signature=x&Key-Pair-Id=K1'))).toMatchObject({
+    expect(signedUrlExpiry(new URL('https://d1.cloudfront.net/k.mp4?Expires=1714564800&Signature=x&Key-Pair-Id=K1'))).toEqual({
       scheme: 'cloudfront',
       expiresAt: new Date(1714564800 * 1000),
+      temporaryCredentials: false,
     });
     const policy = btoa(JSON.stringify({ Statement: [{ Resource: 'https://d1.cloudfront.net/*', Condition: { DateLessThan: { 'AWS:EpochTime': 1714564800 } } }] }))
       .replace(/\+/g, '-')

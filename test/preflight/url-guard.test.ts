@@ -3,6 +3,17 @@ import { isAppError } from '../../src/core/errors.js';
 import { classifyAddress, parseIp, UrlGuard } from '../../src/core/url-guard.js';
 import { INTERNAL_URLS } from '../support/internal-urls.js';
 
+/** The message `f` throws (fails the test when it does not throw). */
+function thrown(f: () => unknown): string {
+  try {
+    f();
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error('expected a throw');
+}
+const NEVER = ' address, not a public one: URLs that lead into private networks are never fetched.';
+
 describe('url-guard: address policy', () => {
   it('WHATWG URL parsing normalises odd IPv4 spellings to the dotted address the guard checks', () => {
     for (const spelling of ['127.1', '2130706433', '0x7f.0.0.1', '0177.0.0.1', '0x7f.1', '127.0.0.1.', '%31%32%37.0.0.1']) {
@@ -12,34 +23,36 @@ describe('url-guard: address policy', () => {
   });
 
   it('parseIp reads the same spellings where addresses arrive as plain text', () => {
-    for (const spelling of ['127.1', '2130706433', '0x7f.0.0.1', '0177.0.0.1', '017700000001', '127.0.0.1.', '[::ffff:127.0.0.1]']) {
-      const ip = parseIp(spelling);
-      expect(ip, spelling).toBeDefined();
-      expect(classifyAddress(spelling).public, spelling).toBe(false);
+    for (const spelling of ['127.1', '2130706433', '0x7f.0.0.1', '0177.0.0.1', '017700000001', '127.0.0.1.']) {
+      expect(parseIp(spelling)?.toString(), spelling).toBe('127.0.0.1');
+      expect(classifyAddress(spelling), spelling).toEqual({ address: '127.0.0.1', range: 'loopback', public: false });
     }
+    expect(parseIp('[::ffff:127.0.0.1]')?.toString()).toBe('::ffff:7f00:1');
+    expect(classifyAddress('[::ffff:127.0.0.1]')).toEqual({ address: '::ffff:7f00:1', range: 'ipv4Mapped of loopback', public: false });
     expect(parseIp('files.example.com')).toBeUndefined();
   });
 
   it('classifies the ranges', () => {
-    const cases: Array<[string, string]> = [
-      ['127.0.0.1', 'loopback'],
-      ['10.1.2.3', 'private'],
-      ['169.254.169.254', 'linkLocal'],
-      ['0.0.0.0', 'unspecified'],
-      ['::', 'unspecified'],
-      ['::1', 'loopback'],
-      ['224.0.0.251', 'multicast'],
-      ['fe80::1', 'linkLocal'],
-      ['fd00::1', 'uniqueLocal'],
-      ['::ffff:127.0.0.1', 'ipv4Mapped of loopback'],
-      ['64:ff9b::7f00:1', 'nat64 of loopback'],
-      ['2002:a00:1::', '6to4 of private'],
-      ['::7f00:1', 'ipv4Compatible'],
-      ['2001::1', 'teredo'],
-      ['64:ff9b:1::1', 'rfc6052'],
+    // [as written, as normalised, range]
+    const cases: Array<[string, string, string]> = [
+      ['127.0.0.1', '127.0.0.1', 'loopback'],
+      ['10.1.2.3', '10.1.2.3', 'private'],
+      ['169.254.169.254', '169.254.169.254', 'linkLocal'],
+      ['0.0.0.0', '0.0.0.0', 'unspecified'],
+      ['::', '::', 'unspecified'],
+      ['::1', '::1', 'loopback'],
+      ['224.0.0.251', '224.0.0.251', 'multicast'],
+      ['fe80::1', 'fe80::1', 'linkLocal'],
+      ['fd00::1', 'fd00::1', 'uniqueLocal'],
+      ['::ffff:127.0.0.1', '::ffff:7f00:1', 'ipv4Mapped of loopback'],
+      ['64:ff9b::7f00:1', '64:ff9b::7f00:1', 'nat64 of loopback'],
+      ['2002:a00:1::', '2002:a00:1::', '6to4 of private'],
+      ['::7f00:1', '::7f00:1', 'ipv4Compatible'],
+      ['2001::1', '2001::1', 'teredo'],
+      ['64:ff9b:1::1', '64:ff9b:1::1', 'rfc6052'],
     ];
-    for (const [address, range] of cases) {
-      expect(classifyAddress(address), address).toMatchObject({ range, public: false });
+    for (const [written, address, range] of cases) {
+      expect(classifyAddress(written), written).toEqual({ address, range, public: false });
     }
   });
 
@@ -64,11 +77,24 @@ describe('url-guard: address policy', () => {
     expect(guard.checkUrl(new URL('http://93.184.216.34/a.jpg'))).toBe('93.184.216.34');
   });
 
-  it('refuses a name when any address it resolves to is internal', () => {
+  it('refuses a name when any address it resolves to is internal, naming both', () => {
     const guard = new UrlGuard();
     const url = new URL('https://cdn.example.com/a.jpg');
     expect(() => guard.checkAddresses(url, ['93.184.216.34'])).not.toThrow();
-    expect(() => guard.checkAddresses(url, ['93.184.216.34', '10.0.0.7'])).toThrow(/10\.0\.0\.7.*cdn\.example\.com/);
+    expect(thrown(() => guard.checkAddresses(url, ['93.184.216.34', '10.0.0.7']))).toBe(`10.0.0.7 (cdn.example.com resolves to it) is a private-network${NEVER}`);
+  });
+
+  it('names each range in words, with its article', () => {
+    const guard = new UrlGuard();
+    const said = (host: string) => thrown(() => guard.checkUrl(new URL(`http://${host}/a.jpg`)));
+    expect(said('0.0.0.0')).toBe(`0.0.0.0 is an unspecified${NEVER}`);
+    expect(said('169.254.169.254')).toBe(`169.254.169.254 is a link-local${NEVER}`);
+    expect(said('100.64.0.1')).toBe(`100.64.0.1 is a carrier-NAT${NEVER}`);
+    expect(said('[fd00::1]')).toBe(`fd00::1 is a private-network (unique local)${NEVER}`);
+    expect(said('[::ffff:10.0.0.1]')).toBe(`::ffff:a00:1 is an IPv4-mapped IPv6 form of a private-network${NEVER}`);
+    expect(said('[64:ff9b::7f00:1]')).toBe(`64:ff9b::7f00:1 is a NAT64 form of a loopback${NEVER}`);
+    expect(said('[2002:a00:1::]')).toBe(`2002:a00:1:: is a 6to4 form of a private-network${NEVER}`);
+    expect(said('[::7f00:1]')).toBe(`::7f00:1 is a reserved${NEVER}`);
   });
 
   it('the allowlist lets exactly its host:port through, in any spelling of that host', () => {
@@ -76,22 +102,22 @@ describe('url-guard: address policy', () => {
     expect(guard.checkUrl(new URL('http://127.0.0.1:8080/a.jpg'))).toBe('127.0.0.1');
     expect(guard.checkUrl(new URL('http://2130706433:8080/a.jpg'))).toBe('127.0.0.1');
     expect(guard.checkUrl(new URL('http://[::1]:9000/a.jpg'))).toBe('::1');
-    expect(() => guard.checkUrl(new URL('http://127.0.0.1:8081/a.jpg'))).toThrow(/loopback/);
-    expect(() => guard.checkUrl(new URL('http://127.0.0.2:8080/a.jpg'))).toThrow(/loopback/);
-    expect(() => guard.checkUrl(new URL('https://[::1]:9001/'))).toThrow();
+    expect(thrown(() => guard.checkUrl(new URL('http://127.0.0.1:8081/a.jpg')))).toBe(`127.0.0.1 is a loopback${NEVER}`);
+    expect(thrown(() => guard.checkUrl(new URL('http://127.0.0.2:8080/a.jpg')))).toBe(`127.0.0.2 is a loopback${NEVER}`);
+    expect(thrown(() => guard.checkUrl(new URL('https://[::1]:9001/')))).toBe(`::1 is a loopback${NEVER}`);
     expect(() => guard.checkAddresses(new URL('https://files.corp/a.pdf'), ['10.0.0.5'])).not.toThrow();
-    expect(() => guard.checkAddresses(new URL('http://files.corp/a.pdf'), ['10.0.0.5'])).toThrow(/private/);
-    expect(() => guard.checkAddresses(new URL('https://other.corp/a.pdf'), ['10.0.0.5'])).toThrow();
+    expect(thrown(() => guard.checkAddresses(new URL('http://files.corp/a.pdf'), ['10.0.0.5']))).toBe(`10.0.0.5 (files.corp resolves to it) is a private-network${NEVER}`);
+    expect(thrown(() => guard.checkAddresses(new URL('https://other.corp/a.pdf'), ['10.0.0.5']))).toBe(`10.0.0.5 (other.corp resolves to it) is a private-network${NEVER}`);
   });
 
   it('refuses malformed allowlist entries at start-up', () => {
-    expect(() => new UrlGuard(['files.corp'])).toThrow(/host:port/);
-    expect(() => new UrlGuard(['http://files.corp:80/'])).toThrow(/host:port/);
-    expect(() => new UrlGuard(['files.corp:80/x'])).toThrow(/host:port/);
+    for (const entry of ['files.corp', 'http://files.corp:80/', 'files.corp:80/x']) {
+      expect(thrown(() => new UrlGuard([entry]))).toBe(`FETCH_ALLOW_PRIVATE_HOSTS: "${entry}" must be exactly host:port (for example files.corp.example:443)`);
+    }
   });
 
   it('refuses schemes other than http and https', () => {
-    expect(() => new UrlGuard().checkUrl(new URL('file:///etc/passwd'))).toThrow(/http/);
-    expect(() => new UrlGuard().checkUrl(new URL('gopher://127.0.0.1:25/'))).toThrow(/http/);
+    expect(thrown(() => new UrlGuard().checkUrl(new URL('file:///etc/passwd')))).toBe('Only http:// and https:// URLs can be fetched (got file:).');
+    expect(thrown(() => new UrlGuard().checkUrl(new URL('gopher://127.0.0.1:25/')))).toBe('Only http:// and https:// URLs can be fetched (got gopher:).');
   });
 });

@@ -6,10 +6,14 @@ import { expectError, filesIn, form } from '../support/http.js';
 import { listBucket, startS3Server, type S3TestServer } from '../support/s3-server.js';
 import { S3IdempotencyRecords } from '../../src/adapters/s3-idempotency.js';
 import { createS3Client } from '../../src/adapters/s3-store.js';
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 const fields = { campaign_id: 'c1', phone_number: '+15551234567', message: 'hi' };
+const IN_FLIGHT = 'A request with this Idempotency-Key is still being processed; wait for its reply.';
+/** What the send endpoint was asked, call by call. */
+const sentBodies = () => teli.calls.map((c) => c.body);
 let teli: FakeTeli;
 beforeAll(async () => {
   teli = await startFakeTeli();
@@ -45,16 +49,16 @@ describe('Idempotency-Key, one instance (records in memory)', () => {
     expect(again.status).toBe(200);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(await again.json()).toEqual(firstBody);
-    expect(teli.calls).toHaveLength(1);
+    expect(sentBodies()).toEqual([{ ...fields, media_url: firstBody.media.url }]);
     expect(await filesIn(t.dir)).toEqual(stored);
   });
 
   it('refuses the same key with a different request (422), and sends nothing for it', async () => {
     const url = (await (await post(t, '/v1/media', form({}, [{ filename: 'a.pdf', bytes: fx.pdf() }]), 'up-1')).json()).media.url;
-    await post(t, '/v1/mms/send', { ...fields, media_url: url }, 'send-2');
+    expect((await post(t, '/v1/mms/send', { ...fields, media_url: url }, 'send-2')).status).toBe(200);
     const other = await post(t, '/v1/mms/send', { ...fields, media_url: url, message: 'changed' }, 'send-2');
-    await expectError(other, 422, 'idempotency_key_reused');
-    expect(teli.calls).toHaveLength(1);
+    expect(await expectError(other, 422, 'idempotency_key_reused')).toBe('This Idempotency-Key was used for a different request; use a new key for a new request.');
+    expect(sentBodies()).toEqual([{ ...fields, media_url: url }]);
   });
 
   it('answers 409 to a repeat while the first is in flight: exactly one upstream call', async () => {
@@ -62,9 +66,10 @@ describe('Idempotency-Key, one instance (records in memory)', () => {
     const body = () => form(fields, [{ filename: 'a.pdf', bytes: fx.pdf() }]);
     const [a, b] = await Promise.all([post(t, '/v1/mms/send', body(), 'send-3'), post(t, '/v1/mms/send', body(), 'send-3')]);
     expect([a.status, b.status].sort()).toEqual([200, 409]);
-    const conflict = a.status === 409 ? a : b;
-    await expectError(conflict, 409, 'idempotency_in_flight');
-    expect(teli.calls).toHaveLength(1);
+    const [conflict, sent] = a.status === 409 ? [a, b] : [b, a];
+    expect(conflict.headers.get('retry-after')).toBe('1');
+    expect(await expectError(conflict, 409, 'idempotency_in_flight')).toBe(IN_FLIGHT);
+    expect(sentBodies()).toEqual([{ ...fields, media_url: (await sent.json()).media.url }]);
   });
 
   it('lets a request that changed nothing (4xx) be retried with the same key', async () => {
@@ -73,21 +78,28 @@ describe('Idempotency-Key, one instance (records in memory)', () => {
     const good = await post(t, '/v1/mms/send', form(fields, [{ filename: 'a.pdf', bytes: fx.pdf() }]), 'send-4');
     expect(good.status).toBe(200);
     expect(good.headers.get('idempotent-replayed')).toBeNull();
+    expect(sentBodies()).toEqual([{ ...fields, media_url: (await good.json()).media.url }]);
   });
 
   it('keeps a 502 (the send may have reached the customer) and replays it', async () => {
     teli.mode = { kind: 'status', status: 500, body: 'down' };
     const body = () => form(fields, [{ filename: 'a.pdf', bytes: fx.pdf() }]);
-    expect((await post(t, '/v1/mms/send', body(), 'send-5')).status).toBe(502);
+    const first = await post(t, '/v1/mms/send', body(), 'send-5');
+    expect(first.status).toBe(502);
+    const firstBody = await first.json();
     teli.mode = { kind: 'ok' };
     const again = await post(t, '/v1/mms/send', body(), 'send-5');
     expect(again.status).toBe(502);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
-    expect(teli.calls).toHaveLength(1);
+    expect(await again.json()).toEqual(firstBody);
+    expect(sentBodies()).toEqual([{ ...fields, media_url: firstBody.media.url }]);
   });
 
   it('refuses a key that is not one', async () => {
-    await expectError(await post(t, '/v1/media', form({}, [{ filename: 'a.pdf', bytes: fx.pdf() }]), ' '.repeat(3)), 400, 'invalid_idempotency_key');
+    const stored = await filesIn(t.dir);
+    const res = await post(t, '/v1/media', form({}, [{ filename: 'a.pdf', bytes: fx.pdf() }]), ' '.repeat(3));
+    expect(await expectError(res, 400, 'invalid_idempotency_key')).toBe('Idempotency-Key must be 1–255 visible ASCII characters.');
+    expect(await filesIn(t.dir)).toEqual(stored);
   });
 });
 
@@ -111,13 +123,19 @@ describe('Idempotency-Key across instances (records in the bucket, conditional w
     const body = () => form(fields, [{ filename: 'a.pdf', bytes: fx.pdf() }]);
     const [a, b] = await Promise.all([post(apps[0]!, '/v1/mms/send', body(), 'shared-1'), post(apps[1]!, '/v1/mms/send', body(), 'shared-1')]);
     expect([a.status, b.status].sort()).toEqual([200, 409]);
-    expect(teli.calls).toHaveLength(1);
+    const [conflict, sent] = a.status === 409 ? [a, b] : [b, a];
+    expect(await expectError(conflict, 409, 'idempotency_in_flight')).toBe(IN_FLIGHT);
+    const sentBody = await sent.json();
+    expect(sentBodies()).toEqual([{ ...fields, media_url: sentBody.media.url }]);
 
     const replay = await post(apps[1]!, '/v1/mms/send', body(), 'shared-1');
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
-    expect(teli.calls).toHaveLength(1);
+    expect(await replay.json()).toEqual(sentBody);
+    expect(sentBodies()).toHaveLength(1);
+    // One record, named by a hash of the API key (none here) and the Idempotency-Key.
     const { keys } = await listBucket(s3.dir, s3.bucket);
-    expect(keys.filter((k) => k.startsWith('idempotency/'))).toHaveLength(1);
+    const record = `idempotency/${createHash('sha256').update('\nshared-1').digest('hex')}.json`;
+    expect(keys.filter((k) => k.startsWith('idempotency/'))).toEqual([record]);
   });
 
   it('lets exactly one of several instances take over a record that has expired', async () => {
@@ -154,8 +172,9 @@ describe('Idempotency-Key across instances (records in the bucket, conditional w
       await b.finish('taken-over', { state: 'done', created_at: Date.now() - 25 * 3600_000, status: 200 });
       const claimA = a.claim('taken-over', { state: 'in_flight', created_at: Date.now() });
       await new Promise((r) => setTimeout(r, 100)); // A's read of the expired record is on its way back
-      expect(await b.claim('taken-over', { state: 'in_flight', created_at: Date.now() })).toBeNull();
-      expect(await claimA).toMatchObject({ state: 'in_flight' }); // A sees B's claim: it does not do the work
+      const claimB = { state: 'in_flight' as const, created_at: Date.now() };
+      expect(await b.claim('taken-over', claimB)).toBeNull();
+      expect(await claimA).toEqual(claimB); // A sees B's claim: it does not do the work
     } finally {
       slow.destroy();
       fast.destroy();

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -19,7 +20,7 @@ describe('SIGTERM', () => {
     const dir = await mkdtemp(join(tmpdir(), 'mms-shutdown-'));
     const port = await freePort();
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/node/main.ts'], {
-      env: { ...process.env, PORT: String(port), LOCAL_STORAGE_DIR: dir, SHUTDOWN_GRACE_MS: '10000', LOG_LEVEL: 'info' },
+      env: { ...process.env, PORT: String(port), LOCAL_STORAGE_DIR: dir, SHUTDOWN_GRACE_MS: '10000', LOG_LEVEL: 'info', API_KEYS: '', TELI_API_KEY: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -50,9 +51,23 @@ describe('SIGTERM', () => {
 
       socket.write(file.subarray(100_000));
       await answered;
-      expect(response).toMatch(/^HTTP\/1\.1 201 /);
+      const [head = '', body = ''] = response.split('\r\n\r\n');
+      expect(head.split('\r\n')[0]).toBe('HTTP/1.1 201 Created');
+      expect(JSON.parse(body).media).toMatchObject({ content_type: 'application/pdf', size: file.length, sha256: createHash('sha256').update(file).digest('hex') });
       expect(await exited).toBe(0);
-      expect(out).toContain('shutting down');
+      // It stopped because the last request finished ("stopped"), not because the grace period ran out.
+      const lines = out.trim().split('\n').map((l) => JSON.parse(l));
+      expect(lines.map((l) => [l.level, l.msg])).toEqual([
+        ['warn', 'API_KEYS is not set: requests need no key. This is allowed only on a loopback HOST; set API_KEYS before exposing the service.'],
+        ['warn', 'TELI_API_KEY is not set: sends are dry runs and nothing reaches the send endpoint.'],
+        ['info', 'mms-media listening'],
+        ['info', 'shutting down: no new connections, finishing requests in flight'],
+        ['info', 'request'],
+        ['info', 'stopped'],
+      ]);
+      expect(lines[2]).toMatchObject({ url: `http://127.0.0.1:${port}`, storage: 'local' });
+      expect(lines[3]).toMatchObject({ signal: 'SIGTERM', grace_ms: 10_000 });
+      expect(lines[4]).toMatchObject({ method: 'POST', path: '/v1/media', status: 201, media_kind: 'document', media_size: file.length });
     } finally {
       child.kill('SIGKILL');
       await rm(dir, { recursive: true, force: true });

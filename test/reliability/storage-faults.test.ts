@@ -19,6 +19,8 @@ afterAll(async () => {
   await s3.stop();
 });
 
+const NOTHING_STORED = 'Storage cannot be reached right now; nothing was stored. Try again in a few seconds.';
+const json = async (res: Response) => ({ status: res.status, body: await res.json() });
 const upload = () => t.app.request('/v1/media', { method: 'POST', body: form({}, [{ filename: 'a.pdf', bytes: fx.pdf(2000) }]) });
 const waitUntil = async (check: () => Promise<boolean>) => {
   for (let i = 0; i < 100 && !(await check()); i++) await new Promise((r) => setTimeout(r, 50));
@@ -32,14 +34,17 @@ describe('storage outage', () => {
     try {
       const down = await upload();
       expect(down.headers.get('retry-after')).toBe('5');
-      await expectError(down, 503, 'storage_unavailable');
-      await expectError(await t.app.request('/readyz'), 503, 'storage_unavailable');
-      expect((await t.app.request('/healthz')).status).toBe(200);
+      expect(await expectError(down, 503, 'storage_unavailable')).toBe(NOTHING_STORED);
+      expect(await json(await t.app.request('/readyz'))).toEqual({
+        status: 503,
+        body: { success: false, code: 'storage_unavailable', error: 'Storage cannot be reached; uploads will fail until it is back.' },
+      });
+      expect(await json(await t.app.request('/healthz'))).toEqual({ status: 200, body: { status: 'ok' } });
     } finally {
       await s3.resume();
     }
     expect((await upload()).status).toBe(201);
-    expect((await t.app.request('/readyz')).status).toBe(200);
+    expect(await json(await t.app.request('/readyz'))).toEqual({ status: 200, body: { status: 'ready' } });
   });
 });
 
@@ -84,7 +89,8 @@ describe('a storage server that accepts connections and never answers', () => {
     const app = await startTestApp({ STORAGE_DRIVER: 's3', S3_BUCKET: 'b', S3_ENDPOINT: endpoint, S3_FORCE_PATH_STYLE: 'true' });
     try {
       const res = await app.app.request('/v1/media', { method: 'POST', body: fx.pdf() });
-      await expectError(res, 503, 'storage_unavailable');
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(await expectError(res, 503, 'storage_unavailable')).toBe(NOTHING_STORED);
     } finally {
       for (const s of sockets) s.destroy();
       hung.close();

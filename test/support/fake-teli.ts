@@ -16,8 +16,8 @@ export interface FakeTeli {
   baseUrl: string;
   apiKey: string;
   calls: SendCall[];
-  /** What the next sends do: answer normally, fail with a status, or hang longer than any timeout. */
-  mode: { kind: 'ok'; delayMs?: number } | { kind: 'status'; status: number; body: string } | { kind: 'hang' };
+  /** What the next sends do: answer normally, fail with a status, hang longer than any timeout, or redirect once to itself. */
+  mode: { kind: 'ok'; delayMs?: number } | { kind: 'status'; status: number; body: string } | { kind: 'hang' } | { kind: 'redirect'; status: number };
   close(): Promise<void>;
 }
 
@@ -49,6 +49,11 @@ export async function startFakeTeli(apiKey = 'teli-test-key'): Promise<FakeTeli>
     if (mode.kind === 'hang') return; // never answers; the client's timeout must fire
     if (mode.kind === 'status') {
       res.writeHead(mode.status, { 'content-type': 'text/html' }).end(mode.body);
+      return;
+    }
+    if (mode.kind === 'redirect') {
+      fake.mode = { kind: 'ok' }; // once: a client that follows the redirect sends again, and is answered
+      res.writeHead(mode.status, { location: '/v1/mms/send', 'content-type': 'text/html' }).end('<html>Moved</html>');
       return;
     }
     if (mode.delayMs) await new Promise((r) => setTimeout(r, mode.delayMs));

@@ -6,7 +6,7 @@
  *    signature has been checked (the Range header is signed, so it cannot be changed earlier).
  *  - Conditional writes (`If-None-Match: *` and `If-Match: <etag>` on PUT, which S3, R2 and MinIO honour) are
  *    ignored: a middleware answers 412 when the condition does not hold or another conditional write of the key
- *    is under way. It also makes such a write atomic for readers, as in S3 (the emulator rewrites the file in
+ *    is under way (`conditionalWrites: false` leaves it out, to play a store that ignores them). It also makes such a write atomic for readers, as in S3 (the emulator rewrites the file in
  *    place, so a GET racing with it could get a truncated body): it waits for reads of the key in progress,
  *    and reads wait for it.
  * Buckets come from `configureBuckets` because bucket-level SDK calls fail its signature check.
@@ -57,12 +57,20 @@ export interface S3TestServer {
   resume(): Promise<void>;
 }
 
-export async function startS3Server(bucket = 'media-test'): Promise<S3TestServer> {
+export interface S3TestServerOptions {
+  /**
+   * Honour conditional writes, as S3, R2 and MinIO do (default). False leaves the emulator as it is, ignoring
+   * them, like the S3-compatible stores `npm run setup:bucket` must refuse.
+   */
+  conditionalWrites?: boolean;
+}
+
+export async function startS3Server(bucket = 'media-test', options: S3TestServerOptions = {}): Promise<S3TestServer> {
   patchSuffixRanges();
   const dir = await mkdtemp(join(tmpdir(), 's3rver-'));
   const launch = async (port: number) => {
     const server = new S3rver({ port, address: '127.0.0.1', directory: dir, silent: true, configureBuckets: [{ name: bucket }] });
-    server.middleware.unshift(conditionalPut(dir));
+    if (options.conditionalWrites !== false) server.middleware.unshift(conditionalPut(dir));
     return { server, address: await server.run() };
   };
   // close() alone waits for the SDK's keep-alive sockets to time out.

@@ -37,6 +37,10 @@ export function fakeSendEndpoint(apiKey = 'teli-test-key'): SendEndpointStandIn 
         return new Promise<Response>((_, reject) => request.signal.addEventListener('abort', () => reject(request.signal.reason)));
       }
       if (mode.kind === 'status') return new Response(mode.body, { status: mode.status, headers: { 'content-type': 'text/html' } });
+      if (mode.kind === 'redirect') {
+        fake.mode = { kind: 'ok' }; // once: a client that follows the redirect sends again, and is answered
+        return new Response('<html>Moved</html>', { status: mode.status, headers: { location: '/v1/mms/send', 'content-type': 'text/html' } });
+      }
       try {
         const download = await fetch(mediaUrl, { redirect: 'manual' }); // anonymous: no headers, no cookies
         call.download = { status: download.status, contentType: download.headers.get('content-type'), bytes: new Uint8Array(await download.arrayBuffer()) };

@@ -15,6 +15,7 @@ describeHttpContract('Workers entry on local R2', async () => {
     stored: () => listBucket(),
     mediaUrlPrefix: `${origin}/media/`,
     apiKey: 'k_worker',
+    largestUpload: '10 MB', // video's limit: no Images binding here
     sendEndpoint,
     cleanup: async () => restore(),
   };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { R2IdempotencyRecords } from '../../src/adapters/r2-idempotency.js';
+import { R2IdempotencyRecords, r2RecordBucket } from '../../src/adapters/r2-idempotency.js';
 import { R2Store } from '../../src/adapters/r2-store.js';
+import { probeConditionalWrites } from '../../src/core/conditional-writes.js';
 import { newMediaId } from '../../src/core/keys.js';
 import { describeStoreContract, fileOf } from '../contract/store-contract.js';
 import { callWorker, listBucket, local, workerEnv } from './support.js';
@@ -70,6 +71,12 @@ describe('R2IdempotencyRecords: claims are conditional writes in the bucket', ()
       expect(claims.filter((c) => c === null)).toHaveLength(1);
       expect(claims.filter((c) => c?.state === 'in_flight')).toHaveLength(5);
     }
+  });
+
+  it('passes the probe npm run setup:bucket makes of an S3 bucket: R2 keeps both conditions, and the probe is deleted', async () => {
+    const key = `_setup/probe-${crypto.randomUUID()}.txt`;
+    expect(await probeConditionalWrites(r2RecordBucket(local.MEDIA_BUCKET), key)).toEqual({ honoured: true });
+    expect(await listBucket('_setup/')).toEqual([]);
   });
 
   it('treats a record older than 24 hours as gone', async () => {

@@ -45,15 +45,30 @@ export type Host = (request: Request) => Promise<Response>;
 
 /**
  * Replaces the isolate's network: requests to a listed host go to its handler (the worker itself for its own
- * hostname, a stand-in for the send endpoint…); anything else fails as an unreachable host would.
- * Returns a function that restores the real fetch.
+ * hostname, a stand-in for the send endpoint…); anything else fails as an unreachable host would. Redirects are
+ * followed as fetch follows them unless the request says `redirect: 'manual'`, so a test sees what a client that
+ * forgot to turn them off would do. Returns a function that restores the real fetch.
  */
 export function fakeNetwork(hosts: Record<string, Host>): () => void {
-  const spy = vi.spyOn(globalThis, 'fetch').mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) => {
-    const request = new Request(input, init);
+  const route = (request: Request) => {
     const handler = hosts[new URL(request.url).host];
     if (!handler) throw new TypeError(`Network connection lost (no route to ${new URL(request.url).host} in tests).`);
     return handler(request);
+  };
+  const spy = vi.spyOn(globalThis, 'fetch').mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) => {
+    const request = new Request(input, init);
+    if (request.redirect === 'manual') return route(request);
+    // As the Fetch standard: at most 20 hops; a 303, or a 301/302 after a POST, goes on as a GET without a body.
+    let { url, method } = request;
+    let body = request.body ? await request.arrayBuffer() : null;
+    for (let hop = 0; hop <= 20; hop++) {
+      const response = await route(new Request(url, { method, headers: request.headers, body, signal: request.signal }));
+      const location = response.headers.get('location');
+      if (![301, 302, 303, 307, 308].includes(response.status) || location === null) return response;
+      if (response.status === 303 || (response.status <= 302 && method === 'POST')) [method, body] = ['GET', null];
+      url = new URL(location, url).href;
+    }
+    throw new TypeError('Too many redirects.');
   });
   return () => spy.mockRestore();
 }
