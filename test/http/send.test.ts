@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SendResponseSchema } from '../../src/http/schemas.js';
+import { MediaSchema, SendResponseSchema } from '../../src/http/schemas.js';
 import * as fx from '../support/fixtures.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { startFakeTeli, type FakeTeli } from '../support/fake-teli.js';
@@ -31,6 +31,20 @@ const send = (body: FormData | object) =>
 const fields = { campaign_id: 'campaign_abc123', phone_number: '+15551234567', message: 'Here it is' };
 const hostedUrl = async () => (await expectMedia(await t.app.request('/v1/media', { method: 'POST', body: fx.pdf() }))).url;
 
+/** What the send endpoint received, call by call: the upstream key as X-API-Key, a JSON body, and exactly these fields. */
+const expectReceived = (...bodies: Record<string, unknown>[]) =>
+  expect(teli.calls.map((c) => ({ key: c.headers['x-api-key'], type: c.headers['content-type'], body: c.body }))).toEqual(
+    bodies.map((body) => ({ key: teli.apiKey, type: 'application/json', body })),
+  );
+
+/** The URL a file hosted by this test app is served at. */
+const servedAt = (media: { id: string; url: string }, extension: string) => {
+  expect(media.id).toMatch(new RegExp(`^[A-Za-z0-9_-]{22}\\.${extension}$`));
+  expect(media.url).toBe(`${t.baseUrl}/media/${media.id}`);
+};
+
+const phoneRefusal = (input: string) => `"${input}" is not a phone number. Use E.164, for example +15551234567 (US numbers may omit +1).`;
+
 describe('POST /v1/mms/send — JSON, as the send endpoint takes it', () => {
   it('forwards the request with the upstream key and returns the upstream reply as it is', async () => {
     const media_url = await hostedUrl();
@@ -38,30 +52,30 @@ describe('POST /v1/mms/send — JSON, as the send endpoint takes it', () => {
     expect(res.status).toBe(200);
     const body = SendResponseSchema.parse(await res.json());
     expect(body).toMatchObject({ success: true, message: 'MMS sent successfully', powered_by: 'Teli', phone_number: '+15551234567' });
-    expect(teli.calls).toHaveLength(1);
-    expect(teli.calls[0]!.headers['x-api-key']).toBe(teli.apiKey);
-    expect(teli.calls[0]!.body).toEqual({ ...fields, media_url });
-    expect(teli.calls[0]!.download).toMatchObject({ status: 200, contentType: 'application/pdf' });
+    // The number goes in E.164, whatever way the caller wrote it.
+    expectReceived({ campaign_id: 'campaign_abc123', phone_number: '+15551234567', message: 'Here it is', media_url });
+    expect(teli.calls[0]!.download).toEqual({ status: 200, contentType: 'application/pdf', bytes: fx.pdf() });
   });
 
   const invalid = [
-    { name: 'no campaign_id', body: { phone_number: '+15551234567', media_url: 'https://example.com/a.pdf' }, code: 'missing_field', says: /campaign_id/ },
-    { name: 'no media_url', body: { campaign_id: 'c', phone_number: '+15551234567' }, code: 'missing_field', says: /Missing required field: media_url/ },
-    { name: 'a phone number that is not one', body: { campaign_id: 'c', phone_number: 'call me', media_url: 'https://example.com/a.pdf' }, code: 'invalid_phone_number', says: /call me/ },
-    { name: 'a too-short number', body: { campaign_id: 'c', phone_number: '+1555', media_url: 'https://example.com/a.pdf' }, code: 'invalid_phone_number', says: /E\.164/ },
-    { name: 'an ftp media_url', body: { campaign_id: 'c', phone_number: '+15551234567', media_url: 'ftp://example.com/a.pdf' }, code: 'invalid_media_url', says: /HTTP\/HTTPS/ },
-    { name: 'a campaign_id that is a number', body: { campaign_id: 42, phone_number: '+15551234567', media_url: 'https://example.com/a.pdf' }, code: 'invalid_field', says: /campaign_id/ },
+    { name: 'no campaign_id', body: { phone_number: '+15551234567', media_url: 'https://example.com/a.pdf' }, code: 'missing_field', says: 'Missing required field: campaign_id' },
+    { name: 'no media_url', body: { campaign_id: 'c', phone_number: '+15551234567' }, code: 'missing_field', says: 'Missing required field: media_url' },
+    { name: 'a phone number that is not one', body: { campaign_id: 'c', phone_number: 'call me', media_url: 'https://example.com/a.pdf' }, code: 'invalid_phone_number', says: phoneRefusal('call me') },
+    { name: 'a too-short number', body: { campaign_id: 'c', phone_number: '+1555', media_url: 'https://example.com/a.pdf' }, code: 'invalid_phone_number', says: phoneRefusal('+1555') },
+    { name: 'an ftp media_url', body: { campaign_id: 'c', phone_number: '+15551234567', media_url: 'ftp://example.com/a.pdf' }, code: 'invalid_media_url', says: 'media_url must be a valid HTTP/HTTPS URL' },
+    { name: 'a campaign_id that is a number', body: { campaign_id: 42, phone_number: '+15551234567', media_url: 'https://example.com/a.pdf' }, code: 'invalid_field', says: 'campaign_id must be a string' },
   ];
   for (const c of invalid) {
     it(`refuses ${c.name} with 400 ${c.code}, sending nothing`, async () => {
-      expect(await expectError(await send(c.body), 400, c.code)).toMatch(c.says);
+      expect(await expectError(await send(c.body), 400, c.code)).toBe(c.says);
       expect(teli.calls).toHaveLength(0);
     });
   }
 
   it('refuses a body that is not JSON', async () => {
     const res = await t.app.request('/v1/mms/send', { method: 'POST', body: '{"campaign_id":', headers: { 'content-type': 'application/json' } });
-    await expectError(res, 400, 'invalid_json');
+    expect(await expectError(res, 400, 'invalid_json')).toBe('The request body is not valid JSON.');
+    expect(teli.calls).toHaveLength(0);
   });
 
   it('passes an upstream 4xx through with its status and body', async () => {
@@ -80,17 +94,15 @@ describe('POST /v1/mms/send — multipart with a file', () => {
     const body = SendResponseSchema.parse(await res.json());
     expect(body.success).toBe(true);
     expect(body.media).toMatchObject({ content_type: 'audio/mpeg', kind: 'audio', size: bytes.length });
-    expect(teli.calls).toHaveLength(1);
-    const call = teli.calls[0]!;
-    expect(call.body).toEqual({ ...fields, media_url: body.media!.url });
-    expect(call.download!.contentType).toBe('audio/mpeg');
-    expect(call.download!.bytes.equals(bytes)).toBe(true);
+    servedAt(body.media!, 'mp3');
+    expectReceived({ campaign_id: 'campaign_abc123', phone_number: '+15551234567', message: 'Here it is', media_url: body.media!.url });
+    expect(teli.calls[0]!.download).toEqual({ status: 200, contentType: 'audio/mpeg', bytes });
   });
 
   it('checks the fields before storing the file when they come first', async () => {
     const before = await filesIn(t.dir);
     const res = await send(form({ campaign_id: 'c', phone_number: 'nope' }, [{ filename: 'a.pdf', bytes: fx.pdf() }]));
-    await expectError(res, 400, 'invalid_phone_number');
+    expect(await expectError(res, 400, 'invalid_phone_number')).toBe(phoneRefusal('nope'));
     expect(await filesIn(t.dir)).toEqual(before);
     expect(teli.calls).toHaveLength(0);
   });
@@ -102,9 +114,11 @@ describe('POST /v1/mms/send — multipart with a file', () => {
     body.append('phone_number', '555-123-4567');
     const res = await send(body);
     expect(res.status).toBe(200);
-    expect(teli.calls).toHaveLength(1);
-    expect(teli.calls[0]!.body).toMatchObject({ campaign_id: fields.campaign_id, phone_number: '+15551234567' });
-    expect(teli.calls[0]!.download!.contentType).toBe('application/pdf');
+    const { media } = SendResponseSchema.parse(await res.json());
+    servedAt(media!, 'pdf');
+    // No message field was sent, so none is forwarded.
+    expectReceived({ campaign_id: 'campaign_abc123', phone_number: '+15551234567', media_url: media!.url });
+    expect(teli.calls[0]!.download).toEqual({ status: 200, contentType: 'application/pdf', bytes: fx.pdf() });
   });
 
   it('removes the hosted file when fields after it turn out wrong', async () => {
@@ -112,14 +126,16 @@ describe('POST /v1/mms/send — multipart with a file', () => {
     const body = new FormData();
     body.append('file', new Blob([fx.pdf()]), 'a.pdf');
     body.append('phone_number', '+15551234567');
-    await expectError(await send(body), 400, 'missing_field');
+    expect(await expectError(await send(body), 400, 'missing_field')).toBe('Missing required field: campaign_id');
     expect(await filesIn(t.dir)).toEqual(before);
     expect(teli.calls).toHaveLength(0);
   });
 
   it('refuses a form without a file, and a file the endpoint would not take', async () => {
-    await expectError(await send(form(fields)), 400, 'no_file');
-    await expectError(await send(form(fields, [{ filename: 'x.jpg', bytes: fx.html() }])), 415, 'unsupported_media_type');
+    expect(await expectError(await send(form(fields)), 400, 'no_file')).toBe('No file was sent: add a multipart part named "file".');
+    expect(await expectError(await send(form(fields, [{ filename: 'x.jpg', bytes: fx.html() }])), 415, 'unsupported_media_type')).toBe(
+      'The type of this file could not be recognised from its contents (text, HTML and SVG are not accepted). Supported: jpg, png, gif (5 MB); mp4, 3gp (10 MB); mp3, wav, ogg (5 MB); pdf (5 MB).',
+    );
     expect(teli.calls).toHaveLength(0);
   });
 });
@@ -130,25 +146,38 @@ describe('POST /v1/mms/send — when the endpoint fails', () => {
     const res = await send(form(fields, [{ filename: 'a.pdf', bytes: fx.pdf() }]));
     expect(res.status).toBe(502);
     const body = await res.json();
-    expect(body).toMatchObject({ success: false, code: 'upstream_unavailable', upstream_status: 503 });
-    expect((await fetch(body.media.url)).status).toBe(200); // the caller can retry with media.url
-    expect(teli.calls).toHaveLength(1);
+    const media = MediaSchema.parse(body.media);
+    expect(body).toEqual({
+      success: false,
+      code: 'upstream_unavailable',
+      error: `The send endpoint failed (HTTP 503); the message may not have been sent. Retry with media.url (${media.id}) instead of uploading again.`,
+      upstream_status: 503,
+      upstream: { success: false, error: '<html>Service Unavailable</html>' },
+      media,
+    });
+    servedAt(media, 'pdf');
+    expect((await fetch(media.url)).status).toBe(200); // the caller can retry with media.url
+    expectReceived({ campaign_id: 'campaign_abc123', phone_number: '+15551234567', message: 'Here it is', media_url: media.url });
   });
 
   it('answers 504 when the endpoint does not answer in time, once', async () => {
     teli.mode = { kind: 'hang' };
     const res = await send(form(fields, [{ filename: 'a.pdf', bytes: fx.pdf() }]));
     const body = await res.json();
-    expect({ status: res.status, code: body.code }).toEqual({ status: 504, code: 'upstream_timeout' });
-    expect(body.media.url).toMatch(/^http/);
-    expect(teli.calls).toHaveLength(1);
+    expect({ status: res.status, code: body.code, error: body.error }).toEqual({
+      status: 504,
+      code: 'upstream_timeout',
+      error: 'The send endpoint did not answer within 500 ms; the message may or may not have been sent.',
+    });
+    servedAt(body.media, 'pdf');
+    expectReceived({ campaign_id: 'campaign_abc123', phone_number: '+15551234567', message: 'Here it is', media_url: body.media.url });
   });
 
   it('answers 502 when the endpoint cannot be reached', async () => {
     const down = await startTestApp({ TELI_API_BASE_URL: 'http://127.0.0.1:9', TELI_API_KEY: 'k' });
     try {
       const res = await down.app.request('/v1/mms/send', { method: 'POST', body: form(fields, [{ filename: 'a.pdf', bytes: fx.pdf() }]) });
-      await expectError(res, 502, 'upstream_unavailable');
+      expect(await expectError(res, 502, 'upstream_unavailable')).toBe('The send endpoint could not be reached; the message was not sent.');
     } finally {
       await down.close();
     }
