@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MediaSchema, SendResponseSchema } from '../../src/http/schemas.js';
 import * as fx from '../support/fixtures.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { startFakeTeli, type FakeTeli } from '../support/fake-teli.js';
+import { expectReceived, startFakeTeli, type FakeTeli } from '../support/fake-teli.js';
 import { expectError, expectMedia, filesIn, form } from '../support/http.js';
 
 let teli: FakeTeli;
@@ -31,12 +31,6 @@ const send = (body: FormData | object) =>
 const fields = { campaign_id: 'campaign_abc123', phone_number: '+15551234567', message: 'Here it is' };
 const hostedUrl = async () => (await expectMedia(await t.app.request('/v1/media', { method: 'POST', body: fx.pdf() }))).url;
 
-/** What the send endpoint received, call by call: the upstream key as X-API-Key, a JSON body, and exactly these fields. */
-const expectReceived = (...bodies: Record<string, unknown>[]) =>
-  expect(teli.calls.map((c) => ({ key: c.headers['x-api-key'], type: c.headers['content-type'], body: c.body }))).toEqual(
-    bodies.map((body) => ({ key: teli.apiKey, type: 'application/json', body })),
-  );
-
 /** The URL a file hosted by this test app is served at. */
 const servedAt = (media: { id: string; url: string }, extension: string) => {
   expect(media.id).toMatch(new RegExp(`^[A-Za-z0-9_-]{22}\\.${extension}$`));
@@ -53,7 +47,7 @@ describe('POST /v1/mms/send — JSON, as the send endpoint takes it', () => {
     const body = SendResponseSchema.parse(await res.json());
     expect(body).toMatchObject({ success: true, message: 'MMS sent successfully', powered_by: 'Teli', phone_number: '+15551234567' });
     // The number goes in E.164, whatever way the caller wrote it.
-    expectReceived({ campaign_id: 'campaign_abc123', phone_number: '+15551234567', message: 'Here it is', media_url });
+    expectReceived(teli, { campaign_id: 'campaign_abc123', phone_number: '+15551234567', message: 'Here it is', media_url });
     expect(teli.calls[0]!.download).toEqual({ status: 200, contentType: 'application/pdf', bytes: fx.pdf() });
   });
 
@@ -95,7 +89,7 @@ describe('POST /v1/mms/send — multipart with a file', () => {
     expect(body.success).toBe(true);
     expect(body.media).toMatchObject({ content_type: 'audio/mpeg', kind: 'audio', size: bytes.length });
     servedAt(body.media!, 'mp3');
-    expectReceived({ campaign_id: 'campaign_abc123', phone_number: '+15551234567', message: 'Here it is', media_url: body.media!.url });
+    expectReceived(teli, { campaign_id: 'campaign_abc123', phone_number: '+15551234567', message: 'Here it is', media_url: body.media!.url });
     expect(teli.calls[0]!.download).toEqual({ status: 200, contentType: 'audio/mpeg', bytes });
   });
 
@@ -117,7 +111,7 @@ describe('POST /v1/mms/send — multipart with a file', () => {
     const { media } = SendResponseSchema.parse(await res.json());
     servedAt(media!, 'pdf');
     // No message field was sent, so none is forwarded.
-    expectReceived({ campaign_id: 'campaign_abc123', phone_number: '+15551234567', media_url: media!.url });
+    expectReceived(teli, { campaign_id: 'campaign_abc123', phone_number: '+15551234567', media_url: media!.url });
     expect(teli.calls[0]!.download).toEqual({ status: 200, contentType: 'application/pdf', bytes: fx.pdf() });
   });
 
@@ -157,7 +151,7 @@ describe('POST /v1/mms/send — when the endpoint fails', () => {
     });
     servedAt(media, 'pdf');
     expect((await fetch(media.url)).status).toBe(200); // the caller can retry with media.url
-    expectReceived({ campaign_id: 'campaign_abc123', phone_number: '+15551234567', message: 'Here it is', media_url: media.url });
+    expectReceived(teli, { campaign_id: 'campaign_abc123', phone_number: '+15551234567', message: 'Here it is', media_url: media.url });
   });
 
   it('answers 504 when the endpoint does not answer in time, once', async () => {
@@ -170,7 +164,7 @@ describe('POST /v1/mms/send — when the endpoint fails', () => {
       error: 'The send endpoint did not answer within 500 ms; the message may or may not have been sent.',
     });
     servedAt(body.media, 'pdf');
-    expectReceived({ campaign_id: 'campaign_abc123', phone_number: '+15551234567', message: 'Here it is', media_url: body.media.url });
+    expectReceived(teli, { campaign_id: 'campaign_abc123', phone_number: '+15551234567', message: 'Here it is', media_url: body.media.url });
   });
 
   it('answers 502 when the endpoint cannot be reached', async () => {

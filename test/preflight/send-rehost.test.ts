@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SendResponseSchema } from '../../src/http/schemas.js';
 import type { TestApp } from '../support/app.js';
-import { startFakeTeli, type FakeTeli } from '../support/fake-teli.js';
+import { expectReceived, startFakeTeli, type FakeTeli } from '../support/fake-teli.js';
 import { FittingImages } from '../support/fitting-images.js';
 import { file, KB, MB } from '../support/url-fixtures.js';
 import { startMediaServer, type MediaServer } from '../support/media-server.js';
@@ -16,6 +16,16 @@ let t: TestApp;
 
 const send = (media_url: string, extra: Record<string, unknown> = {}) =>
   postJson(t, '/v1/mms/send', { campaign_id: 'campaign_abc123', phone_number: '+15551234567', media_url, message: 'Hi', ...extra });
+/** What the send endpoint should receive for `send(media_url)`: the caller's fields (rehost is ours, not forwarded). */
+const sent = (media_url: string) => ({ campaign_id: 'campaign_abc123', phone_number: '+15551234567', media_url, message: 'Hi' });
+const SUPPORTED = 'jpg, png, gif (5 MB); mp4, 3gp (10 MB); mp3, wav, ogg (5 MB); pdf (5 MB)';
+/** When a sigV4Query stops working: X-Amz-Date plus X-Amz-Expires seconds. */
+const expiryOf = (path: string) => {
+  const q = new URL(path, 'http://x').searchParams;
+  const d = q.get('X-Amz-Date')!;
+  const signedAt = Date.parse(`${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}T${d.slice(9, 11)}:${d.slice(11, 13)}:${d.slice(13, 15)}Z`);
+  return new Date(signedAt + Number(q.get('X-Amz-Expires')) * 1000).toISOString();
+};
 
 beforeAll(async () => {
   recorder = await startMediaServer();
@@ -57,9 +67,8 @@ describe('POST /v1/mms/send with media_url (happy)', () => {
     expect(body.media).toBeUndefined();
     // A clean URL gets the endpoint's reply untouched; warnings come back in the report.
     if (path === '/photo.jpg') expect(body.preflight).toBeUndefined();
-    else expect(body.preflight).toMatchObject({ ok: true, media_url: server.url(path), problems: [{ severity: 'warning' }] });
-    expect(teli.calls).toHaveLength(1);
-    expect(teli.calls[0]!.body.media_url).toBe(server.url(path));
+    else expect(body.preflight).toMatchObject({ ok: true, media_url: server.url(path), problems: [{ code: path === '/hop' ? 'redirect' : 'no_content_length', severity: 'warning' }] });
+    expectReceived(teli, sent(server.url(path)));
     expect(teli.calls[0]!.download?.status).toBe(path === '/hop' ? 302 : 200);
   });
 
@@ -74,12 +83,11 @@ describe('POST /v1/mms/send with media_url (happy)', () => {
     expect(res.status).toBe(200);
     const body = SendResponseSchema.parse(res.body);
     expect(body.preflight!.ok).toBe(false);
-    expect(body.preflight!.problems.map((p) => p.code)).toContain(code);
+    expect(body.preflight!.problems.map((p) => p.code)).toEqual([code]);
     expect(body.media).toMatchObject({ rehosted: true, content_type: 'image/jpeg', extension: 'jpg' });
     if (transformation) expect(body.media!.transformations).toEqual([transformation]);
-    expect(body.media!.url.startsWith(`${t.baseUrl}/media/`)).toBe(true);
-    expect(teli.calls).toHaveLength(1);
-    expect(teli.calls[0]!.body.media_url).toBe(body.media!.url);
+    expect(body.media!.url).toBe(`${t.baseUrl}/media/${body.media!.id}`);
+    expectReceived(teli, sent(body.media!.url));
     expect(teli.calls[0]!.download).toMatchObject({ status: 200, contentType: 'image/jpeg' });
     expect([...teli.calls[0]!.download!.bytes.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
   });
@@ -88,30 +96,35 @@ describe('POST /v1/mms/send with media_url (happy)', () => {
     const always = await send(server.url('/photo.jpg'), { rehost: 'always' });
     expect(always.status).toBe(200);
     expect(always.body.media).toMatchObject({ rehosted: true, size: 50 * KB });
-    expect(teli.calls[0]!.body.media_url).toBe(always.body.media.url);
+    expect(always.body.media.url).toBe(`${t.baseUrl}/media/${always.body.media.id}`);
     const never = await send(server.url('/photo.jpg'), { rehost: 'never' });
     expect(never.status).toBe(200);
-    expect(teli.calls[1]!.body.media_url).toBe(server.url('/photo.jpg'));
+    expectReceived(teli, sent(always.body.media.url), sent(server.url('/photo.jpg')));
   });
 });
 
 describe('POST /v1/mms/send with media_url (error): nothing is sent', () => {
   it.each([
-    ['404', '/nothing.jpg', 'http_status'],
-    ['401', '/private.jpg', 'auth_required'],
-    ['expired presigned (403)', `/expired.jpg?${sigV4Query(-HOUR)}`, 'expired'],
-  ])('%s: 422 url_not_fetchable, with the report', async (_label, path, problem) => {
+    ['404', '/nothing.jpg', ['http_status'], () => 'The server answered HTTP 404: there is no file at this URL.'],
+    ['401', '/private.jpg', ['auth_required'], () => 'The server refused an anonymous request with HTTP 401; carriers send no credentials or cookies.'],
+    // The expiry is the first error, and the one the sentence names; the 403 it causes comes after it.
+    ['expired presigned (403)', `/expired.jpg?${sigV4Query(-HOUR)}`, ['expired', 'auth_required'], (path: string) => `This signed URL expired at ${expiryOf(path)}.`],
+  ])('%s: 422 url_not_fetchable, with the report', async (_label, path, problems, says) => {
     const res = await send(server.url(path));
     expect(res.status).toBe(422);
-    expect(res.body).toMatchObject({ success: false, code: 'url_not_fetchable', preflight: { fetchable: false } });
-    expect(res.body.preflight.problems.map((p: { code: string }) => p.code)).toContain(problem);
+    expect(res.body).toMatchObject({ success: false, code: 'url_not_fetchable', error: `media_url cannot be fetched: ${says(path)} Nothing was sent.`, preflight: { fetchable: false } });
+    expect(res.body.preflight.problems.map((p: { code: string }) => p.code)).toEqual(problems);
     expect(teli.calls).toHaveLength(0);
   });
 
   it('MOV: fetchable but hosting cannot fix it → 422 media_url_rejected', async () => {
     const res = await send(server.url('/clip.mov'));
     expect(res.status).toBe(422);
-    expect(res.body).toMatchObject({ code: 'media_url_rejected', preflight: { fetchable: true, ok: false } });
+    expect(res.body).toMatchObject({
+      code: 'media_url_rejected',
+      error: `media_url would not be delivered: The file is mov (video/quicktime), which carriers do not accept. Supported: ${SUPPORTED}. Nothing was sent.`,
+      preflight: { fetchable: true, ok: false },
+    });
     expect(teli.calls).toHaveLength(0);
   });
 
@@ -119,7 +132,9 @@ describe('POST /v1/mms/send with media_url (error): nothing is sent', () => {
     const res = await send(server.url('/photo.heic'), { rehost: 'never' });
     expect(res.status).toBe(422);
     expect(res.body.code).toBe('media_url_rejected');
-    expect(res.body.error).toContain('rehost=auto');
+    expect(res.body.error).toBe(
+      `media_url would not be delivered: The file is heic (image/heic), which carriers do not accept. Supported: ${SUPPORTED}. Send with rehost=auto to host a fixed copy. Nothing was sent.`,
+    );
     expect(teli.calls).toHaveLength(0);
   });
 

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { expect } from 'vitest';
 
 /**
  * A stand-in for the send endpoint (POST /v1/mms/send), following its documented contract: X-API-Key
@@ -87,4 +88,11 @@ export async function startFakeTeli(apiKey = 'teli-test-key'): Promise<FakeTeli>
       server.close(() => resolve());
     });
   return fake;
+}
+
+/** Asserts what the fake received, call by call: its API key as X-API-Key, a JSON body, and exactly these fields. */
+export function expectReceived(fake: FakeTeli, ...bodies: Record<string, unknown>[]): void {
+  expect(fake.calls.map((c) => ({ key: c.headers['x-api-key'], type: c.headers['content-type'], body: c.body }))).toEqual(
+    bodies.map((body) => ({ key: fake.apiKey, type: 'application/json', body })),
+  );
 }
