@@ -137,7 +137,7 @@ export async function transparentPng(size = 800, noisy = false): Promise<Buffer>
 
 /**
  * An opaque phone screenshot, 1290×2796: a social feed with three photos between rows of small "text" marks,
- * which makes a ~2 MB PNG — what a phone saves for a screen with pictures on it.
+ * which makes a PNG of about 5.6 MB (its photos are noise, which compresses less than a real photo's detail).
  */
 export async function screenshotPng(): Promise<Buffer> {
   return cached('screenshot-v2.png', async () => {
