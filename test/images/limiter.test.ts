@@ -27,11 +27,13 @@ describe('Limiter', () => {
     });
     const refused = await limiter.run(async () => 'c').catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(AppError);
-    const err = refused as AppError;
-    expect(err.status).toBe(503);
-    expect(err.code).toBe('server_busy');
-    expect(Number(err.headers['Retry-After'])).toBeGreaterThanOrEqual(1);
-    expect(err.message).toMatch(/try again/i);
+    // Two images ahead, one slot, none finished to be timed yet: a second each, the first estimate.
+    expect(refused).toMatchObject({
+      status: 503,
+      code: 'server_busy',
+      message: 'Too many images are being processed right now; try again in 2 seconds.',
+      headers: { 'Retry-After': '2' },
+    });
     first.open();
     await Promise.all([a, b]);
     expect(order).toEqual(['a', 'b']);
@@ -82,6 +84,7 @@ describe('an image waiting for its turn', () => {
 
 describe('afterEach', () => {
   const unreadable = () => Buffer.from('not a png at all');
+  const UNREADABLE_PNG = 'The PNG image could not be read: it is corrupt or incomplete (was the upload cut short?). Send the original file again.';
   it('runs once after every image that had its turn, processed or refused, before the next one is read', async () => {
     const seen: Array<{ active: number; waiting: number; reads: number }> = [];
     let reads = 0;
@@ -93,7 +96,7 @@ describe('afterEach', () => {
     await first;
     const refused = await second;
     expect(refused).toBeInstanceOf(AppError);
-    expect((refused as AppError).code).toBe('unreadable_image');
+    expect(refused).toMatchObject({ status: 422, code: 'unreadable_image', message: UNREADABLE_PNG });
     expect(seen).toEqual([
       { active: 1, waiting: 1, reads: 0 }, // after the photo: the next image still waits, unread
       { active: 1, waiting: 0, reads: 1 }, // after the refusal
@@ -107,7 +110,8 @@ describe('afterEach', () => {
     const first = images.process(imageInput(await phoneJpeg(), JPG), AUTO);
     await until(() => images.stats().active === 1);
     const busy = await images.process(imageInput(unreadable(), PNG), AUTO).catch((e: unknown) => e);
-    expect((busy as AppError).code).toBe('server_busy');
+    expect(busy).toBeInstanceOf(AppError);
+    expect(busy).toMatchObject({ status: 503, code: 'server_busy', message: 'Too many images are being processed right now; try again in 1 second.', headers: { 'Retry-After': '1' } });
     expect(calls).toBe(0);
     await first;
     expect(calls).toBe(1);
@@ -123,7 +127,8 @@ describe('afterEach', () => {
     const done = await images.process(imageInput(await transparentPng(200, true), PNG), AUTO);
     expect(done.extension).toBe('png');
     const refused = await images.process(imageInput(unreadable(), PNG), AUTO).catch((e: unknown) => e);
-    expect((refused as AppError).code).toBe('unreadable_image');
+    expect(refused).toBeInstanceOf(AppError);
+    expect(refused).toMatchObject({ status: 422, code: 'unreadable_image', message: UNREADABLE_PNG });
     await images.close();
   });
 });
