@@ -1,11 +1,11 @@
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { exifTiff, uprightTiff } from '../../src/lib/image-metadata/exif.js';
+import { exifTiff, orientationOnly, uprightTiff, withExifHeader } from '../../src/lib/image-metadata/exif.js';
 import { dropUnusedAlpha } from '../../src/adapters/sharp/decode.js';
 import { isSrgbProfile } from '../../src/adapters/sharp/inspect.js';
-import { insertJpegMetadata, stripJpeg } from '../../src/lib/image-metadata/jpeg-segments.js';
-import { stripPng } from '../../src/lib/image-metadata/png-chunks.js';
-import { GPS_EXIF, cleanJpeg } from './fixtures.js';
+import { insertJpegMetadata, jpegExif, stripJpeg } from '../../src/lib/image-metadata/jpeg-segments.js';
+import { pngExif, stripPng } from '../../src/lib/image-metadata/png-chunks.js';
+import { GPS_EXIF, cleanJpeg, pngChunkTypes } from './fixtures.js';
 
 /** Byte-level helpers: metadata out without touching pixels, metadata back in, an unused alpha channel dropped. */
 describe('stripJpeg', () => {
@@ -19,6 +19,7 @@ describe('stripJpeg', () => {
     expect(out.includes('iPhone')).toBe(false);
     const m = await sharp(out).metadata();
     expect(m.orientation).toBe(6);
+    expect(jpegExif(out)).toEqual(withExifHeader(orientationOnly(6))); // the orientation, and nothing else
     const [a, b] = await Promise.all([sharp(tagged, { autoOrient: false }).raw().toBuffer(), sharp(out, { autoOrient: false }).raw().toBuffer()]);
     expect(a.equals(b)).toBe(true);
     // The compressed scan is copied as is.
@@ -42,6 +43,7 @@ describe('stripJpeg', () => {
     const m = await sharp(out).metadata();
     expect(m.orientation).toBe(1);
     expect(out.includes('iPhone')).toBe(true);
+    expect(jpegExif(out)).toEqual(withExifHeader(tiff)); // the whole block, as given
   });
 });
 
@@ -52,8 +54,11 @@ describe('stripPng', () => {
       .withExif(GPS_EXIF)
       .withMetadata()
       .toBuffer();
-    expect((await sharp(png).metadata()).exif).toBeDefined();
+    // sharp writes the EXIF (camera and GPS) in an eXIf chunk, beside an sRGB profile and the pixel density.
+    expect(pngChunkTypes(png)).toEqual(['IHDR', 'iCCP', 'eXIf', 'pHYs', 'IDAT', 'IEND']);
+    expect(pngExif(png)!.includes('iPhone 15 Pro')).toBe(true);
     const out = stripPng(png, 1)!;
+    expect(pngChunkTypes(out)).toEqual(['IHDR', 'iCCP', 'pHYs', 'IDAT', 'IEND']);
     const m = await sharp(out).metadata();
     expect(m.exif).toBeUndefined();
     expect(m.hasAlpha).toBe(true);

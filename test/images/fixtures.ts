@@ -203,6 +203,14 @@ export async function pixelBombPng(side = 30_000): Promise<Buffer> {
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', Buffer.concat(parts)), chunk('IEND', Buffer.alloc(0))]);
 }
 
+/** The types of a PNG's chunks, in order. */
+export function pngChunkTypes(png: Uint8Array): string[] {
+  const b = Buffer.from(png.buffer, png.byteOffset, png.length);
+  const types: string[] = [];
+  for (let p = 8; p + 12 <= b.length; p += 12 + b.readUInt32BE(p)) types.push(b.toString('latin1', p + 4, p + 8));
+  return types;
+}
+
 export async function heicFixture(): Promise<Buffer> {
   return readFile(HEIC_FIXTURE);
 }
