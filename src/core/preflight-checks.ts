@@ -79,18 +79,20 @@ export function urlProblems(raw: string, url: URL, now: Date, opts: { maxUrlLeng
 /** A refused or failed fetch, as a problem; none of these can be fixed by hosting (we cannot get the file either). */
 export function fetchProblem(err: unknown, hop: string | undefined): Problem {
   const via = hop ? ` (at redirect ${hop})` : '';
+  // The hop belongs inside the sentence: "… are never fetched (at redirect http://…)."
+  const at = (message: string) => (hop ? message.replace(/\.?$/, `${via}.`) : message);
   if (!isAppError(err)) return problem('fetch_failed', 'error', `The URL could not be fetched${via}.`, 'Check that the link works in a private browser window.');
   switch (err.code) {
     case 'blocked_address':
-      return problem('blocked_address', 'error', `${err.message}${via}`, 'Use a URL on the public internet; files inside a private network cannot be fetched by carriers either.');
+      return problem('blocked_address', 'error', at(err.message), 'Use a URL on the public internet; files inside a private network cannot be fetched by carriers either.');
     case 'url_timeout':
-      return problem('timeout', 'error', `${err.message}${via}`, 'Serve the file from a faster host or a CDN: carriers give up after about 10–15 seconds.');
+      return problem('timeout', 'error', at(err.message), 'Serve the file from a faster host or a CDN: carriers give up after about 10–15 seconds.');
     case 'too_many_redirects':
       return problem('too_many_redirects', 'error', err.message, 'Send the final URL of the file instead of a link that redirects.');
     case 'invalid_media_url':
-      return problem('not_http', 'error', `${err.message}${via}`, 'Use an http:// or https:// URL.');
+      return problem('not_http', 'error', at(err.message), 'Use an http:// or https:// URL.');
     default:
-      return problem('fetch_failed', 'error', `${err.message}${via}`, 'Check that the host name is right and the server is up.');
+      return problem('fetch_failed', 'error', at(err.message), 'Check that the host name is right and the server is up.');
   }
 }
 

@@ -268,7 +268,7 @@ describe('POST /v1/media/preflight (docs)', () => {
 describe('POST /v1/media/preflight (security)', () => {
   it('a redirect to an internal address is refused at that hop; nothing reaches it', async () => {
     const refused = (what: string, hop: string) =>
-      `${what} address, not a public one: URLs that lead into private networks are never fetched. (at redirect ${hop})`;
+      `${what} address, not a public one: URLs that lead into private networks are never fetched (at redirect ${hop}).`;
     for (const [path, hop, what] of [
       ['/to-metadata', 'http://169.254.169.254/latest/meta-data/', '169.254.169.254 is a link-local'],
       ['/to-recorder', `http://127.0.0.1:${recorder.port}/secret`, '127.0.0.1 is a loopback'],

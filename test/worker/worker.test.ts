@@ -269,7 +269,7 @@ describe('outbound URLs: the same checks as on Node, before anything is fetched'
       {
         code: 'blocked_address',
         severity: 'error',
-        message: '169.254.169.254 is a link-local address, not a public one: URLs that lead into private networks are never fetched. (at redirect http://169.254.169.254/latest/meta-data/)',
+        message: '169.254.169.254 is a link-local address, not a public one: URLs that lead into private networks are never fetched (at redirect http://169.254.169.254/latest/meta-data/).',
         fix: PRIVATE_FIX,
         rehostable: false,
       },
