@@ -60,10 +60,11 @@ export async function searchQuality(s: QualitySearch): Promise<SearchResult> {
   const aim = s.estimate ? await aimFirst(s.estimate, goal) : { quality: START_QUALITY, slope: DEFAULT_SLOPE, probes: 0 };
   let { quality, slope } = aim;
   if ('last' in aim && quality < FLOOR_QUALITY) {
-    // Aimed below the floor: keep the floor if the estimates say it fits, else start smaller, as the search would.
+    // Aimed below the floor: try the floor unless the estimates put it clearly over the budget (more than their
+    // own error); then start smaller, as the search would after a full encode at the floor.
     const atFloor = sizeAt(aim.last, FLOOR_QUALITY, slope);
     const smaller = shrink(width, height, sizeAt(aim.last, RESTART_QUALITY, slope), goal);
-    if (atFloor <= s.target || Math.max(smaller.width, smaller.height) < MIN_SIDE) quality = FLOOR_QUALITY;
+    if (atFloor <= s.target / GOAL || Math.max(smaller.width, smaller.height) < MIN_SIDE) quality = FLOOR_QUALITY;
     else ({ width, height, quality } = { ...smaller, quality: RESTART_QUALITY });
   }
   let tries: Array<{ q: number; size: number }> = [];

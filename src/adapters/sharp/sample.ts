@@ -1,46 +1,52 @@
 import type { Pixels } from './decode.js';
 
 /**
- * A sample of a picture whose JPEG size stands for the whole picture's: whole rows of JPEG blocks (16 pixel rows,
- * one row of 4:2:0 blocks), one from each of equal bands down the picture. JPEG codes its blocks one by one, so
- * the sample's encoded size times the rows it stands for is within a few percent of the whole picture's, at any
- * quality. A downscaled copy would not do: it packs more detail per pixel, and how much more depends on the
- * picture. Each band gives the row at a pseudo-random place within it, so a pattern that repeats down the
- * picture cannot line up with the sampling.
+ * A sample of a picture whose JPEG size stands for the whole picture's: from every row of JPEG blocks (16 pixel
+ * rows, one row of 4:2:0 blocks), one of `parts` equal pieces side by side, stacked into a narrow picture.
+ * JPEG codes its blocks one by one, so the sample's encoded size, scaled by the area it stands for, is within a
+ * few percent of the whole picture's at any quality. A downscaled copy would not do: it packs more detail per
+ * pixel, and how much more depends on the picture. Every block row is in the sample, so detail that changes
+ * down the picture (sky above, grass below, lines of text) counts in proportion; which piece of a row is taken
+ * goes round the pieces in a shuffled order, so each column of the picture counts alike.
  */
 export interface Sample {
   pixels: Pixels;
-  /** The picture's rows per sampled row: the sample's encoded size times this estimates the picture's. */
+  /** The picture's area over the sample's: the sample's encoded size times this estimates the picture's. */
   scale: number;
 }
 
-const BLOCK_ROWS = 16;
+const BLOCK = 16;
 
-/**
- * `share` of the block rows, at least `minRows` of them; undefined when that would be more than half the
- * picture, where encoding the sample would cost about as much as encoding the picture.
- */
-export function sampleRows(px: Pixels, share: number, minRows: number): Sample | undefined {
-  const rows = Math.ceil(px.height / BLOCK_ROWS);
-  const take = Math.max(minRows, Math.round(rows * share));
-  if (take > rows / 2) return undefined;
-  const stride = px.width * px.channels * BLOCK_ROWS;
-  const band = rows / take;
+/** Undefined when the picture is too small to split into `parts` pieces of whole blocks, or to be worth it. */
+export function sampleBlockRows(px: Pixels, parts: number, minBlockRows: number): Sample | undefined {
+  const rows = Math.ceil(px.height / BLOCK);
+  const pieceBlocks = Math.floor(px.width / BLOCK / parts);
+  if (rows < minBlockRows || pieceBlocks < 1) return undefined;
+  const rowBytes = px.width * px.channels;
+  const pieceBytes = pieceBlocks * BLOCK * px.channels;
+  const data = Buffer.allocUnsafe(pieceBytes * px.height);
+  const order = Array.from({ length: parts }, (_, i) => i);
   let seed = 0x9e3779b9; // fixed: the same picture always gives the same sample
-  const parts: Buffer[] = [];
-  for (let i = 0; i < take; i++) {
-    seed = xorshift(seed);
-    const row = Math.min(rows - 1, Math.floor((i + seed / 2 ** 32) * band));
-    parts.push(px.data.subarray(row * stride, Math.min(px.data.length, (row + 1) * stride)));
+  for (let row = 0; row < rows; row++) {
+    if (row % parts === 0) seed = shuffle(order, seed);
+    const left = order[row % parts]! * pieceBytes;
+    for (let y = row * BLOCK; y < Math.min(px.height, (row + 1) * BLOCK); y++) {
+      px.data.copy(data, y * pieceBytes, y * rowBytes + left, y * rowBytes + left + pieceBytes);
+    }
   }
-  const data = Buffer.concat(parts);
-  const height = data.length / (px.width * px.channels);
-  return { pixels: { data, width: px.width, height, channels: px.channels }, scale: px.height / height };
+  const width = pieceBlocks * BLOCK;
+  return { pixels: { data, width, height: px.height, channels: px.channels }, scale: px.width / width };
 }
 
-function xorshift(x: number): number {
-  x ^= x << 13;
-  x ^= x >>> 17;
-  x ^= x << 5;
-  return x >>> 0;
+/** Fisher–Yates with xorshift32; returns the next seed. */
+function shuffle(order: number[], seed: number): number {
+  for (let i = order.length - 1; i > 0; i--) {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    seed >>>= 0;
+    const j = seed % (i + 1);
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return seed;
 }

@@ -2,7 +2,7 @@ import type { Pixels } from './decode.js';
 import { jpegMetadataBytes, insertJpegMetadata } from '../../lib/image-metadata/jpeg-segments.js';
 import { refuse, type SourceFormat } from './formats.js';
 import { scaleToFit, searchQuality } from '../../core/fit-bytes.js';
-import { sampleRows } from './sample.js';
+import { sampleBlockRows } from './sample.js';
 import { formatBytes } from '../../core/errors.js';
 import type { SharpFactory } from './load.js';
 import { exifChunk, insertPngChunks, xmpChunk } from '../../lib/image-metadata/png-chunks.js';
@@ -37,10 +37,10 @@ export interface StillOptions {
 // 6–7× slower, and a file of the same size made without it looks as good (see docs/performance.md). Deringing
 // and optimised Huffman tables cost next to nothing.
 const JPEG = { trellisQuantisation: false, overshootDeringing: true, optimiseCoding: true, progressive: false } as const;
-// The sample that aims the first full encode: a quarter of the picture, at least 32 rows of blocks (fewer let a
-// picture's uneven detail skew the estimate on smaller pictures).
-const SAMPLE_SHARE = 0.25;
-const SAMPLE_MIN_ROWS = 32;
+// The sample that aims the first full encode: a quarter of each row of blocks. Pictures under 32 block rows
+// (~500 px) get none: their full encodes cost about what the probes would.
+const SAMPLE_PARTS = 4;
+const SAMPLE_MIN_BLOCK_ROWS = 32;
 const MIN_SIDE = 160;
 const PALETTE_RATIO = 0.3;
 
@@ -75,7 +75,7 @@ export async function fitStill(sharp: SharpFactory, pixels: Pixels, o: StillOpti
     );
   }
   const jpeg = (px: Pixels, quality: number) => rawInput(sharp, px).jpeg({ quality, ...JPEG }).toBuffer();
-  const sample = sampleRows(pixels, SAMPLE_SHARE, SAMPLE_MIN_ROWS);
+  const sample = sampleBlockRows(pixels, SAMPLE_PARTS, SAMPLE_MIN_BLOCK_ROWS);
   const search = await searchQuality({
     target: o.target - room,
     width: pixels.width,
