@@ -42,8 +42,8 @@ export const START_QUALITY = 85; // beyond this a phone screen shows no differen
 export const FLOOR_QUALITY = 55; // below this, blocks show: shrink the picture instead
 const RESTART_QUALITY = 72; // where to aim after shrinking
 const GOAL = 0.93; // aim under the budget, so a small misprediction still fits
-// A fit ends the search when it uses this much of the budget. The first encode is kept from half the budget: at
-// that point another full encode costs more than the detail it would add on a phone screen.
+// A fit ends the search when it uses this much of the budget. The first one is kept from half the budget: a
+// second full encode would double the time for a few quality steps.
 const ACCEPT = 0.8;
 const ACCEPT_FIRST = 0.5;
 const USUAL_ENCODES = 4; // stop refining here if something fits
@@ -57,9 +57,10 @@ const MIN_SIDE = 160;
 export async function searchQuality(s: QualitySearch): Promise<SearchResult> {
   let { width, height } = s;
   const goal = GOAL * s.target;
-  const aim = s.estimate ? await aimFirst(s.estimate, goal) : { quality: START_QUALITY, slope: DEFAULT_SLOPE, probes: 0 };
-  let { quality, slope } = aim;
-  if ('last' in aim && quality < FLOOR_QUALITY) {
+  const aim = s.estimate ? await aimFirst(s.estimate, goal) : undefined;
+  let quality = aim?.quality ?? START_QUALITY;
+  let slope = aim?.slope ?? DEFAULT_SLOPE;
+  if (aim && quality < FLOOR_QUALITY) {
     // Aimed below the floor: try the floor unless the estimates put it clearly over the budget (more than their
     // own error); then start smaller, as the search would after a full encode at the floor.
     const atFloor = sizeAt(aim.last, FLOOR_QUALITY, slope);
@@ -102,7 +103,7 @@ export async function searchQuality(s: QualitySearch): Promise<SearchResult> {
     tries = [];
     quality = RESTART_QUALITY;
   }
-  return { best, encodes, probes: aim.probes };
+  return { best, encodes, probes: aim?.probes ?? 0 };
 }
 
 /**

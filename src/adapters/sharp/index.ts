@@ -144,12 +144,7 @@ export class SharpImages implements ImageProcessor {
     );
   }
 
-  private async reencode(
-    sharp: SharpFactory,
-    bytes: Uint8Array,
-    header: Header,
-    keepMetadata: boolean,
-  ): Promise<{ image: ProcessedImage; encodes: number; probes?: number }> {
+  private async reencode(sharp: SharpFactory, bytes: Uint8Array, header: Header, keepMetadata: boolean): Promise<{ image: ProcessedImage; encodes: number; probes?: number }> {
     const { targetBytes: target, maxDimension, maxPixels } = this.options;
     const stripped = header.metadata.length > 0 && !keepMetadata ? ['strip_metadata'] : [];
     const original = { width: header.width, height: header.height };

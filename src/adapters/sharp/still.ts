@@ -36,7 +36,7 @@ export interface StillOptions {
 // Baseline (not progressive) JPEG: every handset decodes it. No trellis quantisation: it makes a 2048 px encode
 // 6–7× slower, and a file of the same size made without it looks as good (see docs/performance.md). Deringing
 // and optimised Huffman tables cost next to nothing.
-const JPEG = { trellisQuantisation: false, overshootDeringing: true, optimiseCoding: true, progressive: false } as const;
+export const JPEG_OPTIONS = { trellisQuantisation: false, overshootDeringing: true, optimiseCoding: true, progressive: false } as const;
 // The sample that aims the first full encode: a quarter of each row of blocks. Pictures under 32 block rows
 // (~500 px) get none: their full encodes cost about what the probes would.
 const SAMPLE_PARTS = 4;
@@ -74,7 +74,7 @@ export async function fitStill(sharp: SharpFactory, pixels: Pixels, o: StillOpti
       `The metadata kept by keep_metadata=true is ${formatBytes(room)} by itself, too much of the ${formatBytes(o.target)} budget. Send it without keep_metadata.`,
     );
   }
-  const jpeg = (px: Pixels, quality: number) => rawInput(sharp, px).jpeg({ quality, ...JPEG }).toBuffer();
+  const jpeg = (px: Pixels, quality: number) => rawInput(sharp, px).jpeg({ quality, ...JPEG_OPTIONS }).toBuffer();
   const sample = sampleBlockRows(pixels, SAMPLE_PARTS, SAMPLE_MIN_BLOCK_ROWS);
   const search = await searchQuality({
     target: o.target - room,
