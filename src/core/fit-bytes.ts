@@ -32,9 +32,8 @@ export interface QualitySearch {
 
 export interface SearchResult {
   best?: Attempt;
-  /** Full encodes. */
   encodes: number;
-  /** Calls to `estimate`. */
+  /** Calls to `estimate` (not counted in `encodes`, which are full encodes). */
   probes: number;
 }
 
@@ -42,14 +41,14 @@ export const START_QUALITY = 85; // beyond this a phone screen shows no differen
 export const FLOOR_QUALITY = 55; // below this, blocks show: shrink the picture instead
 const RESTART_QUALITY = 72; // where to aim after shrinking
 const GOAL = 0.93; // aim under the budget, so a small misprediction still fits
-// A fit ends the search when it uses this much of the budget. The first one is kept from half the budget: a
-// second full encode would double the time for a few quality steps.
-const ACCEPT = 0.8;
+// The first full encode ends the search when it fits and uses half the budget: a second one would double the
+// time for a few quality steps.
 const ACCEPT_FIRST = 0.5;
-const USUAL_ENCODES = 4; // stop refining here if something fits
-const MAX_ENCODES = 8; // the hard limit, shrinking included
-const MAX_PROBES = 3;
+const MAX_PROBES = 3; // estimates before the first full encode
 const CLOSE = 0.03; // an estimate within 3 % of the goal needs no further probe
+const ACCEPT = 0.8; // a fit using at least this much of the budget ends the search
+const USUAL_ENCODES = 4; // the promise for the usual case: stop refining here if something fits
+const MAX_ENCODES = 8; // the hard limit, shrinking included
 const DEFAULT_SLOPE = 0.03; // measured on photos: ~3% more bytes per quality step around q 60–85
 const AREA_EXPONENT = 0.9;
 const MIN_SIDE = 160;

@@ -2,9 +2,9 @@ import type { Pixels } from './decode.js';
 import { jpegMetadataBytes, insertJpegMetadata } from '../../lib/image-metadata/jpeg-segments.js';
 import { refuse, type SourceFormat } from './formats.js';
 import { scaleToFit, searchQuality } from '../../core/fit-bytes.js';
-import { sampleBlockRows } from './sample.js';
 import { formatBytes } from '../../core/errors.js';
 import type { SharpFactory } from './load.js';
+import { sampleBlockRows } from './sample.js';
 import { exifChunk, insertPngChunks, xmpChunk } from '../../lib/image-metadata/png-chunks.js';
 
 /** Metadata to put back into the output (keep_metadata=true); the orientation in it already says "upright". */
@@ -74,14 +74,12 @@ export async function fitStill(sharp: SharpFactory, pixels: Pixels, o: StillOpti
       `The metadata kept by keep_metadata=true is ${formatBytes(room)} by itself, too much of the ${formatBytes(o.target)} budget. Send it without keep_metadata.`,
     );
   }
-  const jpeg = (px: Pixels, quality: number) => rawInput(sharp, px).jpeg({ quality, ...JPEG_OPTIONS }).toBuffer();
-  const sample = sampleBlockRows(pixels, SAMPLE_PARTS, SAMPLE_MIN_BLOCK_ROWS);
   const search = await searchQuality({
     target: o.target - room,
     width: pixels.width,
     height: pixels.height,
-    encode: async (quality, width, height) => jpeg(await at(width, height), quality),
-    estimate: sample ? async (quality) => (await jpeg(sample.pixels, quality)).length * sample.scale : undefined,
+    encode: async (quality, width, height) => jpeg(sharp, await at(width, height), quality),
+    estimate: sampleEstimate(sharp, pixels),
   });
   encodes += search.encodes;
   const best = search.best;
@@ -151,6 +149,14 @@ async function fitPng(sharp: SharpFactory, pixels: Pixels, o: StillOptions, at: 
   }
   if (await encode(16)) return done(['palette:16']);
   return { encodes, last: `${width}×${height} with 16 colours`, lastBytes: bytes.length };
+}
+
+const jpeg = (sharp: SharpFactory, px: Pixels, quality: number) => rawInput(sharp, px).jpeg({ quality, ...JPEG_OPTIONS }).toBuffer();
+
+/** The quality search's estimate of a full encode's size: a sample of the picture, encoded and scaled up. */
+function sampleEstimate(sharp: SharpFactory, px: Pixels): ((quality: number) => Promise<number>) | undefined {
+  const sample = sampleBlockRows(px, SAMPLE_PARTS, SAMPLE_MIN_BLOCK_ROWS);
+  return sample && (async (quality) => (await jpeg(sharp, sample.pixels, quality)).length * sample.scale);
 }
 
 function rawInput(sharp: SharpFactory, px: Pixels) {
