@@ -15,9 +15,9 @@ export interface OptionRow {
 }
 
 export const OPTION_SETS: Array<[string, JpegOptions]> = [
-  ['pipeline (deringing, optimised Huffman)', JPEG_OPTIONS],
+  ['pipeline (optimised Huffman)', JPEG_OPTIONS],
   ['+ trellis quantisation', { ...JPEG_OPTIONS, trellisQuantisation: true }],
-  ['− deringing', { ...JPEG_OPTIONS, overshootDeringing: false }],
+  ['+ deringing', { ...JPEG_OPTIONS, overshootDeringing: true }],
   ['− optimised Huffman', { ...JPEG_OPTIONS, optimiseCoding: false }],
 ];
 
