@@ -3,7 +3,8 @@
  *
  * Each measurement runs in its own child process, so "peak memory" is that process's own high-water mark
  * (maxRSS, from the kernel), not a guess from sampling. Times are the median of 3 runs after one warm-up run in
- * that process (the warm-up pays for loading sharp and, for HEIC, starting the decoder's WebAssembly).
+ * that process (the warm-up pays for loading sharp and, for HEIC, starting the decoder's WebAssembly). A second
+ * table compares JPEG encoder options at equal size on the inputs that become JPEG (see jpeg-options.ts).
  *
  * The 12 MP HEIC is made with heif-enc (x265), which is not an npm package: set HEIF_ENC to its path or put it on
  * PATH (Debian: `apt-get download libheif-examples && dpkg -x libheif-examples_*.deb /tmp/heif`, then
@@ -18,6 +19,7 @@ import { SharpImages } from '../src/adapters/sharp/index.js';
 import { formatBytes } from '../src/core/errors.js';
 import { targetBytesFor } from '../src/core/policy.js';
 import { animatedGif, phoneJpeg, screenshotPng } from '../test/images/fixtures.js';
+import { compareOptions, type OptionRow } from './jpeg-options.js';
 
 interface Case {
   id: string;
@@ -30,6 +32,7 @@ interface Case {
 interface Measurement {
   ms: number;
   encodes: number;
+  probes: number;
   bytes: number;
   output: string;
   peakRss: number;
@@ -58,51 +61,63 @@ async function main() {
   const rows = [];
   for (const c of cases) {
     console.error(`measuring ${c.label}…`);
-    const pipeline = child('pipeline', c);
-    const baseline = child('baseline', c);
+    const pipeline = child<Measurement>('pipeline', c);
+    const baseline = child<Measurement>('baseline', c);
     rows.push(
-      `| ${c.label} | ${seconds(pipeline.ms)} | ${pipeline.encodes} | ${formatBytes(pipeline.bytes)} ${pipeline.output} | ${mb(pipeline.peakRss)} ` +
+      `| ${c.label} | ${seconds(pipeline.ms)} | ${encodeCount(pipeline)} | ${formatBytes(pipeline.bytes)} ${pipeline.output} (${Math.round((100 * pipeline.bytes) / TARGET)} %) | ${mb(pipeline.peakRss)} ` +
         `| ${seconds(baseline.ms)} | ${formatBytes(baseline.bytes)} ${baseline.output} | ${mb(baseline.peakRss)} | ${(pipeline.ms / baseline.ms).toFixed(1)}× |`,
     );
   }
   console.log(`Budget ${formatBytes(TARGET)} (IMAGE_PROFILE=safe), long edge 2048, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim()}.`);
   console.log(`Machine load (1-minute average) before measuring: ${startLoad.toFixed(1)}; other work on the machine slows every row alike.`);
   console.log('Pipeline: SharpImages.process (optimize=auto). Baseline: one sharp resize to 2048 + encode of the same file (HEIC: heic-decode first).');
-  console.log(`Times: median of ${RUNS} warm runs; peak: the process's max RSS, Node and sharp included.\n`);
+  console.log(`Times: median of ${RUNS} warm runs; peak: the process's max RSS, Node and sharp included.`);
+  console.log('Encodes: full-size encodes, + encodes of a quarter-picture sample that aim the first one.\n');
   console.log('| Input | Pipeline | Encodes | Output | Peak RSS | Baseline | Baseline output | Baseline peak RSS | Time ratio |');
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const row of rows) console.log(row);
+
+  console.log(`\nJPEG options at equal size: the highest quality under ${formatBytes(TARGET)}, one encode of the 2048 px pixels (median of 3), SSIM of luma against them.\n`);
+  console.log('| Input | Options | Quality | Size | Encode | SSIM |');
+  console.log('|---|---|---|---|---|---|');
+  for (const c of cases.filter((c) => c.id === 'jpeg' || c.id === 'png')) {
+    console.error(`comparing JPEG options on ${c.label}…`);
+    for (const r of child<OptionRow[]>('options', c)) {
+      console.log(`| ${c.label} | ${r.name} | ${r.quality} | ${formatBytes(r.bytes)} | ${Math.round(r.ms)} ms | ${r.ssim.toFixed(4)} |`);
+    }
+  }
   rmSync(dir, { recursive: true, force: true });
 }
 
-function child(mode: string, c: Case): Measurement {
+function child<T>(mode: string, c: Case): T {
   const script = fileURLToPath(import.meta.url);
   const r = spawnSync(process.execPath, ['--import', 'tsx', script, '--child', mode, c.file, c.ext, c.mime], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${mode} ${c.id} failed: ${r.stderr}`);
-  return JSON.parse(r.stdout) as Measurement;
+  return JSON.parse(r.stdout) as T;
 }
 
 async function measure(mode: 'pipeline' | 'baseline', file: string, ext: string, mime: string): Promise<Measurement> {
   const bytes = readFileSync(file);
   let encodes = 0;
+  let probes = 0;
   const images = new SharpImages({
     targetBytes: TARGET,
     maxDimension: 2048,
     maxPixels: 50_000_000,
     concurrency: 1,
     queueLimit: 0,
-    observe: (s) => (encodes = s.encodes),
+    observe: (s) => ({ encodes, probes } = s),
   });
   const once = async () => {
     if (mode === 'pipeline') {
       const out = await images.process({ size: bytes.length, read: () => bytes, detected: { ext, mime } }, { optimize: 'auto', keepMetadata: false });
-      return { bytes: out.bytes.length, output: out.extension, encodes };
+      return { bytes: out.bytes.length, output: out.extension, encodes, probes };
     }
-    return { ...(await baseline(bytes, ext)), encodes: 1 };
+    return { ...(await baseline(bytes, ext)), encodes: 1, probes: 0 };
   };
   await once(); // warm-up: loads sharp, starts the HEIC worker
   const times: number[] = [];
-  let last = { bytes: 0, output: '', encodes: 0 };
+  let last = { bytes: 0, output: '', encodes: 0, probes: 0 };
   for (let i = 0; i < RUNS; i++) {
     const started = performance.now();
     last = await once();
@@ -146,13 +161,15 @@ function makeHeic(photo: Buffer, dir: string): Buffer | undefined {
   }
 }
 
+const encodeCount = (m: Measurement) => (m.probes ? `${m.encodes} + ${m.probes} sample` : `${m.encodes}`);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const mb = (bytes: number) => `${Math.round(bytes / 1_000_000)} MB`;
 
 // Last, so every constant above is initialised before the top-level await runs.
 if (process.argv[2] === '--child') {
   const [, , , mode, file, ext, mime] = process.argv;
-  process.stdout.write(JSON.stringify(await measure(mode as 'pipeline' | 'baseline', file!, ext!, mime!)));
+  const result = mode === 'options' ? await compareOptions(readFileSync(file!), TARGET) : await measure(mode as 'pipeline' | 'baseline', file!, ext!, mime!);
+  process.stdout.write(JSON.stringify(result));
   process.exit(0);
 } else {
   await main();

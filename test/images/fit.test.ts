@@ -8,15 +8,32 @@ import { FLOOR_QUALITY, START_QUALITY, scaleToFit, searchQuality } from '../../s
  */
 function encoder(bytesAt85For1Mp: number, slope = 0.035) {
   const calls: Array<{ quality: number; width: number; height: number }> = [];
+  const sizeAt = (quality: number, width: number, height: number) =>
+    bytesAt85For1Mp * Math.pow((width * height) / 1e6, 0.9) * Math.exp(slope * (quality - 85));
   return {
     calls,
+    sizeAt,
     encode: async (quality: number, width: number, height: number) => {
       calls.push({ quality, width, height });
-      const size = bytesAt85For1Mp * Math.pow((width * height) / 1e6, 0.9) * Math.exp(slope * (quality - 85));
-      return Buffer.alloc(Math.round(size));
+      return Buffer.alloc(Math.round(sizeAt(quality, width, height)));
     },
   };
 }
+
+/** An estimate of the model's full encode at 2048×1536 that is off by `error` (0.03: 3 % too large). */
+function estimator(e: ReturnType<typeof encoder>, error = 0) {
+  const probes: number[] = [];
+  return {
+    probes,
+    estimate: async (quality: number) => {
+      probes.push(quality);
+      return e.sizeAt(quality, 2048, 1536) * (1 + error);
+    },
+  };
+}
+
+/** Photos that fit at 2048×1536 between q 62 and q 85 (the usual case, above the floor). */
+const PHOTOS = [[300_000, 0.03], [250_000, 0.045], [400_000, 0.03], [200_000, 0.06], [500_000, 0.045]] as const;
 
 describe('searchQuality', () => {
   it('keeps the first encode when it already fits', async () => {
@@ -61,6 +78,75 @@ describe('searchQuality', () => {
     await searchQuality({ target: 600_000, width: 2048, height: 1536, encode: e.encode });
     const keys = e.calls.map((c) => `${c.quality}@${c.width}`);
     expect(new Set(keys).size).toBe(keys.length);
+  });
+});
+
+describe('searchQuality with an estimate', () => {
+  it('lands a photo within [50 %, 100 %] of the budget in one full encode, in at most 3 probes', async () => {
+    for (const [density, slope] of PHOTOS) {
+      for (const error of [-0.04, 0, 0.04]) {
+        const e = encoder(density, slope);
+        const p = estimator(e, error);
+        const r = await searchQuality({ target: 600_000, width: 2048, height: 1536, encode: e.encode, estimate: p.estimate });
+        expect(r.encodes, `${density} ${slope} ${error}`).toBe(1);
+        expect(r.probes).toBe(p.probes.length);
+        expect(r.probes).toBeLessThanOrEqual(3);
+        expect(r.best!.bytes.length).toBeLessThanOrEqual(600_000);
+        expect(r.best!.bytes.length).toBeGreaterThanOrEqual(0.85 * 600_000);
+        expect(r.best!.width).toBe(2048);
+      }
+    }
+  });
+
+  it('keeps a first encode that uses half the budget, where a later one would need 80 %', async () => {
+    const e = encoder(300_000, 0.03);
+    const r = await searchQuality({ target: 600_000, width: 2048, height: 1536, encode: e.encode, estimate: estimator(e, 0.45).estimate });
+    expect(r.encodes).toBe(1);
+    expect(r.best!.bytes.length).toBeGreaterThanOrEqual(300_000);
+    expect(r.best!.bytes.length).toBeLessThan(480_000);
+  });
+
+  it('tries again when the first full encode is over the budget', async () => {
+    const e = encoder(300_000, 0.03);
+    const r = await searchQuality({ target: 600_000, width: 2048, height: 1536, encode: e.encode, estimate: estimator(e, -0.15).estimate });
+    expect(e.calls[0]!.quality).toBeLessThan(START_QUALITY);
+    expect(e.sizeAt(e.calls[0]!.quality, 2048, 1536)).toBeGreaterThan(600_000);
+    expect(r.encodes).toBe(2);
+    expect(r.best!.bytes.length).toBeLessThanOrEqual(600_000);
+    expect(r.best!.bytes.length).toBeGreaterThanOrEqual(480_000);
+  });
+
+  it('starts at the top quality, after one probe, when that is estimated to fit', async () => {
+    const e = encoder(100_000);
+    const p = estimator(e);
+    const r = await searchQuality({ target: 600_000, width: 2048, height: 1536, encode: e.encode, estimate: p.estimate });
+    expect(p.probes).toEqual([START_QUALITY]);
+    expect([r.encodes, r.best?.quality]).toEqual([1, START_QUALITY]);
+  });
+
+  it('tries the floor at full size when the estimates put it over the budget by no more than their error', async () => {
+    // At the floor this picture takes 97 % of the budget: over the aim, under the budget.
+    const slope = 0.035;
+    const e = encoder((0.97 * 600_000) / (Math.pow(2048 * 1536 / 1e6, 0.9) * Math.exp(slope * (FLOOR_QUALITY - 85))), slope);
+    for (const error of [0, 0.06]) {
+      const p = estimator(e, error);
+      const r = await searchQuality({ target: 600_000, width: 2048, height: 1536, encode: e.encode, estimate: p.estimate });
+      expect(Math.min(...p.probes)).toBeGreaterThanOrEqual(FLOOR_QUALITY);
+      expect(r.encodes).toBe(1);
+      expect([r.best?.quality, r.best?.width]).toEqual([FLOOR_QUALITY, 2048]);
+    }
+  });
+
+  it('makes the picture smaller before the first full encode when the estimates say the floor will not fit', async () => {
+    const e = encoder(1_500_000);
+    const p = estimator(e);
+    const r = await searchQuality({ target: 600_000, width: 2048, height: 1536, encode: e.encode, estimate: p.estimate });
+    expect(Math.min(...p.probes)).toBeGreaterThanOrEqual(FLOOR_QUALITY);
+    expect(e.calls[0]!.width).toBeLessThan(2048);
+    expect(r.best!.bytes.length).toBeLessThanOrEqual(600_000);
+    expect(r.best!.quality).toBeGreaterThanOrEqual(FLOOR_QUALITY);
+    expect(r.best!.width / r.best!.height).toBeCloseTo(2048 / 1536, 1);
+    expect(r.encodes).toBeLessThanOrEqual(2);
   });
 });
 

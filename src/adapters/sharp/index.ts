@@ -43,7 +43,10 @@ export interface SharpImagesOptions {
 export interface ImageStats {
   format: string;
   output: string;
+  /** Full encodes. */
   encodes: number;
+  /** Encodes of a sample of the picture, each a fraction of a full one, to aim the first full encode. */
+  probes: number;
   bytes: number;
 }
 
@@ -88,14 +91,14 @@ export class SharpImages implements ImageProcessor {
 
   private async processNow(sharp: SharpFactory, bytes: Uint8Array, format: SourceFormat, options: ImageOptions): Promise<ProcessedImage> {
     const header = await inspect(sharp, bytes, format, this.options.maxPixels);
-    const done = (out: ProcessedImage, encodes: number): ProcessedImage => {
-      this.options.observe?.({ format, output: out.extension, encodes, bytes: out.bytes.length });
+    const done = (out: ProcessedImage, encodes: number, probes = 0): ProcessedImage => {
+      this.options.observe?.({ format, output: out.extension, encodes, probes, bytes: out.bytes.length });
       return out;
     };
     const rework = options.optimize === 'off' ? undefined : reworkNeeded({ ...header, size: bytes.length }, options, this.options.targetBytes);
     if (!rework) return done(await this.asSent(sharp, bytes, header, options.keepMetadata), 0);
-    const { image, encodes } = await this.reencode(sharp, bytes, header, options.keepMetadata);
-    return done(image, encodes);
+    const { image, encodes, probes } = await this.reencode(sharp, bytes, header, options.keepMetadata);
+    return done(image, encodes, probes);
   }
 
   /** The decode queue now, for /metrics: images being decoded and images waiting for a slot. */
@@ -125,7 +128,7 @@ export class SharpImages implements ImageProcessor {
     };
   }
 
-  private async reencode(sharp: SharpFactory, bytes: Uint8Array, header: Header, keepMetadata: boolean): Promise<{ image: ProcessedImage; encodes: number }> {
+  private async reencode(sharp: SharpFactory, bytes: Uint8Array, header: Header, keepMetadata: boolean): Promise<{ image: ProcessedImage; encodes: number; probes?: number }> {
     const { targetBytes: target, maxDimension, maxPixels } = this.options;
     const stripped = header.metadata.length > 0 && !keepMetadata ? ['strip_metadata'] : [];
     const original = { width: header.width, height: header.height };
@@ -165,6 +168,6 @@ export class SharpImages implements ImageProcessor {
         ...out.steps,
       ],
     };
-    return { image, encodes: out.encodes };
+    return { image, encodes: out.encodes, probes: out.probes };
   }
 }

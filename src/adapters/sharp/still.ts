@@ -3,6 +3,7 @@ import { jpegMetadataBytes, insertJpegMetadata } from '../../lib/image-metadata/
 import { refuse, type SourceFormat } from '../../core/policy.js';
 import { scaleToFit, searchQuality } from '../../core/fit-bytes.js';
 import type { SharpFactory } from './load.js';
+import { sampleBlockRows } from './sample.js';
 import { exifChunk, insertPngChunks, xmpChunk } from '../../lib/image-metadata/png-chunks.js';
 
 /** Metadata to put back into the output (keep_metadata=true); the orientation in it already says "upright". */
@@ -18,6 +19,8 @@ export interface StillResult {
   height: number;
   steps: string[];
   encodes: number;
+  /** Encodes of a sample of the picture, to aim the first full encode. */
+  probes: number;
 }
 
 export interface StillOptions {
@@ -29,9 +32,15 @@ export interface StillOptions {
   keep?: KeptMetadata;
 }
 
-// Baseline (not progressive) JPEG: every handset decodes it. Trellis quantisation buys ~8% fewer bytes at the
-// same quality for a little more CPU; mozjpeg's progressive scans would buy 3% more but cost twice the time.
-const JPEG = { trellisQuantisation: true, overshootDeringing: true, optimiseCoding: true, progressive: false } as const;
+// Baseline (not progressive) JPEG: every handset decodes it. Measured at equal file size (docs/performance.md):
+// trellis quantisation makes an encode 5–13× slower for at most +0.001 SSIM; deringing ~15 % slower for no gain;
+// optimised Huffman tables make it ~3× slower (~25 ms at 2048 px) and save ~3.5 % of the bytes — two quality
+// steps, +0.003 SSIM on a detailed photo — so they stay.
+export const JPEG_OPTIONS = { trellisQuantisation: false, overshootDeringing: false, optimiseCoding: true, progressive: false } as const;
+// The sample that aims the first full encode: a quarter of each row of blocks. Pictures under 32 block rows
+// (~500 px) get none: their full encodes cost about what the probes would.
+const SAMPLE_PARTS = 4;
+const SAMPLE_MIN_BLOCK_ROWS = 32;
 const MIN_SIDE = 160;
 const PALETTE_RATIO = 0.3;
 
@@ -61,13 +70,14 @@ export async function fitStill(sharp: SharpFactory, pixels: Pixels, o: StillOpti
     target: o.target - room,
     width: pixels.width,
     height: pixels.height,
-    encode: async (quality, width, height) => rawInput(sharp, await at(width, height)).jpeg({ quality, ...JPEG }).toBuffer(),
+    encode: async (quality, width, height) => jpeg(sharp, await at(width, height), quality),
+    estimate: sampleEstimate(sharp, pixels),
   });
   encodes += search.encodes;
   const best = search.best;
   if (!best) throw refuse.photoDoesNotFit(o.target);
   const bytes = o.keep ? insertJpegMetadata(best.bytes, o.keep) : best.bytes;
-  return { bytes, extension: 'jpg', width: best.width, height: best.height, steps: [`quality:${best.quality}`], encodes };
+  return { bytes, extension: 'jpg', width: best.width, height: best.height, steps: [`quality:${best.quality}`], encodes, probes: search.probes };
 }
 
 interface PngFit {
@@ -94,7 +104,7 @@ async function fitPng(sharp: SharpFactory, pixels: Pixels, o: StillOptions, at: 
     return true;
   };
   const done = (steps: string[]): PngFit => ({
-    result: { bytes: insertPngChunks(bytes, extra), extension: 'png', width, height, steps, encodes },
+    result: { bytes: insertPngChunks(bytes, extra), extension: 'png', width, height, steps, encodes, probes: 0 },
     encodes,
     last: '',
     lastBytes: bytes.length,
@@ -127,6 +137,14 @@ async function fitPng(sharp: SharpFactory, pixels: Pixels, o: StillOptions, at: 
   }
   if (await encode(16)) return done(['palette:16']);
   return { encodes, last: `${width}×${height} with 16 colours`, lastBytes: bytes.length };
+}
+
+const jpeg = (sharp: SharpFactory, px: Pixels, quality: number) => rawInput(sharp, px).jpeg({ quality, ...JPEG_OPTIONS }).toBuffer();
+
+/** The quality search's estimate of a full encode's size: a sample of the picture, encoded and scaled up. */
+function sampleEstimate(sharp: SharpFactory, px: Pixels): ((quality: number) => Promise<number>) | undefined {
+  const sample = sampleBlockRows(px, SAMPLE_PARTS, SAMPLE_MIN_BLOCK_ROWS);
+  return sample && (async (quality) => (await jpeg(sharp, sample.pixels, quality)).length * sample.scale);
 }
 
 function rawInput(sharp: SharpFactory, px: Pixels) {
