@@ -9,6 +9,8 @@
  * - image-formats.ts the image formats read and how they are named; which carriers take as they are.
  * - images.ts        the image decisions: what optimize=auto|always|off and keep_metadata mean, the as-is rule
  *                    (when an image passes untouched), when metadata is cut out, what a re-encode produces.
+ * - image-variants.ts which variant of its format an image is (12-bit JPEG, animated AVIF, JPEG-coded HEIF…), read
+ *                    from its header: refused by name, or sent to the decoder that reads it.
  * - refusals.ts      every refusal of a file, with its status, code and sentence.
  *
  * How to fit bytes to the budget in few encodes (the quality search) is src/core/fit-bytes.ts.
@@ -17,4 +19,5 @@ export * from './policy/media-types.js';
 export * from './policy/limits.js';
 export * from './policy/image-formats.js';
 export * from './policy/images.js';
+export * from './policy/image-variants.js';
 export { refuse } from './policy/refusals.js';

@@ -1,4 +1,6 @@
 import { fileTypeFromBuffer } from 'file-type';
+import { fileBrands } from '../lib/isobmff.js';
+import { hasPngSignature } from '../lib/png-animation.js';
 
 export interface Detected {
   ext: string;
@@ -23,6 +25,33 @@ export function sampleBytesWanted(head: Uint8Array): number {
 /** What the bytes are, by their signature; undefined when nothing matches (text, HTML, SVG, unknown). */
 export async function detectType(head: Uint8Array): Promise<Detected | undefined> {
   if (head.length === 0) return undefined;
+  const image = imageInIsoBox(head);
+  if (image) return image;
   const found = await fileTypeFromBuffer(head);
-  return found && { ext: found.ext, mime: found.mime };
+  return found ? { ext: found.ext, mime: found.mime } : damagedPng(head);
 }
+
+/**
+ * HEIF brands (ISO/IEC 23008-12) by what they say the file holds. file-type knows only some of them, and calls
+ * the rest (JPEG-coded HEIF, the newer mif3…) MP4: an image in an ISO-BMFF box is an image, whatever else its
+ * box says it is compatible with.
+ */
+const AVIF_BRANDS = ['avif', 'avis', 'MA1A', 'MA1B'];
+const HEIC_BRANDS = ['heic', 'heix', 'heim', 'heis', 'hevc', 'hevx', 'hevm', 'hevs'];
+const HEIF_BRANDS = ['mif1', 'mif2', 'mif3', 'msf1', 'miaf', 'jpeg', 'avci', 'avcs', 'vvic', 'vvis', 'j2ki', 'j2is'];
+const SEQUENCE_BRANDS = ['avis', 'hevc', 'hevx', 'hevm', 'hevs', 'msf1', 'avcs', 'vvis', 'j2is'];
+
+function imageInIsoBox(head: Uint8Array): Detected | undefined {
+  const brands = fileBrands(head);
+  if (!brands) return undefined;
+  const all = [brands.major, ...brands.compatible];
+  const has = (list: string[]) => all.some((b) => list.includes(b));
+  const sequence = SEQUENCE_BRANDS.includes(brands.major) ? '-sequence' : '';
+  if (has(AVIF_BRANDS)) return { ext: 'avif', mime: 'image/avif' };
+  if (has(HEIC_BRANDS)) return { ext: 'heic', mime: `image/heic${sequence}` };
+  if (has(HEIF_BRANDS)) return { ext: 'heif', mime: `image/heif${sequence}` };
+  return undefined;
+}
+
+/** A file that starts with the PNG signature and that file-type does not recognise is a PNG, damaged. */
+const damagedPng = (head: Uint8Array): Detected | undefined => (hasPngSignature(head) ? { ext: 'png', mime: 'image/png' } : undefined);

@@ -61,8 +61,6 @@ const KNOWN_GAPS: Readonly<Record<string, Partial<Record<Invariant, Item>>>> = {
   'tiff/little-endian-lzw.tif': { 'same-answer': 2, 'refusal-is-true': 2 },
   'broken/tiff-fuzzed.tif': { 'same-answer': 2, 'refusal-is-true': 2 },
   // Item 3: hosted as video or audio without what a player needs; HEIF brands file-type calls MP4.
-  'heif/jpeg-coded.heif': { 'decodes-or-plays': 3, 'no-location-or-device': 3 },
-  'heif/mif3-brand.avif': { 'decodes-or-plays': 3 },
   'broken/mp4-interrupted-no-moov.mp4': { 'decodes-or-plays': 3 },
   'broken/mp4-header-only.mp4': { 'decodes-or-plays': 3 },
   'broken/mp4-truncated-moov.mp4': { 'decodes-or-plays': 3 },
@@ -70,13 +68,6 @@ const KNOWN_GAPS: Readonly<Record<string, Partial<Record<Invariant, Item>>>> = {
   'broken/mp3-72-bytes.mp3': { 'decodes-or-plays': 3 },
   'broken/wav-no-samples.wav': { 'decodes-or-plays': 3 },
   // Item 4: valid variants called corrupt or unrecognised; the same things under another name refused.
-  'jpeg/twelve-bit.jpg': { 'refusal-is-true': 4 },
-  'jpeg/lossless-sof3.jpg': { 'refusal-is-true': 4 },
-  'heif/animated.avif': { 'refusal-is-true': 4 },
-  'heif/hevc-image-sequence-msf1.heic': { 'refusal-is-true': 4 },
-  'heif/uncompressed-rgb.heif': { 'refusal-is-true': 4 },
-  'broken/png-signature-then-text.png': { 'refusal-is-true': 4 },
-  'png/animated.apng': { accepted: 4 },
   'video/itunes-style.m4v': { accepted: 4 },
   'pdf/leading-bytes.pdf': { accepted: 4, 'refusal-is-true': 4 },
   'audio/junk-after-id3.mp3': { accepted: 4, 'refusal-is-true': 4 },

@@ -5,7 +5,7 @@ import type { Header } from './inspect.js';
 import { untrusted, type SharpFactory } from './load.js';
 
 /**
- * Animations (GIF, and animated WebP converted to GIF) stay animated. Over budget they lose, in this order:
+ * Animations (GIF, and animated WebP and PNG converted to GIF) stay animated. Over budget they lose, in this order:
  * size (down to MIN_SIDE on the long edge), colour (dithering off for truecolour sources, then 16 colours —
  * sharp's quantiser offers 256, 16, 4 or 2), and last frames (every 2nd, 3rd, … frame kept, with the delays
  * summed so the animation keeps its pace). Each loss is named in the steps. Sizes are predicted from the last
@@ -27,19 +27,33 @@ interface Frames {
   premultiplied: boolean;
 }
 
+/** Frames already decoded and composed (an APNG, see apng.ts): RGBA at 8 bits, each below the one before. */
+export interface RawFrames {
+  data: Buffer;
+  width: number;
+  /** Of one frame. */
+  height: number;
+  count: number;
+}
+
 const MIN_SIDE = 320;
 const MAX_STRIDE = 4;
 
 export async function fitAnimation(
   sharp: SharpFactory,
-  bytes: Uint8Array,
+  source: Uint8Array | RawFrames,
   header: Header,
   o: { target: number; maxDimension: number; maxPixels: number },
 ): Promise<AnimationResult> {
-  if (header.format === 'gif' && !gifIsComplete(bytes)) throw refuse.unreadable('gif');
+  const bytes = source instanceof Uint8Array ? source : undefined;
+  if (header.format === 'gif' && (!bytes || !gifIsComplete(bytes))) throw refuse.unreadable('gif');
+  const open = () =>
+    source instanceof Uint8Array
+      ? sharp(source, untrusted(o.maxPixels, { animated: true }))
+      : sharp(source.data, { animated: true, raw: { width: source.width, height: source.height * source.count, pageHeight: source.height, channels: 4 } });
   const decode = async (width: number): Promise<Frames> => {
     try {
-      const img = sharp(bytes, untrusted(o.maxPixels, { animated: true })).resize({ width }).ensureAlpha();
+      const img = open().resize({ width }).ensureAlpha();
       const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
       const height = info.pageHeight ?? info.height;
       return { data, width: info.width, height, count: Math.round(info.height / height), premultiplied: info.premultiplied };
@@ -54,7 +68,7 @@ export async function fitAnimation(
   const capped = fitWithin(header.width, header.height, o.maxDimension);
   let width = capped.width;
   // A GIF upload's own size predicts a GIF re-encode's: start at the size the budget allows, not at full size.
-  const predicted = (bytes.length * capped.width * capped.height) / (header.width * header.height);
+  const predicted = ((bytes?.length ?? 0) * capped.width * capped.height) / (header.width * header.height);
   if (header.format === 'gif' && predicted > o.target) width = Math.round(width * shrink(capped.width, capped.height, predicted));
   let frames = await decode(width);
   let colours = 256;

@@ -9,10 +9,13 @@ import {
   type SourceFormat,
 } from '../../core/policy.js';
 import type { ImageInput, ImageOptions, ImageProcessor, ProcessedImage } from '../../core/ports.js';
+import { readableImage } from '../image-source.js';
+import { composeApng } from './apng.js';
 import { decodeStill } from './decode.js';
 import { uprightTiff, uprightXmp } from '../../lib/image-metadata/exif.js';
 import { fitAnimation } from './gif.js';
 import { HeicDecoder } from './heic.js';
+import { decodableHeif } from './heif.js';
 import { inspect, type Header } from './inspect.js';
 import { Limiter } from './limiter.js';
 import { loadSharp, type SharpFactory } from './load.js';
@@ -89,11 +92,14 @@ export class SharpImages implements ImageProcessor {
     });
   }
 
-  private async processNow(sharp: SharpFactory, bytes: Uint8Array, format: SourceFormat, options: ImageOptions): Promise<ProcessedImage> {
-    const header = await inspect(sharp, bytes, format, this.options.maxPixels);
+  private async processNow(sharp: SharpFactory, upload: Uint8Array, format: SourceFormat, options: ImageOptions): Promise<ProcessedImage> {
+    // The variant first: one no decoder here reads is refused by name, a JPEG-coded HEIF becomes its JPEG.
+    const source = readableImage(upload, format, options.keepMetadata);
+    const bytes = decodableHeif(source.bytes, source.heifCodec);
+    const header = await inspect(sharp, bytes, source.format, this.options.maxPixels, source.heifCodec);
     const done = (out: ProcessedImage, encodes: number, probes = 0): ProcessedImage => {
       this.options.observe?.({ format, output: out.extension, encodes, probes, bytes: out.bytes.length });
-      return out;
+      return { ...out, transformations: [...source.steps, ...out.transformations] };
     };
     const rework = options.optimize === 'off' ? undefined : reworkNeeded({ ...header, size: bytes.length }, options, this.options.targetBytes);
     if (!rework) return done(await this.asSent(sharp, bytes, header, options.keepMetadata), 0);
@@ -135,8 +141,11 @@ export class SharpImages implements ImageProcessor {
     const resize = (w: number, h: number) => (w === header.width && h === header.height ? [] : [`resize:${header.width}x${header.height}->${w}x${h}`]);
 
     if (deliveryFormat({ ...header, transparent: header.hasAlpha }) === 'gif') {
-      const out = await fitAnimation(sharp, bytes, header, { target, maxDimension, maxPixels });
-      const converted = header.format === 'gif' ? [] : [`convert:${transformName(header.format)}->gif`];
+      // An APNG's frames are composed here (libvips reads only its default image); GIF and WebP frames by libvips.
+      const apng = header.format === 'png';
+      const frames = apng ? await composeApng(sharp, bytes, maxPixels) : bytes;
+      const out = await fitAnimation(sharp, frames, header, { target, maxDimension, maxPixels });
+      const converted = header.format === 'gif' ? [] : [`convert:${apng ? 'apng' : transformName(header.format)}->gif`];
       const image = { bytes: out.bytes, extension: 'gif', contentType: 'image/gif', width: out.width, height: out.height, original };
       return { image: { ...image, transformations: [...stripped, ...converted, ...out.steps] }, encodes: out.encodes };
     }

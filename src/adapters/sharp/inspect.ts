@@ -1,6 +1,7 @@
 import type { Metadata } from 'sharp';
 import { refuse, type SourceFormat } from '../../core/policy.js';
 import { exifTiff } from '../../lib/image-metadata/exif.js';
+import { readApng } from '../../lib/png-animation.js';
 import { SHARP_FORMATS } from './formats.js';
 import type { SharpFactory } from './load.js';
 
@@ -29,9 +30,12 @@ export interface Header {
   xmp?: Buffer;
 }
 
-/** Reads the header and refuses at once what is unreadable or has more pixels than allowed. */
-export async function inspect(sharp: SharpFactory, bytes: Uint8Array, format: SourceFormat, maxPixels: number): Promise<Header> {
-  const header = fromSharp(format, await readMetadata(sharp, bytes, format), bytes);
+/**
+ * Reads the header and refuses at once what is unreadable or has more pixels than allowed. `heifCodec`: how a
+ * HEIF's primary image is coded, read from its boxes (sharp guesses it from the major brand).
+ */
+export async function inspect(sharp: SharpFactory, bytes: Uint8Array, format: SourceFormat, maxPixels: number, heifCodec?: 'hevc' | 'av1'): Promise<Header> {
+  const header = fromSharp(format, await readMetadata(sharp, bytes, format), bytes, heifCodec);
   if (header.width <= 0 || header.height <= 0) throw refuse.unreadable(format);
   if (header.width * header.height * header.frames > maxPixels) {
     throw refuse.tooManyPixels(header.width, header.height, header.frames, maxPixels);
@@ -50,8 +54,10 @@ async function readMetadata(sharp: SharpFactory, bytes: Uint8Array, format: Sour
   }
 }
 
-function fromSharp(format: SourceFormat, m: Metadata, bytes: Uint8Array): Header {
+function fromSharp(format: SourceFormat, m: Metadata, bytes: Uint8Array, heifCodec?: 'hevc' | 'av1'): Header {
   const heif = m.format === 'heif';
+  // libvips reads an APNG's default image only: its frames are read from its chunks (and composed by apng.ts).
+  const apng = format === 'png' ? readApng(bytes) : undefined;
   const orientation = heif ? 1 : (m.orientation ?? 1);
   const turned = orientation >= 5;
   // With `animated`, height is all frames stacked; pageHeight is one frame.
@@ -63,17 +69,17 @@ function fromSharp(format: SourceFormat, m: Metadata, bytes: Uint8Array): Header
     format,
     width: turned ? frameHeight : m.width,
     height: turned ? m.width : frameHeight,
-    // Only GIF and WebP pages are animation frames; other formats' extra pages (TIFF pages, HEIF auxiliary
-    // images) are never decoded, so they neither count against the pixel limit nor make an animation.
-    frames: format === 'gif' || format === 'webp' ? Math.max(1, m.pages ?? 1) : 1,
+    // Only GIF and WebP pages and APNG frames are animation frames; other formats' extra pages (TIFF pages, HEIF
+    // auxiliary images) are never decoded, so they neither count against the pixel limit nor make an animation.
+    frames: apng ? apng.frames.length : format === 'gif' || format === 'webp' ? Math.max(1, m.pages ?? 1) : 1,
     orientation: orientation >= 1 && orientation <= 8 ? orientation : 1,
     heifTransform: heif && hasHeifTransform(bytes),
     hasAlpha: m.hasAlpha,
     metadata,
     needsColourConversion: m.space === 'cmyk' || (m.icc !== undefined && !isSrgbProfile(m.icc)),
-    hevc: heif && m.compression === 'hevc',
-    delay: m.delay,
-    loop: m.loop,
+    hevc: heif && (heifCodec ? heifCodec === 'hevc' : m.compression === 'hevc'),
+    delay: apng ? apng.frames.map((f) => f.delayMs) : m.delay,
+    loop: apng ? apng.plays : m.loop,
     icc: m.icc,
     exif: m.exif && exifTiff(m.exif),
     xmp: m.xmp,

@@ -21,8 +21,11 @@ export const FORMAT_LABELS: Readonly<Record<SourceFormat, string>> = {
   tif: 'TIFF',
 };
 
-/** Other names file-type (or a caller) may give the same formats. */
-const ALIASES: Readonly<Record<string, SourceFormat>> = { jpeg: 'jpg', tiff: 'tif' };
+/**
+ * Other names file-type (or a caller) may give the same formats. An APNG is a PNG (every PNG decoder shows its
+ * default image); its animation is read from its chunks where it matters.
+ */
+const ALIASES: Readonly<Record<string, SourceFormat>> = { jpeg: 'jpg', tiff: 'tif', apng: 'png' };
 
 /**
  * The source format an extension names, or undefined for an image that is not taken. BMP is not taken: phones

@@ -44,19 +44,23 @@ export interface ImageFacts {
   needsColourConversion?: boolean;
   /** Kinds of metadata present (exif, xmp, …). */
   metadata?: readonly string[];
+  /** Frames of an animation (an APNG's, for a PNG). */
+  frames?: number;
 }
 
 /** Why an image must be re-encoded rather than pass as it is (the refusal sentences name each). */
-export type Rework = 'asked' | 'format' | 'budget' | 'orientation' | 'colour' | 'metadata';
+export type Rework = 'asked' | 'format' | 'animation' | 'budget' | 'orientation' | 'colour' | 'metadata';
 
 /**
- * The as-is rule: why this image cannot pass with its own bytes, or undefined when it can — a carrier format
- * within the delivery budget, upright, sRGB and, unless it is to be kept, free of metadata; and not asked to be
+ * The as-is rule: why this image cannot pass with its own bytes, or undefined when it can — a carrier format (a
+ * PNG not animated) within the delivery budget, upright, sRGB and, unless it is to be kept, free of metadata; and not asked to be
  * re-encoded (`always`). For `off` see assertSendableAsIs: nothing is re-encoded then.
  */
 export function reworkNeeded(facts: ImageFacts, options: ImageOptions, budgetBytes: number): Rework | undefined {
   if (options.optimize === 'always') return 'asked';
   if (!isCarrierFormat(facts.format)) return 'format';
+  // An APNG is a PNG, but carriers take animations as GIF: like animated WebP, it becomes one.
+  if (facts.format === 'png' && (facts.frames ?? 1) > 1) return 'animation';
   if (facts.size > budgetBytes) return 'budget';
   if (facts.orientation !== undefined && facts.orientation !== 1) return 'orientation';
   if (facts.needsColourConversion) return 'colour';

@@ -18,6 +18,29 @@ const mp = (pixels: number) => `${Math.round(pixels / 100_000) / 10} megapixels`
 
 const doesNotFit = (message: string) => new AppError(422, 'image_does_not_fit', message);
 
+/**
+ * Image variants that are valid files but that no decoder here reads: what each is, named as its user would know
+ * it, and what to send instead. Read from the header bytes (src/core/policy/image-variants.ts).
+ */
+const SAVE_AS = 'Save it as an ordinary JPEG or as PNG and send it again.';
+const heifCoded = (coding: string) => `This image is a HEIF coded with ${coding}, a HEIF variant that is not converted here.`;
+export const IMAGE_VARIANTS = {
+  'jpeg-12-bit': ['This image is a 12-bit JPEG (12 bits per sample, as some cameras and medical systems write); only 8-bit JPEG, the kind phones show, is converted here.', SAVE_AS],
+  'jpeg-lossless': ['This image is a lossless JPEG (SOF3, as some cameras and medical systems write), a JPEG variant that phones do not show and that is not converted here.', SAVE_AS],
+  'jpeg-hierarchical': ['This image is a hierarchical JPEG, a JPEG variant that phones do not show and that is not converted here.', SAVE_AS],
+  'avif-animated': ['This image is an animated AVIF (an AVIF image sequence); animated AVIF is not converted here.', 'Send it as an animated GIF or WebP, or as an MP4 video.'],
+  'heif-sequence': ['This image is an HEVC image sequence (a HEIF burst or animation); image sequences are not converted here.', 'Send one of its pictures as HEIC or JPEG, or the sequence as an MP4 video.'],
+  'heif-other-sequence': ['This image is a HEIF image sequence (a burst or animation); image sequences are not converted here.', 'Send one of its pictures as JPEG, or the sequence as an MP4 video.'],
+  'heif-uncompressed': ['This image is an uncompressed HEIF (ISO/IEC 23001-17), a HEIF variant that is not converted here.', SAVE_AS],
+  'heif-tiled-jpeg': ['This image is a tiled JPEG-coded HEIF, a HEIF variant that is not converted here.', SAVE_AS],
+  'heif-jpeg-transform': ['This image is a JPEG-coded HEIF with a crop or another transformation that is not applied here, so it is not converted.', SAVE_AS],
+  'heif-avc': [heifCoded('H.264 (AVC)'), SAVE_AS],
+  'heif-vvc': [heifCoded('H.266 (VVC)'), SAVE_AS],
+  'heif-jpeg2000': [heifCoded('JPEG 2000'), SAVE_AS],
+  'heif-mini': ["This image is a HEIF in the compact layout of the mif3 brand (a 'mini' box instead of 'meta'), which is not read here yet.", SAVE_AS],
+} as const satisfies Record<string, readonly [string, string]>;
+export type ImageVariant = keyof typeof IMAGE_VARIANTS;
+
 /** Why an image cannot pass as it is, as the middle of a sentence. */
 function reworkReason(why: Rework, image: { format: string; size: number }, budgetBytes: number): string {
   switch (why) {
@@ -25,6 +48,8 @@ function reworkReason(why: Rework, image: { format: string; size: number }, budg
       return 'optimize=always asks for the image to be re-encoded';
     case 'format':
       return `carriers do not accept ${formatLabel(image.format)} images, so it must be converted to JPEG`;
+    case 'animation':
+      return 'it is an animated PNG, and animations are sent as GIF, so it must be converted';
     case 'budget':
       return `the image is ${formatBytes(image.size)}, over the ${formatBytes(budgetBytes)} delivery budget, so it must be made smaller`;
     case 'orientation':
@@ -83,6 +108,16 @@ export const refuse = {
       `The ${formatLabel(format)} image could not be read: it is corrupt or incomplete (was the upload cut short?). Send the original file again.`,
       { cause },
     ),
+
+  /** A valid image in a variant that is not read here (see IMAGE_VARIANTS), or a HEIF coded in a way not listed there (`heifCoding`: "'xyz1'"). */
+  unsupportedVariant: (variant: ImageVariant | { heifCoding: string }) => {
+    const [what, instead] = typeof variant === 'string' ? IMAGE_VARIANTS[variant] : [heifCoded(variant.heifCoding), SAVE_AS];
+    return new AppError(422, 'unsupported_image_variant', `${what} ${instead}`);
+  },
+
+  /** The PNG signature, then something else: a damaged PNG, whatever the rest looks like. */
+  damagedPng: () =>
+    new AppError(422, 'unreadable_image', 'The file starts with the PNG signature, but what follows is not PNG data: it is a damaged PNG. Send the original image again.'),
 
   noDimensions: (format: string) =>
     new AppError(422, 'unreadable_image', `The ${formatLabel(format)} image has no readable dimensions. Send the original file again.`),
