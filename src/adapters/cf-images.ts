@@ -14,6 +14,8 @@ import {
 import type { ImageInput, ImageOptions, ImageProcessor, ProcessedImage } from '../core/ports.js';
 import { readAll } from '../core/streams.js';
 import { stripMetadata } from '../lib/image-metadata/strip.js';
+import { readApng, withoutAnimation } from '../lib/png-animation.js';
+import { readableImage, type ImageSource } from './image-source.js';
 
 /**
  * Images on Workers, where sharp cannot run. Without a decoder this reads only an image's format and size, and
@@ -65,15 +67,30 @@ export class WorkerImages implements ImageProcessor {
   }
 
   async process(input: ImageInput, options: ImageOptions): Promise<ProcessedImage> {
-    const format = asSourceFormat(input.detected.ext);
-    if (!format) throw refuse.unsupportedType(input.detected); // not reached: the service asks accepts() first
+    const uploaded = asSourceFormat(input.detected.ext);
+    if (!uploaded) throw refuse.unsupportedType(input.detected); // not reached: the service asks accepts() first
+    if (options.optimize === 'off') assertSendableAsIs(uploaded, input.size);
+    const { bytes, format, steps } = source(input.read(), uploaded, options);
     const { targetBytes, binding } = this.options;
-    const why = options.optimize === 'off' ? undefined : reworkNeeded({ format, size: input.size }, options, targetBytes);
-    if (!why) return asSent(input.read(), format, options.keepMetadata);
-    if (!binding) throw refuse.noImageProcessing(why, { format, size: input.size }, targetBytes);
-    if (!BINDING_FORMATS.has(format)) throw refuse.imagesServiceCannotRead(why, { format, size: input.size }, targetBytes);
-    return new BindingFit(binding, this.options).run(input.read(), format);
+    const why = options.optimize === 'off' ? undefined : reworkNeeded({ format, size: bytes.length }, options, targetBytes);
+    const done = (out: ProcessedImage): ProcessedImage => ({ ...out, transformations: [...steps, ...out.transformations] });
+    if (!why) return done(asSent(bytes, format, options.keepMetadata));
+    if (!binding) throw refuse.noImageProcessing(why, { format, size: bytes.length }, targetBytes);
+    if (!BINDING_FORMATS.has(format)) throw refuse.imagesServiceCannotRead(why, { format, size: bytes.length }, targetBytes);
+    return done(await new BindingFit(binding, this.options).run(bytes, format));
   }
+}
+
+/**
+ * The upload with its variant checked (a JPEG-coded HEIF is the JPEG inside it, see image-source.ts). Nothing here
+ * composes an APNG's frames into a GIF, so an animated PNG goes as its default image — the picture every PNG
+ * decoder shows — and says so; with optimize=off it goes as sent.
+ */
+function source(bytes: Uint8Array, format: SourceFormat, options: ImageOptions): ImageSource {
+  const checked = readableImage(bytes, format, options.keepMetadata);
+  const apng = options.optimize !== 'off' && checked.format === 'png' ? readApng(checked.bytes) : undefined;
+  if (!apng) return checked;
+  return { ...checked, bytes: withoutAnimation(checked.bytes), steps: [...checked.steps, `frames:${apng.frames.length}->1`] };
 }
 
 /**

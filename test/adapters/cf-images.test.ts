@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WorkerImages, type ImagesBindingLike } from '../../src/adapters/cf-images.js';
 import { orientationOnly, withExifHeader } from '../../src/lib/image-metadata/exif.js';
 import type { AppError } from '../../src/core/errors.js';
 import { pngExif } from '../../src/lib/image-metadata/png-chunks.js';
+import { heifLayout, itemData } from '../../src/lib/isobmff.js';
 import { GIF, GPS_EXIF, JPG, PNG, cleanJpeg, imageInput, pngChunkTypes } from '../images/fixtures.js';
 
 /**
@@ -212,5 +214,39 @@ describe('WorkerImages without the binding: metadata out of images stored as the
       message: 'The JPEG image could not be read: it is corrupt or incomplete (was the upload cut short?). Send the original file again.',
     });
     expect((await images.process(imageInput(cut, JPG), { optimize: 'off', keepMetadata: true })).bytes).toBe(cut);
+  });
+});
+
+describe('WorkerImages: image variants, read from the header as on Node', () => {
+  const corpus = (file: string) => new Uint8Array(readFileSync(new URL(`../fixtures/corpus/${file}`, import.meta.url)));
+  const without = new WorkerImages(options);
+  const withBinding = new WorkerImages({ ...options, binding: fakeBinding({ width: 200, height: 150 }, 0.5).binding });
+
+  it('a JPEG-coded HEIF passes as the JPEG inside it, without its EXIF item (GPS, camera)', async () => {
+    const heif = corpus('heif/jpeg-coded.heif');
+    const out = await without.process(imageInput(heif, { ext: 'heif', mime: 'image/heif' }), auto);
+    expect([out.contentType, out.transformations]).toEqual(['image/jpeg', ['convert:heif->jpeg']]);
+    const layout = heifLayout(heif)!;
+    expect(Buffer.from(out.bytes).equals(Buffer.from(itemData(heif, layout, layout.primary!)!))).toBe(true);
+    expect(Buffer.from(out.bytes).includes('Canon')).toBe(false);
+  });
+
+  it('an animated PNG goes as its default image, with nothing to compose its frames here, and says so', async () => {
+    const out = await without.process(imageInput(corpus('png/animated.apng'), { ext: 'apng', mime: 'image/apng' }), auto);
+    expect([out.contentType, out.transformations]).toEqual(['image/png', ['frames:4->1']]);
+    expect(pngChunkTypes(out.bytes)).toEqual(['IHDR', 'pHYs', 'IDAT', 'IEND']);
+  });
+
+  it.each([
+    ['jpeg/twelve-bit.jpg', JPG, /^This image is a 12-bit JPEG/],
+    ['jpeg/lossless-sof3.jpg', JPG, /^This image is a lossless JPEG/],
+    ['heif/animated.avif', { ext: 'avif', mime: 'image/avif' }, /^This image is an animated AVIF/],
+    ['heif/uncompressed-rgb.heif', { ext: 'heif', mime: 'image/heif' }, /^This image is an uncompressed HEIF/],
+  ])('%s is refused by name, with or without the Images binding', async (file, detected, sentence) => {
+    for (const images of [without, withBinding]) {
+      const r = await refusal(images.process(imageInput(corpus(file), detected), auto));
+      expect([r.status, r.code]).toEqual([422, 'unsupported_image_variant']);
+      expect(r.message).toMatch(sentence);
+    }
   });
 });
