@@ -18,8 +18,9 @@ import { readApng, withoutAnimation } from '../lib/png-animation.js';
 import { readableImage, type ImageSource } from './image-source.js';
 
 /**
- * Images on Workers, where sharp cannot run. Without a decoder this reads only an image's format and size, and
- * asks the policy (src/core/policy/images.ts) what to do: an image that may pass goes with its pictures untouched
+ * Images on Workers, where sharp cannot run. Without a decoder this reads only an image's format, size and header
+ * (its variant, see image-source.ts: refused by name when it is one no decoder reads, a JPEG-coded HEIF taken as the
+ * JPEG inside it, an APNG as its default image), and asks the policy (src/core/policy/images.ts) what to do: an image that may pass goes with its pictures untouched
  * (JPEG and PNG metadata, GPS included, cut out without re-encoding unless it is to be kept); one that needs work
  * goes to the Cloudflare Images binding when one is configured (IMAGES), fitted to the budget with the core
  * quality search; without it, it is refused with 422 `image_processing_unavailable`, saying which deployment can

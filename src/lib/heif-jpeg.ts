@@ -19,7 +19,8 @@ export function jpegFromHeif(b: Uint8Array, layout: HeifLayout, keepMetadata: bo
   let jpeg = Buffer.concat(prefix ? [prefix, data] : [data]);
   if (jpeg[0] !== 0xff || jpeg[1] !== 0xd8) return undefined;
   const profile = colourProfile(b, item);
-  if (profile && !hasAppSegment(jpeg, 0xe2, 'ICC_PROFILE')) jpeg = insertAfterSoi(jpeg, iccSegments(profile));
+  // JPEG numbers a profile's pieces in one byte: one of more than 255 pieces (16 MB) cannot be carried.
+  if (profile && profile.length <= 255 * ICC_PIECE && !hasAppSegment(jpeg, 0xe2, 'ICC_PROFILE')) jpeg = insertAfterSoi(jpeg, iccSegments(profile));
   const orientation = heifOrientation(b, item);
   const kept = keepMetadata && layout.exif ? exifItemTiff(b, layout, layout.exif) : undefined;
   // HEIF's EXIF orientation is only a note (irot/imir say how to show the picture), so kept EXIF says upright. When

@@ -136,6 +136,8 @@ function itemLocations(b: Uint8Array, iloc: Box | undefined): Map<number, Pick<H
   const version = b[iloc.body]!;
   let at = iloc.body + 4;
   const sizes = { offset: b[at]! >> 4, length: b[at]! & 15, base: b[at + 1]! >> 4, index: version > 0 ? b[at + 1]! & 15 : 0 };
+  // An extent written in no bytes at all would let a few bytes of table stand for billions of them.
+  if (sizes.offset + sizes.length + sizes.index === 0) return out;
   at += 2;
   const int = (n: number) => {
     if (at + n > iloc.end) throw new RangeError('iloc');
@@ -238,7 +240,10 @@ export function itemData(b: Uint8Array, layout: HeifLayout, item: HeifItem): Uin
     parts.push(b.subarray(from, to));
   }
   if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  // The same bytes may be listed again and again: an item is never larger than the file that holds it.
+  const total = parts.reduce((n, p) => n + p.length, 0);
+  if (total > b.length) return undefined;
+  const out = new Uint8Array(total);
   parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);
   return out;
 }

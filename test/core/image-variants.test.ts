@@ -14,15 +14,9 @@ const corpus = (file: string) => new Uint8Array(readFileSync(new URL(`../fixture
 /** What the service sniffs: the first 4,100 bytes. */
 const sniff = (file: string) => detectType(corpus(file).subarray(0, 4100));
 
-const refusedFor = (f: () => unknown): AppError => {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof AppError) return err;
-    throw err;
-  }
-  throw new Error('expected a refusal');
-};
+/** The refusal a call throws: an AppError with this status, code and sentence. */
+const refusal = (status: number, code: string, message: string | RegExp) =>
+  expect.objectContaining({ constructor: AppError, status, code, message: typeof message === 'string' ? message : expect.stringMatching(message) });
 
 describe('detection: an image in an ISO-BMFF box is an image, by its brands', () => {
   it.each([
@@ -135,23 +129,20 @@ describe('the variant policy', () => {
     const grid = (tile: string) =>
       heifFile({ brands: ['mif1'], item: { type: 'grid', data: new Uint8Array(8), properties: [ispe(64, 48)] }, inputs: [{ type: tile, data: new Uint8Array(4) }, { type: tile, data: new Uint8Array(4) }] });
     expect(imagePlan(grid('hvc1'), 'heic')).toEqual({ read: 'heif', codec: 'hevc' });
-    expect(refusedFor(() => imagePlan(grid('jpeg'), 'heif')).message).toMatch(/^This image is a tiled JPEG-coded HEIF, a HEIF variant that is not converted here\./);
+    expect(() => imagePlan(grid('jpeg'), 'heif')).toThrow(refusal(422, 'unsupported_image_variant', /^This image is a tiled JPEG-coded HEIF, a HEIF variant that is not converted here\./));
     // No tile listed: what it is made of cannot be told, so the decoder decides.
     expect(imagePlan(heifFile({ brands: ['mif1'], item: { type: 'grid', data: new Uint8Array(8), properties: [] } }), 'heif')).toEqual({ read: 'heif' });
   });
 
   it('names the compact mif3 layout', () => {
     const mini = Buffer.concat([corpus('heif/mif3-brand.avif').subarray(0, 32), Buffer.from([0, 0, 0, 12]), Buffer.from('mini\0\0\0\0', 'latin1')]);
-    expect(refusedFor(() => imagePlan(mini, 'avif')).message).toMatch(/^This image is a HEIF in the compact layout of the mif3 brand/);
+    expect(() => imagePlan(mini, 'avif')).toThrow(refusal(422, 'unsupported_image_variant', /^This image is a HEIF in the compact layout of the mif3 brand/));
   });
 
   it('calls a PNG signature followed by something else a damaged PNG', () => {
-    const err = refusedFor(() => imagePlan(corpus('broken/png-signature-then-text.png'), 'png'));
-    expect([err.status, err.code, err.message]).toEqual([
-      422,
-      'unreadable_image',
-      'The file starts with the PNG signature, but what follows is not PNG data: it is a damaged PNG. Send the original image again.',
-    ]);
+    expect(() => imagePlan(corpus('broken/png-signature-then-text.png'), 'png')).toThrow(
+      refusal(422, 'unreadable_image', 'The file starts with the PNG signature, but what follows is not PNG data: it is a damaged PNG. Send the original image again.'),
+    );
   });
 
   it('makes an animated PNG, not a still one, become a GIF', () => {
@@ -159,5 +150,44 @@ describe('the variant policy', () => {
     expect(reworkNeeded({ format: 'png', size: 1000, frames: 4 }, auto, 600_000)).toBe('animation');
     expect(reworkNeeded({ format: 'png', size: 1000, frames: 1 }, auto, 600_000)).toBeUndefined();
     expect(reworkNeeded({ format: 'gif', size: 1000, frames: 4 }, auto, 600_000)).toBeUndefined();
+  });
+});
+
+describe('hostile boxes', () => {
+  const jpegCoded = () => Buffer.from(corpus('heif/jpeg-coded.heif'));
+  const ilocOf = (heif: Buffer) => heif.indexOf('iloc', 0, 'latin1') - 4;
+
+  it('an iloc whose fields take no bytes lists nothing (a few such bytes could stand for billions of empty extents)', () => {
+    const heif = jpegCoded();
+    heif[ilocOf(heif) + 12] = 0x00; // offset and length sizes: 0
+    expect(heifLayout(heif)!.primary!.extents).toEqual([]);
+  });
+
+  it('an item that lists the whole file many times is not read', () => {
+    const heif = jpegCoded();
+    const layout = heifLayout(heif)!;
+    const item = { ...layout.primary!, extents: Array.from({ length: 1000 }, () => ({ offset: 0, length: heif.length })) };
+    expect(itemData(heif, layout, item)).toBeUndefined();
+  });
+});
+
+describe('damaged headers never throw anything but a refusal', () => {
+  it.each(['heif/jpeg-coded.heif', 'heif/animated.avif', 'heif/iphone-style-exif-gps.heic', 'jpeg/twelve-bit.jpg', 'png/animated.apng'])('%s, with bytes changed at random', (file) => {
+    const original = corpus(file);
+    const format = asSourceFormat(file.slice(file.lastIndexOf('.') + 1))!;
+    let seed = 18;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let round = 0; round < 300; round++) {
+      const bytes = original.slice(0, Math.max(8, Math.floor(original.length * (0.2 + 0.8 * random()))));
+      for (let n = 0; n < 4; n++) bytes[Math.floor(random() * Math.min(bytes.length, 600))] = Math.floor(random() * 256);
+      try {
+        const plan = imagePlan(bytes, format);
+        if (plan.read === 'jpeg-item') itemData(bytes, plan.layout, plan.layout.primary!);
+      } catch (err) {
+        expect(err).toBeInstanceOf(AppError);
+      }
+      readApng(bytes);
+      jpegFrame(bytes);
+    }
   });
 });
