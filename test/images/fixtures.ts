@@ -203,6 +203,44 @@ export async function pixelBombPng(side = 30_000): Promise<Buffer> {
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', Buffer.concat(parts)), chunk('IEND', Buffer.alloc(0))]);
 }
 
+/** Data as GIF sub-blocks: runs of up to 255 bytes, each after its length, and a 0 to end them. */
+function gifSubBlocks(data: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  for (let at = 0; at < data.length; at += 255) {
+    const run = data.subarray(at, at + 255);
+    parts.push(Buffer.from([run.length]), run);
+  }
+  return Buffer.concat([...parts, Buffer.from([0])]);
+}
+
+/** A GIF comment extension. */
+export const gifComment = (text: string): Buffer => Buffer.concat([Buffer.from([0x21, 0xfe]), gifSubBlocks(Buffer.from(text, 'latin1'))]);
+
+/** A GIF application extension: an 11-byte identifier ("XMP DataXMP", "NETSCAPE2.0"), then its data. */
+export const gifApplication = (id: string, data: Buffer): Buffer => Buffer.concat([Buffer.from([0x21, 0xff, 11]), Buffer.from(id, 'latin1'), gifSubBlocks(data)]);
+
+/** Where a GIF's first block starts: after the header and the global colour table. */
+const gifBlocksStart = (gif: Buffer) => 13 + (gif[10]! & 0x80 ? 3 * (2 << (gif[10]! & 7)) : 0);
+
+/** The GIF with blocks put in ahead of its first block and just before its trailer, as writers place them. */
+export function gifWith(gif: Buffer, o: { first?: Buffer[]; last?: Buffer[] }): Buffer {
+  const at = gifBlocksStart(gif);
+  return Buffer.concat([gif.subarray(0, at), ...(o.first ?? []), gif.subarray(at, -1), ...(o.last ?? []), gif.subarray(-1)]);
+}
+
+/** The GIF with its global colour table cut to its first `entries` colours: pixels then index past its end. */
+export function gifWithShortTable(gif: Buffer, entries: 2 | 4 | 8 | 16): Buffer {
+  const header = Buffer.from(gif.subarray(0, 13));
+  header[10] = (header[10]! & 0xf8) | (Math.log2(entries) - 1);
+  return Buffer.concat([header, gif.subarray(13, 13 + 3 * entries), gif.subarray(gifBlocksStart(gif))]);
+}
+
+/** A GIF of noise in 256 colours, `width`×`height`: every index of its colour table is used. */
+export const noiseGif = (width = 64, height = 48): Promise<Buffer> =>
+  sharp({ create: { width, height, channels: 3, background: 'black', noise: { type: 'gaussian', mean: 128, sigma: 60 } } })
+    .gif()
+    .toBuffer();
+
 /** The types of a PNG's chunks, in order. */
 export function pngChunkTypes(png: Uint8Array): string[] {
   const b = Buffer.from(png.buffer, png.byteOffset, png.length);

@@ -33,6 +33,8 @@ function reworkReason(why: Rework, image: { format: string; size: number }, budg
       return 'its colours are not sRGB, so they must be converted';
     case 'metadata':
       return 'it carries metadata that must be removed';
+    case 'damaged':
+      return 'its data is damaged, so it must be re-encoded from what can be read';
   }
 }
 
@@ -82,6 +84,14 @@ export const refuse = {
       'unreadable_image',
       `The ${formatLabel(format)} image could not be read: it is corrupt or incomplete (was the upload cut short?). Send the original file again.`,
       { cause },
+    ),
+
+  /** optimize=off, and a strict decoder does not read the file without error; `problem` says what, when known. */
+  damagedAsIs: (format: string, problem?: string) =>
+    new AppError(
+      422,
+      'unreadable_image',
+      `The ${formatLabel(format)} image is damaged${problem ? ` (${problem})` : ''}: phones may show it wrongly or not at all, and with optimize=off it would be sent exactly as it is. Send it with optimize=auto to have it re-encoded from what can be read, or send the original file again.`,
     ),
 
   noDimensions: (format: string) =>

@@ -1,0 +1,80 @@
+import { gifWalk, type GifImage } from './gif-blocks.js';
+
+/**
+ * Whether every image of a GIF is data a strict decoder reads: LZW codes that are defined when they come, colour
+ * indexes inside the colour table the image uses, and as many pixels as the image has. Lenient decoders (libvips
+ * among them) show such damage as some colour, or leave the rest blank, and read on; browsers and phones may
+ * refuse the file or show it differently. Returns what is wrong, in words, or undefined.
+ *
+ * The work is one step per LZW code, never per pixel: every colour index in the output first appears as a code
+ * for a single index (longer codes only repeat strings already seen), so checking those codes checks every
+ * pixel, and string lengths count the pixels. Each image stops at its own pixel count, so the work is bounded by
+ * the smaller of the file's size and its pixels.
+ */
+export function gifDataProblem(bytes: Uint8Array): string | undefined {
+  const walked = gifWalk(bytes);
+  if (!walked) return 'its blocks are cut short or damaged';
+  for (const [i, image] of walked.images.entries()) {
+    const problem = imageProblem(bytes, image);
+    if (problem) return walked.images.length > 1 ? `frame ${i + 1} ${problem}` : `it ${problem}`;
+  }
+  return undefined;
+}
+
+const MAX_CODES = 4096;
+
+function imageProblem(b: Uint8Array, image: GifImage): string | undefined {
+  if (image.colours === 0) return 'has no colour table';
+  if (image.codeSize < 2 || image.codeSize > 8) return `has an LZW code size of ${image.codeSize}, outside 2–8`;
+  const pixels = image.width * image.height;
+  const clear = 1 << image.codeSize;
+  const endOfData = clear + 1;
+  // The length of each code's string: 1 for single indexes, one more than its prefix for the others.
+  const lengths = new Uint16Array(MAX_CODES).fill(1, 0, clear);
+  let size = image.codeSize + 1;
+  let next = clear + 2;
+  let previous = -1;
+  let seen = 0;
+
+  // Codes are packed least significant bit first across the data sub-blocks (gifWalk checked their bounds).
+  let at = image.data;
+  let left = 0;
+  let bits = 0;
+  let held = 0;
+  const read = (): number | undefined => {
+    while (held < size) {
+      if (left === 0) {
+        left = b[at++]!;
+        if (left === 0) return undefined;
+      }
+      bits |= b[at++]! << held;
+      held += 8;
+      left--;
+    }
+    const code = bits & ((1 << size) - 1);
+    bits >>>= size;
+    held -= size;
+    return code;
+  };
+
+  while (seen < pixels) {
+    const code = read();
+    if (code === undefined || code === endOfData) break;
+    if (code === clear) {
+      size = image.codeSize + 1;
+      next = clear + 2;
+      previous = -1;
+      continue;
+    }
+    if (code > next || (previous === -1 && code > clear)) return `has LZW code ${code} before it is defined`;
+    if (code < clear && code >= image.colours) return `uses colour ${code}, past the end of its ${image.colours}-colour table`;
+    seen += code === next ? lengths[previous]! + 1 : lengths[code]!;
+    if (previous !== -1 && next < MAX_CODES) {
+      lengths[next] = lengths[previous]! + 1;
+      next++;
+      if (next === 1 << size && size < 12) size++;
+    }
+    previous = code;
+  }
+  return seen < pixels ? `has data for ${seen} of its ${pixels} pixels` : undefined;
+}
