@@ -241,6 +241,56 @@ export const noiseGif = (width = 64, height = 48): Promise<Buffer> =>
     .gif()
     .toBuffer();
 
+/**
+ * A GIF written code by code, for tests that need every colour index and LZW code to be what they say: images
+ * of `width`×`height` (one per list of codes; see literalCodes) under a global table of `colours` grey entries,
+ * at the LZW code size that table needs.
+ */
+export function codedGif(o: { width: number; height: number; colours: 2 | 4 | 8 | 16 | 32 | 64 | 128 | 256; codes: number[][] }): Buffer {
+  const codeSize = Math.max(2, Math.log2(o.colours));
+  const table = Buffer.alloc(3 * o.colours);
+  for (let i = 0; i < o.colours; i++) table.fill(Math.round((255 * i) / (o.colours - 1)), 3 * i, 3 * i + 3);
+  const u16 = (n: number) => [n & 0xff, n >> 8];
+  const screen = Buffer.from([...Buffer.from('GIF89a', 'latin1'), ...u16(o.width), ...u16(o.height), 0x80 | (Math.log2(o.colours) - 1), 0, 0]);
+  const descriptor = Buffer.from([0x2c, 0, 0, 0, 0, ...u16(o.width), ...u16(o.height), 0, codeSize]);
+  const images = o.codes.map((codes) => Buffer.concat([descriptor, gifSubBlocks(packCodes(codes, codeSize))]));
+  return Buffer.concat([screen, table, ...images, Buffer.from([0x3b])]);
+}
+
+/** LZW codes packed least significant bit first, each as wide as a decoder will read it. */
+function packCodes(codes: number[], codeSize: number): Buffer {
+  const data: number[] = [];
+  let bits = 0, held = 0, size = codeSize + 1, next = (1 << codeSize) + 2, afterClear = true;
+  for (const code of codes) {
+    bits |= code << held;
+    held += size;
+    while (held >= 8) {
+      data.push(bits & 0xff);
+      bits >>>= 8;
+      held -= 8;
+    }
+    if (code === 1 << codeSize) [size, next, afterClear] = [codeSize + 1, (1 << codeSize) + 2, true];
+    else if (afterClear) afterClear = false;
+    else if (next < 4096 && ++next === 1 << size && size < 12) size++;
+  }
+  if (held > 0) data.push(bits & 0xff);
+  return Buffer.from(data);
+}
+
+/**
+ * LZW codes that spell out `indexes` one code per pixel (no compression), with a clear code before the table
+ * would need wider codes, and the end code; `codeSize` as codedGif picks it for the table.
+ */
+export function literalCodes(indexes: number[], codeSize: number): number[] {
+  const clear = 1 << codeSize;
+  const codes = [clear];
+  indexes.forEach((index, i) => {
+    if (i > 0 && i % (clear - 2) === 0) codes.push(clear);
+    codes.push(index);
+  });
+  return [...codes, clear + 1];
+}
+
 /** The types of a PNG's chunks, in order. */
 export function pngChunkTypes(png: Uint8Array): string[] {
   const b = Buffer.from(png.buffer, png.byteOffset, png.length);
