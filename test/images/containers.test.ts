@@ -5,18 +5,8 @@ import { gifDataProblem } from '../../src/lib/image-metadata/gif-lzw.js';
 import { chunk } from '../../src/lib/image-metadata/png-chunks.js';
 import { metadataIn, stripMetadata } from '../../src/lib/image-metadata/strip.js';
 import { gifProblem } from '../support/gif-decode.js';
-import {
-  animatedGif,
-  cleanJpeg,
-  codedGif,
-  gifApplication,
-  gifComment,
-  gifWith,
-  gifWithShortTable,
-  literalCodes,
-  noiseGif,
-  pngChunkTypes,
-} from './fixtures.js';
+import { animatedGif, cleanJpeg, pngChunkTypes } from './fixtures.js';
+import { codedGif, gifApplication, gifComment, gifWith, gifWithShortTable, literalCodes, noiseGif } from './gif-fixtures.js';
 
 /**
  * Metadata cut out of JPEG, PNG and GIF containers without a decoder, wherever it sits, and a GIF's data checked

@@ -5,7 +5,8 @@ import type { ImageOptions } from '../../src/core/ports.js';
 import { chunk } from '../../src/lib/image-metadata/png-chunks.js';
 import { gifProblem } from '../support/gif-decode.js';
 import { locationOrDeviceTags } from '../support/metadata-scan.js';
-import { AUTO, GIF, GPS_EXIF, JPG, PNG, animatedGif, cleanJpeg, gifApplication, gifComment, gifWith, gifWithShortTable, imageInput, noiseGif, pngChunkTypes, processor } from './fixtures.js';
+import { AUTO, GIF, GPS_EXIF, JPG, PNG, animatedGif, cleanJpeg, imageInput, pngChunkTypes, processor } from './fixtures.js';
+import { gifApplication, gifComment, gifWith, gifWithShortTable, noiseGif } from './gif-fixtures.js';
 import { QUALITY } from './steps.js';
 
 /**
