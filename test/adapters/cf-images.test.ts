@@ -4,7 +4,8 @@ import { WorkerImages, type ImagesBindingLike } from '../../src/adapters/cf-imag
 import { orientationOnly, withExifHeader } from '../../src/lib/image-metadata/exif.js';
 import type { AppError } from '../../src/core/errors.js';
 import { pngExif } from '../../src/lib/image-metadata/png-chunks.js';
-import { GIF, GPS_EXIF, JPG, PNG, cleanJpeg, gifApplication, gifComment, gifWith, gifWithShortTable, imageInput, noiseGif, pngChunkTypes } from '../images/fixtures.js';
+import { GIF, GPS_EXIF, JPG, PNG, cleanJpeg, imageInput, pngChunkTypes } from '../images/fixtures.js';
+import { gifApplication, gifComment, gifWith, gifWithShortTable, noiseGif } from '../images/gif-fixtures.js';
 
 /**
  * The Workers image processor's decisions and its fit-to-budget search, against a stand-in for the Images
