@@ -1,19 +1,25 @@
 import { MIN_SIDE, scaleToFit, searchQuality } from '../core/fit-bytes.js';
 import {
+  DAMAGED_STEP,
   asSourceFormat,
   assertSendableAsIs,
   deliveryFormat,
-  formatToStrip,
+  isCarrierFormat,
   mediaTypeForExtension,
+  metadataSteps,
+  recompressStep,
   refuse,
+  reworkDamaged,
   reworkNeeded,
   transformName,
   type CarrierFormat,
+  type Rework,
   type SourceFormat,
 } from '../core/policy.js';
 import type { ImageInput, ImageOptions, ImageProcessor, ProcessedImage } from '../core/ports.js';
 import { readAll } from '../core/streams.js';
-import { stripMetadata } from '../lib/image-metadata/strip.js';
+import { gifDataProblem } from '../lib/image-metadata/gif-lzw.js';
+import { metadataIn, stripMetadata } from '../lib/image-metadata/strip.js';
 import { readApng, withoutAnimation } from '../lib/png-animation.js';
 import { readableImage, type ImageSource } from './image-source.js';
 
@@ -21,7 +27,7 @@ import { readableImage, type ImageSource } from './image-source.js';
  * Images on Workers, where sharp cannot run. Without a decoder this reads only an image's format, size and header
  * (its variant, see image-source.ts: refused by name when it is one no decoder reads, a JPEG-coded HEIF taken as the
  * JPEG inside it, an APNG as its default image), and asks the policy (src/core/policy/images.ts) what to do: an image that may pass goes with its pictures untouched
- * (JPEG and PNG metadata, GPS included, cut out without re-encoding unless it is to be kept); one that needs work
+ * (JPEG, PNG and GIF metadata, GPS included, cut out without re-encoding unless it is to be kept); one that needs work
  * goes to the Cloudflare Images binding when one is configured (IMAGES), fitted to the budget with the core
  * quality search; without it, it is refused with 422 `image_processing_unavailable`, saying which deployment can
  * handle it. Nothing over the budget is stored unless the caller asked for the file as it is (optimize=off).
@@ -73,12 +79,18 @@ export class WorkerImages implements ImageProcessor {
     if (options.optimize === 'off') assertSendableAsIs(uploaded, input.size);
     const { bytes, format, steps } = source(input.read(), uploaded, options);
     const { targetBytes, binding } = this.options;
-    const why = options.optimize === 'off' ? undefined : reworkNeeded({ format, size: bytes.length }, options, targetBytes);
+    let why = options.optimize === 'off' ? undefined : reworkNeeded({ format, size: bytes.length }, options, targetBytes);
     const done = (out: ProcessedImage): ProcessedImage => ({ ...out, transformations: [...steps, ...out.transformations] });
-    if (!why) return done(asSent(bytes, format, options.keepMetadata));
+    if (!why) {
+      const sent = asSent(bytes, format, options);
+      if ('image' in sent) return done(sent.image);
+      why = sent.rework;
+    }
     if (!binding) throw refuse.noImageProcessing(why, { format, size: bytes.length }, targetBytes);
     if (!BINDING_FORMATS.has(format)) throw refuse.imagesServiceCannotRead(why, { format, size: bytes.length }, targetBytes);
-    return done(await new BindingFit(binding, this.options).run(bytes, format));
+    const image = await new BindingFit(binding, this.options).run(bytes, format);
+    if (why === 'damaged') image.transformations.unshift(DAMAGED_STEP);
+    return done(image);
   }
 }
 
@@ -95,19 +107,20 @@ function source(bytes: Uint8Array, format: SourceFormat, options: ImageOptions):
 }
 
 /**
- * optimize=off, or nothing to do: the bytes as they came, if the endpoint takes them as they are — minus JPEG and
- * PNG metadata unless it is to be kept (the compressed pixels stay byte-identical; a clean file is unchanged).
+ * optimize=off, or nothing to do: the bytes as they came, if the endpoint takes them as they are — minus their
+ * metadata unless it is to be kept (the compressed pixels stay byte-identical; a clean file is unchanged). Without
+ * a decoder only a GIF's data can be checked here (its colour indexes, in JavaScript): a damaged one is re-encoded.
  */
-function asSent(bytes: Uint8Array, source: SourceFormat, keepMetadata: boolean): ProcessedImage {
+function asSent(bytes: Uint8Array, source: SourceFormat, options: ImageOptions): { image: ProcessedImage } | { rework: Rework } {
   const format = assertSendableAsIs(source, bytes.length);
   const type = mediaTypeForExtension(format)!;
-  const image = { extension: type.extension, contentType: type.contentType, original: {} };
-  const strip = formatToStrip(format, keepMetadata);
-  if (!strip) return { ...image, bytes, transformations: [] };
   // Without a walkable structure the metadata cannot be found, so it could not be kept from leaving: refused.
-  const kept = stripMetadata(bytes, strip);
-  if (!kept) throw refuse.unreadable(strip);
-  return { ...image, bytes: kept.bytes, transformations: kept.stripped ? ['strip_metadata'] : [] };
+  const sent = stripMetadata(bytes, format, { keep: options.keepMetadata });
+  if (!sent) throw refuse.unreadable(format);
+  const problem = format === 'gif' ? gifDataProblem(sent.bytes) : undefined;
+  if (problem) return { rework: reworkDamaged(format, options.optimize, problem) };
+  const transformations = metadataSteps({ removed: sent.removed, kept: options.keepMetadata ? sent.found : [] });
+  return { image: { extension: type.extension, contentType: type.contentType, original: {}, bytes: sent.bytes, transformations } };
 }
 
 interface Fit {
@@ -142,6 +155,9 @@ class BindingFit {
     const height = result?.height ?? Math.round((info.height * fit.width) / info.width);
     const converted = transformName(format) === transformName(out) ? [] : [`convert:${transformName(format)}->${transformName(out)}`];
     const resized = width === info.width && height === info.height ? [] : [`resize:${info.width}x${info.height}->${width}x${height}`];
+    const encoded = [...converted, ...resized, ...(fit.quality !== undefined ? [`quality:${fit.quality}`] : [])];
+    // The binding keeps no metadata but a copyright notice; what the container held is named as removed.
+    const found = (isCarrierFormat(format) && metadataIn(bytes, format)) || [];
     return {
       bytes: fit.bytes,
       extension: type.extension,
@@ -149,7 +165,7 @@ class BindingFit {
       width,
       height,
       original,
-      transformations: [...converted, ...resized, ...(fit.quality !== undefined ? [`quality:${fit.quality}`] : [])],
+      transformations: [...metadataSteps({ removed: found, kept: [] }), ...(encoded.length > 0 ? encoded : [recompressStep(out)])],
     };
   }
 

@@ -25,7 +25,14 @@ export const MediaSchema = z
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
     width: z.number().int().optional(),
     height: z.number().int().optional(),
-    transformations: z.array(z.string()).optional(),
+    transformations: z
+      .array(z.string())
+      .optional()
+      .openapi({
+        description:
+          'Every change made to the bytes, in order (e.g. auto_orient, strip_metadata, convert:heic->jpeg, resize:4032x3024->2048x1536, quality:80, ' +
+          'recompress:png, reencode:corrupt_data); with keep_metadata=true, the kinds of metadata kept (keep_metadata:exif,xmp). Empty: the bytes as sent.',
+      }),
     rehosted: z.boolean().optional().openapi({ description: 'On sends: true when media_url was imported and the hosted copy sent instead.' }),
     original: z.object({
       filename: z.string().nullable(),
@@ -45,8 +52,9 @@ const optimize = z
   .enum(['auto', 'always', 'off'], { error: (issue) => `optimize must be auto, always or off (got "${String(issue.input)}").` })
   .openapi({
     description:
-      'auto (default): re-encode an image only when it needs it (over the budget, not a carrier format, metadata, turning, colour); ' +
-      'always: re-encode every image; off: store the bytes as they are (JPEG, PNG or GIF within the endpoint’s limit only).',
+      'auto (default): re-encode an image only when it needs it (over the budget, not a carrier format, turning, colour, damaged data); ' +
+      'metadata alone is cut out without re-encoding. always: re-encode every image; off: store the bytes as they are, minus ' +
+      'metadata (JPEG, PNG or GIF within the endpoint’s limit, that decodes cleanly, only).',
   });
 
 const httpUrl = z.string().refine((s) => parseHttpUrl(s) !== undefined, 'media_url must be a valid HTTP/HTTPS URL');
@@ -135,7 +143,9 @@ export const ImageQuerySchema = z.object({
     .enum(['true', 'false'], { error: (issue) => `keep_metadata must be true or false (got "${String(issue.input)}").` })
     .transform((keep) => keep === 'true')
     .optional()
-    .openapi({ description: 'true: keep EXIF and XMP (GPS included) in a hosted image; by default they are removed.' }),
+    .openapi({
+      description: 'true: keep the metadata (EXIF and XMP, GPS included) in a hosted image, listed in transformations as keep_metadata:<kinds>; by default it is removed.',
+    }),
 });
 
 /** A raw upload may name its file in the query (a multipart part carries its own filename). */

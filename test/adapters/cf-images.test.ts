@@ -7,6 +7,7 @@ import type { AppError } from '../../src/core/errors.js';
 import { pngExif } from '../../src/lib/image-metadata/png-chunks.js';
 import { heifLayout, itemData } from '../../src/lib/isobmff.js';
 import { GIF, GPS_EXIF, JPG, PNG, cleanJpeg, imageInput, pngChunkTypes } from '../images/fixtures.js';
+import { gifApplication, gifComment, gifWith, gifWithShortTable, noiseGif } from '../images/gif-fixtures.js';
 
 /**
  * The Workers image processor's decisions and its fit-to-budget search, against a stand-in for the Images
@@ -94,6 +95,19 @@ describe('WorkerImages with the Images binding: fitting to the budget', () => {
     expect(calls.length).toBeLessThanOrEqual(6);
   });
 
+  it('says when it re-encoded an image in its own format, and why', async () => {
+    // A transparent PNG over the budget, which the binding makes fit at its own size: still a change of bytes.
+    const { binding } = fakeBinding({ width: 1000, height: 800 }, 0.5);
+    const png = new Uint8Array(700_000);
+    png[25] = 6; // IHDR colour type: RGBA
+    const out = await new WorkerImages({ ...options, binding }).process(imageInput(png, PNG), auto);
+    expect(out).toMatchObject({ extension: 'png', width: 1000, height: 800, transformations: ['recompress:png'] });
+    // A GIF whose pixels index past its colour table does not pass as it is: the binding re-encodes it.
+    const damaged = gifWithShortTable(await noiseGif(), 2);
+    const gif = await new WorkerImages({ ...options, binding: fakeBinding({ width: 64, height: 48 }, 0.5).binding }).process(imageInput(damaged, GIF), auto);
+    expect(gif).toMatchObject({ extension: 'gif', transformations: ['reencode:corrupt_data', 'recompress:gif'] });
+  });
+
   it('refuses pixel bombs from the header, before any encode', async () => {
     const { binding, calls } = fakeBinding({ width: 30_000, height: 30_000 }, 0.1);
     expect(await refusal(new WorkerImages({ ...options, binding }).process(heic(), auto))).toEqual({
@@ -166,10 +180,10 @@ describe('WorkerImages without the binding: metadata out of images stored as the
     });
   }
 
-  it('keeps everything with keep_metadata=true', async () => {
+  it('keeps everything with keep_metadata=true, and says what it kept', async () => {
     const out = await images.process(imageInput(tagged, JPG), { optimize: 'auto', keepMetadata: true });
     expect(Buffer.from(out.bytes).equals(tagged)).toBe(true);
-    expect(out.transformations).toEqual([]);
+    expect(out.transformations).toEqual(['keep_metadata:exif']);
   });
 
   it('stores a clean JPEG byte-identical, saying nothing was done', async () => {
@@ -199,21 +213,42 @@ describe('WorkerImages without the binding: metadata out of images stored as the
     expect((await pixels(out.bytes)).equals(await pixels(png))).toBe(true);
   });
 
-  it('passes a GIF untouched', async () => {
+  it('cuts comments and XMP out of a GIF, keeping its loop, and passes a clean one untouched', async () => {
     const gif = await sharp({ create: { width: 4, height: 4, channels: 3, background: 'red' } }).gif().toBuffer();
-    const out = await images.process(imageInput(gif, GIF), off);
-    expect(Buffer.from(out.bytes).equals(gif)).toBe(true);
-    expect(out.transformations).toEqual([]);
+    const loop = gifApplication('NETSCAPE2.0', Buffer.from([1, 0, 0]));
+    const tagged = gifWith(gif, { first: [loop, gifComment('Shot at 40.7484 N, 73.9857 W')], last: [gifApplication('XMP DataXMP', Buffer.from('<x:xmpmeta>exif:GPSLatitude</x:xmpmeta>'))] });
+    const out = await images.process(imageInput(tagged, GIF), off);
+    expect(Buffer.from(out.bytes).equals(gifWith(gif, { first: [loop] }))).toBe(true);
+    expect(out.transformations).toEqual(['strip_metadata']);
+    const kept = await images.process(imageInput(tagged, GIF), { optimize: 'auto', keepMetadata: true });
+    expect([kept.bytes, kept.transformations]).toEqual([tagged, ['keep_metadata:xmp,comments']]);
+    const clean = await images.process(imageInput(gif, GIF), auto);
+    expect([clean.bytes, clean.transformations]).toEqual([gif, []]);
   });
 
-  it('refuses a JPEG cut short, whose metadata could not be found, unless the metadata is to be kept', async () => {
-    const cut = tagged.subarray(0, tagged.length - 100);
-    expect(await refusal(images.process(imageInput(cut, JPG), off))).toEqual({
+  it('does not store a GIF whose pixels index past its colour table: it needs the binding to re-encode it', async () => {
+    const damaged = gifWithShortTable(await noiseGif(), 2);
+    expect(await refusal(images.process(imageInput(damaged, GIF), auto))).toMatchObject({
+      status: 422,
+      code: 'image_processing_unavailable',
+      message: expect.stringMatching(/^This image needs work \(its data is damaged, so it must be re-encoded from what can be read\)/),
+    });
+    expect(await refusal(images.process(imageInput(damaged, GIF), off))).toMatchObject({
       status: 422,
       code: 'unreadable_image',
-      message: 'The JPEG image could not be read: it is corrupt or incomplete (was the upload cut short?). Send the original file again.',
+      message: expect.stringMatching(/^The GIF image is damaged \(it uses colour \d+, past the end of its 2-colour table\): /),
     });
-    expect((await images.process(imageInput(cut, JPG), { optimize: 'off', keepMetadata: true })).bytes).toBe(cut);
+  });
+
+  it('refuses a JPEG cut short, whose metadata could not be found, even when the metadata is to be kept', async () => {
+    const cut = tagged.subarray(0, tagged.length - 100);
+    for (const keepMetadata of [false, true]) {
+      expect(await refusal(images.process(imageInput(cut, JPG), { optimize: 'off', keepMetadata }))).toEqual({
+        status: 422,
+        code: 'unreadable_image',
+        message: 'The JPEG image could not be read: it is corrupt or incomplete (was the upload cut short?). Send the original file again.',
+      });
+    }
   });
 });
 

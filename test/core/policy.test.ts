@@ -5,9 +5,12 @@ import {
   asSourceFormat,
   assertSendableAsIs,
   deliveryFormat,
-  formatToStrip,
+  metadataSteps,
+  recompressStep,
   refuse,
+  reworkDamaged,
   reworkNeeded,
+  stripsInPlace,
   resolveImageOptions,
   type ImageFacts,
 } from '../../src/core/policy.js';
@@ -48,7 +51,11 @@ describe('the as-is rule (auto)', () => {
     expect(reworkNeeded({ ...clean, size: BUDGET + 1 }, AUTO, BUDGET)).toBe('budget');
     expect(reworkNeeded({ ...clean, orientation: 6 }, AUTO, BUDGET)).toBe('orientation');
     expect(reworkNeeded({ ...clean, needsColourConversion: true }, AUTO, BUDGET)).toBe('colour');
-    expect(reworkNeeded({ ...clean, metadata: ['exif'] }, AUTO, BUDGET)).toBe('metadata');
+  });
+
+  it('does not re-encode for metadata alone: every carrier format has it cut out of its container', () => {
+    for (const format of ['jpg', 'png', 'gif'] as const) expect(reworkNeeded({ ...clean, format, metadata: ['exif', 'xmp'] }, AUTO, BUDGET)).toBeUndefined();
+    expect(reworkNeeded({ ...clean, format: 'webp', metadata: ['exif'] }, AUTO, BUDGET)).toBe('format');
   });
 
   it('lets metadata pass when it is to be kept', () => {
@@ -83,9 +90,32 @@ describe('optimize=off', () => {
 });
 
 describe('metadata cut out of bytes passed as they are', () => {
-  it('from JPEG and PNG unless kept; GIFs pass as they are', () => {
-    expect([formatToStrip('jpg', false), formatToStrip('png', false), formatToStrip('gif', false)]).toEqual(['jpg', 'png', undefined]);
-    expect([formatToStrip('jpg', true), formatToStrip('png', true)]).toEqual([undefined, undefined]);
+  it('from JPEG, PNG and GIF', () => {
+    expect((['jpg', 'png', 'gif', 'webp', 'heic', 'tif'] as const).filter(stripsInPlace)).toEqual(['jpg', 'png', 'gif']);
+  });
+
+  it('is reported: strip_metadata when any went, and the kinds kept with keep_metadata', () => {
+    expect(metadataSteps({ removed: [], kept: [] })).toEqual([]);
+    expect(metadataSteps({ removed: ['exif', 'comments'], kept: [] })).toEqual(['strip_metadata']);
+    expect(metadataSteps({ removed: [], kept: ['exif', 'xmp'] })).toEqual(['keep_metadata:exif,xmp']);
+    expect(metadataSteps({ removed: ['iptc'], kept: ['exif'] })).toEqual(['strip_metadata', 'keep_metadata:exif']);
+  });
+});
+
+describe('damaged bytes that would pass as they are', () => {
+  it('are re-encoded, or refused with optimize=off, where nothing is', () => {
+    expect(reworkDamaged('gif', 'auto')).toBe('damaged');
+    expect(reworkDamaged('jpg', 'always')).toBe('damaged');
+    const e = thrown(() => reworkDamaged('gif', 'off', 'it uses colour 60, past the end of its 2-colour table'));
+    expect([e.status, e.code]).toEqual([422, 'unreadable_image']);
+    expect(e.message).toBe(
+      'The GIF image is damaged (it uses colour 60, past the end of its 2-colour table): phones may show it wrongly or not at all, and with optimize=off it would be sent exactly as it is. Send it with optimize=auto to have it re-encoded from what can be read, or send the original file again.',
+    );
+    expect(thrown(() => reworkDamaged('jpg', 'off')).message).toMatch(/^The JPEG image is damaged: phones may/);
+  });
+
+  it('a re-encode in the same format says so', () => {
+    expect([recompressStep('png'), recompressStep('gif'), recompressStep('jpg')]).toEqual(['recompress:png', 'recompress:gif', 'recompress:jpeg']);
   });
 });
 
@@ -133,7 +163,7 @@ describe('refusals', () => {
     expect(refuse.noImageProcessing('budget', image, BUDGET).message).toMatch(/^This image needs work \(the image is 700 KB, over the 600 KB delivery budget, so it must be made smaller\), and this Cloudflare Workers deployment/);
     expect(refuse.noImageProcessing('format', { format: 'heic', size: 1 }, BUDGET).message).toMatch(/carriers do not accept HEIC images, so it must be converted to JPEG/);
     expect(refuse.imagesServiceCannotRead('format', { format: 'tif', size: 1 }, BUDGET).message).toMatch(/Cloudflare Images cannot read TIFF: send it through a Node deployment/);
-    for (const why of ['asked', 'orientation', 'colour', 'metadata'] as const) expect(refuse.noImageProcessing(why, image, BUDGET).message).toMatch(/^This image needs work \(\w/);
+    for (const why of ['asked', 'orientation', 'colour', 'metadata', 'damaged'] as const) expect(refuse.noImageProcessing(why, image, BUDGET).message).toMatch(/^This image needs work \(\w/);
   });
 
   it('each carry a status, a stable snake_case code and whole sentences', () => {

@@ -48,12 +48,7 @@ type Item = 1 | 2 | 3 | 4 | 5 | 6;
  * as fixes land (the test fails for an entry that no longer breaks).
  */
 const KNOWN_GAPS: Readonly<Record<string, Partial<Record<Invariant, Item>>>> = {
-  // Item 1: metadata passed through untouched: GIF XMP and comments, PNG chunks after IDAT, MP4 atoms, ID3 cover art.
-  'gif/xmp-gps.gif': { 'no-location-or-device': 1 },
-  'gif/comment.gif': { 'no-location-or-device': 1 },
-  'gif/animated-xmp-comment.gif': { 'no-location-or-device': 1 },
-  'png/xmp-exif-text-after-idat.png': { 'no-location-or-device': 1 },
-  'png/imagemagick-text-after-idat.png': { 'no-location-or-device': 1 },
+  // Item 1, with the video work (issue 19), which removes them by remuxing: MP4 atoms, ID3 cover art passed through untouched.
   'video/h264-aac-location.mp4': { 'no-location-or-device': 1 },
   'audio/id3v2-cover-art.mp3': { 'no-location-or-device': 1 },
   // Item 2: TIFF is recognised from the whole body, not from 1,400-byte pieces (its directory sits at the end).
@@ -71,9 +66,6 @@ const KNOWN_GAPS: Readonly<Record<string, Partial<Record<Invariant, Item>>>> = {
   'video/itunes-style.m4v': { accepted: 4 },
   'pdf/leading-bytes.pdf': { accepted: 4, 'refusal-is-true': 4 },
   'audio/junk-after-id3.mp3': { accepted: 4, 'refusal-is-true': 4 },
-  // Item 6: passed through as sent, and a strict decoder refuses it.
-  'broken/gif-index-past-colour-table.gif': { 'decodes-or-plays': 6 },
-  'broken/jpeg-fuzzed.jpg': { 'decodes-or-plays': 6 },
 };
 
 /** The formats the send endpoint takes, and the other names the same bytes go by (a .oga is Ogg, an .m4v is MP4…). */

@@ -3,9 +3,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { exifTiff, orientationOnly, uprightTiff, withExifHeader } from '../../src/lib/image-metadata/exif.js';
 import { dropUnusedAlpha } from '../../src/adapters/sharp/decode.js';
 import { isSrgbProfile } from '../../src/adapters/sharp/inspect.js';
-import { insertJpegMetadata, jpegExif, stripJpeg } from '../../src/lib/image-metadata/jpeg-segments.js';
-import { pngExif, stripPng } from '../../src/lib/image-metadata/png-chunks.js';
+import { insertJpegMetadata, jpegExif } from '../../src/lib/image-metadata/jpeg-segments.js';
+import { chunk, pngExif } from '../../src/lib/image-metadata/png-chunks.js';
+import { stripMetadata } from '../../src/lib/image-metadata/strip.js';
 import { GPS_EXIF, cleanJpeg, pngChunkTypes } from './fixtures.js';
+
+const stripJpeg = (bytes: Uint8Array, orientation: number) => stripMetadata(bytes, 'jpg', { orientation })?.bytes as Buffer | undefined;
+const stripPng = (bytes: Uint8Array, orientation: number) => stripMetadata(bytes, 'png', { orientation })?.bytes as Buffer | undefined;
 
 /** Byte-level helpers: metadata out without touching pixels, metadata back in, an unused alpha channel dropped. */
 describe('stripJpeg', () => {

@@ -67,6 +67,15 @@ export function jpegWithExif(orientation: number, secret: string): Buffer {
   return Buffer.concat([plain.subarray(0, 20), app1, plain.subarray(20)]); // after SOI and JFIF
 }
 
+/** A 1×1 two-colour GIF, with a comment extension holding `comment` when given (as an editor leaves one). */
+export function tinyGif(comment?: string): Buffer {
+  const screen = Buffer.from([...Buffer.from('GIF89a', 'latin1'), 1, 0, 1, 0, 0x80, 0, 0, 0, 0, 0, 255, 255, 255]);
+  const text = comment === undefined ? [] : [Buffer.from([0x21, 0xfe, comment.length]), Buffer.from(comment, 'latin1'), Buffer.from([0])];
+  // One image: LZW code size 2, then the codes clear (4), index 0 and end (5), three bits each.
+  const image = Buffer.from([0x2c, 0, 0, 0, 0, 1, 0, 1, 0, 0, 2, 2, 0x44, 0x01, 0, 0x3b]);
+  return Buffer.concat([screen, ...text, image]);
+}
+
 /** An iPhone-style HEIC file's first box (ftyp heic): what the sniffer reads. */
 export const heicHeader = () =>
   Buffer.concat([u32(24), Buffer.from('ftypheic', 'latin1'), u32(0), Buffer.from('mif1heic', 'latin1'), Buffer.alloc(4000, 0)]);

@@ -4,7 +4,7 @@ import { SendResponseSchema } from '../../src/http/schemas.js';
 import * as fx from '../support/fixtures.js';
 import { expectError, expectMedia, form } from '../support/http.js';
 import { orientationOnly, withExifHeader } from '../../src/lib/image-metadata/exif.js';
-import { heicHeader, jpegOfSize, jpegWithExif, noisyPng, webpHeader } from './images.js';
+import { heicHeader, jpegOfSize, jpegWithExif, noisyPng, tinyGif, webpHeader } from './images.js';
 import { fakeSendEndpoint } from './fake-send-endpoint.js';
 import { callWorker, fakeNetwork, listBucket, local, workerEnv, type Host } from './support.js';
 
@@ -132,8 +132,14 @@ describe('images without an Images binding: deliverable ones pass, the rest are 
     expect(served.includes(withExifHeader(orientationOnly(6)))).toBe(true);
     expect(served.subarray(-1000).equals(bytes.subarray(-1000))).toBe(true); // the scan, as sent
     const kept = await expectMedia(await upload(env, bytes, '?keep_metadata=true'));
-    expect(kept).toMatchObject({ size: bytes.length, transformations: [] });
+    expect(kept).toMatchObject({ size: bytes.length, transformations: ['keep_metadata:exif'] });
     expect(Buffer.from(await bytesOf(await callWorker(env, kept.url))).equals(bytes)).toBe(true);
+  });
+
+  it('cuts a comment out of a GIF stored as it is', async () => {
+    const media = await expectMedia(await upload(env, tinyGif('GPS 40.7128N 74.0060W')));
+    expect(media).toMatchObject({ content_type: 'image/gif', transformations: ['strip_metadata'] });
+    expect(Buffer.from(await bytesOf(await callWorker(env, media.url))).equals(tinyGif())).toBe(true);
   });
 
   const refused = [

@@ -1,6 +1,7 @@
 import { fitWithin } from './decode.js';
 import { scaleToFit } from '../../core/fit-bytes.js';
-import { refuse } from '../../core/policy.js';
+import { recompressStep, refuse } from '../../core/policy.js';
+import { gifIsComplete } from '../../lib/image-metadata/gif-blocks.js';
 import type { Header } from './inspect.js';
 import { untrusted, type SharpFactory } from './load.js';
 
@@ -111,6 +112,7 @@ export async function fitAnimation(
   if (dither === 0 && header.format !== 'gif') steps.push('dither:none');
   if (colours < 256) steps.push(`colors:${colours}`);
   if (stride > 1) steps.push(`frames:${frames.count}->${Math.ceil(frames.count / stride)}`);
+  if (steps.length === 0 && header.format === 'gif') steps.push(recompressStep('gif'));
   return { bytes: out, width: frames.width, height: frames.height, steps, encodes };
 }
 
@@ -127,38 +129,6 @@ async function encodeGif(
   return sharp(data, { raw: { width: f.width, height: f.height * kept.length, channels: 4, pageHeight: f.height, premultiplied: f.premultiplied } })
     .gif({ colours: o.colours, dither: o.dither, effort: 1, loop: o.loop, ...(delay ? { delay } : {}) })
     .toBuffer();
-}
-
-/**
- * Walks the GIF's blocks to its trailer. GIF decoders quietly show what they have of a cut-short file, so this
- * is how a truncated upload is told apart from a whole one.
- */
-export function gifIsComplete(bytes: Uint8Array): boolean {
-  const b = bytes;
-  if (b.length < 14 || String.fromCharCode(b[0]!, b[1]!, b[2]!) !== 'GIF') return false;
-  let p = 13;
-  if (b[10]! & 0x80) p += 3 * (2 << (b[10]! & 7));
-  const subBlocks = () => {
-    while (p < b.length) {
-      const n = b[p]!;
-      p += 1 + n;
-      if (n === 0) return true;
-    }
-    return false;
-  };
-  while (p < b.length) {
-    const block = b[p];
-    if (block === 0x3b) return true;
-    if (block === 0x21) {
-      p += 2;
-      if (!subBlocks()) return false;
-    } else if (block === 0x2c) {
-      const flags = b[p + 9] ?? 0;
-      p += 10 + (flags & 0x80 ? 3 * (2 << (flags & 7)) : 0) + 1; // descriptor, local colours, LZW code size
-      if (!subBlocks()) return false;
-    } else return false;
-  }
-  return false;
 }
 
 const ordinal = (n: number) => (n === 2 ? '2nd' : n === 3 ? '3rd' : `${n}th`);

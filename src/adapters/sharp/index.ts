@@ -1,8 +1,11 @@
 import {
+  DAMAGED_STEP,
   asSourceFormat,
   assertSendableAsIs,
   deliveryFormat,
+  isCarrierFormat,
   mediaTypeForExtension,
+  metadataSteps,
   refuse,
   reworkNeeded,
   transformName,
@@ -19,7 +22,8 @@ import { decodableHeif } from './heif.js';
 import { inspect, type Header } from './inspect.js';
 import { Limiter } from './limiter.js';
 import { loadSharp, type SharpFactory } from './load.js';
-import { assertDecodable, withoutMetadata } from './passthrough.js';
+import { metadataIn } from '../../lib/image-metadata/strip.js';
+import { passThrough } from './passthrough.js';
 import { fitStill } from './still.js';
 
 export interface SharpImagesOptions {
@@ -101,9 +105,14 @@ export class SharpImages implements ImageProcessor {
       this.options.observe?.({ format, output: out.extension, encodes, probes, bytes: out.bytes.length });
       return { ...out, transformations: [...source.steps, ...out.transformations] };
     };
-    const rework = options.optimize === 'off' ? undefined : reworkNeeded({ ...header, size: bytes.length }, options, this.options.targetBytes);
-    if (!rework) return done(await this.asSent(sharp, bytes, header, options.keepMetadata), 0);
+    let rework = options.optimize === 'off' ? undefined : reworkNeeded({ ...header, size: bytes.length }, options, this.options.targetBytes);
+    if (!rework) {
+      const sent = await passThrough(sharp, bytes, header, { ...options, maxPixels: this.options.maxPixels });
+      if ('image' in sent) return done(sent.image, 0);
+      rework = sent.rework;
+    }
     const { image, encodes, probes } = await this.reencode(sharp, bytes, header, options.keepMetadata);
+    if (rework === 'damaged') image.transformations.unshift(DAMAGED_STEP);
     return done(image, encodes, probes);
   }
 
@@ -117,26 +126,12 @@ export class SharpImages implements ImageProcessor {
     return this.heic.close();
   }
 
-  /** The upload's own bytes, proven whole, minus metadata unless it is to be kept. */
-  private async asSent(sharp: SharpFactory, bytes: Uint8Array, header: Header, keepMetadata: boolean): Promise<ProcessedImage> {
-    const format = assertSendableAsIs(header.format, bytes.length); // what passes as it is, the endpoint must take as it is
-    await assertDecodable(sharp, bytes, header, this.options.maxPixels);
-    const kept = withoutMetadata(bytes, { ...header, format }, keepMetadata);
-    const type = mediaTypeForExtension(format)!;
-    return {
-      bytes: kept.bytes,
-      extension: type.extension,
-      contentType: type.contentType,
-      width: header.width,
-      height: header.height,
-      original: { width: header.width, height: header.height },
-      transformations: kept.stripped ? ['strip_metadata'] : [],
-    };
-  }
-
   private async reencode(sharp: SharpFactory, bytes: Uint8Array, header: Header, keepMetadata: boolean): Promise<{ image: ProcessedImage; encodes: number; probes?: number }> {
     const { targetBytes: target, maxDimension, maxPixels } = this.options;
-    const stripped = header.metadata.length > 0 && !keepMetadata ? ['strip_metadata'] : [];
+    // What the file holds: what the decoder reports, and what its container walk finds (metadata after a PNG's
+    // image data, GIF extensions); a re-encode keeps at most the EXIF and XMP.
+    const found = [...new Set([...header.metadata, ...((isCarrierFormat(header.format) && metadataIn(bytes, header.format)) || [])])];
+    const metadata = (kept: string[]) => metadataSteps({ removed: found.filter((k) => !kept.includes(k)), kept });
     const original = { width: header.width, height: header.height };
     const resize = (w: number, h: number) => (w === header.width && h === header.height ? [] : [`resize:${header.width}x${header.height}->${w}x${h}`]);
 
@@ -147,7 +142,7 @@ export class SharpImages implements ImageProcessor {
       const out = await fitAnimation(sharp, frames, header, { target, maxDimension, maxPixels });
       const converted = header.format === 'gif' ? [] : [`convert:${apng ? 'apng' : transformName(header.format)}->gif`];
       const image = { bytes: out.bytes, extension: 'gif', contentType: 'image/gif', width: out.width, height: out.height, original };
-      return { image: { ...image, transformations: [...stripped, ...converted, ...out.steps] }, encodes: out.encodes };
+      return { image: { ...image, transformations: [...metadata([]), ...converted, ...out.steps] }, encodes: out.encodes };
     }
 
     const decoded = await decodeStill(bytes, header, { sharp, heic: this.heic, maxDimension, maxPixels });
@@ -170,7 +165,7 @@ export class SharpImages implements ImageProcessor {
       original,
       transformations: [
         ...(decoded.oriented ? ['auto_orient'] : []),
-        ...stripped,
+        ...metadata(out.kept),
         ...(decoded.colourConverted ? ['convert_colour:srgb'] : []),
         ...converted,
         ...resize(out.width, out.height),

@@ -1,6 +1,6 @@
 import type { Pixels } from './decode.js';
-import { jpegMetadataBytes, insertJpegMetadata } from '../../lib/image-metadata/jpeg-segments.js';
-import { refuse, type SourceFormat } from '../../core/policy.js';
+import { jpegMetadataBytes, insertJpegMetadata, keptInJpeg } from '../../lib/image-metadata/jpeg-segments.js';
+import { recompressStep, refuse, type SourceFormat } from '../../core/policy.js';
 import { scaleToFit, searchQuality } from '../../core/fit-bytes.js';
 import type { SharpFactory } from './load.js';
 import { sampleBlockRows } from './sample.js';
@@ -18,6 +18,8 @@ export interface StillResult {
   width: number;
   height: number;
   steps: string[];
+  /** The kinds of metadata put back (keep_metadata): exif, xmp. */
+  kept: string[];
   encodes: number;
   /** Encodes of a sample of the picture, to aim the first full encode. */
   probes: number;
@@ -77,7 +79,8 @@ export async function fitStill(sharp: SharpFactory, pixels: Pixels, o: StillOpti
   const best = search.best;
   if (!best) throw refuse.photoDoesNotFit(o.target);
   const bytes = o.keep ? insertJpegMetadata(best.bytes, o.keep) : best.bytes;
-  return { bytes, extension: 'jpg', width: best.width, height: best.height, steps: [`quality:${best.quality}`], encodes, probes: search.probes };
+  const kept = keptKinds(o.keep && keptInJpeg(o.keep));
+  return { bytes, extension: 'jpg', width: best.width, height: best.height, steps: [`quality:${best.quality}`], kept, encodes, probes: search.probes };
 }
 
 interface PngFit {
@@ -104,7 +107,7 @@ async function fitPng(sharp: SharpFactory, pixels: Pixels, o: StillOptions, at: 
     return true;
   };
   const done = (steps: string[]): PngFit => ({
-    result: { bytes: insertPngChunks(bytes, extra), extension: 'png', width, height, steps, encodes, probes: 0 },
+    result: { bytes: insertPngChunks(bytes, extra), extension: 'png', width, height, steps, kept: keptKinds(o.keep), encodes, probes: 0 },
     encodes,
     last: '',
     lastBytes: bytes.length,
@@ -121,7 +124,7 @@ async function fitPng(sharp: SharpFactory, pixels: Pixels, o: StillOptions, at: 
   // The upload's own PNG compression predicts a lossless re-encode's size: try lossless only when it can fit.
   let lossless = o.source === 'png' ? (o.sourceBytes * width * height) / o.sourcePixels : undefined;
   if (lossless !== undefined && lossless <= 1.3 * target) {
-    if (await encode()) return done([]);
+    if (await encode()) return done([recompressStep('png')]);
     lossless = bytes.length;
   }
   // 256 colours typically take 30–50% of the lossless size. When even 30% would not fit, an opaque image goes
@@ -138,6 +141,8 @@ async function fitPng(sharp: SharpFactory, pixels: Pixels, o: StillOptions, at: 
   if (await encode(16)) return done(['palette:16']);
   return { encodes, last: `${width}×${height} with 16 colours`, lastBytes: bytes.length };
 }
+
+const keptKinds = (meta?: KeptMetadata): string[] => [...(meta?.tiff ? ['exif'] : []), ...(meta?.xmp ? ['xmp'] : [])];
 
 const jpeg = (sharp: SharpFactory, px: Pixels, quality: number) => rawInput(sharp, px).jpeg({ quality, ...JPEG_OPTIONS }).toBuffer();
 

@@ -1,4 +1,4 @@
-import { isCarrierFormat, type CarrierFormat, type SourceFormat } from './image-formats.js';
+import { isCarrierFormat, transformName, type CarrierFormat, type SourceFormat } from './image-formats.js';
 import { mediaTypeForExtension } from './media-types.js';
 import { refuse } from './refusals.js';
 
@@ -15,9 +15,9 @@ import { refuse } from './refusals.js';
  * - `always`: re-encoded within the budget even when it could pass.
  * - `off`: the bytes as sent — so they must already be a carrier format within the endpoint's limit for it
  *   (assertSendableAsIs); nothing is turned, converted or fitted.
- * `keep_metadata`: false (the default) removes EXIF (GPS, camera, thumbnails), XMP, IPTC and comments; bytes
- * passed as they are lose theirs without a re-encode (formatToStrip). True keeps them, saying "upright" once the
- * pixels are turned.
+ * `keep_metadata`: false (the default) removes EXIF (GPS, camera, thumbnails), XMP, IPTC, comments and the like;
+ * bytes passed as they are lose theirs without a re-encode (stripsInPlace). True keeps them, saying "upright" once
+ * the pixels are turned, and the reply lists what was kept (metadataSteps).
  */
 export type Optimize = 'auto' | 'always' | 'off';
 
@@ -49,12 +49,14 @@ export interface ImageFacts {
 }
 
 /** Why an image must be re-encoded rather than pass as it is (the refusal sentences name each). */
-export type Rework = 'asked' | 'format' | 'animation' | 'budget' | 'orientation' | 'colour' | 'metadata';
+export type Rework = 'asked' | 'format' | 'animation' | 'budget' | 'orientation' | 'colour' | 'metadata' | 'damaged';
 
 /**
  * The as-is rule: why this image cannot pass with its own bytes, or undefined when it can — a carrier format (a
- * PNG not animated) within the delivery budget, upright, sRGB and, unless it is to be kept, free of metadata; and not asked to be
- * re-encoded (`always`). For `off` see assertSendableAsIs: nothing is re-encoded then.
+ * PNG not animated) within the delivery budget, upright, sRGB and, unless it is to be kept, free of metadata that
+ * cannot be cut out of its container (every carrier format's can: see stripsInPlace); and not asked to be
+ * re-encoded (`always`). For `off` see assertSendableAsIs: nothing is re-encoded then. Bytes that pass must also
+ * decode (reworkDamaged).
  */
 export function reworkNeeded(facts: ImageFacts, options: ImageOptions, budgetBytes: number): Rework | undefined {
   if (options.optimize === 'always') return 'asked';
@@ -64,7 +66,7 @@ export function reworkNeeded(facts: ImageFacts, options: ImageOptions, budgetByt
   if (facts.size > budgetBytes) return 'budget';
   if (facts.orientation !== undefined && facts.orientation !== 1) return 'orientation';
   if (facts.needsColourConversion) return 'colour';
-  if (!options.keepMetadata && (facts.metadata?.length ?? 0) > 0) return 'metadata';
+  if (!options.keepMetadata && (facts.metadata?.length ?? 0) > 0 && !stripsInPlace(facts.format)) return 'metadata';
   return undefined;
 }
 
@@ -77,12 +79,38 @@ export function assertSendableAsIs(format: SourceFormat, size: number): CarrierF
 }
 
 /**
- * Bytes passed as they are have their metadata cut out (without re-encoding; the orientation stays, as a one-tag
- * EXIF): JPEG and PNG, unless it is to be kept. GIF metadata (comments, XMP) is rare and harmless to phones: GIFs
- * pass as they are. Returns the format to cut it from, or undefined when the bytes keep theirs.
+ * Bytes passed as they are have their metadata cut out of their container (JPEG segments, PNG chunks, GIF
+ * extensions) without a re-encode, unless it is to be kept: the compressed pixels stay as they are, and an
+ * orientation stays as a one-tag EXIF. So metadata alone never makes an image be re-encoded.
  */
-export function formatToStrip(format: CarrierFormat, keepMetadata: boolean): 'jpg' | 'png' | undefined {
-  return !keepMetadata && (format === 'jpg' || format === 'png') ? format : undefined;
+export const stripsInPlace = (format: SourceFormat): format is CarrierFormat => isCarrierFormat(format);
+
+/**
+ * A carrier-format image that would pass as it is, but that a strict decoder does not read without error
+ * (corrupt data, colour indexes past its table, damaged structure): phones may show it wrongly or not at all, so
+ * it does not pass. It is re-encoded from what a lenient decoder reads, saying so (DAMAGED_STEP) — but with
+ * optimize=off nothing is re-encoded, so it is refused.
+ */
+export function reworkDamaged(format: CarrierFormat, optimize: Optimize, problem?: string): Rework {
+  if (optimize === 'off') throw refuse.damagedAsIs(format, problem);
+  return 'damaged';
+}
+
+/** In `transformations`: re-encoded because the bytes as sent did not decode cleanly. */
+export const DAMAGED_STEP = 'reencode:corrupt_data';
+
+/**
+ * In `transformations`: re-encoded in its own format with nothing else to say (a lossless PNG, a GIF at its own
+ * size and colours), so a file hosted with other bytes than it came with always says why.
+ */
+export const recompressStep = (format: CarrierFormat): string => `recompress:${transformName(format)}`;
+
+/**
+ * What `transformations` says about metadata: `strip_metadata` when any was removed, and with keep_metadata the
+ * kinds kept, e.g. `keep_metadata:exif,xmp` (nothing when there was none to keep).
+ */
+export function metadataSteps(o: { removed: readonly string[]; kept: readonly string[] }): string[] {
+  return [...(o.removed.length > 0 ? ['strip_metadata'] : []), ...(o.kept.length > 0 ? [`keep_metadata:${o.kept.join(',')}`] : [])];
 }
 
 /**

@@ -58,6 +58,8 @@ function reworkReason(why: Rework, image: { format: string; size: number }, budg
       return 'its colours are not sRGB, so they must be converted';
     case 'metadata':
       return 'it carries metadata that must be removed';
+    case 'damaged':
+      return 'its data is damaged, so it must be re-encoded from what can be read';
   }
 }
 
@@ -118,6 +120,14 @@ export const refuse = {
   /** The PNG signature, then something else: a damaged PNG, whatever the rest looks like. */
   damagedPng: () =>
     new AppError(422, 'unreadable_image', 'The file starts with the PNG signature, but what follows is not PNG data: it is a damaged PNG. Send the original image again.'),
+
+  /** optimize=off, and a strict decoder does not read the file without error; `problem` says what, when known. */
+  damagedAsIs: (format: string, problem?: string) =>
+    new AppError(
+      422,
+      'unreadable_image',
+      `The ${formatLabel(format)} image is damaged${problem ? ` (${problem})` : ''}: phones may show it wrongly or not at all, and with optimize=off it would be sent exactly as it is. Send it with optimize=auto to have it re-encoded from what can be read, or send the original file again.`,
+    ),
 
   noDimensions: (format: string) =>
     new AppError(422, 'unreadable_image', `The ${formatLabel(format)} image has no readable dimensions. Send the original file again.`),

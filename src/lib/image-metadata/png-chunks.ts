@@ -1,10 +1,12 @@
 import { Buffer } from 'node:buffer';
 import { deflateSync } from 'node:zlib';
 import { orientationOnly } from './exif.js';
+import type { Layout, MetadataKind, Span } from './layout.js';
 
 /**
- * PNG chunks, handled without touching the compressed pixels: drop metadata for optimize=off, put EXIF/XMP
- * back for keep_metadata, and label decoded HEIC pixels with their colour profile so sharp can convert them.
+ * PNG chunks, handled without touching the compressed pixels: metadata cut out of a file passed as it is (see
+ * layout.ts), EXIF/XMP put back for keep_metadata, and decoded HEIC pixels labelled with their colour profile so
+ * sharp can convert them.
  */
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -55,21 +57,35 @@ export function chunk(type: string, data: Buffer): Buffer {
 /** Whether every chunk is whole and IEND is there: PNG decoders may show a cut-short file without complaint. */
 export const pngIsComplete = (bytes: Uint8Array): boolean => chunks(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)) !== undefined;
 
-/** The same picture without text, EXIF, time or private chunks; an orientation is kept as a one-tag eXIf. */
-export function stripPng(bytes: Uint8Array, orientation: number): Buffer | undefined {
+/**
+ * The file as spans: text (tEXt, zTXt, iTXt: comments, authors, dates, file paths, XMP, raw EXIF or IPTC
+ * profiles), eXIf, tIME and private chunks are metadata wherever they sit, after the image data too, and so is
+ * anything after IEND; critical chunks and those that change how the picture looks or moves are the picture.
+ */
+export function pngLayout(bytes: Uint8Array): Layout | undefined {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   const list = chunks(b);
   if (!list) return undefined;
-  const out: Buffer[] = [SIGNATURE];
-  for (const c of list) {
-    if (c.type === 'IDAT' && orientation > 1) {
-      out.push(chunk('eXIf', orientationOnly(orientation)));
-      orientation = 1; // once, before the first IDAT
-    }
-    const critical = c.type.charCodeAt(0) < 0x61; // an upper-case first letter marks a chunk needed to decode
-    if (critical || KEPT.has(c.type)) out.push(b.subarray(c.start, c.end));
-  }
-  return Buffer.concat(out);
+  const spans: Span[] = [{ start: 0, end: 8 }, ...list.map((c) => ({ start: c.start, end: c.end, kind: chunkKind(b, c) }))];
+  const end = list.at(-1)!.end;
+  if (end < b.length) spans.push({ start: end, end: b.length, kind: 'trailing_data' });
+  // The orientation goes before the first IDAT: decoders read it only there.
+  const idat = list.findIndex((c) => c.type === 'IDAT');
+  return { spans, exifAt: idat === -1 ? undefined : idat + 1, orientationBlock: (orientation) => chunk('eXIf', orientationOnly(orientation)) };
+}
+
+function chunkKind(b: Buffer, c: Chunk): MetadataKind | undefined {
+  const critical = c.type.charCodeAt(0) < 0x61; // an upper-case first letter marks a chunk needed to decode
+  if (critical || KEPT.has(c.type)) return undefined;
+  if (c.type === 'eXIf') return 'exif';
+  if (c.type === 'tIME') return 'time';
+  if (c.type !== 'tEXt' && c.type !== 'zTXt' && c.type !== 'iTXt') return 'other';
+  // Text chunks carry what editors could not put elsewhere, named by their keyword (ImageMagick's "Raw profile type …").
+  const keyword = b.toString('latin1', c.start + 8, Math.min(c.end - 4, c.start + 8 + 80)).split('\0')[0]!.toLowerCase();
+  if (keyword === 'xml:com.adobe.xmp' || keyword === 'raw profile type xmp') return 'xmp';
+  if (keyword === 'raw profile type exif' || keyword === 'raw profile type app1') return 'exif';
+  if (keyword === 'raw profile type iptc' || keyword === 'raw profile type 8bim') return 'iptc';
+  return 'text';
 }
 
 /** The eXIf chunk's data (TIFF bytes), if there is one: where the orientation is. */
