@@ -9,6 +9,9 @@
  * - image-formats.ts the image formats read and how they are named; which carriers take as they are.
  * - images.ts        the image decisions: what optimize=auto|always|off and keep_metadata mean, the as-is rule
  *                    (when an image passes untouched), when metadata is cut out, what a re-encode produces.
+ * - media-files.ts   video, audio and documents, kept as sent: other names for carrier types (M4V is MP4), the
+ *                    names of formats the endpoint does not take, the few bytes put right before storing.
+ * - playable.ts      whether a video or audio file kept as sent can be played, judged from its container.
  * - refusals.ts      every refusal of a file, with its status, code and sentence.
  *
  * How to fit bytes to the budget in few encodes (the quality search) is src/core/fit-bytes.ts.
@@ -17,4 +20,6 @@ export * from './policy/media-types.js';
 export * from './policy/limits.js';
 export * from './policy/image-formats.js';
 export * from './policy/images.js';
+export * from './policy/media-files.js';
+export { checkPlayable, type Unplayable } from './policy/playable.js';
 export { refuse } from './policy/refusals.js';

@@ -123,7 +123,7 @@ export function describeHttpContract(name: string, setup: () => Promise<HttpHarn
         { name: 'SVG named .jpg', bytes: fx.svg(), filename: 'photo.jpg', status: 415, code: 'unsupported_media_type', says: unrecognised },
         { name: 'an executable', bytes: fx.exe(), filename: 'photo.jpg', status: 415, code: 'unsupported_media_type', says: notAccepted('exe (application/x-msdownload)') },
         { name: 'a zip named .pdf', bytes: fx.zip(), filename: 'brochure.pdf', status: 415, code: 'unsupported_media_type', says: notAccepted('zip (application/zip)') },
-        { name: 'a QuickTime movie', bytes: fx.isoMedia('qt  '), filename: 'clip.mp4', status: 415, code: 'unsupported_media_type', says: notAccepted('mov (video/quicktime)') },
+        { name: 'a QuickTime movie', bytes: fx.isoMedia('qt  '), filename: 'clip.mp4', status: 415, code: 'unsupported_media_type', says: `This file is a QuickTime movie (MOV, video/quicktime), which the send endpoint does not accept: convert it to MP4 (H.264 video, AAC sound) and send it again. ${supported}` },
         { name: 'a BMP image', bytes: fx.bmp(), filename: 'scan.bmp', status: 415, code: 'unsupported_media_type', says: 'This file is an image in BMP format (image/bmp): carriers do not accept it, and it is not converted here. Save it as JPEG or PNG and send it again.' },
         { name: 'an empty file', bytes: new Uint8Array(0), filename: 'empty.png', status: 422, code: 'empty_file', says: 'The file is empty: there is nothing to send.' },
       ];
