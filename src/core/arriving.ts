@@ -14,8 +14,6 @@ export class ArrivingBody implements Arriving {
   constructor(
     private readonly reader: ReadableStreamDefaultReader<Uint8Array>,
     private readonly file: PooledBytes,
-    /** Never more than this is read (plus the piece that crosses it): past it, the file is too large anyway. */
-    private readonly maxBytes: number,
   ) {}
 
   get size(): number {
@@ -23,7 +21,7 @@ export class ArrivingBody implements Arriving {
   }
 
   async more(): Promise<boolean> {
-    if (this.ended || this.file.size > this.maxBytes) return false;
+    if (this.ended) return false;
     const r = await this.reader.read();
     if (r.done) {
       this.ended = true;

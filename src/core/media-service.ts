@@ -18,7 +18,7 @@ import {
 } from './policy.js';
 import type { FileContent, Hasher, ImageOptions, ImageProcessor, Logger, MediaStore } from './ports.js';
 import { guardStorage } from './storage-guard.js';
-import { detectArriving, type Detected } from './sniff.js';
+import { detectArriving, shownBy, type Detected } from './sniff.js';
 
 export type { Media };
 
@@ -116,12 +116,21 @@ export class MediaService {
    * the whole file is in, the bytes come back from memory, which under load costs half as much again.
    */
   private async receive(reader: ReadableStreamDefaultReader<Uint8Array>, file: PooledBytes, declaredSize: number | undefined, seen: { kind?: string }) {
-    const body = new ArrivingBody(reader, file, this.limits.maxBodyBytes);
-    const detected = await detectArriving(body, this.limits.maxBodyBytes);
+    const body = new ArrivingBody(reader, file);
+    // Detection reads no further than the limit for the kind the first bytes show, or than any file may be.
+    await body.readUpTo(3);
+    const shown = shownBy(body.bytes(0, 4));
+    const detectionLimit = shown ? this.limits.inputBytes(shown.kind) : this.limits.maxBodyBytes;
+    const detected = await detectArriving(body, detectionLimit);
     if (file.size === 0) throw refuse.emptyFile();
+    if (!detected && shown) {
+      // Not named within the limit for the kind its first bytes show: too large for it, or damaged.
+      await body.readUpTo(detectionLimit);
+      if (file.size > detectionLimit) throw refuse.fileTooLarge(this.limits.forFile({ processed: true, kind: shown.kind }));
+    }
     const image = detected !== undefined && this.deps.images.accepts(detected);
     const type = detected && !image ? carrierTypeFor(detected) : undefined;
-    if (!detected || (!image && !type)) throw refuseType(detected);
+    if (!detected || (!image && !type)) throw refuseType(detected, shown);
     seen.kind = image ? 'image' : type!.kind;
     const limit = this.limits.forFile(image ? { processed: true, kind: 'image' } : { processed: false, type: type! });
     if (declaredSize !== undefined && declaredSize > limit.bytes) throw refuse.fileTooLarge(limit, declaredSize);

@@ -2,6 +2,7 @@ import { fileTypeFromBuffer, fileTypeFromStream } from 'file-type';
 import { findFrameChain, id3v2End } from '../lib/containers/mpeg-audio.js';
 import { PDF_HEADER_WINDOW, pdfHeaderAt } from '../lib/containers/pdf.js';
 import { Pieces } from '../lib/pieces.js';
+import type { MediaKind } from './policy.js';
 
 export interface Detected {
   ext: string;
@@ -35,6 +36,23 @@ export async function detectArriving(file: Arriving, maxBytes: number): Promise<
   if (found) return { ext: found.ext, mime: found.mime };
   // What players and viewers accept that file-type, reading at fixed offsets, does not name.
   return (await mp3AfterStrayBytes(file, maxBytes)) ?? (await pdfAfterLeadingBytes(file, maxBytes));
+}
+
+/** What a file's first bytes already show it to be, before detection has read far enough to be sure. */
+export interface Shown {
+  kind: MediaKind;
+  format: 'mp3' | 'tif';
+}
+
+/**
+ * Where detection may have to read far to name the format: after an ID3 tag (its frames come after the tag, which
+ * can hold megabytes of cover art) and TIFF's byte-order mark (its directory may sit after the pixels). Detection
+ * never needs to read past the limit for the kind they show.
+ */
+export function shownBy(first4: Uint8Array): Shown | undefined {
+  const sig = String.fromCharCode(...first4.subarray(0, 4));
+  if (sig.startsWith('ID3')) return { kind: 'audio', format: 'mp3' };
+  return sig === 'II*\0' || sig === 'MM\0*' ? { kind: 'image', format: 'tif' } : undefined;
 }
 
 /** How many bytes of a file file-type is given at a time. */

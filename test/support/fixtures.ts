@@ -44,7 +44,7 @@ const fullBox = (type: string, ...payload: Buffer[]) => box(type, Buffer.alloc(4
  * An ISO media file (mp4, 3gp, mov…) of `size` bytes, laid out as encoders write one: an ftyp box with the brand,
  * the index (moov) of one video track whose single sample is the media data, then that data (mdat) as filler.
  */
-export function isoMedia(brand: 'mp42' | 'isom' | '3gp4' | 'qt  ', size = 4096): Buffer {
+export function isoMedia(brand: 'mp42' | 'isom' | '3gp4' | 'qt  ' | 'M4V ', size = 4096): Buffer {
   const ftyp = Buffer.concat([u32be(24), ascii('ftyp'), ascii(brand), u32be(0), ascii(brand), ascii('isom')]);
   const index = (sampleBytes: number, dataAt: number) => {
     // A visual sample entry: reserved, data reference 1, 16 bytes pre-defined, 16×16, 72 dpi, one frame, depth 24.
@@ -68,6 +68,11 @@ export function isoMedia(brand: 'mp42' | 'isom' | '3gp4' | 'qt  ', size = 4096):
   return Buffer.concat([ftyp, moov, u32be(8 + dataBytes), ascii('mdat'), Buffer.alloc(dataBytes, 0x11)]);
 }
 export const mp4 = (size?: number) => isoMedia('mp42', size);
+/** An MP4 as a phone leaves it when recording stops before the index is written: ftyp, then media data, no moov. */
+export function interruptedRecording(size = 4096): Buffer {
+  const ftyp = isoMedia('mp42').subarray(0, 24);
+  return Buffer.concat([ftyp, u32be(size - 24), ascii('mdat'), Buffer.alloc(size - 32, 0x11)]);
+}
 /** Where isoMedia's media data (its one sample) starts: bytes from here on may be anything. */
 export const ISO_MEDIA_DATA_AT = isoMedia('mp42', 0).length - 1;
 

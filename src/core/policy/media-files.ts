@@ -1,5 +1,5 @@
 import type { AppError } from '../errors.js';
-import type { Detected } from '../sniff.js';
+import type { Detected, Shown } from '../sniff.js';
 import type { Splice } from '../../lib/pieces.js';
 import { mediaTypeForExtension, type MediaType } from './media-types.js';
 import { refuse } from './refusals.js';
@@ -48,8 +48,14 @@ const OTHER_MEDIA: Readonly<Record<string, { name: string; aka?: string; instead
   ogv: { name: 'an Ogg video', aka: 'Theora', instead: AS_VIDEO },
 };
 
-/** The refusal for a file that is neither an image read here nor a carrier type. */
-export function refuseType(detected: Detected | undefined): AppError {
+/**
+ * The refusal for a file that is neither an image read here nor a carrier type. One whose first bytes show what
+ * it would be (an ID3 tag, TIFF's byte-order mark) but that was not recognised is that, damaged: it is told so,
+ * not that it might be text.
+ */
+export function refuseType(detected: Detected | undefined, shown?: Shown): AppError {
+  if (!detected && shown?.format === 'mp3') return refuse.unplayable({ format: 'MP3', problem: 'no-frames' });
+  if (!detected && shown?.format === 'tif') return refuse.unreadable('tif');
   const known = detected && Object.hasOwn(OTHER_MEDIA, detected.ext) ? OTHER_MEDIA[detected.ext] : undefined;
   if (!known) return refuse.unsupportedType(detected);
   return refuse.notCarrierMedia(`${known.name} (${[known.aka, detected!.mime].filter(Boolean).join(', ')})`, known.instead);
