@@ -74,7 +74,9 @@ export class Pieces {
 
   /** Bytes [from, to) as Latin-1 text (four-character codes, signatures), clamped to the file. */
   latin1(from: number, to: number): string {
-    return String.fromCharCode(...this.slice(from, to));
+    let text = '';
+    for (const byte of this.slice(from, to)) text += String.fromCharCode(byte);
+    return text;
   }
 
   /** Whether the bytes at `i` are `ascii`. */

@@ -94,6 +94,23 @@ describe('MP4 and 3GP: a whole index with a video or sound track whose samples a
     expect(why('mp4', faststart.subarray(0, 5000))).toBeUndefined();
   });
 
+  it('reads a file of a million tiny boxes, or of boxes nested far deeper than the standard puts them', () => {
+    const ftyp = faststart.subarray(0, 32);
+    /** A box header announcing `size` bytes in all. */
+    const box = (type: string, size: number) => {
+      const header = Buffer.alloc(8);
+      header.writeUInt32BE(size);
+      header.write(type, 4, 'latin1');
+      return header;
+    };
+    const tiny = Buffer.concat([ftyp, ...Array.from({ length: 1_000_000 }, () => box('free', 8))]);
+    expect(why('mp4', tiny, 40)).toEqual({ format: 'MP4', problem: 'no-index' });
+    const depth = 200_000;
+    const nested = Buffer.concat(Array.from({ length: depth }, (_, i) => box('mdia', 8 * (depth - i))));
+    const trak = Buffer.concat([box('trak', 8 + nested.length), nested]);
+    expect(why('mp4', Buffer.concat([ftyp, box('moov', 8 + trak.length), trak]))).toEqual({ format: 'MP4', problem: 'no-tracks' });
+  });
+
   it('refuses a HEIF still image that a sniffer calls MP4, naming its brands', () => {
     expect(why('mp4', corpus('heif/mif3-brand.avif'))).toEqual({ format: 'MP4', problem: 'still-image', brands: ['mif3', 'avif', 'mif1', 'miaf', 'MA1A'] });
   });

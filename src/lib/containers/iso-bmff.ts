@@ -3,8 +3,8 @@ import type { Pieces } from '../pieces.js';
 /**
  * The ISO base media file format (ISO/IEC 14496-12: MP4, 3GP, MOV, HEIF) read for what a player needs before it
  * can start: the file's brands, its index (`moov`) with each track's kind, codec and sample tables, the fragments
- * of a fragmented file, and where the box structure stops making sense. It reads box headers and a few small
- * tables; it never decodes a sample.
+ * of a fragmented file, and where the box structure stops making sense. It reads box headers and a few tables;
+ * it never decodes a sample.
  */
 
 export interface Box {
@@ -24,30 +24,27 @@ export interface BoxBreak {
   end?: number;
 }
 
-export interface BoxList {
-  boxes: Box[];
-  broken?: BoxBreak;
-}
-
-/** The boxes from `from` to `to`, stopping at the first that does not fit. */
-export function readBoxes(b: Pieces, from: number, to: number): BoxList {
-  const boxes: Box[] = [];
+/**
+ * Visits the boxes from `from` to `to` in order (a file may hold millions of tiny ones: none is kept), stopping at
+ * the first that does not fit, which it returns; or when `visit` returns false.
+ */
+export function eachBox(b: Pieces, from: number, to: number, visit: (box: Box) => boolean | void): BoxBreak | undefined {
   for (let p = from; p < to; ) {
-    if (p + 8 > to) return zeros(b, p, to) ? { boxes } : { boxes, broken: { at: p } }; // QuickTime ends some lists with a zero word
+    if (p + 8 > to) return zeros(b, p, to) ? undefined : { at: p }; // QuickTime ends some lists with a zero word
     let size = b.u32be(p);
     let body = p + 8;
     const type = b.latin1(p + 4, p + 8);
     if (size === 1) {
-      if (p + 16 > to) return { boxes, broken: { at: p, type } };
+      if (p + 16 > to) return { at: p, type };
       size = b.u64be(p + 8);
       body = p + 16;
     } else if (size === 0) size = to - p; // the last box: it runs to the end of what holds it
-    if (size < body - p) return { boxes, broken: { at: p, type } };
-    if (p + size > to) return { boxes, broken: { at: p, type, end: p + size } };
-    boxes.push({ type, start: p, body, end: p + size });
+    if (size < body - p) return { at: p, type };
+    if (p + size > to) return { at: p, type, end: p + size };
+    if (visit({ type, start: p, body, end: p + size }) === false) return undefined;
     p += size;
   }
-  return { boxes };
+  return undefined;
 }
 
 const zeros = (b: Pieces, from: number, to: number) => {
@@ -84,17 +81,18 @@ export interface IsoFile {
   imageItems: boolean;
 }
 
-/** The boxes inside a track that hold others, down to the sample tables. */
+/**
+ * The boxes inside a track that hold others, down to the sample tables (trak, mdia, minf, stbl: three levels in),
+ * and inside a fragment. Boxes are read no deeper than the standard puts them: a file that nests them further is
+ * not followed down (it could nest them a million deep).
+ */
 const TRACK_CONTAINERS = new Set(['mdia', 'minf', 'stbl', 'edts']);
-const FRAGMENT_CONTAINERS = new Set(['moof', 'traf']);
+const FRAGMENT_CONTAINERS = new Set(['traf']);
+const MAX_DEPTH = 3;
 
 export function readIsoFile(b: Pieces): IsoFile {
   const file: IsoFile = { tracks: [], fragmented: false, fragmentSamples: 0, imageItems: false };
-  const top = readBoxes(b, 0, b.length);
-  const boxes = [...top.boxes];
-  // A box cut off by the end of the file still says what it is and where it starts.
-  if (top.broken?.type && top.broken.end !== undefined) boxes.push({ type: top.broken.type, start: top.broken.at, body: top.broken.at + 8, end: top.broken.end });
-  for (const box of boxes) {
+  const top = (box: Box) => {
     const end = Math.min(box.end, b.length);
     if (box.type === 'ftyp' && !file.brands) file.brands = readBrands(b, box.body, end);
     else if (box.type === 'moov' && !file.moov) {
@@ -102,7 +100,10 @@ export function readIsoFile(b: Pieces): IsoFile {
       if (file.moov.whole) readIndex(b, box, file);
     } else if (box.type === 'moof') file.fragmentSamples += fragmentSamples(b, box);
     else if (box.type === 'meta') file.imageItems ||= metaHandler(b, box) === 'pict';
-  }
+  };
+  const cut = eachBox(b, 0, b.length, top);
+  // A box cut off by the end of the file still says what it is and where it starts.
+  if (cut?.type && cut.end !== undefined) top({ type: cut.type, start: cut.at, body: cut.at + 8, end: cut.end });
   return file;
 }
 
@@ -114,36 +115,29 @@ function readBrands(b: Pieces, from: number, to: number): Brands | undefined {
 }
 
 function readIndex(b: Pieces, moov: Box, file: IsoFile): void {
-  const walk = (parent: Box, found: Map<string, Box>): boolean => {
-    const inner = readBoxes(b, parent.body, parent.end);
-    if (inner.broken) {
-      file.damaged = { ...inner.broken, parent: parent.type };
-      return false;
-    }
-    for (const box of inner.boxes) {
+  const walk = (parent: Box, found: Map<string, Box>, depth: number): boolean => {
+    const broken = eachBox(b, parent.body, parent.end, (box) => {
       if (!found.has(box.type)) found.set(box.type, box);
-      if (TRACK_CONTAINERS.has(box.type) && !walk(box, found)) return false;
-    }
-    return true;
+      return !TRACK_CONTAINERS.has(box.type) || depth >= MAX_DEPTH || walk(box, found, depth + 1);
+    });
+    if (broken) file.damaged = { ...broken, parent: parent.type };
+    return !file.damaged;
   };
-  const top = readBoxes(b, moov.body, moov.end);
-  if (top.broken) {
-    file.damaged = { ...top.broken, parent: 'moov' };
-    return;
-  }
-  for (const box of top.boxes) {
+  const broken = eachBox(b, moov.body, moov.end, (box) => {
     if (box.type === 'mvex') file.fragmented = true;
-    if (box.type !== 'trak') continue;
+    if (box.type !== 'trak') return true;
     const found = new Map<string, Box>();
-    if (!walk(box, found)) return;
+    if (!walk(box, found, 0)) return false;
     file.tracks.push(readTrack(b, found));
-  }
+    return true;
+  });
+  if (broken) file.damaged = { ...broken, parent: 'moov' };
 }
 
 function readTrack(b: Pieces, found: Map<string, Box>): Track {
-  const field = (type: string, offset: number, size = 4): number | undefined => {
+  const field = (type: string, offset: number): number | undefined => {
     const box = found.get(type);
-    return box && box.body + offset + size <= box.end ? (size === 8 ? b.u64be(box.body + offset) : b.u32be(box.body + offset)) : undefined;
+    return box && box.body + offset + 4 <= box.end ? b.u32be(box.body + offset) : undefined;
   };
   const hdlr = found.get('hdlr');
   const stsd = found.get('stsd');
@@ -157,12 +151,15 @@ function readTrack(b: Pieces, found: Map<string, Box>): Track {
   let first = Infinity;
   let last = -1;
   for (const [type, size] of [['stco', 4], ['co64', 8]] as const) {
+    // Version and flags, entry count, then the offsets: read as one array, as a table may hold millions.
     const box = found.get(type);
     const count = field(type, 4);
     if (!box || count === undefined) continue;
-    const entries = Math.min(count, Math.floor((box.end - box.body - 8) / size));
-    for (let i = 0, p = box.body + 8; i < entries; i++, p += size) {
-      const offset = size === 8 ? b.u64be(p) : b.u32be(p);
+    const table = b.slice(box.body + 8, box.end);
+    const view = new DataView(table.buffer, table.byteOffset, table.length);
+    const entries = Math.min(count, Math.floor(table.length / size));
+    for (let i = 0; i < entries; i++) {
+      const offset = size === 8 ? view.getUint32(i * 8) * 0x100000000 + view.getUint32(i * 8 + 4) : view.getUint32(i * 4);
       if (offset < first) first = offset;
       if (offset > last) last = offset;
     }
@@ -174,20 +171,22 @@ function readTrack(b: Pieces, found: Map<string, Box>): Track {
 /** The samples the track runs (`trun`) of a `moof` fragment announce. */
 function fragmentSamples(b: Pieces, moof: Box): number {
   let samples = 0;
-  const walk = (parent: Box) => {
-    const inner = readBoxes(b, parent.body, Math.min(parent.end, b.length));
-    for (const box of inner.boxes) {
+  const walk = (parent: Box, depth: number) =>
+    eachBox(b, parent.body, Math.min(parent.end, b.length), (box) => {
       if (box.type === 'trun' && box.body + 8 <= box.end) samples += b.u32be(box.body + 4);
-      else if (FRAGMENT_CONTAINERS.has(box.type)) walk(box);
-    }
-  };
-  walk(moof);
+      else if (FRAGMENT_CONTAINERS.has(box.type) && depth < MAX_DEPTH) walk(box, depth + 1);
+    });
+  walk(moof, 0);
   return samples;
 }
 
 /** The handler of a top-level `meta` box (a full box: version and flags, then its boxes). */
 function metaHandler(b: Pieces, meta: Box): string | undefined {
-  const inner = readBoxes(b, meta.body + 4, Math.min(meta.end, b.length));
-  const hdlr = inner.boxes.find((x) => x.type === 'hdlr');
-  return hdlr && hdlr.body + 12 <= hdlr.end ? b.latin1(hdlr.body + 8, hdlr.body + 12) : undefined;
+  let handler: string | undefined;
+  eachBox(b, meta.body + 4, Math.min(meta.end, b.length), (box) => {
+    if (box.type !== 'hdlr') return true;
+    if (box.body + 12 <= box.end) handler = b.latin1(box.body + 8, box.body + 12);
+    return false;
+  });
+  return handler;
 }
