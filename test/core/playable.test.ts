@@ -174,6 +174,12 @@ describe('Ogg: Vorbis or Opus, with audio after the headers', () => {
   it('passes Vorbis and Opus', () => {
     for (const file of ['audio/bell.oga', 'audio/opus.ogg']) expect(why('ogg', corpus(file), 4), file).toBeUndefined();
     expect(why('ogg', fx.ogg())).toBeUndefined();
+    // A stream of another kind first (a skeleton index, here): the Vorbis stream after it is what plays.
+    const ogg = fx.ogg();
+    const skeleton = Buffer.from(ogg.subarray(0, ogg.indexOf('OggS', 4, 'latin1')));
+    skeleton.writeUInt32LE(2, 14); // its own serial number
+    skeleton.write('fishead\0', 28, 'latin1');
+    expect(why('ogg', Buffer.concat([skeleton, ogg]))).toBeUndefined();
   });
 
   it('refuses another codec, naming it', () => {
