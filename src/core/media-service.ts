@@ -118,7 +118,7 @@ export class MediaService {
   private async receive(reader: ReadableStreamDefaultReader<Uint8Array>, file: PooledBytes, declaredSize: number | undefined, seen: { kind?: string }) {
     const body = new ArrivingBody(reader, file);
     // Detection reads no further than the limit for the kind the first bytes show, or than any file may be.
-    await body.readUpTo(3);
+    await body.readUpTo(3); // the first four bytes, or all there are
     const shown = shownBy(body.bytes(0, 4));
     const detectionLimit = shown ? this.limits.inputBytes(shown.kind) : this.limits.maxBodyBytes;
     const detected = await detectArriving(body, detectionLimit);

@@ -2,7 +2,7 @@ import type { AppError } from '../errors.js';
 import type { Detected, Shown } from '../sniff.js';
 import type { Splice } from '../../lib/pieces.js';
 import { mediaTypeForExtension, type MediaType } from './media-types.js';
-import { refuse } from './refusals.js';
+import { refuse, type SendInstead } from './refusals.js';
 
 /**
  * Video, audio and documents, which are kept as sent: which carrier type a file is when it goes by another name,
@@ -21,31 +21,28 @@ export function carrierTypeFor(detected: Detected): MediaType | undefined {
   return mediaTypeForExtension(SAME_AS[detected.ext] ?? detected.ext);
 }
 
-const AS_VIDEO = 'convert it to MP4 (H.264 video, AAC sound) and send it again.';
-const AS_AUDIO = 'convert it to MP3 and send it again.';
-
 /** Formats people send that the endpoint does not take, named as they know them: what it is, what else it is called. */
-const OTHER_MEDIA: Readonly<Record<string, { name: string; aka?: string; instead: string }>> = {
-  mov: { name: 'a QuickTime movie', aka: 'MOV', instead: AS_VIDEO },
-  m4a: { name: 'M4A audio', aka: 'AAC in an MPEG-4 container', instead: AS_AUDIO },
-  m4b: { name: 'an M4B audiobook', aka: 'AAC in an MPEG-4 container', instead: AS_AUDIO },
-  m4p: { name: 'M4P audio', aka: 'DRM-protected AAC from the iTunes Store', instead: 'send a copy without DRM, as MP3.' },
-  aac: { name: 'raw AAC audio', aka: 'ADTS', instead: AS_AUDIO },
-  flac: { name: 'FLAC audio', instead: AS_AUDIO },
-  amr: { name: 'AMR audio', aka: 'a phone voice recording', instead: AS_AUDIO },
-  aif: { name: 'AIFF audio', instead: AS_AUDIO },
-  spx: { name: 'Speex audio in Ogg', instead: AS_AUDIO },
-  wv: { name: 'WavPack audio', instead: AS_AUDIO },
-  ac3: { name: 'Dolby Digital audio', aka: 'AC-3', instead: AS_AUDIO },
-  webm: { name: 'a WebM video', instead: AS_VIDEO },
-  mkv: { name: 'a Matroska video', aka: 'MKV', instead: AS_VIDEO },
-  avi: { name: 'an AVI video', instead: AS_VIDEO },
-  asf: { name: 'a Windows Media file', aka: 'WMV, WMA or ASF', instead: AS_VIDEO },
-  '3g2': { name: 'a 3GPP2 video', aka: '3G2', instead: AS_VIDEO },
-  mpg: { name: 'an MPEG program stream video', aka: 'MPG', instead: AS_VIDEO },
-  mts: { name: 'an AVCHD video', aka: 'MTS', instead: AS_VIDEO },
-  flv: { name: 'a Flash video', aka: 'FLV', instead: AS_VIDEO },
-  ogv: { name: 'an Ogg video', aka: 'Theora', instead: AS_VIDEO },
+const OTHER_MEDIA: Readonly<Record<string, { name: string; aka?: string; sendAs: SendInstead }>> = {
+  mov: { name: 'a QuickTime movie', aka: 'MOV', sendAs: 'video' },
+  m4a: { name: 'M4A audio', aka: 'AAC in an MPEG-4 container', sendAs: 'audio' },
+  m4b: { name: 'an M4B audiobook', aka: 'AAC in an MPEG-4 container', sendAs: 'audio' },
+  m4p: { name: 'M4P audio', aka: 'DRM-protected AAC from the iTunes Store', sendAs: 'audio without DRM' },
+  aac: { name: 'raw AAC audio', aka: 'ADTS', sendAs: 'audio' },
+  flac: { name: 'FLAC audio', sendAs: 'audio' },
+  amr: { name: 'AMR audio', aka: 'a phone voice recording', sendAs: 'audio' },
+  aif: { name: 'AIFF audio', sendAs: 'audio' },
+  spx: { name: 'Speex audio in Ogg', sendAs: 'audio' },
+  wv: { name: 'WavPack audio', sendAs: 'audio' },
+  ac3: { name: 'Dolby Digital audio', aka: 'AC-3', sendAs: 'audio' },
+  webm: { name: 'a WebM video', sendAs: 'video' },
+  mkv: { name: 'a Matroska video', aka: 'MKV', sendAs: 'video' },
+  avi: { name: 'an AVI video', sendAs: 'video' },
+  asf: { name: 'a Windows Media file', aka: 'WMV, WMA or ASF', sendAs: 'video' },
+  '3g2': { name: 'a 3GPP2 video', aka: '3G2', sendAs: 'video' },
+  mpg: { name: 'an MPEG program stream video', aka: 'MPG', sendAs: 'video' },
+  mts: { name: 'an AVCHD video', aka: 'MTS', sendAs: 'video' },
+  flv: { name: 'a Flash video', aka: 'FLV', sendAs: 'video' },
+  ogv: { name: 'an Ogg video', aka: 'Theora', sendAs: 'video' },
 };
 
 /**
@@ -58,7 +55,7 @@ export function refuseType(detected: Detected | undefined, shown?: Shown): AppEr
   if (!detected && shown?.format === 'tif') return refuse.unreadable('tif');
   const known = detected && Object.hasOwn(OTHER_MEDIA, detected.ext) ? OTHER_MEDIA[detected.ext] : undefined;
   if (!known) return refuse.unsupportedType(detected);
-  return refuse.notCarrierMedia(`${known.name} (${[known.aka, detected!.mime].filter(Boolean).join(', ')})`, known.instead);
+  return refuse.notCarrierMedia(`${known.name} (${[known.aka, detected!.mime].filter(Boolean).join(', ')})`, known.sendAs);
 }
 
 export interface StoredChange {

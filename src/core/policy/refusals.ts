@@ -85,6 +85,14 @@ function unplayableSentence(why: Unplayable): string {
   }
 }
 
+/** What to send instead of a video or audio format the endpoint does not take. */
+export type SendInstead = 'video' | 'audio' | 'audio without DRM';
+const SEND_INSTEAD: Readonly<Record<SendInstead, string>> = {
+  video: 'convert it to MP4 (H.264 video, AAC sound) and send it again.',
+  audio: 'convert it to MP3 and send it again.',
+  'audio without DRM': 'send a copy without DRM, as MP3.',
+};
+
 const OGG_CODECS = { flac: 'FLAC audio', speex: 'Speex audio', theora: 'Theora video', unknown: 'a stream of a codec that is not known here' } as const;
 
 export const refuse = {
@@ -197,7 +205,7 @@ export const refuse = {
   /** A video or audio file whose container shows it cannot be played (see checkPlayable). */
   unplayable: (why: Unplayable) => new AppError(422, 'unplayable_media', unplayableSentence(why)),
 
-  /** A known video or audio format the send endpoint does not take: `what` names it as people know it, `instead` says what to send. */
-  notCarrierMedia: (what: string, instead: string) =>
-    new AppError(415, 'unsupported_media_type', `This file is ${what}, which the send endpoint does not accept: ${instead} Supported: ${SUPPORTED_LIST}.`),
+  /** A known video or audio format the send endpoint does not take, named (`what`) as people know it. */
+  notCarrierMedia: (what: string, instead: SendInstead) =>
+    new AppError(415, 'unsupported_media_type', `This file is ${what}, which the send endpoint does not accept: ${SEND_INSTEAD[instead]} Supported: ${SUPPORTED_LIST}.`),
 };
