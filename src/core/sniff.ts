@@ -28,8 +28,8 @@ export interface Arriving {
  * What a file is, from its bytes as they arrive. file-type reads the file as a stream, as far as each of its
  * detectors needs (a TIFF's directory may sit after its pixels, an MP3's first frame behind a large ID3 tag), and
  * a stream is read the same way however its bytes were cut into pieces on the way: so the answer is one for the
- * file, never for its first chunk. Nothing past `maxBytes` is read: a file that needs more to be recognised is
- * larger than anything accepted.
+ * file, never for its first chunk. Nothing past `maxBytes` is read (the most the file may have: the limit for the
+ * kind its first bytes show, or for any file), so a file that needs more to be recognised is too large anyway.
  */
 export async function detectArriving(file: Arriving, maxBytes: number): Promise<Detected | undefined> {
   const found = await fileTypeOf(file, maxBytes);
