@@ -1,13 +1,24 @@
+import { ArrivingBody } from './arriving.js';
 import { BlockPool, PooledBytes } from './block-pool.js';
 import { AppError, isAppError } from './errors.js';
 import { factsFromMetadata, originalText, factsToMetadata, type Media, type MediaFacts, type Original } from './media-record.js';
 import type { Metrics } from '../lib/metrics.js';
+import { Pieces, spliced } from '../lib/pieces.js';
 import { MEDIA_ID, newMediaId, safeFilename } from './keys.js';
-import { mediaTypeForExtension, refuse, resolveImageOptions, type Limits, type MediaType } from './policy.js';
+import {
+  carrierTypeFor,
+  changeWhenStored,
+  checkPlayable,
+  mediaTypeForExtension,
+  refuse,
+  refuseType,
+  resolveImageOptions,
+  type Limits,
+  type MediaType,
+} from './policy.js';
 import type { FileContent, Hasher, ImageOptions, ImageProcessor, Logger, MediaStore } from './ports.js';
 import { guardStorage } from './storage-guard.js';
-import { detectType, sampleBytesWanted, type Detected } from './sniff.js';
-import { concat } from './streams.js';
+import { detectArriving, shownBy, type Detected } from './sniff.js';
 
 export type { Media };
 
@@ -80,44 +91,63 @@ export class MediaService {
     });
     const original = { filename: originalText(input.filename), content_type: originalText(input.declaredContentType) };
     if (received.image) return this.hostImage(file, received.detected, original, input.image);
-    const { type, sha256 } = received;
-    const content = { chunks: file.views(), size: file.size, sha256 };
-    const media = await this.save(type, content, { original: { ...original, size: content.size } }, original.filename);
+    const { type, sha256, change } = received;
+    const chunks = spliced(file.views(), change?.splice);
+    const content = { chunks, size: chunks.reduce((n, c) => n + c.length, 0), sha256 };
+    try {
+      if (type.kind === 'video' || type.kind === 'audio') checkPlayable(type, new Pieces(chunks));
+    } catch (err) {
+      file.release();
+      throw err;
+    }
+    const facts = { transformations: change ? [change.transformation] : [], original: { ...original, size: file.size } };
+    const media = await this.save(type, content, facts, original.filename);
     // Not when saving failed: a write that timed out may still be sending these bytes, so they are left to the GC.
     file.release();
     return media;
   }
 
   /**
-   * Reads the whole file, deciding from its first bytes what it is and so which limit applies, and stops as soon
-   * as it runs past that limit. Nothing reaches storage before the last byte is in and checked. Each chunk is
-   * copied into `file` (pooled memory, see BlockPool) and, for a file kept as sent, hashed as it arrives (the
-   * first few once the type is known), while it is still in the CPU's cache: hashed after the whole file is in, the bytes come back from memory, which under
-   * load costs half as much again.
+   * Reads the whole file, deciding from its bytes what it is and so which limit applies, and stops as soon as it
+   * runs past that limit. Detection reads only as far as it needs (see detectArriving), so its answer does not
+   * depend on how the body was cut into pieces. Nothing reaches storage before the last byte is in and checked.
+   * Each piece is copied into `file` (pooled memory, see BlockPool) and, for a file kept as sent, hashed as it
+   * arrives (those read for detection once the type is known), while it is still in the CPU's cache: hashed after
+   * the whole file is in, the bytes come back from memory, which under load costs half as much again.
    */
   private async receive(reader: ReadableStreamDefaultReader<Uint8Array>, file: PooledBytes, declaredSize: number | undefined, seen: { kind?: string }) {
-    let head: Uint8Array = new Uint8Array(0);
-    for (let r; head.length < sampleBytesWanted(head) && !(r = await reader.read()).done; ) {
-      file.append(r.value);
-      head = concat(file.views());
-    }
+    const body = new ArrivingBody(reader, file);
+    // Detection reads no further than the limit for the kind the first bytes show, or than any file may be.
+    await body.readUpTo(3); // the first four bytes, or all there are
+    const shown = shownBy(body.bytes(0, 4));
+    const detectionLimit = shown ? this.limits.inputBytes(shown.kind) : this.limits.maxBodyBytes;
+    const detected = await detectArriving(body, detectionLimit);
     if (file.size === 0) throw refuse.emptyFile();
-    const detected = await detectType(head);
+    if (!detected && shown) {
+      // Not named within the limit for the kind its first bytes show: too large for it, or damaged.
+      await body.readUpTo(detectionLimit);
+      if (file.size > detectionLimit) throw refuse.fileTooLarge(this.limits.forFile({ processed: true, kind: shown.kind }));
+    }
     const image = detected !== undefined && this.deps.images.accepts(detected);
-    const type = detected && mediaTypeForExtension(detected.ext);
-    if (!detected || (!image && !type)) throw refuse.unsupportedType(detected);
+    const type = detected && !image ? carrierTypeFor(detected) : undefined;
+    if (!detected || (!image && !type)) throw refuseType(detected, shown);
     seen.kind = image ? 'image' : type!.kind;
     const limit = this.limits.forFile(image ? { processed: true, kind: 'image' } : { processed: false, type: type! });
     if (declaredSize !== undefined && declaredSize > limit.bytes) throw refuse.fileTooLarge(limit, declaredSize);
-    const hasher = image ? undefined : this.deps.sha256(); // an image is hashed once processed
-    for (const view of file.views()) hasher?.update(view);
-    for (let r; file.size <= limit.bytes && !(r = await reader.read()).done; ) {
-      file.append(r.value);
-      hasher?.update(r.value);
+    if (image) {
+      await body.readUpTo(limit.bytes); // an image is hashed once processed
+      if (file.size > limit.bytes) throw refuse.fileTooLarge(limit);
+      return { image: true as const, detected };
     }
+    // What is put right lies in the first bytes: hash what is held as it will be stored, then the rest as it comes.
+    const change = changeWhenStored(detected);
+    if (change) await body.readUpTo(change.splice.at + change.splice.remove);
+    const hasher = this.deps.sha256();
+    for (const view of spliced(file.views(), change?.splice)) hasher.update(view);
+    body.onPiece = (piece) => hasher.update(piece);
+    await body.readUpTo(limit.bytes);
     if (file.size > limit.bytes) throw refuse.fileTooLarge(limit);
-    if (image) return { image: true as const, detected };
-    return { image: false as const, type: type!, sha256: hasher!.digestHex() };
+    return { image: false as const, type: type!, change, sha256: hasher.digestHex() };
   }
 
   async get(id: string): Promise<Media> {

@@ -11,6 +11,9 @@
  *                    (when an image passes untouched), when metadata is cut out, what a re-encode produces.
  * - image-variants.ts which variant of its format an image is (12-bit JPEG, animated AVIF, JPEG-coded HEIF…), read
  *                    from its header: refused by name, or sent to the decoder that reads it.
+ * - media-files.ts   video, audio and documents, kept as sent: other names for carrier types (M4V is MP4), the
+ *                    names of formats the endpoint does not take, the few bytes put right before storing.
+ * - playable.ts      whether a video or audio file kept as sent can be played, judged from its container.
  * - refusals.ts      every refusal of a file, with its status, code and sentence.
  *
  * How to fit bytes to the budget in few encodes (the quality search) is src/core/fit-bytes.ts.
@@ -20,4 +23,6 @@ export * from './policy/limits.js';
 export * from './policy/image-formats.js';
 export * from './policy/images.js';
 export * from './policy/image-variants.js';
+export * from './policy/media-files.js';
+export { checkPlayable, type Unplayable } from './policy/playable.js';
 export { refuse } from './policy/refusals.js';

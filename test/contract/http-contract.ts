@@ -106,6 +106,16 @@ export function describeHttpContract(name: string, setup: () => Promise<HttpHarn
         expect(same(await bytesOf(await h.fetchPublic(media.url)), bytes)).toBe(true);
       });
 
+      it('hosts an M4V as the MP4 it is, its brand saying so too', async () => {
+        const bytes = fx.isoMedia('M4V ', 20_000);
+        const media = await host(bytes, 'clip.m4v');
+        const stored = Buffer.from(bytes);
+        stored.write('isom', 8, 'latin1'); // the major brand; nothing else changes
+        expect(media).toMatchObject({ content_type: 'video/mp4', extension: 'mp4', kind: 'video', size: bytes.length, sha256: await sha256(stored), transformations: ['rebrand:m4v->mp4'] });
+        expect(media.original).toMatchObject({ filename: 'clip.m4v', size: bytes.length });
+        expect(same(await bytesOf(await h.fetchPublic(media.url)), stored)).toBe(true);
+      });
+
       it('takes a raw body, ignoring the declared type and the name, which stays data only', async () => {
         const media = await expectMedia(await upload(fx.png(), { headers: { 'content-type': 'application/pdf' }, query: '?filename=..%2F..%2Fetc%2Fpasswd.pdf' }));
         expect(media).toMatchObject({ content_type: 'image/png', extension: 'png' });
@@ -123,9 +133,18 @@ export function describeHttpContract(name: string, setup: () => Promise<HttpHarn
         { name: 'SVG named .jpg', bytes: fx.svg(), filename: 'photo.jpg', status: 415, code: 'unsupported_media_type', says: unrecognised },
         { name: 'an executable', bytes: fx.exe(), filename: 'photo.jpg', status: 415, code: 'unsupported_media_type', says: notAccepted('exe (application/x-msdownload)') },
         { name: 'a zip named .pdf', bytes: fx.zip(), filename: 'brochure.pdf', status: 415, code: 'unsupported_media_type', says: notAccepted('zip (application/zip)') },
-        { name: 'a QuickTime movie', bytes: fx.isoMedia('qt  '), filename: 'clip.mp4', status: 415, code: 'unsupported_media_type', says: notAccepted('mov (video/quicktime)') },
+        { name: 'a QuickTime movie', bytes: fx.isoMedia('qt  '), filename: 'clip.mp4', status: 415, code: 'unsupported_media_type', says: `This file is a QuickTime movie (MOV, video/quicktime), which the send endpoint does not accept: convert it to MP4 (H.264 video, AAC sound) and send it again. ${supported}` },
         { name: 'a BMP image', bytes: fx.bmp(), filename: 'scan.bmp', status: 415, code: 'unsupported_media_type', says: 'This file is an image in BMP format (image/bmp): carriers do not accept it, and it is not converted here. Save it as JPEG or PNG and send it again.' },
         { name: 'an empty file', bytes: new Uint8Array(0), filename: 'empty.png', status: 422, code: 'empty_file', says: 'The file is empty: there is nothing to send.' },
+        {
+          name: 'an MP4 whose recording stopped before its index was written',
+          bytes: fx.interruptedRecording(),
+          filename: 'clip.mp4',
+          status: 422,
+          code: 'unplayable_media',
+          says: 'This MP4 has no moov box (the index a player needs): it was probably cut short while recording or uploading. Send the whole file again.',
+        },
+        { name: 'a WAV without samples', bytes: fx.wav(0), filename: 'voice.wav', status: 422, code: 'unplayable_media', says: "This WAV file's data chunk is empty: it holds no samples, so there is no sound to play. Export or record it again." },
       ];
       for (const r of refusals) {
         it(`refuses ${r.name} (${r.status} ${r.code})`, async () => {

@@ -91,7 +91,7 @@ describe('MediaService with pooled memory', () => {
     const media = service(store, pool);
     const files = Array.from({ length: 24 }, (_, i) => {
       const bytes = fx.mp4(50_000 + i * 37_000);
-      randomBytes(bytes.length - 64).copy(bytes, 64);
+      randomBytes(bytes.length - fx.ISO_MEDIA_DATA_AT).copy(bytes, fx.ISO_MEDIA_DATA_AT);
       return bytes;
     });
     for (let round = 0; round < 2; round++) {

@@ -51,21 +51,6 @@ const KNOWN_GAPS: Readonly<Record<string, Partial<Record<Invariant, Item>>>> = {
   // Item 1, with the video work (issue 19), which removes them by remuxing: MP4 atoms, ID3 cover art passed through untouched.
   'video/h264-aac-location.mp4': { 'no-location-or-device': 1 },
   'audio/id3v2-cover-art.mp3': { 'no-location-or-device': 1 },
-  // Item 2: TIFF is recognised from the whole body, not from 1,400-byte pieces (its directory sits at the end).
-  'tiff/big-endian-far-ifd.tif': { 'same-answer': 2, 'refusal-is-true': 2 },
-  'tiff/little-endian-lzw.tif': { 'same-answer': 2, 'refusal-is-true': 2 },
-  'broken/tiff-fuzzed.tif': { 'same-answer': 2, 'refusal-is-true': 2 },
-  // Item 3: hosted as video or audio without what a player needs; HEIF brands file-type calls MP4.
-  'broken/mp4-interrupted-no-moov.mp4': { 'decodes-or-plays': 3 },
-  'broken/mp4-header-only.mp4': { 'decodes-or-plays': 3 },
-  'broken/mp4-truncated-moov.mp4': { 'decodes-or-plays': 3 },
-  'broken/mp4-fuzzed.mp4': { 'decodes-or-plays': 3 },
-  'broken/mp3-72-bytes.mp3': { 'decodes-or-plays': 3 },
-  'broken/wav-no-samples.wav': { 'decodes-or-plays': 3 },
-  // Item 4: valid variants called corrupt or unrecognised; the same things under another name refused.
-  'video/itunes-style.m4v': { accepted: 4 },
-  'pdf/leading-bytes.pdf': { accepted: 4, 'refusal-is-true': 4 },
-  'audio/junk-after-id3.mp3': { accepted: 4, 'refusal-is-true': 4 },
 };
 
 /** The formats the send endpoint takes, and the other names the same bytes go by (a .oga is Ogg, an .m4v is MP4…). */

@@ -64,7 +64,7 @@ describe('with S3 storage', () => {
     const media = await expectMedia(await t.app.request('/v1/media', { method: 'POST', body: form({}, [{ filename: 'notes.pdf', bytes: fx.pdf(3000) }]) }));
     expect((await listBucket(s3.dir, s3.bucket)).keys.filter((k) => !before.includes(k))).toEqual([media.id]);
     const record = (await fetch(media.url)).headers.get('x-amz-meta-media');
-    expect(JSON.parse(Buffer.from(record!, 'base64url').toString())).toEqual({ sha256: media.sha256, original: media.original });
+    expect(JSON.parse(Buffer.from(record!, 'base64url').toString())).toEqual({ sha256: media.sha256, transformations: [], original: media.original });
   });
 
   it('answers 404 for an object at a media key that this service did not write (no record)', async () => {
@@ -100,7 +100,7 @@ describe('with S3 storage', () => {
   it('stores uploads made at the same time over real sockets intact, in two waves that reuse the first one\'s memory', async () => {
     const files = Array.from({ length: 12 }, (_, i) => {
       const bytes = fx.mp4(100_000 + i * 150_000);
-      randomBytes(bytes.length - 64).copy(bytes, 64);
+      randomBytes(bytes.length - fx.ISO_MEDIA_DATA_AT).copy(bytes, fx.ISO_MEDIA_DATA_AT);
       return bytes;
     });
     for (let wave = 0; wave < 2; wave++) {

@@ -68,7 +68,7 @@ describe('POST /v1/media {"url"} (error)', () => {
   });
 
   it.each([
-    ['/clip.mov', 415, { code: 'unsupported_media_type', error: 'This file is mov (video/quicktime), which the send endpoint does not accept. Supported: jpg, png, gif (5 MB); mp4, 3gp (10 MB); mp3, wav, ogg (5 MB); pdf (5 MB).' }],
+    ['/clip.mov', 415, { code: 'unsupported_media_type', error: 'This file is a QuickTime movie (MOV, video/quicktime), which the send endpoint does not accept: convert it to MP4 (H.264 video, AAC sound) and send it again. Supported: jpg, png, gif (5 MB); mp4, 3gp (10 MB); mp3, wav, ogg (5 MB); pdf (5 MB).' }],
     ['/page', 415, { code: 'unsupported_media_type', error: 'The type of this file could not be recognised from its contents (text, HTML and SVG are not accepted). Supported: jpg, png, gif (5 MB); mp4, 3gp (10 MB); mp3, wav, ogg (5 MB); pdf (5 MB).' }],
     ['/private.jpg', 422, { code: 'url_not_fetchable', error: 'The URL answered HTTP 403 without credentials (carriers send none either); nothing was imported.', upstream_status: 403 }],
     ['/missing.jpg', 422, { code: 'url_not_fetchable', error: 'The URL answered HTTP 404; nothing was imported.', upstream_status: 404 }],

@@ -3,6 +3,7 @@ import { formatLabel } from './image-formats.js';
 import type { Rework } from './images.js';
 import type { SizeLimit } from './limits.js';
 import { SUPPORTED_LIST, type MediaKind } from './media-types.js';
+import type { Unplayable } from './playable.js';
 
 /**
  * Every refusal of a file: the status, the stable code, and a sentence that says what is wrong and what to do.
@@ -62,6 +63,64 @@ function reworkReason(why: Rework, image: { format: string; size: number }, budg
       return 'its data is damaged, so it must be re-encoded from what can be read';
   }
 }
+
+const AGAIN = 'Send the whole file again.';
+const EXPORT = 'Export or record it again.';
+
+/** Why a video or audio file cannot be played, in a sentence that says what was found and what to do. */
+function unplayableSentence(why: Unplayable): string {
+  const f = why.format;
+  switch (why.problem) {
+    case 'no-index':
+      return `This ${f} has no moov box (the index a player needs): it was probably cut short while recording or uploading. ${AGAIN}`;
+    case 'index-cut':
+      return `This ${f} is cut off inside its moov box (the index a player needs), which needs ${formatBytes(why.missing)} more than the file holds: it was cut short while uploading or copying. ${AGAIN}`;
+    case 'index-damaged':
+      return `This ${f}'s index (its moov box) is damaged: a ${why.box} box inside it runs past the end of the ${why.parent} box that holds it, so players cannot read it. ${EXPORT}`;
+    case 'no-tracks':
+      return `This ${f}'s index (its moov box) lists no video or sound track with samples: there is nothing to play. ${EXPORT}`;
+    case 'encrypted':
+      return `This ${f}'s video and sound are encrypted (DRM-protected, as shop purchases are), so phones cannot play it. Send a copy without DRM.`;
+    case 'data-missing':
+      return `This ${f}'s index points at video and sound past the end of the file (${formatBytes(why.size)}): it was cut short while uploading or copying. ${AGAIN}`;
+    case 'still-image':
+      return `This file holds a still image (HEIF image items; brands ${why.brands.join(', ')}), not a video: it has no moov box, the index a player needs, and this HEIF variant is not converted here. Save the picture as JPEG and send it again.`;
+    case 'cut-in-first-frame':
+      return `This MP3 ends inside its first frame of audio (the frame is ${formatBytes(why.frame)}, the file holds ${formatBytes(why.held)} of it): it was cut short. ${AGAIN}`;
+    case 'no-frames':
+      return `This MP3 has no MPEG audio frame where its audio should start (at the beginning, or right after its ID3 tag), so there is nothing a player can decode. ${EXPORT}`;
+    case 'frames-do-not-follow':
+      return `This MP3 is damaged: its second frame of audio is not where its first frame's header says, so players cannot follow its frames. ${EXPORT}`;
+    case 'info-frame-only':
+      return `This MP3 has no whole frame of sound, only its encoder's info frame (Xing/Info): it was probably cut short. ${AGAIN}`;
+    case 'no-data':
+      return `This WAV file has no data chunk, so it holds no sound: it was probably cut short. ${AGAIN}`;
+    case 'no-format':
+      return `This WAV file has no format chunk (fmt) before its samples, so a player cannot tell how to read them. ${EXPORT}`;
+    case 'impossible-format':
+      return `This WAV file's format chunk (fmt) declares ${why.detail}, which no player can read. ${EXPORT}`;
+    case 'empty-data':
+      return `This WAV file's data chunk is empty: it holds no samples, so there is no sound to play. ${EXPORT}`;
+    case 'cut-before-samples':
+      return `This WAV file ends before its first sample: its data chunk is announced but not there, so it was cut short. ${AGAIN}`;
+    case 'codec':
+      return `This Ogg file holds ${OGG_CODECS[why.codec]}, not Vorbis or Opus audio, which is what phones play from Ogg. Convert it to MP3 or Ogg Vorbis and send it again.`;
+    case 'no-audio':
+      return `This Ogg file has its ${why.codec === 'opus' ? 'Opus' : 'Vorbis'} headers but no audio after them: it was probably cut short. ${AGAIN}`;
+    case 'damaged':
+      return `This Ogg file is damaged at byte ${why.at}, before any audio: no Ogg page starts where the one before it ends. ${EXPORT}`;
+  }
+}
+
+/** What to send instead of a video or audio format the endpoint does not take. */
+export type SendInstead = 'video' | 'audio' | 'audio without DRM';
+const SEND_INSTEAD: Readonly<Record<SendInstead, string>> = {
+  video: 'convert it to MP4 (H.264 video, AAC sound) and send it again.',
+  audio: 'convert it to MP3 and send it again.',
+  'audio without DRM': 'send a copy without DRM, as MP3.',
+};
+
+const OGG_CODECS = { flac: 'FLAC audio', speex: 'Speex audio', theora: 'Theora video', unknown: 'a stream of a codec that is not known here' } as const;
 
 export const refuse = {
   emptyFile: () => new AppError(422, 'empty_file', 'The file is empty: there is nothing to send.'),
@@ -187,4 +246,11 @@ export const refuse = {
 
   imagesServiceFailed: (cause: unknown) =>
     new AppError(502, 'image_service_error', 'Cloudflare Images could not process this image just now; nothing was stored. Try again.', { cause }),
+
+  /** A video or audio file whose container shows it cannot be played (see checkPlayable). */
+  unplayable: (why: Unplayable) => new AppError(422, 'unplayable_media', unplayableSentence(why)),
+
+  /** A known video or audio format the send endpoint does not take, named (`what`) as people know it. */
+  notCarrierMedia: (what: string, instead: SendInstead) =>
+    new AppError(415, 'unsupported_media_type', `This file is ${what}, which the send endpoint does not accept: ${SEND_INSTEAD[instead]} Supported: ${SUPPORTED_LIST}.`),
 };
