@@ -1,59 +1,19 @@
-/**
- * ISO base media file format boxes (ISO/IEC 14496-12), read in place from bytes: the file-type brands, and enough
- * of HEIF (ISO/IEC 23008-12) to tell what an image file holds — its primary item's coding, its properties, where
- * its data is, and whether it carries an image sequence. Runtime-neutral (no Buffer), never throws: a box that
- * runs past the end is cut at the end, a malformed one ends the walk.
- */
+import { Pieces } from './pieces.js';
+import { boxes, fileBrands, firstSampleEntry, handlerType, type Box, type Brands } from './containers/iso-boxes.js';
 
-export interface Box {
-  type: string;
-  start: number;
-  /** Where the payload starts (after the size, type, and any 64-bit size). */
-  body: number;
-  end: number;
-}
+/**
+ * HEIF (ISO/IEC 23008-12), read in place from its ISO base media file format boxes: enough to tell what an image
+ * file holds — its primary item's coding, its properties, where its data is, and whether it carries an image
+ * sequence. Runtime-neutral (no Buffer), never throws: a box that runs past the end is cut at the end, a malformed
+ * one ends the walk. The boxes, and the brands that say what a file is, are read by containers/iso-boxes.ts; they
+ * are part of this module's answer for the readers of images (the sniffer, the HEIF decoders' adapter).
+ */
+export { boxes, fileBrands, withMajorBrand, type Box, type Brands } from './containers/iso-boxes.js';
 
 const fourcc = (b: Uint8Array, at: number) => String.fromCharCode(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!);
 const view = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
 
-/** The boxes between `start` and `end`, one level deep. */
-export function boxes(b: Uint8Array, start = 0, end = b.length): Box[] {
-  const v = view(b);
-  const out: Box[] = [];
-  for (let at = start; at + 8 <= end; ) {
-    let size = v.getUint32(at);
-    let body = at + 8;
-    if (size === 1) {
-      if (at + 16 > end) break;
-      size = Number(v.getBigUint64(at + 8));
-      body = at + 16;
-    } else if (size === 0) size = end - at; // to the end of what holds it
-    if (size < body - at) break;
-    const box = { type: fourcc(b, at + 4), start: at, body, end: Math.min(end, at + size) };
-    out.push(box);
-    at = box.end;
-  }
-  return out;
-}
-
 const child = (b: Uint8Array, parent: Box, type: string, skip = 0) => boxes(b, parent.body + skip, parent.end).find((c) => c.type === type);
-
-/** The major brand and the compatible ones of a file that starts with an `ftyp` box; undefined otherwise. */
-export function fileBrands(b: Uint8Array): { major: string; compatible: string[] } | undefined {
-  if (b.length < 16 || fourcc(b, 4) !== 'ftyp') return undefined;
-  const size = view(b).getUint32(0);
-  if (size < 16 || size > b.length) return undefined;
-  const compatible: string[] = [];
-  for (let at = 16; at + 4 <= size; at += 4) compatible.push(fourcc(b, at));
-  return { major: fourcc(b, 8), compatible };
-}
-
-/** A copy whose major brand is `brand` (the same length, so no offset moves). */
-export function withMajorBrand(b: Uint8Array, brand: string): Uint8Array {
-  const copy = b.slice();
-  for (let i = 0; i < 4; i++) copy[8 + i] = brand.charCodeAt(i);
-  return copy;
-}
 
 export interface HeifItem {
   id: number;
@@ -67,7 +27,7 @@ export interface HeifItem {
 }
 
 export interface HeifLayout {
-  brands: { major: string; compatible: string[] };
+  brands: Brands;
   /** The image the file shows, when it has a meta box that names one. */
   primary?: HeifItem;
   /** The items a derived primary (grid, overlay, …) is made of, in order. */
@@ -212,17 +172,16 @@ function itemReferences(b: Uint8Array, iref: Box | undefined): Array<{ type: str
 
 /** The first track whose handler shows pictures (pict, or vide as image sequences written by video tools have). */
 function pictureTrack(b: Uint8Array, moov: Box): HeifLayout['sequence'] {
-  for (const trak of boxes(b, moov.body, moov.end).filter((t) => t.type === 'trak')) {
+  const pieces = Pieces.of(b);
+  for (const trak of boxes(pieces, moov.body, moov.end).filter((t) => t.type === 'trak')) {
     const mdia = child(b, trak, 'mdia');
     const hdlr = mdia && child(b, mdia, 'hdlr');
-    if (!mdia || !hdlr || hdlr.body + 12 > hdlr.end) continue;
-    const handler = fourcc(b, hdlr.body + 8);
-    if (handler !== 'pict' && handler !== 'vide') continue;
+    const handler = hdlr && handlerType(pieces, hdlr);
+    if (!mdia || (handler !== 'pict' && handler !== 'vide')) continue;
     const minf = child(b, mdia, 'minf');
     const stbl = minf && child(b, minf, 'stbl');
     const stsd = stbl && child(b, stbl, 'stsd');
-    const entry = stsd && boxes(b, stsd.body + 8, stsd.end)[0];
-    return { codec: entry?.type ?? '' };
+    return { codec: (stsd && firstSampleEntry(pieces, stsd)) ?? '' };
   }
   return undefined;
 }

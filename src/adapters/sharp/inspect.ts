@@ -1,6 +1,7 @@
 import type { Metadata } from 'sharp';
 import { refuse, type SourceFormat } from '../../core/policy.js';
 import { exifTiff } from '../../lib/image-metadata/exif.js';
+import { boxes } from '../../lib/isobmff.js';
 import { readApng } from '../../lib/png-animation.js';
 import { SHARP_FORMATS } from './formats.js';
 import type { SharpFactory } from './load.js';
@@ -105,15 +106,8 @@ export function isSrgbProfile(icc: Buffer): boolean {
 
 /** Looks for irot/imir property boxes inside the leading `meta` box (it is small; this is a bounded scan). */
 function hasHeifTransform(bytes: Uint8Array): boolean {
-  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  for (let p = 0; p + 8 <= b.length; ) {
-    const size = b.readUInt32BE(p);
-    if (b.toString('latin1', p + 4, p + 8) === 'meta') {
-      const meta = b.subarray(p, Math.min(b.length, p + size));
-      return meta.includes('irot', 0, 'latin1') || meta.includes('imir', 0, 'latin1');
-    }
-    if (size < 8) return false;
-    p += size;
-  }
-  return false;
+  const meta = boxes(bytes).find((box) => box.type === 'meta');
+  if (!meta) return false;
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).subarray(meta.start, meta.end);
+  return b.includes('irot', 0, 'latin1') || b.includes('imir', 0, 'latin1');
 }

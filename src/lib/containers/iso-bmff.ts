@@ -1,61 +1,12 @@
 import type { Pieces } from '../pieces.js';
+import { eachBox, firstSampleEntry, handlerType, readBrands, type Box, type BoxBreak, type Brands } from './iso-boxes.js';
 
 /**
  * The ISO base media file format (ISO/IEC 14496-12: MP4, 3GP, MOV, HEIF) read for what a player needs before it
  * can start: the file's brands, its index (`moov`) with each track's kind, codec and sample tables, the fragments
  * of a fragmented file, and where the box structure stops making sense. It reads box headers and a few tables;
- * it never decodes a sample.
+ * it never decodes a sample. The boxes are walked by iso-boxes.ts.
  */
-
-export interface Box {
-  type: string;
-  start: number;
-  /** Where the payload starts (after the 8- or 16-byte header). */
-  body: number;
-  end: number;
-}
-
-/** Where the boxes stop adding up: a box that runs past the end of what holds it, or a header that cannot be one. */
-export interface BoxBreak {
-  at: number;
-  /** The box's type, when its header could be read. */
-  type?: string;
-  /** The box's own end, when it runs past its container's. */
-  end?: number;
-}
-
-/**
- * Visits the boxes from `from` to `to` in order (a file may hold millions of tiny ones: none is kept), stopping at
- * the first that does not fit, which it returns; or when `visit` returns false.
- */
-export function eachBox(b: Pieces, from: number, to: number, visit: (box: Box) => boolean | void): BoxBreak | undefined {
-  for (let p = from; p < to; ) {
-    if (p + 8 > to) return zeros(b, p, to) ? undefined : { at: p }; // QuickTime ends some lists with a zero word
-    let size = b.u32be(p);
-    let body = p + 8;
-    const type = b.latin1(p + 4, p + 8);
-    if (size === 1) {
-      if (p + 16 > to) return { at: p, type };
-      size = b.u64be(p + 8);
-      body = p + 16;
-    } else if (size === 0) size = to - p; // the last box: it runs to the end of what holds it
-    if (size < body - p) return { at: p, type };
-    if (p + size > to) return { at: p, type, end: p + size };
-    if (visit({ type, start: p, body, end: p + size }) === false) return undefined;
-    p += size;
-  }
-  return undefined;
-}
-
-const zeros = (b: Pieces, from: number, to: number) => {
-  for (let i = from; i < to; i++) if (b.byte(i) !== 0) return false;
-  return true;
-};
-
-export interface Brands {
-  major: string;
-  compatible: string[];
-}
 
 export interface Track {
   /** The handler: `vide`, `soun`, `pict`, `hint`, `text`… */
@@ -103,15 +54,8 @@ export function readIsoFile(b: Pieces): IsoFile {
   };
   const cut = eachBox(b, 0, b.length, top);
   // A box cut off by the end of the file still says what it is and where it starts.
-  if (cut?.type && cut.end !== undefined) top({ type: cut.type, start: cut.at, body: cut.at + 8, end: cut.end });
+  if (cut?.type && cut.body !== undefined && cut.end !== undefined) top({ type: cut.type, start: cut.at, body: cut.body, end: cut.end });
   return file;
-}
-
-function readBrands(b: Pieces, from: number, to: number): Brands | undefined {
-  if (to - from < 8) return undefined;
-  const compatible: string[] = [];
-  for (let p = from + 8; p + 4 <= to; p += 4) compatible.push(b.latin1(p, p + 4));
-  return { major: b.latin1(from, from + 4), compatible };
 }
 
 function readIndex(b: Pieces, moov: Box, file: IsoFile): void {
@@ -142,9 +86,8 @@ function readTrack(b: Pieces, found: Map<string, Box>): Track {
   const hdlr = found.get('hdlr');
   const stsd = found.get('stsd');
   const track: Track = {
-    handler: hdlr && hdlr.body + 12 <= hdlr.end ? b.latin1(hdlr.body + 8, hdlr.body + 12) : '',
-    // stsd: version and flags, entry count, then the first sample entry (a box: size, type).
-    codec: stsd && (field('stsd', 4) ?? 0) > 0 && stsd.body + 16 <= stsd.end ? b.latin1(stsd.body + 12, stsd.body + 16) : undefined,
+    handler: (hdlr && handlerType(b, hdlr)) ?? '',
+    codec: stsd && firstSampleEntry(b, stsd),
     // stsz: version and flags, sample size, sample count; stz2: version and flags, field size, sample count.
     samples: field('stsz', 8) ?? field('stz2', 8) ?? 0,
   };
@@ -185,7 +128,7 @@ function metaHandler(b: Pieces, meta: Box): string | undefined {
   let handler: string | undefined;
   eachBox(b, meta.body + 4, Math.min(meta.end, b.length), (box) => {
     if (box.type !== 'hdlr') return true;
-    if (box.body + 12 <= box.end) handler = b.latin1(box.body + 8, box.body + 12);
+    handler = handlerType(b, box);
     return false;
   });
   return handler;
