@@ -20,6 +20,7 @@ import type { ImageInput, ImageOptions, ImageProcessor, ProcessedImage } from '.
 import { readAll } from '../core/streams.js';
 import { gifDataProblem } from '../lib/image-metadata/gif-lzw.js';
 import { metadataIn, stripMetadata } from '../lib/image-metadata/strip.js';
+import { pngChunks } from '../lib/png.js';
 import { readApng, withoutAnimation } from '../lib/png-animation.js';
 import { readableImage, type ImageSource } from './image-source.js';
 
@@ -224,14 +225,7 @@ class BindingFit {
 function pngHasAlpha(bytes: Uint8Array): boolean {
   const colourType = bytes[25];
   if (colourType === 4 || colourType === 6) return true;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const type = (at: number) => String.fromCharCode(...bytes.subarray(at, at + 4));
-  for (let at = 8; at + 8 <= bytes.length; at += 12 + view.getUint32(at)) {
-    const name = type(at + 4);
-    if (name === 'tRNS') return true;
-    if (name === 'IDAT' || name === 'IEND') return false;
-  }
-  return false;
+  return pngChunks(bytes)?.find((c) => c.type === 'tRNS' || c.type === 'IDAT' || c.type === 'IEND')?.type === 'tRNS';
 }
 
 function stream(bytes: Uint8Array): ReadableStream<Uint8Array> {

@@ -1,6 +1,6 @@
 import { fileTypeFromBuffer, fileTypeFromStream } from 'file-type';
 import { fileBrands } from '../lib/isobmff.js';
-import { hasPngSignature } from '../lib/png-animation.js';
+import { hasPngSignature } from '../lib/png.js';
 import { findFrameChain, id3v2End } from '../lib/containers/mpeg-audio.js';
 import { PDF_HEADER_WINDOW, pdfHeaderAt } from '../lib/containers/pdf.js';
 import { Pieces } from '../lib/pieces.js';

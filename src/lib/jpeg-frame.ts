@@ -21,37 +21,38 @@ export const isHierarchicalJpeg = (marker: number): boolean => (marker >= 0xc5 &
 /** SOF0–SOF15, except DHT (C4), JPG (C8) and DAC (CC), which share the range. */
 const isFrameMarker = (m: number) => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc;
 
-/** The frame header, or undefined when the bytes are not a JPEG whose segments lead to one. */
-export function jpegFrame(b: Uint8Array): JpegFrame | undefined {
-  if (b[0] !== 0xff || b[1] !== 0xd8) return undefined;
-  const u16 = (at: number) => (b[at]! << 8) | b[at + 1]!;
-  for (let at = 2; at + 4 <= b.length; ) {
-    if (b[at] !== 0xff) return undefined;
+/**
+ * Visits the marker segments before the first scan (or the end) of a JPEG, past fill bytes, until `visit` returns
+ * true; stops where something other than a marker stands where one must.
+ */
+function eachHeaderSegment(b: Uint8Array, visit: (marker: number, at: number) => boolean | void): void {
+  if (b[0] !== 0xff || b[1] !== 0xd8) return;
+  for (let at = 2; at + 4 <= b.length && b[at] === 0xff; ) {
     const marker = b[at + 1]!;
     if (marker === 0xff) {
       at++; // fill byte
       continue;
     }
-    if (marker === 0xda || marker === 0xd9) return undefined; // a scan, or the end, before any frame
-    if (isFrameMarker(marker)) {
-      if (at + 9 > b.length) return undefined;
-      return { marker, precision: b[at + 4]!, height: u16(at + 5), width: u16(at + 7) };
-    }
-    at += 2 + u16(at + 2);
+    if (marker === 0xda || marker === 0xd9 || visit(marker, at) === true) return;
+    at += 2 + ((b[at + 2]! << 8) | b[at + 3]!);
   }
-  return undefined;
+}
+
+/** The frame header, or undefined when the bytes are not a JPEG whose segments lead to one. */
+export function jpegFrame(b: Uint8Array): JpegFrame | undefined {
+  const u16 = (at: number) => (b[at]! << 8) | b[at + 1]!;
+  let frame: JpegFrame | undefined;
+  eachHeaderSegment(b, (marker, at) => {
+    if (!isFrameMarker(marker)) return false;
+    if (at + 9 <= b.length) frame = { marker, precision: b[at + 4]!, height: u16(at + 5), width: u16(at + 7) };
+    return true;
+  });
+  return frame;
 }
 
 /** Whether an APPn segment with this identifier ("ICC_PROFILE", "Exif") comes before the first scan. */
 export function hasAppSegment(b: Uint8Array, marker: number, id: string): boolean {
-  if (b[0] !== 0xff || b[1] !== 0xd8) return false;
-  for (let at = 2; at + 4 <= b.length && b[at] === 0xff && b[at + 1] !== 0xda; ) {
-    if (b[at + 1] === 0xff) {
-      at++;
-      continue;
-    }
-    if (b[at + 1] === marker && String.fromCharCode(...b.subarray(at + 4, at + 4 + id.length)) === id) return true;
-    at += 2 + ((b[at + 2]! << 8) | b[at + 3]!);
-  }
-  return false;
+  let found = false;
+  eachHeaderSegment(b, (m, at) => (found = m === marker && String.fromCharCode(...b.subarray(at + 4, at + 4 + id.length)) === id));
+  return found;
 }

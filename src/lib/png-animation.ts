@@ -1,17 +1,11 @@
+import { chunkEnd, pngChunks, type PngChunk } from './png.js';
+
 /**
  * Animated PNG (APNG): a PNG with an animation control chunk (acTL), and for each frame a frame control chunk
  * (fcTL) followed by its compressed data (IDAT for a first frame that is also the default image, fdAT after).
  * Every PNG decoder shows the default image and skips the rest, so an APNG is a PNG; this reads the frames so they
  * can be composed, and drops them to leave the default image. Runtime-neutral, never throws.
  */
-
-export interface PngChunk {
-  type: string;
-  start: number;
-  /** Where the data starts and ends (the CRC follows). */
-  data: number;
-  end: number;
-}
 
 export interface ApngFrame {
   width: number;
@@ -35,28 +29,9 @@ export interface Apng {
   shared: PngChunk[];
 }
 
-const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 /** Chunks that say how pixels look, which every frame shares; anything else before the frames is left out. */
 const SHARED = new Set(['IHDR', 'PLTE', 'tRNS', 'gAMA', 'cHRM', 'sRGB', 'iCCP', 'sBIT', 'cICP']);
 const ANIMATION = new Set(['acTL', 'fcTL', 'fdAT']);
-
-export const hasPngSignature = (b: Uint8Array): boolean => b.length >= 8 && SIGNATURE.every((v, i) => b[i] === v);
-
-/** The chunks up to IEND, or as far as they are whole; undefined without the PNG signature. */
-export function pngChunks(b: Uint8Array): PngChunk[] | undefined {
-  if (!hasPngSignature(b)) return undefined;
-  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const out: PngChunk[] = [];
-  for (let at = 8; at + 12 <= b.length; ) {
-    const end = at + 12 + v.getUint32(at);
-    if (end > b.length) break;
-    const type = String.fromCharCode(b[at + 4]!, b[at + 5]!, b[at + 6]!, b[at + 7]!);
-    out.push({ type, start: at, data: at + 8, end: end - 4 });
-    if (type === 'IEND') break;
-    at = end;
-  }
-  return out;
-}
 
 /** The frames of an APNG with more than one; undefined for a still PNG (or an animation of a single frame). */
 export function readApng(b: Uint8Array): Apng | undefined {
@@ -95,8 +70,8 @@ export function withoutAnimation(b: Uint8Array): Uint8Array {
   const chunks = pngChunks(b);
   if (!chunks) return b;
   const kept = chunks.filter((c) => !ANIMATION.has(c.type));
-  const out = new Uint8Array(8 + kept.reduce((n, c) => n + c.end + 4 - c.start, 0));
+  const out = new Uint8Array(8 + kept.reduce((n, c) => n + chunkEnd(c) - c.start, 0));
   out.set(b.subarray(0, 8));
-  kept.reduce((at, c) => (out.set(b.subarray(c.start, c.end + 4), at), at + c.end + 4 - c.start), 8);
+  kept.reduce((at, c) => (out.set(b.subarray(c.start, chunkEnd(c)), at), at + chunkEnd(c) - c.start), 8);
   return out;
 }

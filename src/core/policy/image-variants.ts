@@ -1,6 +1,6 @@
 import { heifLayout, type HeifLayout } from '../../lib/isobmff.js';
 import { isHierarchicalJpeg, isLosslessJpeg, jpegFrame } from '../../lib/jpeg-frame.js';
-import { hasPngSignature } from '../../lib/png-animation.js';
+import { hasPngSignature } from '../../lib/png.js';
 import type { SourceFormat } from './image-formats.js';
 import { refuse, type ImageVariant } from './refusals.js';
 

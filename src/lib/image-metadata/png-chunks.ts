@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { deflateSync } from 'node:zlib';
+import { chunkEnd, completePngChunks, type PngChunk } from '../png.js';
 import { orientationOnly } from './exif.js';
 import type { Layout, MetadataKind, Span } from './layout.js';
 
@@ -8,30 +9,8 @@ import type { Layout, MetadataKind, Span } from './layout.js';
  * layout.ts), EXIF/XMP put back for keep_metadata, and decoded HEIC pixels labelled with their colour profile so
  * sharp can convert them.
  */
-const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
 /** Ancillary chunks that change how the picture looks or moves; every other ancillary chunk is metadata. */
 const KEPT = new Set(['tRNS', 'gAMA', 'cHRM', 'sRGB', 'iCCP', 'sBIT', 'pHYs', 'bKGD', 'hIST', 'acTL', 'fcTL', 'fdAT', 'cICP', 'mDCV', 'cLLI']);
-
-interface Chunk {
-  type: string;
-  start: number;
-  end: number;
-}
-
-function chunks(b: Buffer): Chunk[] | undefined {
-  if (b.length < 8 || !b.subarray(0, 8).equals(SIGNATURE)) return undefined;
-  const list: Chunk[] = [];
-  for (let p = 8; p + 12 <= b.length; ) {
-    const end = p + 12 + b.readUInt32BE(p);
-    if (end > b.length) return undefined;
-    const type = b.toString('latin1', p + 4, p + 8);
-    list.push({ type, start: p, end });
-    if (type === 'IEND') return list;
-    p = end;
-  }
-  return undefined; // no IEND: truncated
-}
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   let c = n;
@@ -55,7 +34,7 @@ export function chunk(type: string, data: Buffer): Buffer {
 }
 
 /** Whether every chunk is whole and IEND is there: PNG decoders may show a cut-short file without complaint. */
-export const pngIsComplete = (bytes: Uint8Array): boolean => chunks(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)) !== undefined;
+export const pngIsComplete = (bytes: Uint8Array): boolean => completePngChunks(bytes) !== undefined;
 
 /**
  * The file as spans: text (tEXt, zTXt, iTXt: comments, authors, dates, file paths, XMP, raw EXIF or IPTC
@@ -64,24 +43,24 @@ export const pngIsComplete = (bytes: Uint8Array): boolean => chunks(Buffer.from(
  */
 export function pngLayout(bytes: Uint8Array): Layout | undefined {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  const list = chunks(b);
+  const list = completePngChunks(b);
   if (!list) return undefined;
-  const spans: Span[] = [{ start: 0, end: 8 }, ...list.map((c) => ({ start: c.start, end: c.end, kind: chunkKind(b, c) }))];
-  const end = list.at(-1)!.end;
+  const spans: Span[] = [{ start: 0, end: 8 }, ...list.map((c) => ({ start: c.start, end: chunkEnd(c), kind: chunkKind(b, c) }))];
+  const end = chunkEnd(list.at(-1)!);
   if (end < b.length) spans.push({ start: end, end: b.length, kind: 'trailing_data' });
   // The orientation goes before the first IDAT: decoders read it only there.
   const idat = list.findIndex((c) => c.type === 'IDAT');
   return { spans, exifAt: idat === -1 ? undefined : idat + 1, orientationBlock: (orientation) => chunk('eXIf', orientationOnly(orientation)) };
 }
 
-function chunkKind(b: Buffer, c: Chunk): MetadataKind | undefined {
+function chunkKind(b: Buffer, c: PngChunk): MetadataKind | undefined {
   const critical = c.type.charCodeAt(0) < 0x61; // an upper-case first letter marks a chunk needed to decode
   if (critical || KEPT.has(c.type)) return undefined;
   if (c.type === 'eXIf') return 'exif';
   if (c.type === 'tIME') return 'time';
   if (c.type !== 'tEXt' && c.type !== 'zTXt' && c.type !== 'iTXt') return 'other';
   // Text chunks carry what editors could not put elsewhere, named by their keyword (ImageMagick's "Raw profile type …").
-  const keyword = b.toString('latin1', c.start + 8, Math.min(c.end - 4, c.start + 8 + 80)).split('\0')[0]!.toLowerCase();
+  const keyword = b.toString('latin1', c.data, Math.min(c.end, c.data + 80)).split('\0')[0]!.toLowerCase();
   if (keyword === 'xml:com.adobe.xmp' || keyword === 'raw profile type xmp') return 'xmp';
   if (keyword === 'raw profile type exif' || keyword === 'raw profile type app1') return 'exif';
   if (keyword === 'raw profile type iptc' || keyword === 'raw profile type 8bim') return 'iptc';
@@ -91,16 +70,15 @@ function chunkKind(b: Buffer, c: Chunk): MetadataKind | undefined {
 /** The eXIf chunk's data (TIFF bytes), if there is one: where the orientation is. */
 export function pngExif(bytes: Uint8Array): Buffer | undefined {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  const exif = chunks(b)?.find((c) => c.type === 'eXIf');
-  return exif && b.subarray(exif.start + 8, exif.end - 4);
+  const exif = completePngChunks(b)?.find((c) => c.type === 'eXIf');
+  return exif && b.subarray(exif.data, exif.end);
 }
 
 /** Inserts chunks right after IHDR (where iCCP must be, and early enough for eXIf and iTXt). */
 export function insertPngChunks(png: Buffer, extra: Buffer[]): Buffer {
-  const list = chunks(png);
-  const ihdr = list?.[0];
+  const ihdr = completePngChunks(png)?.[0];
   if (!ihdr || ihdr.type !== 'IHDR' || extra.length === 0) return png;
-  return Buffer.concat([png.subarray(0, ihdr.end), ...extra, png.subarray(ihdr.end)]);
+  return Buffer.concat([png.subarray(0, chunkEnd(ihdr)), ...extra, png.subarray(chunkEnd(ihdr))]);
 }
 
 export const iccpChunk = (profile: Buffer): Buffer => chunk('iCCP', Buffer.concat([Buffer.from('icc\0\0', 'latin1'), deflateSync(profile)]));
