@@ -111,10 +111,15 @@ export function statusProblem(status: number, expired: boolean): Problem {
 /** Content-Type names that mean the same type as the canonical one a carrier expects. */
 const ALIASES: Record<string, string[]> = {
   'image/jpeg': ['image/jpg', 'image/pjpeg'],
+  'image/png': ['image/apng'],
+  'video/mp4': ['video/x-m4v'],
   'audio/mpeg': ['audio/mp3', 'audio/mpeg3', 'audio/x-mpeg-3'],
   'audio/wav': ['audio/x-wav', 'audio/wave', 'audio/vnd.wave'],
   'video/3gpp': ['video/3gp'],
 };
+
+/** What a hosted copy is served as: an APNG whose animation is kept becomes an animated GIF (see reworkNeeded). */
+const copyType = (detected: Detected, type: MediaType) => (detected.ext === 'apng' ? `${type.contentType} (or image/gif, when its animation is kept)` : type.contentType);
 
 export function baseType(header: string | null): string | null {
   const t = header?.split(';')[0]?.trim().toLowerCase();
@@ -144,11 +149,11 @@ export function contentProblems(
     out.push(problem('not_carrier_format', 'error', `The file is ${detected.ext} (${detected.mime}${served}), which carriers do not accept. Supported: ${SUPPORTED_LIST}.`,
       convertible ? `Convert it to jpg, ${hostIt('it is converted to jpg')}` : `Convert it first (${detected.ext === 'mov' ? 'mov to mp4, H.264' : `to one of: ${SUPPORTED_LIST}`}).`, convertible));
   } else if (declared && (ALIASES[type.contentType] ?? []).includes(declared)) {
-    out.push(problem('content_type_alias', 'warning', `Content-Type is ${declared}; some gateways only know ${type.contentType}.`, `Serve it as ${type.contentType}, ${hostIt(`the copy is served as ${type.contentType}`)}`, true));
+    out.push(problem('content_type_alias', 'warning', `Content-Type is ${declared}; some gateways only know ${type.contentType}.`, `Serve it as ${type.contentType}, ${hostIt(`the copy is served as ${copyType(detected, type)}`)}`, true));
   } else if (declared !== type.contentType && declared !== detected.mime) {
     const said = declared ? `declared as ${declared}` : 'served without a Content-Type';
     out.push(problem('content_type_mismatch', 'error', `The file is ${detected.ext} (${type.contentType}) but is ${said}; carriers compare the two and drop the message.`,
-      `Set Content-Type to ${type.contentType} on the file (S3: --content-type when uploading, or copy the object onto itself with new metadata), ${hostIt(`the copy is served as ${type.contentType}`)}`, true));
+      `Set Content-Type to ${type.contentType} on the file (S3: --content-type when uploading, or copy the object onto itself with new metadata), ${hostIt(`the copy is served as ${copyType(detected, type)}`)}`, true));
   }
   if (size === null) return out;
   const isImage = type?.kind === 'image' || convertible;

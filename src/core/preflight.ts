@@ -1,7 +1,7 @@
 import { formatBytes, isAppError } from './errors.js';
 import { fetchFollowing } from './follow.js';
 import { contentLength, parseHttpUrl } from './http-values.js';
-import { MAX_MEDIA_BYTES, mediaTypeForExtension, type MediaKind, type MediaType } from './policy.js';
+import { carrierTypeFor, MAX_MEDIA_BYTES, type MediaKind, type MediaType } from './policy.js';
 import type { Clock, GuardedFetcher } from './ports.js';
 import {
   baseType,
@@ -138,7 +138,7 @@ export class Preflight {
     const { head, ended } = await readHead(reader);
     gotHead();
     const detected = await detectType(head);
-    const type = detected && mediaTypeForExtension(detected.ext);
+    const type = detected && carrierTypeFor(detected);
     report.detected = detected ? { content_type: type?.contentType ?? detected.mime, kind: type?.kind ?? kindOf(detected), extension: type?.extension ?? detected.ext } : null;
 
     let size = declaredSize ?? (status === 200 && ended ? head.length : null);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PreflightResponseSchema } from '../../src/http/schemas.js';
 import type { TestApp } from '../support/app.js';
@@ -8,6 +9,11 @@ import { HOUR, sigV4Query } from '../support/signed.js';
 import { postJson, startUrlTestApp } from '../support/url-app.js';
 
 const jpeg = { 'content-type': 'image/jpeg' };
+/** A file of the corpus, served whole. */
+const corpus = (name: string) => {
+  const bytes = new Uint8Array(readFileSync(new URL(`../fixtures/corpus/${name}`, import.meta.url)));
+  return { prefix: bytes, size: bytes.length };
+};
 let server: MediaServer;
 let recorder: MediaServer;
 let t: TestApp;
@@ -40,6 +46,10 @@ beforeAll(async () => {
     '/budget.jpg': { file: file('jpg', 900 * KB), headers: jpeg },
     '/wav': { file: { prefix: Uint8Array.from([...'RIFF\x24\x08\x00\x00WAVEfmt '].map((c) => c.charCodeAt(0))), size: 40 * KB }, headers: { 'content-type': 'audio/x-wav' } },
     '/empty.jpg': { file: { prefix: new Uint8Array(0), size: 0 }, headers: jpeg },
+    '/animated.png': { file: corpus('png/animated.apng'), headers: { 'content-type': 'image/png' } },
+    '/animated.apng': { file: corpus('png/animated.apng'), headers: { 'content-type': 'image/apng' } },
+    '/clip.mp4': { file: corpus('video/itunes-style.m4v'), headers: { 'content-type': 'video/mp4' } },
+    '/clip.m4v': { file: corpus('video/itunes-style.m4v'), headers: { 'content-type': 'video/x-m4v' } },
     '/hop1': { redirect: '/hop2' },
     '/hop2': { redirect: '/photo.jpg' },
     ...loops,
@@ -111,6 +121,22 @@ describe('POST /v1/media/preflight (happy)', () => {
     const { report, codes } = await preflight(server.url('/wav'));
     expect(report.detected).toMatchObject({ extension: 'wav', kind: 'audio' });
     expect(codes).toEqual(['warning:content_type_alias']);
+  });
+
+  it('an APNG is a PNG and an M4V an MP4, as uploads take them; their own Content-Types are aliases', async () => {
+    const png = await preflight(server.url('/animated.png'));
+    expect([png.report.ok, png.codes, png.report.detected]).toEqual([true, [], { content_type: 'image/png', kind: 'image', extension: 'png' }]);
+    const apng = await preflight(server.url('/animated.apng'));
+    expect(apng.codes).toEqual(['warning:content_type_alias']);
+    expect(apng.report.problems[0]).toMatchObject({
+      message: 'Content-Type is image/apng; some gateways only know image/png.',
+      fix: 'Serve it as image/png, or let us host it: send with rehost=auto (the default), or import it with POST /v1/media {"url": …}; the copy is served as image/png (or image/gif, when its animation is kept).',
+    });
+    const mp4 = await preflight(server.url('/clip.mp4'));
+    expect([mp4.report.ok, mp4.codes, mp4.report.detected]).toEqual([true, [], { content_type: 'video/mp4', kind: 'video', extension: 'mp4' }]);
+    const m4v = await preflight(server.url('/clip.m4v'));
+    expect(m4v.codes).toEqual(['warning:content_type_alias']);
+    expect(m4v.report.problems[0]).toMatchObject({ message: 'Content-Type is video/x-m4v; some gateways only know video/mp4.' });
   });
 });
 

@@ -1,13 +1,14 @@
 import type { AppError } from '../errors.js';
 import type { Detected, Shown } from '../sniff.js';
 import type { Splice } from '../../lib/pieces.js';
+import { asSourceFormat } from './image-formats.js';
 import { mediaTypeForExtension, type MediaType } from './media-types.js';
 import { refuse, type SendInstead } from './refusals.js';
 
 /**
  * Video, audio and documents, which are kept as sent: which carrier type a file is when it goes by another name,
  * what the refusal calls the formats the endpoint does not take, and the few bytes put right before storing.
- * (Whether video and audio can be played: playable.ts.)
+ * (Whether video and audio can be played: playable.ts; other names of image formats: image-formats.ts.)
  */
 
 /**
@@ -16,9 +17,12 @@ import { refuse, type SendInstead } from './refusals.js';
  */
 const SAME_AS: Readonly<Record<string, string>> = { m4v: 'mp4' };
 
-/** The carrier type a detected file is stored as, or undefined when the endpoint does not take it. */
-export function carrierTypeFor(detected: Detected): MediaType | undefined {
-  return mediaTypeForExtension(SAME_AS[detected.ext] ?? detected.ext);
+/**
+ * The carrier type a detected file is, whatever name detection gave it (an APNG is a PNG, an M4V an MP4), or
+ * undefined when the endpoint does not take it: what uploads store it as, and what preflight reports it as.
+ */
+export function carrierTypeFor(detected: Pick<Detected, 'ext'>): MediaType | undefined {
+  return mediaTypeForExtension(asSourceFormat(detected.ext) ?? SAME_AS[detected.ext] ?? detected.ext);
 }
 
 /** Formats people send that the endpoint does not take, named as they know them: what it is, what else it is called. */
