@@ -11,7 +11,6 @@ import { targetBytesFor } from '../core/policy.js';
 import type { ImageProcessor, Logger, MediaStore, MmsSender } from '../core/ports.js';
 import type { AppDeps } from '../http/deps.js';
 import { LocalStore } from '../adapters/local-store.js';
-import { memoryReleaser } from '../adapters/memory-releaser.js';
 import { buildUrlServices, type UrlServiceOverrides } from './url-services.js';
 import { sha256 } from '../adapters/sha256.js';
 import { SharpImages } from '../adapters/sharp/index.js';
@@ -34,9 +33,6 @@ export function buildNodeDeps(config: Config, logger: Logger, overrides: { image
       maxPixels: config.IMAGE_MAX_PIXELS,
       concurrency: config.IMAGE_CONCURRENCY ?? availableParallelism(),
       queueLimit: config.IMAGE_QUEUE_LIMIT,
-      // A 12 MP photo leaves ~15 MB: a collection every two or three photos, and a flood of small images is not
-      // collected after each one. 32 MB held more for no faster photos (README, Load).
-      afterEach: memoryReleaser(16 * 1024 * 1024),
     });
   const metrics = new Metrics();
   metrics.gauge('mms_media_image_queue_depth', 'Images waiting for a decode slot.', () => images.stats?.().waiting ?? 0);
