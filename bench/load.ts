@@ -161,6 +161,7 @@ interface RowResult {
   peakRssBytes?: number;
   /** CPU seconds over the row's segments: this process, the one in the middle, the emulator, the whole machine. */
   cpu: { loadgen: number; middle?: number; emulator: number; machine: number };
+  /** The last reply of each kind that succeeded in the row's latest segment: the bucket is emptied after each. */
   lastOk: Map<string, string>;
 }
 
@@ -199,6 +200,7 @@ async function load(row: RowResult, clients: number, seconds: number, files: Pay
   const t1 = setTimeout(() => (first = sample()), windowStart - start);
   const t2 = setTimeout(() => (last = sample()), windowEnd - start);
   let sent = 0;
+  row.lastOk.clear();
   await Promise.all(
     Array.from({ length: clients }, async (_, client) => {
       for (let i = client + row.requests; performance.now() < windowEnd && sent < MAX_REQUESTS_PER_SEGMENT; i++) {
@@ -208,10 +210,12 @@ async function load(row: RowResult, clients: number, seconds: number, files: Pay
         const outcome = await send(file).catch((err: Error & { code?: string }): Outcome => ({ ok: false, error: err.code ?? err.message }));
         const done = performance.now();
         if (!outcome.ok) row.errors.set(outcome.error, (row.errors.get(outcome.error) ?? 0) + 1);
-        else if (done >= windowStart && done <= windowEnd) {
-          row.latencies.push(done - t0);
-          row.okBytes += file.bytes.length;
+        else {
           row.lastOk.set(file.kind, outcome.body);
+          if (done >= windowStart && done <= windowEnd) {
+            row.latencies.push(done - t0);
+            row.okBytes += file.bytes.length;
+          }
         }
       }
     }),
