@@ -34,6 +34,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createS3Client } from '../src/adapters/s3-store.js';
+import { freePort } from './free-port.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SELF = fileURLToPath(import.meta.url);
@@ -359,14 +360,6 @@ const ownCpu = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
 };
-
-async function freePort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function waitHealthy(port: number, child: Child): Promise<void> {
   for (const until = Date.now() + 30_000; Date.now() < until; ) {
