@@ -34,6 +34,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createS3Client } from '../src/adapters/s3-store.js';
+import { freePort } from './free-port.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SELF = fileURLToPath(import.meta.url);
@@ -57,24 +58,13 @@ const { values: args } = parseArgs({
 
 
 /**
- * The service's command as `npm start` runs it (package.json: `npm run build … && X=1 node --flag … dist/node/main.js`),
- * so that the bench measures the service as it is deployed. A variable of the script that is also set in the
- * bench's own environment takes that value; BENCH_SERVICE_NODE_ARGS come after the script's flags (of a flag given
- * twice, Node takes the last).
+ * The service as `npm start` starts it: scripts/start.sh, which builds dist/ when a source is newer and runs
+ * `node dist/node/main.js` with the environment it sets (MALLOC_ARENA_MAX unless already set, so a value in the
+ * bench's own environment wins). BENCH_SERVICE_NODE_ARGS go to node, before the entry. The shell execs node, so
+ * the child's pid is the service's own (its CPU time and VmHWM are the service's).
  */
-function serviceCommand(): { env: Record<string, string>; args: string[] } {
-  const script: string = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')).scripts.start;
-  const m = /(?:^|&&\s*)((?:\w+=\S+\s+)*)node\s+((?:--\S+\s+)*)dist\/node\.js$/.exec(script);
-  if (!m) throw new Error(`package.json's start script must end with "[VAR=value …] node [--flag …] dist/node/main.js", not: ${script}`);
-  const words = (text: string) => text.split(/\s+/).filter(Boolean);
-  const env = Object.fromEntries(
-    words(m[1]!).map((pair) => {
-      const name = pair.slice(0, pair.indexOf('='));
-      return [name, process.env[name] ?? pair.slice(name.length + 1)];
-    }),
-  );
-  return { env, args: [...words(m[2]!), ...words(process.env.BENCH_SERVICE_NODE_ARGS ?? ''), 'dist/node/main.js'] };
-}
+const SERVICE: [string, ...string[]] = ['sh', 'scripts/start.sh', ...(process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)];
+const SERVICE_ENV = Object.fromEntries(['MALLOC_ARENA_MAX', 'HOME'].flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])));
 
 // ---------------------------------------------------------------------------------------------------------------
 // Child roles
@@ -172,6 +162,7 @@ interface RowResult {
   peakRssBytes?: number;
   /** CPU seconds over the row's segments: this process, the one in the middle, the emulator, the whole machine. */
   cpu: { loadgen: number; middle?: number; emulator: number; machine: number };
+  /** The last reply of each kind that succeeded in the row's latest segment: the bucket is emptied after each. */
   lastOk: Map<string, string>;
 }
 
@@ -210,6 +201,7 @@ async function load(row: RowResult, clients: number, seconds: number, files: Pay
   const t1 = setTimeout(() => (first = sample()), windowStart - start);
   const t2 = setTimeout(() => (last = sample()), windowEnd - start);
   let sent = 0;
+  row.lastOk.clear();
   await Promise.all(
     Array.from({ length: clients }, async (_, client) => {
       for (let i = client + row.requests; performance.now() < windowEnd && sent < MAX_REQUESTS_PER_SEGMENT; i++) {
@@ -219,10 +211,12 @@ async function load(row: RowResult, clients: number, seconds: number, files: Pay
         const outcome = await send(file).catch((err: Error & { code?: string }): Outcome => ({ ok: false, error: err.code ?? err.message }));
         const done = performance.now();
         if (!outcome.ok) row.errors.set(outcome.error, (row.errors.get(outcome.error) ?? 0) + 1);
-        else if (done >= windowStart && done <= windowEnd) {
-          row.latencies.push(done - t0);
-          row.okBytes += file.bytes.length;
+        else {
           row.lastOk.set(file.kind, outcome.body);
+          if (done >= windowStart && done <= windowEnd) {
+            row.latencies.push(done - t0);
+            row.okBytes += file.bytes.length;
+          }
         }
       }
     }),
@@ -297,8 +291,8 @@ interface Child {
   output: string[];
 }
 
-function start(command: string[], env: Record<string, string>, waitForLine: boolean): Child {
-  const proc = spawn(process.execPath, command, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function start(command: [string, ...string[]], env: Record<string, string>, waitForLine: boolean): Child {
+  const proc = spawn(command[0], command.slice(1), { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(proc);
   proc.once('exit', () => children.delete(proc));
   const output: string[] = [];
@@ -367,14 +361,6 @@ const ownCpu = () => {
   return (u.user + u.system) / 1e6;
 };
 
-async function freePort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 async function waitHealthy(port: number, child: Child): Promise<void> {
   for (const until = Date.now() + 30_000; Date.now() < until; ) {
     if (child.proc.exitCode !== null) throw new Error(`the service exited (${child.proc.exitCode}):\n${child.output.join('\n')}`);
@@ -415,14 +401,12 @@ async function main(): Promise<void> {
   );
 
   // The service runs as deployed: compiled, without the TypeScript loader (which alone adds ~30 MiB of RSS).
-  execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
-  const service = serviceCommand();
-  console.log(`service: ${Object.entries(service.env).map(([name, value]) => `${name}=${value} `).join('')}node ${service.args.join(' ')}`);
+  console.log(`service: ${SERVICE.join(' ')}${process.env.MALLOC_ARENA_MAX ? ` with MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX}` : ''}`);
   const files = await makePayloads();
   const nonImage = files.filter((f) => f.kind !== 'jpg');
   console.log(`files: ${files.map((f) => `${f.kind} ${(f.bytes.length / MB).toFixed(2)} MB`).join(', ')}`);
 
-  const emulator = start(['--import', 'tsx', SELF, '--role', 'emulator'], {}, true);
+  const emulator = start([process.execPath, '--import', 'tsx', SELF, '--role', 'emulator'], {}, true);
   const agents: http.Agent[] = [];
   let direct: S3Client | undefined;
   try {
@@ -437,8 +421,8 @@ async function main(): Promise<void> {
     // The processes in the middle, each serving one row only (so each VmHWM is that row's peak).
     const startService = async () => {
       const port = await freePort();
-      const child = start(service.args, {
-        ...service.env,
+      const child = start(SERVICE, {
+        ...SERVICE_ENV,
         ...s3Env,
         PORT: String(port),
         HOST: '127.0.0.1',
@@ -452,7 +436,7 @@ async function main(): Promise<void> {
       await waitHealthy(port, child);
       return { child, send: multipartSender(port, '/v1/media', agent(), acceptService) };
     };
-    const relay = start(['--import', 'tsx', SELF, '--role', 'relay'], s3Env, true);
+    const relay = start([process.execPath, '--import', 'tsx', SELF, '--role', 'relay'], s3Env, true);
     const { port: relayPort } = (await relay.ready) as { port: number };
     const [serviceAll, serviceNon] = [await startService(), await startService()];
     direct = createS3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials: CREDENTIALS });

@@ -79,7 +79,14 @@ export class PooledBytes {
     return views.length === 1 ? views[0]!.slice() : concat(views); // concat hands a single view back as it is
   }
 
-  /** Gives the blocks back for the next file. Only once nothing reads the views any more. */
+  /** The bytes in one new array of their own, and the blocks back to the pool at once: the array is then the only copy. */
+  takeOut(): Uint8Array {
+    const bytes = this.copy();
+    this.release();
+    return bytes;
+  }
+
+  /** Gives the blocks back for the next file. Only once nothing reads the views any more; again, it does nothing. */
   release(): void {
     this.pool.give(this.blocks);
     this.blocks = [];

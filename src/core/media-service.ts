@@ -178,14 +178,15 @@ export class MediaService {
   }
 
   /**
-   * Images are small enough to hold: the processor needs them whole to orient, strip and fit them. It copies the
-   * file out of the pooled blocks when it needs it, and the blocks go back once it is done.
+   * Images are small enough to hold: the processor needs them whole to orient, strip and fit them. It takes the
+   * file out of the pooled blocks when its turn comes (the blocks go back then), or they go back when it is
+   * refused before that.
    */
   private async hostImage(file: PooledBytes, detected: Detected, original: Original, options?: Partial<ImageOptions>) {
     const started = Date.now();
     const size = file.size;
     const out = await this.deps.images
-      .process({ size, read: () => file.copy(), detected }, resolveImageOptions(options))
+      .process({ size, read: () => file.takeOut(), detected }, resolveImageOptions(options))
       .finally(() => file.release());
     this.deps.metrics?.imageSeconds.observe((Date.now() - started) / 1000);
     const type = mediaTypeForExtension(out.extension);

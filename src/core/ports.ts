@@ -68,9 +68,9 @@ export interface ImageInput {
   /** The file's length in bytes. */
   size: number;
   /**
-   * The file in one array of its own, made at each call. An image may wait a while for its turn to be decoded;
-   * until then it stays in the service's pooled memory, which is used again for other files once the image is
-   * done, so call this when the bytes are needed, and do not keep the array across the wait.
+   * The file in one array of its own; call it once, when the bytes are needed. An image may wait a while for its
+   * turn to be decoded; until the call it stays in the service's pooled memory, which the call gives back for
+   * other files, so that the image is held once at any time: in the pool while it waits, then in this array.
    */
   read(): Uint8Array;
   /** From the bytes, as file-type names it. */

@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Config } from '../config.js';
@@ -11,7 +10,7 @@ import { SendService } from '../core/send-service.js';
 import type { ImageProcessor, Logger, MediaStore } from '../core/ports.js';
 import type { AppDeps } from '../http/deps.js';
 import { LocalStore } from '../adapters/local-store.js';
-import { memoryReleaser } from '../adapters/memory-releaser.js';
+import { POOL_KEEP_BYTES, imageConcurrency } from './memory.js';
 import { buildUrlServices, type UrlServiceOverrides } from './url-services.js';
 import { sha256 } from '../adapters/sha256.js';
 import { SharpImages } from '../adapters/sharp/index.js';
@@ -33,19 +32,13 @@ export function buildNodeDeps(config: Config, logger: Logger, overrides: { image
       targetBytes: limits.budgetBytes,
       maxDimension: config.IMAGE_MAX_DIMENSION,
       maxPixels: config.IMAGE_MAX_PIXELS,
-      concurrency: config.IMAGE_CONCURRENCY ?? availableParallelism(),
+      concurrency: imageConcurrency(config),
       queueLimit: config.IMAGE_QUEUE_LIMIT,
-      // A 12 MP photo leaves ~15 MB: a collection every two or three photos, and a flood of small images is not
-      // collected after each one. 32 MB held more for no faster photos (README, Load).
-      afterEach: memoryReleaser(16 * 1024 * 1024),
     });
   const metrics = new Metrics();
   metrics.gauge('mms_media_image_queue_depth', 'Images waiting for a decode slot.', () => images.stats?.().waiting ?? 0);
   metrics.gauge('mms_media_images_processing', 'Images being decoded and fitted now.', () => images.stats?.().active ?? 0);
-  // Free memory kept between uploads (see BlockPool). The pool never holds more than the uploads in flight once
-  // needed; the bound is what it may keep after a burst. 128 MiB covers ~50 files of 2.7 MB in flight: under load
-  // with 32 clients, 64 MiB left the pool short and tripled the full collections (100 against 32 in one run).
-  const blocks = new BlockPool({ keepBytes: 128 * 1024 * 1024 });
+  const blocks = new BlockPool({ keepBytes: POOL_KEEP_BYTES });
   const media = new MediaService({ store, images, limits, sha256, logger, metrics, blocks });
   const urls = buildUrlServices(config, { media, images }, overrides);
   return {

@@ -4,6 +4,7 @@ import { ConfigError, parseConfig, type Config } from '../config.js';
 import { jsonLogger } from '../adapters/json-logger.js';
 import { withDirectBody } from './body.js';
 import { buildNodeDeps } from './deps.js';
+import { memoryBound } from './memory.js';
 import { createApp } from '../http/app.js';
 
 /** The Node entry: settings from the environment, adapters from settings, then serve. */
@@ -26,6 +27,8 @@ if (config.API_KEYS.length === 0) {
   logger.warn('API_KEYS is not set: requests need no key. This is allowed only on a loopback HOST; set API_KEYS before exposing the service.');
 }
 if (!config.TELI_API_KEY) logger.warn('TELI_API_KEY is not set: sends are dry runs and nothing reaches the send endpoint.');
+// The most the settings let the service's work hold, for sizing its memory (docs/performance.md, Memory).
+logger.info('memory bound', memoryBound(config, deps.media.limits.maxBodyBytes));
 
 const server = serve({ fetch: withDirectBody(app.fetch), port: config.PORT, hostname: config.HOST }, (info) => {
   logger.info('mms-media listening', {

@@ -117,29 +117,36 @@ describe('MediaService with pooled memory', () => {
     expect(pool.freeBlocks).toBeGreaterThanOrEqual(Math.floor(10_000_000 / 65_536));
   });
 
-  it('lends an image to the processor in its blocks, and takes them back once it is processed or refused', async () => {
+  it('lends an image to the processor in its blocks, and takes them back when it reads the file or is refused', async () => {
     const pool = new BlockPool({ keepBytes: 64 * 1024 * 1024, blockSize: 64 * 1024 });
     const png = fx.png(300, 200);
-    const seen: Array<{ freeBlocks: number; read: Uint8Array }> = [];
-    const lending = (refuse: boolean): ImageProcessor => ({
+    const blocks = Math.ceil(png.length / (64 * 1024));
+    const seen: Array<{ beforeRead: number; afterRead: number; read: Uint8Array }> = [];
+    const lending = (refuse: 'before reading' | 'after reading' | 'never'): ImageProcessor => ({
       accepts: (detected) => images.accepts(detected),
       process: async (input, options) => {
-        seen.push({ freeBlocks: pool.freeBlocks, read: input.read() });
-        if (refuse) throw new AppError(422, 'unreadable_image', 'refused for the test');
-        return images.process(input, options);
+        if (refuse === 'before reading') throw new AppError(503, 'server_busy', 'refused for the test');
+        const beforeRead = pool.freeBlocks;
+        const read = input.read();
+        seen.push({ beforeRead, afterRead: pool.freeBlocks, read });
+        if (refuse === 'after reading') throw new AppError(422, 'unreadable_image', 'refused for the test');
+        return images.process({ ...input, read: () => read }, options);
       },
     });
     const store = new LocalStore(join(dir, 'img'), 'http://localhost');
-    const m = await new MediaService({ store, images: lending(false), limits, sha256, logger, blocks: pool }).host({ body: body(png, 500) });
-    expect(m).toMatchObject({ kind: 'image', width: 300, height: 200 });
-    const blocks = pool.freeBlocks;
-    expect(blocks).toBe(Math.ceil(png.length / (64 * 1024)));
-    await expect(new MediaService({ store, images: lending(true), limits, sha256, logger, blocks: pool }).host({ body: body(png, 500) })).rejects.toMatchObject({
-      code: 'unreadable_image',
-    });
+    const host = (refuse: Parameters<typeof lending>[0]) => new MediaService({ store, images: lending(refuse), limits, sha256, logger, blocks: pool }).host({ body: body(png, 500) });
+    expect(await host('never')).toMatchObject({ kind: 'image', width: 300, height: 200 });
     expect(pool.freeBlocks).toBe(blocks);
-    // While the processor had the image, its blocks were still out of the pool, and a read gave the file whole.
-    expect(seen.map((s) => s.freeBlocks)).toEqual([0, 0]);
+    await expect(host('after reading')).rejects.toMatchObject({ code: 'unreadable_image' });
+    expect(pool.freeBlocks).toBe(blocks);
+    await expect(host('before reading')).rejects.toMatchObject({ code: 'server_busy' });
+    expect(pool.freeBlocks).toBe(blocks);
+    // Until the processor read the image, its blocks were out of the pool; the read gave the file whole, in an
+    // array of its own, and the blocks back at once, so that the image was never held twice.
+    expect(seen.map((s) => [s.beforeRead, s.afterRead])).toEqual([
+      [0, blocks],
+      [0, blocks],
+    ]);
     for (const s of seen) expect(Buffer.from(s.read).equals(png)).toBe(true);
   });
 });

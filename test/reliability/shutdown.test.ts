@@ -60,14 +60,15 @@ describe('SIGTERM', () => {
       expect(lines.map((l) => [l.level, l.msg])).toEqual([
         ['warn', 'API_KEYS is not set: requests need no key. This is allowed only on a loopback HOST; set API_KEYS before exposing the service.'],
         ['warn', 'TELI_API_KEY is not set: sends are dry runs and nothing reaches the send endpoint.'],
+        ['info', 'memory bound'],
         ['info', 'mms-media listening'],
         ['info', 'shutting down: no new connections, finishing requests in flight'],
         ['info', 'request'],
         ['info', 'stopped'],
       ]);
-      expect(lines[2]).toMatchObject({ url: `http://127.0.0.1:${port}`, storage: 'local' });
-      expect(lines[3]).toMatchObject({ signal: 'SIGTERM', grace_ms: 10_000 });
-      expect(lines[4]).toMatchObject({ method: 'POST', path: '/v1/media', status: 201, media_kind: 'document', media_size: file.length });
+      expect(lines[3]).toMatchObject({ url: `http://127.0.0.1:${port}`, storage: 'local' });
+      expect(lines[4]).toMatchObject({ signal: 'SIGTERM', grace_ms: 10_000 });
+      expect(lines[5]).toMatchObject({ method: 'POST', path: '/v1/media', status: 201, media_kind: 'document', media_size: file.length });
     } finally {
       child.kill('SIGKILL');
       await rm(dir, { recursive: true, force: true });

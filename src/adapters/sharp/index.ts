@@ -39,12 +39,6 @@ export interface SharpImagesOptions {
   queueLimit: number;
   /** Called after each processed image: for metrics and the benchmark (how many encodes the fit took). */
   observe?: (stats: ImageStats) => void;
-  /**
-   * Called after each image that had its turn, done or refused (not for one turned away with 503 by a full
-   * queue): where the runtime can, to give back the memory its buffers held (see memoryReleaser in
-   * src/adapters/memory-releaser.ts). What it throws is ignored: it cannot change the image's outcome.
-   */
-  afterEach?: () => void;
 }
 
 export interface ImageStats {
@@ -83,17 +77,7 @@ export class SharpImages implements ImageProcessor {
     // The file is copied out of the service's pooled blocks once, when its turn comes, and its header is read from
     // that copy: a copy made before the wait, even for the header alone, would be garbage beside the blocks the
     // image waits in.
-    return this.limiter.run(async () => {
-      try {
-        return await this.processNow(sharp, input.read(), format, options);
-      } finally {
-        try {
-          this.options.afterEach?.();
-        } catch {
-          // Housekeeping only: the image's result or refusal stands.
-        }
-      }
-    });
+    return this.limiter.run(() => this.processNow(sharp, input.read(), format, options));
   }
 
   private async processNow(sharp: SharpFactory, upload: Uint8Array, format: SourceFormat, options: ImageOptions): Promise<ProcessedImage> {
