@@ -9,7 +9,12 @@
  * - image-formats.ts the image formats read and how they are named; which carriers take as they are.
  * - images.ts        the image decisions: what optimize=auto|always|off and keep_metadata mean, the as-is rule
  *                    (when an image passes untouched), when metadata is cut out, what a re-encode produces.
- * - refusals.ts      every refusal of a file, with its status, code and sentence.
+ * - refusals.ts      every refusal of a file, with its status, code and sentence (video and audio: av-refusals.ts).
+ * - av-formats.ts    the video and audio formats read, and how they are named.
+ * - av.ts            the video/audio decisions: options, the as-is rule (keep, remux or re-encode), input bounds.
+ * - av-plan.ts       how a re-encode is aimed at the budget: bit rates, the size and frame-rate ladder, the longest
+ *                    clip a budget carries (media_too_long).
+ * - av-steps.ts      how `transformations` name what was done to a video or audio file.
  *
  * How to fit bytes to the budget in few encodes (the quality search) is src/core/fit-bytes.ts.
  */
@@ -18,3 +23,8 @@ export * from './policy/limits.js';
 export * from './policy/image-formats.js';
 export * from './policy/images.js';
 export { refuse } from './policy/refusals.js';
+export * from './policy/av-formats.js';
+export * from './policy/av.js';
+export * from './policy/av-plan.js';
+export * from './policy/av-steps.js';
+export { refuseAv } from './policy/av-refusals.js';

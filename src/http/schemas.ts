@@ -25,7 +25,8 @@ export const MediaSchema = z
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
     width: z.number().int().optional(),
     height: z.number().int().optional(),
-    transformations: z.array(z.string()).optional(),
+    duration: z.number().nonnegative().optional().openapi({ description: 'Video and audio: seconds.' }),
+    transformations: z.array(z.string()).optional().openapi({ example: ['convert:mov->mp4', 'transcode:hevc->h264', 'rotate:90', 'scale:1920x1080->360x640', 'fps:30->15', 'bitrate:292k', 'strip_metadata'] }),
     rehosted: z.boolean().optional().openapi({ description: 'On sends: true when media_url was imported and the hosted copy sent instead.' }),
     original: z.object({
       filename: z.string().nullable(),
@@ -33,6 +34,8 @@ export const MediaSchema = z
       size: z.number().int().nonnegative(),
       width: z.number().int().optional(),
       height: z.number().int().optional(),
+      duration: z.number().nonnegative().optional(),
+      codecs: z.array(z.string()).optional().openapi({ example: ['hevc', 'aac'] }),
     }),
   })
   .openapi('Media');
