@@ -3,8 +3,9 @@ import { AppError, isAppError } from './errors.js';
 import { factsFromMetadata, originalText, factsToMetadata, type Media, type MediaFacts, type Original } from './media-record.js';
 import type { Metrics } from '../lib/metrics.js';
 import { MEDIA_ID, newMediaId, safeFilename } from './keys.js';
-import { mediaTypeForExtension, refuse, resolveImageOptions, type Limits, type MediaType } from './policy.js';
-import type { FileContent, Hasher, ImageOptions, ImageProcessor, Logger, MediaStore } from './ports.js';
+import { receiveAv } from './av-upload.js';
+import { mediaTypeForExtension, refuse, resolveAvOptions, resolveImageOptions, type Limits, type MediaType, type SizeLimit } from './policy.js';
+import type { AvOptions, AvProcessor, FileContent, Hasher, ImageOptions, ImageProcessor, Logger, MediaStore } from './ports.js';
 import { guardStorage } from './storage-guard.js';
 import { detectType, sampleBytesWanted, type Detected } from './sniff.js';
 import { concat } from './streams.js';
@@ -18,11 +19,18 @@ export interface UploadInput {
   filename?: string;
   declaredContentType?: string;
   image?: Partial<ImageOptions>;
+  /** Video and audio: `trim` (optimize and keep_metadata come from `image`, which they share). */
+  av?: Partial<Pick<AvOptions, 'trim'>>;
 }
 
 export interface MediaServiceDeps {
   store: MediaStore;
   images: ImageProcessor;
+  /**
+   * Video and audio (ffmpeg, or the stand-in that only lets deliverable files pass). Without it, video and audio
+   * of the endpoint's types are stored as sent, as any other file.
+   */
+  av?: AvProcessor;
   /** Every byte limit, computed once at the entry (see Limits). */
   limits: Limits;
   sha256: () => Hasher;
@@ -79,6 +87,7 @@ export class MediaService {
       throw err;
     });
     const original = { filename: originalText(input.filename), content_type: originalText(input.declaredContentType) };
+    if (received.av) return this.hostAv(file, reader, received, original, resolveAvOptions({ ...input.image, ...input.av }));
     if (received.image) return this.hostImage(file, received.detected, original, input.image);
     const { type, sha256 } = received;
     const content = { chunks: file.views(), size: file.size, sha256 };
@@ -104,11 +113,14 @@ export class MediaService {
     if (file.size === 0) throw refuse.emptyFile();
     const detected = await detectType(head);
     const image = detected !== undefined && this.deps.images.accepts(detected);
+    const av = !image && detected !== undefined && this.deps.av?.accepts(detected) === true;
     const type = detected && mediaTypeForExtension(detected.ext);
-    if (!detected || (!image && !type)) throw refuse.unsupportedType(detected);
-    seen.kind = image ? 'image' : type!.kind;
-    const limit = this.limits.forFile(image ? { processed: true, kind: 'image' } : { processed: false, type: type! });
+    if (!detected || (!image && !av && !type)) throw refuse.unsupportedType(detected);
+    const avKind = detected.mime.startsWith('audio/') ? ('audio' as const) : ('video' as const);
+    seen.kind = image ? 'image' : av ? avKind : type!.kind;
+    const limit = this.limits.forFile(image ? { processed: true, kind: 'image' } : av ? { processed: true, kind: avKind } : { processed: false, type: type! });
     if (declaredSize !== undefined && declaredSize > limit.bytes) throw refuse.fileTooLarge(limit, declaredSize);
+    if (av) return { av: true as const, image: false as const, detected, limit }; // the rest goes to the converter as it arrives
     const hasher = image ? undefined : this.deps.sha256(); // an image is hashed once processed
     for (const view of file.views()) hasher?.update(view);
     for (let r; file.size <= limit.bytes && !(r = await reader.read()).done; ) {
@@ -116,8 +128,8 @@ export class MediaService {
       hasher?.update(r.value);
     }
     if (file.size > limit.bytes) throw refuse.fileTooLarge(limit);
-    if (image) return { image: true as const, detected };
-    return { image: false as const, type: type!, sha256: hasher!.digestHex() };
+    if (image) return { av: false as const, image: true as const, detected };
+    return { av: false as const, image: false as const, type: type!, sha256: hasher!.digestHex() };
   }
 
   async get(id: string): Promise<Media> {
@@ -165,6 +177,29 @@ export class MediaService {
       height: out.height,
       transformations: out.transformations,
       original: { ...original, size, width: out.original.width, height: out.original.height },
+    };
+    const hasher = this.deps.sha256();
+    hasher.update(out.bytes);
+    return this.save(type, { chunks: [out.bytes], size: out.bytes.length, sha256: hasher.digestHex() }, facts, original.filename);
+  }
+
+  /** Video and audio: read on into the converter (see receiveAv), then stored like a processed image. */
+  private async hostAv(
+    head: PooledBytes,
+    reader: ReadableStreamDefaultReader<Uint8Array>,
+    received: { detected: Detected; limit: SizeLimit },
+    original: Original,
+    options: AvOptions,
+  ): Promise<Media> {
+    const { processed: out, size } = await receiveAv(this.deps.av!, received.detected, head, reader, received.limit, options);
+    const type = mediaTypeForExtension(out.extension);
+    if (!type) throw new Error(`media converter produced ${out.extension}, which is not a carrier format`);
+    const facts = {
+      width: out.width,
+      height: out.height,
+      duration: out.duration,
+      transformations: out.transformations,
+      original: { ...original, size, ...out.original },
     };
     const hasher = this.deps.sha256();
     hasher.update(out.bytes);

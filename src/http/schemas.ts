@@ -138,7 +138,12 @@ export const ImageQuerySchema = z.object({
     .enum(['true', 'false'], { error: (issue) => `keep_metadata must be true or false (got "${String(issue.input)}").` })
     .transform((keep) => keep === 'true')
     .optional()
-    .openapi({ description: 'true: keep EXIF and XMP (GPS included) in a hosted image; by default they are removed.' }),
+    .openapi({ description: 'true: keep EXIF and XMP (GPS included) in a hosted image, and location and device tags in video and audio; by default they are removed.' }),
+  trim: z
+    .enum(['true', 'false'], { error: (issue) => `trim must be true or false (got "${String(issue.input)}").` })
+    .transform((trim) => trim === 'true')
+    .optional()
+    .openapi({ description: 'Video and audio: true cuts a clip longer than the delivery budget carries to the longest that fits; by default it is refused (media_too_long).' }),
 });
 
 /** A raw upload may name its file in the query (a multipart part carries its own filename). */

@@ -1,5 +1,5 @@
 import { codecName } from './av-formats.js';
-import { avKind, type AvFacts } from './av.js';
+import { avKind, playableCodecs, type AvFacts } from './av.js';
 import type { AudioPlan, VideoPlan } from './av-plan.js';
 
 /**
@@ -9,6 +9,7 @@ import type { AudioPlan, VideoPlan } from './av-plan.js';
  */
 
 const kbps = (bits: number) => `${Math.round(bits / 1000)}k`;
+const profileName = (profile: string | undefined) => (profile ?? 'unknown').toLowerCase().replace(/\s+/g, '-');
 const seconds = (s: number) => `${Math.round(s * 10) / 10}s`;
 
 /** A re-encode (with its plan) or a remux (without one). */
@@ -20,6 +21,7 @@ export function avSteps(facts: AvFacts, plan: VideoPlan | AudioPlan | undefined,
   if (plan && 'width' in plan && facts.video) {
     const v = facts.video;
     if (v.codec !== 'h264') steps.push(`transcode:${codecName(v.codec)}->h264`);
+    else if (!playableCodecs({ video: v })) steps.push(`profile:${profileName(v.profile)}->baseline`);
     if (facts.audio && facts.audio.codec !== 'aac') steps.push(`transcode:${codecName(facts.audio.codec)}->aac`);
     if (v.rotation !== 0) steps.push(`rotate:${v.rotation}`);
     if (plan.width !== (v.rotation % 180 ? v.height : v.width) || plan.height !== (v.rotation % 180 ? v.width : v.height)) {
