@@ -18,9 +18,10 @@ export async function receiveAv(
 ): Promise<{ processed: ProcessedAv; size: number }> {
   let upload: Awaited<ReturnType<AvProcessor['open']>> | undefined;
   try {
+    let size = head.size; // the first chunks may already hold the whole file
+    if (size > limit.bytes) throw refuse.fileTooLarge(limit);
     upload = await av.open(detected);
     for (const view of head.views()) await upload.write(view);
-    let size = head.size;
     head.release();
     for (let r; !(r = await reader.read()).done; ) {
       size += r.value.length;

@@ -118,7 +118,9 @@ export class MediaService {
     if (!detected || (!image && !av && !type)) throw refuse.unsupportedType(detected);
     const avKind = detected.mime.startsWith('audio/') ? ('audio' as const) : ('video' as const);
     seen.kind = image ? 'image' : av ? avKind : type!.kind;
-    const limit = this.limits.forFile(image ? { processed: true, kind: 'image' } : av ? { processed: true, kind: avKind } : { processed: false, type: type! });
+    // Without a converter, a carrier type is held to the endpoint's limit for it, as any file stored as sent.
+    const converted = av && (this.deps.av!.converts || !type);
+    const limit = this.limits.forFile(image ? { processed: true, kind: 'image' } : converted ? { processed: true, kind: avKind } : { processed: false, type: type! });
     if (declaredSize !== undefined && declaredSize > limit.bytes) throw refuse.fileTooLarge(limit, declaredSize);
     if (av) return { av: true as const, image: false as const, detected, limit }; // the rest goes to the converter as it arrives
     const hasher = image ? undefined : this.deps.sha256(); // an image is hashed once processed
