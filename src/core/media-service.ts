@@ -53,6 +53,11 @@ export class MediaService {
     this.blocks = deps.blocks ?? new BlockPool({ keepBytes: 0 });
   }
 
+  /** Whether video and audio are converted here (ffmpeg), rather than only passed when deliverable. */
+  get convertsMedia(): boolean {
+    return this.deps.av?.converts ?? false;
+  }
+
   /** The limits this service enforces; http reads the same value (largest body, idempotency cap). */
   get limits(): Limits {
     return this.deps.limits;

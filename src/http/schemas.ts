@@ -156,7 +156,15 @@ export function imageOptions(asked: { optimize?: ImageOptions['optimize']; keep_
   return { ...(asked.optimize && { optimize: asked.optimize }), ...(asked.keep_metadata !== undefined && { keepMetadata: asked.keep_metadata }) };
 }
 
-export const HealthSchema = z.object({ status: z.string() }).openapi('Health');
+export const HealthSchema = z
+  .object({
+    status: z.string(),
+    media_conversion: z
+      .literal('unavailable')
+      .optional()
+      .openapi({ description: 'Present when video and audio cannot be converted here (no ffmpeg, or Workers): only deliverable files are stored.' }),
+  })
+  .openapi('Health');
 
 const errorResponse = { description: 'Error', content: { 'application/json': { schema: ErrorSchema } } };
 

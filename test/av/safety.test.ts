@@ -181,6 +181,8 @@ describe('without ffmpeg', () => {
     expect(warnings.map((w) => w.msg)).toEqual([
       'video and audio conversion is unavailable: ffmpeg was not found (/nonexistent/ffmpeg). Install ffmpeg (apt-get install ffmpeg) or set FFMPEG_PATH and FFPROBE_PATH; until then only deliverable MP4, 3GP, MP3, WAV and Ogg files are stored, as sent.',
     ]);
+    expect(await (await bare.app.request('/readyz')).json()).toEqual({ status: 'ready', media_conversion: 'unavailable' });
+    expect(await (await t.app.request('/readyz')).json()).toEqual({ status: 'ready' });
     const ready = await av.deliverableMp4();
     expect(await expectMedia(await upload(bare, ready, 'ready.mp4'))).toMatchObject({ size: ready.length, transformations: [] });
     expect(await expectError(await upload(bare, await av.phoneMov(), 'IMG.MOV'), 422, 'media_processing_unavailable')).toBe(
