@@ -29,6 +29,9 @@ export function videoArgs(p: { format: AvFormat; input: string; output: string; 
     '-t', seconds(plan.duration),
     '-vf', filters.join(','),
     '-c:v', 'libx264', '-profile:v', 'baseline', '-preset', 'medium', '-threads', String(p.threads),
+    // Frame threads make x264's rate control depend on timing (a few bytes differ from run to run); slice threads
+    // keep the output the same for the same input.
+    ...(p.threads > 1 ? ['-x264-params', 'sliced-threads=1'] : []),
     '-b:v', String(rate), '-maxrate', String(Math.round(rate * 1.25)), '-bufsize', String(rate * 2),
     ...(p.audio && plan.audioBitrate ? ['-c:a', 'aac', '-profile:a', 'aac_low', '-ac', '1', '-ar', String(VIDEO_AUDIO_RATE), '-b:a', String(plan.audioBitrate)] : []),
     ...metadata(p.keepMetadata),

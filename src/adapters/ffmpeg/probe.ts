@@ -75,6 +75,26 @@ export function factsFromProbe(json: ProbeJson, format: AvFormat, size: number):
   };
 }
 
+/** Brands of HEIF and AVIF still images: ISO files that are pictures, not video. */
+const IMAGE_BRANDS = new Set(['mif1', 'mif2', 'mif3', 'msf1', 'heic', 'heix', 'heim', 'heis', 'hevc', 'hevx', 'avif', 'avis', 'avci', 'jpeg']);
+
+/** The ftyp brands of an ISO file (major first), when they are an image's; undefined for anything else. */
+export async function imageBrands(path: string): Promise<string[] | undefined> {
+  const file = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(64);
+    const { bytesRead } = await file.read(head, 0, 64, 0);
+    if (bytesRead < 16 || head.toString('latin1', 4, 8) !== 'ftyp') return undefined;
+    const end = Math.min(bytesRead, head.readUInt32BE(0));
+    const brands = [head.toString('latin1', 8, 12)];
+    for (let at = 16; at + 4 <= end; at += 4) brands.push(head.toString('latin1', at, at + 4));
+    const named = [...new Set(brands.map((b) => b.trim()).filter((b) => /^[\x21-\x7e]+$/.test(b)))];
+    return named.some((b) => IMAGE_BRANDS.has(b)) && !named.some((b) => /^(mp4[12]|avc1|qt|M4V|3gp\d)$/.test(b)) ? named : undefined;
+  } finally {
+    await file.close();
+  }
+}
+
 /**
  * ISO media: whether the index (moov) comes before the media data (mdat), from the top-level box headers alone
  * (a few reads of 16 bytes). Undefined for a file with neither.

@@ -1,5 +1,5 @@
 import { refuseAv, type AvFormat } from '../../core/policy.js';
-import { PROBE_ARGS, factsFromProbe, moovFirst, type ProbeJson } from './probe.js';
+import { PROBE_ARGS, factsFromProbe, imageBrands, moovFirst, type ProbeJson } from './probe.js';
 import { COMMON, DEMUXERS, inputArgs } from './demuxers.js';
 import { runTool, type RunResult } from './run.js';
 import type { FfmpegTools } from './tools.js';
@@ -28,14 +28,21 @@ export class JobRunner {
    */
   async probe(path: string, format: AvFormat, size: number, maxSeconds: number, kindGuess: 'video' | 'audio'): Promise<AvFacts> {
     const result = await this.run('ffprobe', ['-hide_banner', '-loglevel', 'error', ...PROBE_ARGS, ...inputArgs(format, path)], kindGuess);
-    let json: ProbeJson;
+    let json: ProbeJson | undefined;
+    let failure: unknown;
     try {
       if (result.code !== 0) throw new Error(result.stderr.trim() || `ffprobe exited with ${result.code}`);
       json = JSON.parse(result.stdout) as ProbeJson;
     } catch (err) {
-      throw refuseAv.unreadable(format, err);
+      failure = err;
     }
-    const facts = factsFromProbe(json, format, size);
+    const facts = json && factsFromProbe(json, format, size);
+    if (!facts || (!facts.video && !facts.audio)) {
+      // A HEIF or AVIF still image under a brand the sniffer does not know is sniffed as MP4: say what it is.
+      const brands = DEMUXERS[format] === 'mov' ? await imageBrands(path) : undefined;
+      if (brands) throw refuseAv.heifImage(brands);
+      if (!facts) throw refuseAv.unreadable(format, failure);
+    }
     if (DEMUXERS[format] === 'mov') facts.faststart = await moovFirst(path);
     if (facts.duration === 0 && (facts.video || facts.audio)) facts.duration = await this.measure(path, format, maxSeconds, kindGuess);
     return facts;

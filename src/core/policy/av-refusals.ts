@@ -64,6 +64,14 @@ export const refuseAv = {
       { cause },
     ),
 
+  /** An ISO file whose brands say it is a HEIF or AVIF still image, which the image pipeline did not take. */
+  heifImage: (brands: readonly string[]) =>
+    new AppError(
+      415,
+      'unsupported_media_type',
+      `This file is ${brands.includes('jpeg') ? 'a JPEG-coded HEIF image' : 'a HEIF image'} (brands ${brands.join(', ')}), not a video, and this kind is not converted here. Save it as JPEG or PNG and send it again.`,
+    ),
+
   /** The converter ran past MEDIA_PROCESS_TIMEOUT_MS and was stopped. */
   timedOut: (kind: 'video' | 'audio', seconds: number) =>
     new AppError(
