@@ -177,17 +177,13 @@ export class MediaService {
       .process({ size, read: () => file.copy(), detected }, resolveImageOptions(options))
       .finally(() => file.release());
     this.deps.metrics?.imageSeconds.observe((Date.now() - started) / 1000);
-    const type = mediaTypeForExtension(out.extension);
-    if (!type) throw new Error(`image processor produced ${out.extension}, which is not a carrier format`);
     const facts = {
       width: out.width,
       height: out.height,
       transformations: out.transformations,
       original: { ...original, size, width: out.original.width, height: out.original.height },
     };
-    const hasher = this.deps.sha256();
-    hasher.update(out.bytes);
-    return this.save(type, { chunks: [out.bytes], size: out.bytes.length, sha256: hasher.digestHex() }, facts, original.filename);
+    return this.saveProcessed(out, facts, original.filename);
   }
 
   /** Video and audio: read on into the converter (see receiveAv), then stored like a processed image. */
@@ -199,8 +195,6 @@ export class MediaService {
     options: AvOptions,
   ): Promise<Media> {
     const { processed: out, size } = await receiveAv(this.deps.av!, received.detected, head, reader, received.limit, options);
-    const type = mediaTypeForExtension(out.extension);
-    if (!type) throw new Error(`media converter produced ${out.extension}, which is not a carrier format`);
     const facts = {
       width: out.width,
       height: out.height,
@@ -208,9 +202,16 @@ export class MediaService {
       transformations: out.transformations,
       original: { ...original, size, ...out.original },
     };
+    return this.saveProcessed(out, facts, original.filename);
+  }
+
+  /** Stores what a processor made, hashed, as the type its extension names (a processor making anything else is a bug). */
+  private saveProcessed(out: { bytes: Uint8Array; extension: string }, facts: Omit<MediaFacts, 'sha256'>, filename: string | null): Promise<Media> {
+    const type = mediaTypeForExtension(out.extension);
+    if (!type) throw new Error(`a processor produced ${out.extension}, which is not a carrier format`);
     const hasher = this.deps.sha256();
     hasher.update(out.bytes);
-    return this.save(type, { chunks: [out.bytes], size: out.bytes.length, sha256: hasher.digestHex() }, facts, original.filename);
+    return this.save(type, { chunks: [out.bytes], size: out.bytes.length, sha256: hasher.digestHex() }, facts, filename);
   }
 
   /** Stores the file with its facts, in one write: afterwards both are there, or neither. */

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Media } from '../../src/core/media-service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -102,6 +103,16 @@ describe('audio → MP3, constant bit rate, mono', () => {
     expect(probed.format.tags ?? {}).toEqual({});
     expect(Math.abs(Number(probed.format.duration) - 120)).toBeLessThanOrEqual(0.3);
     expect(bytes.length).toBeLessThanOrEqual(SAFE);
+  });
+
+  it('turns an Android AMR-NB voice note into MP3, no higher than its narrowband speech needs', async () => {
+    const input = await readFile(new URL('../fixtures/voice-note.amr', import.meta.url));
+    const media = await expectMedia(await upload(input, 'Voice 001.amr'));
+    const probed = await av.ffprobe(await served(media));
+    expect(media.transformations).toEqual(['convert:amr->mp3', 'transcode:amr-nb->mp3', 'bitrate:32k']);
+    expect(media.original).toMatchObject({ codecs: ['amr-nb'], duration: 2.065 });
+    expect(probed.streams).toEqual([expect.objectContaining({ codec_name: 'mp3', channels: 1, bit_rate: '32000' })]);
+    expect(Math.abs(Number(probed.format.duration) - 2.065)).toBeLessThanOrEqual(0.3);
   });
 
   it('turns a short WAV into MP3 at the highest rate a phone needs', async () => {

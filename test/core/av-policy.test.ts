@@ -43,15 +43,17 @@ const deliverable: AvFacts = {
 };
 const memo: AvFacts = { format: 'm4a', size: 1_900_000, duration: 120, audio: { codec: 'aac', profile: 'LC', channels: 1, sampleRate: 48_000 }, metadata: [] };
 
-const thrown = (f: () => unknown): AppError => {
+/** The AppError a call throws (the test fails if it returns, or throws anything else). */
+function thrown(f: () => unknown): AppError {
+  let error: unknown;
   try {
     f();
   } catch (err) {
-    if (err instanceof AppError) return err;
-    throw err;
+    error = err;
   }
-  throw new Error('expected a refusal');
-};
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
+}
 
 describe('the as-is rule for video and audio', () => {
   it('keeps a deliverable MP4 and a clean MP3 within the budget as they are', () => {
