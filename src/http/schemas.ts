@@ -113,6 +113,7 @@ export const MediaImportSchema = z
     url: z.string().openapi({ example: 'https://example.com/photo.heic' }),
     optimize: optimize.optional(),
     keep_metadata: z.boolean().optional(),
+    trim: z.boolean().optional().openapi({ description: 'Video and audio: cut a clip longer than the delivery budget carries to the longest that fits.' }),
     filename: z.string().max(255).optional(),
   })
   .openapi('MediaImport');

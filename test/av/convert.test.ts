@@ -5,6 +5,7 @@ import type { Media } from '../../src/core/media-service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import * as av from '../support/av-fixtures.js';
 import { expectError, expectMedia, form } from '../support/http.js';
+import { startMediaServer, type MediaServer } from '../support/media-server.js';
 
 /**
  * Video and audio through POST /v1/media on Node with the system's ffmpeg, and what comes out checked with
@@ -137,10 +138,16 @@ describe('optimize=off', () => {
 
 describe('a budget too small for the clip', () => {
   let small: TestApp;
+  let files: MediaServer;
   beforeAll(async () => {
-    small = await startTestApp({ IMAGE_TARGET_BYTES: '50000' });
+    const memo = await av.voiceMemo(120);
+    files = await startMediaServer({ '/memo.m4a': { file: { prefix: memo, size: memo.length } } });
+    small = await startTestApp({ IMAGE_TARGET_BYTES: '50000', FETCH_ALLOW_PRIVATE_HOSTS: files.hostPort });
   });
-  afterAll(() => small.close());
+  afterAll(async () => {
+    await small.close();
+    await files.close();
+  });
   const send = (bytes: Uint8Array, query = '') => small.app.request(`/v1/media${query}`, { method: 'POST', body: form({}, [{ filename: 'memo.m4a', bytes }]) });
 
   it('refuses it with media_too_long, naming the longest that fits; trim=true sends its start and says so', async () => {
@@ -158,5 +165,10 @@ describe('a budget too small for the clip', () => {
     const probed = await av.ffprobe(await served(media));
     expect(Math.abs(Number(probed.format.duration) - 23)).toBeLessThanOrEqual(0.3);
     expect(media.size).toBeLessThanOrEqual(50_000);
+  });
+
+  it('takes trim in the JSON of a URL import too', async () => {
+    const res = await small.app.request('/v1/media', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: files.url('/memo.m4a'), trim: true }) });
+    expect((await expectMedia(res)).transformations).toEqual(['convert:m4a->mp3', 'transcode:aac->mp3', 'bitrate:16k', 'trim:120s->23s']);
   });
 });
