@@ -66,7 +66,7 @@ const schema = z
     /** Conversions at once; default half the cores, at least 1 (each ffmpeg uses the other cores' share in threads). */
     MEDIA_CONCURRENCY: int(1, 64).optional(),
     /** Conversions that may wait for a turn; beyond that, 503 server_busy with Retry-After. */
-    MEDIA_QUEUE_LIMIT: int(0, 1_000).default(16),
+    MEDIA_QUEUE_LIMIT: int(0, 1_000).default(8),
     FETCH_ALLOW_PRIVATE_HOSTS: list,
     FETCH_TIMEOUT_MS: int(1_000, 60_000).default(10_000),
     MEDIA_RETENTION_DAYS: int(1, 3650).default(30),
