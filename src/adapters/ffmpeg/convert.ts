@@ -20,7 +20,7 @@ import {
 } from '../../core/policy.js';
 import type { ProcessedAv } from '../../core/ports.js';
 import { audioArgs, remuxArgs, videoArgs } from './encode.js';
-import type { JobRunner } from './tools-run.js';
+import type { JobRunner } from './job.js';
 
 export interface ConvertSettings {
   /** The delivery budget (Limits.budgetBytes). */

@@ -4,7 +4,7 @@ import { asAvFormat, refuse, refuseAv, type AvFormat, type AvOptions } from '../
 import type { AvProcessor, AvUpload, Logger, ProcessedAv } from '../../core/ports.js';
 import { QueueLimiter } from '../limiter.js';
 import { convert, type AvStats, type ConvertSettings } from './convert.js';
-import { JobRunner } from './tools-run.js';
+import { JobRunner } from './job.js';
 import type { FfmpegTools } from './tools.js';
 import { WorkDirs } from './workdir.js';
 
