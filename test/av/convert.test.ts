@@ -91,6 +91,14 @@ describe('video → H.264 Constrained Baseline MP4 within the budget', () => {
       expect(Math.abs(Number(probed.format.duration) - seconds)).toBeLessThanOrEqual(0.3);
     }
   });
+
+  it('measures a browser recording whose header states no duration, and plans by it', async () => {
+    const input = await av.liveWebm();
+    expect((await av.ffprobe(input)).format.duration).toBeUndefined(); // "N/A": left out of the JSON
+    const media = await expectMedia(await upload(input, 'recording.webm'));
+    expect(Math.abs(media.original.duration! - 2)).toBeLessThanOrEqual(0.3);
+    expect(Math.abs(Number((await av.ffprobe(await served(media))).format.duration) - 2)).toBeLessThanOrEqual(0.3);
+  });
 });
 
 describe('audio → MP3, constant bit rate, mono', () => {

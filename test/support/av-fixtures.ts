@@ -72,6 +72,12 @@ export const browserWebm = () =>
     ffmpeg([...picture('320x240', 30, 2), ...tone(2), '-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '400k', '-c:a', 'libopus', '-b:a', '48k', '-f', 'webm', out]).then(() => undefined),
   );
 
+/** As MediaRecorder streams it: a live WebM whose header states no duration (ffprobe: N/A). */
+export const liveWebm = () =>
+  cached('live.webm', (out) =>
+    ffmpeg([...picture('160x120', 15, 2), ...tone(2), '-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '200k', '-c:a', 'libopus', '-live', '1', '-f', 'webm', out]).then(() => undefined),
+  );
+
 /** A voice memo: M4A (AAC-LC mono, 64 kbit/s). */
 export const voiceMemo = (seconds = 2) =>
   cached(`memo-${seconds}s.m4a`, (out) => ffmpeg([...tone(seconds), '-c:a', 'aac', '-ac', '1', '-b:a', '64k', '-f', 'ipod', out]).then(() => undefined));
