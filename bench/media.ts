@@ -66,12 +66,14 @@ const cases = [
   },
 ];
 
-/** ffmpeg behind GNU time, which appends each run's peak memory (KB) to a file. */
+/** ffmpeg behind GNU time, which appends each run's peak memory (KB) and CPU seconds (user, system) to a file. */
 const rssLog = join(CACHE, 'ffmpeg-rss.log');
 const wrapper = join(CACHE, 'ffmpeg-timed');
-writeFileSync(wrapper, `#!/bin/sh\nexec /usr/bin/time -a -o '${rssLog}' -f '%M' ffmpeg "$@"\n`);
+writeFileSync(wrapper, `#!/bin/sh\nexec /usr/bin/time -a -o '${rssLog}' -f '%M %U %S' ffmpeg "$@"\n`);
 chmodSync(wrapper, 0o755);
-const peakFfmpegKb = () => Math.max(0, ...readFileSync(rssLog, 'utf8').trim().split('\n').filter(Boolean).map(Number));
+const runs = () => readFileSync(rssLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => l.split(' ').map(Number));
+const peakFfmpegKb = () => Math.max(0, ...runs().map((r) => r[0]!));
+const ffmpegCpu = () => runs().reduce((sum, r) => sum + r[1]! + r[2]!, 0);
 
 const found = findFfmpeg();
 if ('problem' in found) throw new Error(found.problem);
@@ -100,6 +102,7 @@ for (const c of cases) {
   const ms = performance.now() - started;
   const serviceRss = process.resourceUsage().maxRSS;
   const ffmpegRss = peakFfmpegKb();
+  const cpu = ffmpegCpu();
 
   writeFileSync(rssLog, '');
   const floorOut = join(CACHE, `floor.${c.ext === 'm4a' ? 'mp3' : 'mp4'}`);
@@ -107,13 +110,14 @@ for (const c of cases) {
   execFileSync(wrapper, ['-nostdin', '-hide_banner', '-loglevel', 'error', '-y', ...floorArgs(c.path, floorOut, out)]);
   const floorMs = performance.now() - floorStarted;
   const floorRss = peakFfmpegKb();
+  const floorCpu = ffmpegCpu();
 
   rows.push(
-    `| ${c.label} (${formatBytes(statSync(c.path).size)}) | ${(ms / 1000).toFixed(1)} s | ${stats[0]?.encodes ?? 0} | ${formatBytes(out.bytes.length)} (${Math.round((100 * out.bytes.length) / c.budget)} % of ${formatBytes(c.budget)}) | ${out.transformations.join(' ')} | ${Math.round(serviceRss / 1024)} MB / ${Math.round(ffmpegRss / 1024)} MB | ${(floorMs / 1000).toFixed(1)} s, ${formatBytes(statSync(floorOut).size)}, ${Math.round(floorRss / 1024)} MB | ${(ms / floorMs).toFixed(2)}× |`,
+    `| ${c.label} (${formatBytes(statSync(c.path).size)}) | ${(ms / 1000).toFixed(1)} s (CPU ${cpu.toFixed(1)} s) | ${stats[0]?.encodes ?? 0} | ${formatBytes(out.bytes.length)} (${Math.round((100 * out.bytes.length) / c.budget)} % of ${formatBytes(c.budget)}) | ${out.transformations.join(' ')} | ${Math.round(serviceRss / 1024)} MB / ${Math.round(ffmpegRss / 1024)} MB | ${(floorMs / 1000).toFixed(1)} s (CPU ${floorCpu.toFixed(1)} s), ${formatBytes(statSync(floorOut).size)}, ${Math.round(floorRss / 1024)} MB | ${(ms / floorMs).toFixed(2)}× (CPU ${(cpu / floorCpu).toFixed(2)}×) |`,
   );
 }
 
 console.log(`\n${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), load ${loadavg().map((l) => l.toFixed(1)).join(' ')}, ffmpeg ${found.version}\n`);
-console.log('| input | time | encodes | output (of the budget) | transformations | peak RSS service / ffmpeg | floor: one ffmpeg at that bit rate | time vs floor |');
+console.log('| input | time (CPU of ffmpeg) | encodes | output (of the budget) | transformations | peak RSS service / ffmpeg | floor: one ffmpeg at that bit rate | time vs floor |');
 console.log('|---|---|---|---|---|---|---|---|');
 for (const row of rows) console.log(row);
