@@ -55,7 +55,7 @@ export function buildNodeDeps(config: Config, logger: Logger, overrides: { image
   metrics.gauge('mms_media_av_queue_depth', 'Videos and audio files waiting for a conversion slot.', () => av.stats?.().waiting ?? 0);
   metrics.gauge('mms_media_av_processing', 'Videos and audio files being converted now.', () => av.stats?.().active ?? 0);
   const media = new MediaService({ store, images, av, limits, sha256, logger, metrics, blocks });
-  const urls = buildUrlServices(config, { media, images }, overrides);
+  const urls = buildUrlServices(config, { media, images, av }, overrides);
   return {
     media,
     ...urls,
