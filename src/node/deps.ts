@@ -6,7 +6,7 @@ import { BlockPool } from '../core/block-pool.js';
 import { MemoryIdempotencyRecords, type IdempotencyRecords } from '../core/idempotency.js';
 import { MediaService } from '../core/media-service.js';
 import { Metrics } from '../lib/metrics.js';
-import { Limits } from '../core/policy.js';
+import { Limits, targetBytesFor } from '../core/policy.js';
 import { SendService } from '../core/send-service.js';
 import type { AvProcessor, ImageProcessor, Logger, MediaStore } from '../core/ports.js';
 import type { AppDeps } from '../http/deps.js';
@@ -24,8 +24,7 @@ import { NoAvProcessing } from '../adapters/no-av.js';
 /** Builds every adapter the Node entry needs from validated config. */
 export function buildNodeDeps(config: Config, logger: Logger, overrides: { images?: ImageProcessor; av?: AvProcessor } & UrlServiceOverrides = {}): AppDeps {
   const { store, idempotency } = buildStorage(config, logger);
-  const budgetBytes = new Limits({ profile: config.IMAGE_PROFILE, targetBytes: config.IMAGE_TARGET_BYTES }).budgetBytes;
-  const av = overrides.av ?? buildAv(config, budgetBytes, logger);
+  const av = overrides.av ?? buildAv(config, targetBytesFor(config.IMAGE_PROFILE, config.IMAGE_TARGET_BYTES), logger);
   // Video and audio are read up to VIDEO_MAX_INPUT_BYTES only where they are converted (on disk, not in memory).
   const avInput = av.converts ? { video: config.VIDEO_MAX_INPUT_BYTES, audio: config.VIDEO_MAX_INPUT_BYTES } : {};
   const limits = new Limits({

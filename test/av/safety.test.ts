@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FfmpegAv, findFfmpeg, type FfmpegTools } from '../../src/adapters/ffmpeg/index.js';
+import { jsonLogger } from '../../src/adapters/json-logger.js';
 import { WorkDirs } from '../../src/adapters/ffmpeg/workdir.js';
 import { AppError } from '../../src/core/errors.js';
 import { resolveAvOptions } from '../../src/core/policy.js';
@@ -136,12 +137,16 @@ describe('bounded work', () => {
 
   it('kills a conversion past MEDIA_PROCESS_TIMEOUT_MS, answers 422 and removes its folder', async () => {
     const stuck = await stuckFfmpeg();
-    const p = processor({ tools: { ...tools, ffmpeg: stuck.path }, timeoutMs: 1_000 });
+    const lines: string[] = [];
+    const p = processor({ tools: { ...tools, ffmpeg: stuck.path }, timeoutMs: 1_000, logger: jsonLogger('warn', (line) => lines.push(line)) });
     expect(await refusal(convert(p, await av.bigMp4(), { ext: 'mp4', mime: 'video/mp4' }))).toEqual({
       status: 422,
       code: 'media_processing_timeout',
       message: 'Converting this video took longer than 1 s, so it was stopped and nothing was stored. Send a shorter or smaller one.',
     });
+    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([
+      expect.objectContaining({ level: 'warn', msg: 'video or audio conversion refused', code: 'media_processing_timeout', format: 'mp4' }),
+    ]);
     const pid = await stuck.pid();
     expect(() => process.kill(pid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
     expect(await readdir(join(scratch, 'work'))).toEqual([]);

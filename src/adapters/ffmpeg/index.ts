@@ -2,6 +2,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { asAvFormat, refuse, refuseAv, type AvFormat, type AvOptions } from '../../core/policy.js';
 import type { AvProcessor, AvUpload, Logger, ProcessedAv } from '../../core/ports.js';
+import { isAppError } from '../../core/errors.js';
 import { QueueLimiter } from '../limiter.js';
 import { convert, type AvStats, type ConvertSettings } from './convert.js';
 import { JobRunner } from './job.js';
@@ -9,6 +10,9 @@ import type { FfmpegTools } from './tools.js';
 import { WorkDirs } from './workdir.js';
 
 export { findFfmpeg, type FfmpegTools } from './tools.js';
+
+/** Refusals worth a log line: ffmpeg failed on a file its probe accepted, or ran out of time. */
+const LOGGED = new Set(['media_processing_failed', 'media_processing_timeout']);
 export type { AvStats };
 
 export interface FfmpegAvOptions extends ConvertSettings {
@@ -21,6 +25,7 @@ export interface FfmpegAvOptions extends ConvertSettings {
   queueLimit: number;
   /** Where each job's private folder is made (a folder of its own under the system's temporary folder). */
   workRoot: string;
+  /** Told what ffmpeg said when a file it probed could not be converted, or ran out of time. */
   logger?: Logger;
   observe?: (stats: AvStats) => void;
 }
@@ -88,10 +93,18 @@ class FfmpegUpload implements AvUpload {
 
   async process(options: AvOptions): Promise<ProcessedAv> {
     await this.file.handle.close();
-    return this.limiter.run(() => {
+    return this.limiter.run(async () => {
       // The deadline starts with the job's turn: time spent waiting in the queue is not the file's fault.
       const job = new JobRunner(this.options.tools, this.file.dir, Date.now() + this.options.timeoutMs, this.options.timeoutMs);
-      return convert(job, { path: this.file.path, format: this.file.format, size: this.size, kindGuess: this.file.kindGuess }, options, this.options, this.options.observe);
+      try {
+        return await convert(job, { path: this.file.path, format: this.file.format, size: this.size, kindGuess: this.file.kindGuess }, options, this.options, this.options.observe);
+      } catch (err) {
+        // The caller gets the sentence; what ffmpeg itself said is for whoever runs the service.
+        if (isAppError(err) && LOGGED.has(err.code)) {
+          this.options.logger?.warn('video or audio conversion refused', { code: err.code, format: this.file.format, bytes: this.size, ffmpeg: (err.cause as Error | undefined)?.message });
+        }
+        throw err;
+      }
     });
   }
 
