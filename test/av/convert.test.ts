@@ -144,6 +144,18 @@ describe('optimize=off', () => {
   });
 });
 
+describe('keep_metadata and optimize=always', () => {
+  it('keep_metadata=true keeps the location through a remux; optimize=always re-encodes a deliverable MP4', async () => {
+    const kept = await expectMedia(await upload(await av.deliverableMp4WithLocation(), 'clip.mp4', '?keep_metadata=true'));
+    expect(kept.transformations).toEqual(['faststart']);
+    const probed = await av.ffprobe(await served(kept));
+    expect(probed.format.tags?.location).toBe('+40.7128-074.0060+10.000000/'); // the same place, as ffmpeg writes ©xyz
+    const again = await expectMedia(await upload(await av.deliverableMp4(), 'ready.mp4', '?optimize=always'));
+    expect(again.transformations).toEqual([expect.stringMatching(/^bitrate:\d+k$/)]);
+    expect(video(await av.ffprobe(await served(again)))).toMatchObject({ codec_name: 'h264', profile: 'Constrained Baseline', width: 320, height: 240 });
+  });
+});
+
 describe('a budget too small for the clip', () => {
   let small: TestApp;
   let files: MediaServer;
