@@ -13,8 +13,9 @@ import { startMediaServer, type MediaServer } from '../support/media-server.js';
  */
 let t: TestApp;
 beforeAll(async () => {
+  await av.warmAvFixtures();
   t = await startTestApp();
-});
+}, av.WARM_TIMEOUT_MS);
 afterAll(() => t.close());
 
 const SAFE = 600_000;

@@ -22,7 +22,8 @@ beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'mms-media-av-safety-'));
   recorder = await startMediaServer();
   t = await startTestApp();
-});
+  await av.warmAvFixtures();
+}, av.WARM_TIMEOUT_MS);
 afterAll(async () => {
   await t.close();
   await recorder.close();

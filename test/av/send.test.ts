@@ -13,6 +13,7 @@ let t: TestApp;
 const fields = { campaign_id: 'campaign_abc123', phone_number: '+15551234567', message: 'From my phone' };
 
 beforeAll(async () => {
+  await av.warmAvFixtures();
   teli = await startFakeTeli();
   files = await startMediaServer({
     '/IMG_0001.MOV': { file: { prefix: await av.phoneMov(), size: (await av.phoneMov()).length } },
@@ -22,7 +23,7 @@ beforeAll(async () => {
     TELI_API_KEY: teli.apiKey,
     FETCH_ALLOW_PRIVATE_HOSTS: `${new URL(baseUrl).host},${files.hostPort}`,
   }));
-});
+}, av.WARM_TIMEOUT_MS);
 afterAll(async () => {
   await t.close();
   await files.close();

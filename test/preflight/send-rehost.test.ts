@@ -4,7 +4,7 @@ import type { TestApp } from '../support/app.js';
 import { expectReceived, startFakeTeli, type FakeTeli } from '../support/fake-teli.js';
 import { FittingImages } from '../support/fitting-images.js';
 import { file, KB, MB } from '../support/url-fixtures.js';
-import { phoneMov } from '../support/av-fixtures.js';
+import { WARM_TIMEOUT_MS, phoneMov } from '../support/av-fixtures.js';
 import { startMediaServer, type MediaServer } from '../support/media-server.js';
 import { HOUR, sigV4Query } from '../support/signed.js';
 import { postJson, startUrlTestApp } from '../support/url-app.js';
@@ -50,7 +50,7 @@ beforeAll(async () => {
     images: new FittingImages(),
     resolve: async (host) => (host === 'internal.test' ? [{ address: '10.0.0.8', family: 4 }] : []),
   });
-});
+}, WARM_TIMEOUT_MS); // the MOV is encoded on a first run
 beforeEach(() => {
   teli.calls.length = 0;
 });

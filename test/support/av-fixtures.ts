@@ -96,6 +96,18 @@ export const fast8k = () =>
     ffmpeg(['-f', 'lavfi', '-i', 'color=c=gray:size=7680x4320:rate=240:duration=0.02', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-f', 'mp4', out]).then(() => undefined),
   );
 
+/**
+ * Makes every fixture not yet in the cache, one after another: for a test file's beforeAll, with a long timeout,
+ * so that a first run on a busy machine spends its encoding time there and not inside a test's own time limit.
+ */
+export async function warmAvFixtures(): Promise<void> {
+  for (const make of [phoneMov, bigMp4, deliverableMp4, deliverableMp4WithLocation, browserWebm, liveWebm, () => voiceMemo(2), () => voiceMemo(120), wavClip, featurePhone3gp, fast8k, threeHourMp3]) {
+    await make();
+  }
+}
+/** Generous: the 8K and HEVC fixtures take several seconds each on two busy cores. */
+export const WARM_TIMEOUT_MS = 180_000;
+
 /** An MP4 with an index but no track: nothing to play. */
 export function mp4WithoutStreams(): Buffer {
   const box = (type: string, ...parts: Buffer[]) => {
