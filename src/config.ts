@@ -52,6 +52,21 @@ const schema = z
     IMAGE_MAX_PIXELS: int(1_000_000, 500_000_000).default(50_000_000),
     IMAGE_CONCURRENCY: int(1, 64).optional(),
     IMAGE_QUEUE_LIMIT: int(0, 10_000).default(32),
+    /** Video and audio (Node): ffmpeg and ffprobe to use; unset, they are looked for on the PATH. */
+    FFMPEG_PATH: optional,
+    FFPROBE_PATH: optional,
+    /** The largest video or audio file read for conversion (delivered files stay within the budget). */
+    VIDEO_MAX_INPUT_BYTES: int(1_000_000, 2_000_000_000).default(200_000_000),
+    /** Longer video or audio is refused from its probe, before anything is decoded. */
+    MEDIA_MAX_INPUT_SECONDS: int(1, 86_400).default(600),
+    /** The long edge of a re-encoded video, in pixels (smaller videos are never enlarged). */
+    VIDEO_MAX_DIMENSION: int(128, 1920).default(640),
+    /** A conversion (probe and encodes) still running after this is killed and answered 422. */
+    MEDIA_PROCESS_TIMEOUT_MS: int(1_000, 3_600_000).default(120_000),
+    /** Conversions at once; default half the cores, at least 1 (each ffmpeg uses the other cores' share in threads). */
+    MEDIA_CONCURRENCY: int(1, 64).optional(),
+    /** Conversions that may wait for a turn; beyond that, 503 server_busy with Retry-After. */
+    MEDIA_QUEUE_LIMIT: int(0, 1_000).default(8),
     FETCH_ALLOW_PRIVATE_HOSTS: list,
     FETCH_TIMEOUT_MS: int(1_000, 60_000).default(10_000),
     MEDIA_RETENTION_DAYS: int(1, 3650).default(30),

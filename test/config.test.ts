@@ -27,6 +27,15 @@ describe('parseConfig', () => {
     expect(c.TELI_API_KEY).toBeUndefined();
   });
 
+  it('has the video and audio settings’ defaults, and refuses values out of range naming the variable', () => {
+    const c = parseConfig({});
+    expect(c).toMatchObject({ VIDEO_MAX_INPUT_BYTES: 200_000_000, MEDIA_MAX_INPUT_SECONDS: 600, VIDEO_MAX_DIMENSION: 640, MEDIA_PROCESS_TIMEOUT_MS: 120_000, MEDIA_QUEUE_LIMIT: 8 });
+    expect([c.MEDIA_CONCURRENCY, c.FFMPEG_PATH, c.FFPROBE_PATH]).toEqual([undefined, undefined, undefined]); // half the cores; ffmpeg on the PATH
+    expect(parseConfig({ FFMPEG_PATH: '/opt/ffmpeg/bin/ffmpeg', MEDIA_CONCURRENCY: '3' })).toMatchObject({ FFMPEG_PATH: '/opt/ffmpeg/bin/ffmpeg', MEDIA_CONCURRENCY: 3 });
+    expect(refusal({ VIDEO_MAX_DIMENSION: '4000' })).toBe('VIDEO_MAX_DIMENSION must be a whole number from 128 to 1920 (got "4000")');
+    expect(refusal({ MEDIA_PROCESS_TIMEOUT_MS: '10' })).toBe('MEDIA_PROCESS_TIMEOUT_MS must be a whole number from 1000 to 3600000 (got "10")');
+  });
+
   /** What parseConfig throws for `env`: a ConfigError, and its message. */
   function refusal(env: Record<string, string>): string {
     try {

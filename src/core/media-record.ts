@@ -13,8 +13,11 @@ export interface Media {
   sha256: string;
   width?: number;
   height?: number;
+  /** Video and audio: seconds. */
+  duration?: number;
   transformations?: string[];
-  original: Original & { size: number; width?: number; height?: number };
+  /** Video and audio also say the original's duration and codecs. */
+  original: Original & { size: number; width?: number; height?: number; duration?: number; codecs?: string[] };
 }
 
 /** What the caller said about the file, as kept (see originalText). */
@@ -43,7 +46,7 @@ export function originalText(text: string | undefined): string | null {
  * with the object as one metadata value, so the file and its record are written in one request and can never
  * exist without each other, and GET /v1/media/{id} works on any instance.
  */
-export type MediaFacts = Pick<Media, 'sha256' | 'width' | 'height' | 'transformations' | 'original'>;
+export type MediaFacts = Pick<Media, 'sha256' | 'width' | 'height' | 'duration' | 'transformations' | 'original'>;
 
 const METADATA_KEY = 'media';
 
@@ -57,9 +60,9 @@ export function factsFromMetadata(metadata: Record<string, string>): MediaFacts 
   const value = metadata[METADATA_KEY];
   if (!value) return null;
   try {
-    const { sha256, width, height, transformations, original } = JSON.parse(new TextDecoder().decode(fromBase64url(value))) as MediaFacts;
+    const { sha256, width, height, duration, transformations, original } = JSON.parse(new TextDecoder().decode(fromBase64url(value))) as MediaFacts;
     if (typeof sha256 !== 'string' || typeof original?.size !== 'number') return null;
-    return { sha256, width, height, transformations, original };
+    return { sha256, width, height, duration, transformations, original };
   } catch {
     return null;
   }

@@ -5,6 +5,7 @@ import { factsFromMetadata, originalText, factsToMetadata, type Media, type Medi
 import type { Metrics } from '../lib/metrics.js';
 import { Pieces, spliced } from '../lib/pieces.js';
 import { MEDIA_ID, newMediaId, safeFilename } from './keys.js';
+import { receiveAv } from './av-upload.js';
 import {
   carrierTypeFor,
   changeWhenStored,
@@ -12,11 +13,13 @@ import {
   mediaTypeForExtension,
   refuse,
   refuseType,
+  resolveAvOptions,
   resolveImageOptions,
   type Limits,
   type MediaType,
+  type SizeLimit,
 } from './policy.js';
-import type { FileContent, Hasher, ImageOptions, ImageProcessor, Logger, MediaStore } from './ports.js';
+import type { AvOptions, AvProcessor, FileContent, Hasher, ImageOptions, ImageProcessor, Logger, MediaStore } from './ports.js';
 import { guardStorage } from './storage-guard.js';
 import { detectArriving, shownBy, type Detected } from './sniff.js';
 
@@ -29,11 +32,18 @@ export interface UploadInput {
   filename?: string;
   declaredContentType?: string;
   image?: Partial<ImageOptions>;
+  /** Video and audio: `trim` (optimize and keep_metadata come from `image`, which they share). */
+  av?: Partial<Pick<AvOptions, 'trim'>>;
 }
 
 export interface MediaServiceDeps {
   store: MediaStore;
   images: ImageProcessor;
+  /**
+   * Video and audio (ffmpeg, or the stand-in that only lets deliverable files pass). Without it, video and audio
+   * of the endpoint's types are stored as sent, as any other file.
+   */
+  av?: AvProcessor;
   /** Every byte limit, computed once at the entry (see Limits). */
   limits: Limits;
   sha256: () => Hasher;
@@ -54,6 +64,11 @@ export class MediaService {
   constructor(deps: MediaServiceDeps) {
     this.deps = { ...deps, store: guardStorage(deps.store, deps.logger) };
     this.blocks = deps.blocks ?? new BlockPool({ keepBytes: 0 });
+  }
+
+  /** Whether video and audio are converted here (ffmpeg), rather than only passed when deliverable. */
+  get convertsMedia(): boolean {
+    return this.deps.av?.converts ?? false;
   }
 
   /** The limits this service enforces; http reads the same value (largest body, idempotency cap). */
@@ -90,6 +105,7 @@ export class MediaService {
       throw err;
     });
     const original = { filename: originalText(input.filename), content_type: originalText(input.declaredContentType) };
+    if (received.av) return this.hostAv(file, reader, received, original, resolveAvOptions({ ...input.image, ...input.av }));
     if (received.image) return this.hostImage(file, received.detected, original, input.image);
     const { type, sha256, change } = received;
     const chunks = spliced(file.views(), change?.splice);
@@ -120,7 +136,8 @@ export class MediaService {
     // Detection reads no further than the limit for the kind the first bytes show, or than any file may be.
     await body.readUpTo(3); // the first four bytes, or all there are
     const shown = shownBy(body.bytes(0, 4));
-    const detectionLimit = shown ? this.limits.inputBytes(shown.kind) : this.limits.maxBodyBytes;
+    // Never past what a file held in memory may have: a converted video streams to disk only once it is named.
+    const detectionLimit = Math.min(shown ? this.limits.inputBytes(shown.kind) : this.limits.maxBodyBytes, this.limits.heldBytes);
     const detected = await detectArriving(body, detectionLimit);
     if (file.size === 0) throw refuse.emptyFile();
     if (!detected && shown) {
@@ -129,15 +146,20 @@ export class MediaService {
       if (file.size > detectionLimit) throw refuse.fileTooLarge(this.limits.forFile({ processed: true, kind: shown.kind }));
     }
     const image = detected !== undefined && this.deps.images.accepts(detected);
+    const av = !image && detected !== undefined && this.deps.av?.accepts(detected) === true;
     const type = detected && !image ? carrierTypeFor(detected) : undefined;
-    if (!detected || (!image && !type)) throw refuseType(detected, shown);
-    seen.kind = image ? 'image' : type!.kind;
-    const limit = this.limits.forFile(image ? { processed: true, kind: 'image' } : { processed: false, type: type! });
+    if (!detected || (!image && !av && !type)) throw refuseType(detected, shown);
+    const avKind = detected.mime.startsWith('audio/') ? ('audio' as const) : ('video' as const);
+    seen.kind = image ? 'image' : av ? avKind : type!.kind;
+    // Without a converter, a carrier type is held to the endpoint's limit for it, as any file stored as sent.
+    const converted = av && (this.deps.av!.converts || !type);
+    const limit = this.limits.forFile(image ? { processed: true, kind: 'image' } : converted ? { processed: true, kind: avKind } : { processed: false, type: type! });
     if (declaredSize !== undefined && declaredSize > limit.bytes) throw refuse.fileTooLarge(limit, declaredSize);
+    if (av) return { av: true as const, image: false as const, detected, limit }; // the rest goes to the converter as it arrives
     if (image) {
       await body.readUpTo(limit.bytes); // an image is hashed once processed
       if (file.size > limit.bytes) throw refuse.fileTooLarge(limit);
-      return { image: true as const, detected };
+      return { av: false as const, image: true as const, detected };
     }
     // What is put right lies in the first bytes: hash what is held as it will be stored, then the rest as it comes.
     const change = changeWhenStored(detected);
@@ -147,7 +169,7 @@ export class MediaService {
     body.onPiece = (piece) => hasher.update(piece);
     await body.readUpTo(limit.bytes);
     if (file.size > limit.bytes) throw refuse.fileTooLarge(limit);
-    return { image: false as const, type: type!, change, sha256: hasher.digestHex() };
+    return { av: false as const, image: false as const, type: type!, change, sha256: hasher.digestHex() };
   }
 
   async get(id: string): Promise<Media> {
@@ -189,17 +211,41 @@ export class MediaService {
       .process({ size, read: () => file.takeOut(), detected }, resolveImageOptions(options))
       .finally(() => file.release());
     this.deps.metrics?.imageSeconds.observe((Date.now() - started) / 1000);
-    const type = mediaTypeForExtension(out.extension);
-    if (!type) throw new Error(`image processor produced ${out.extension}, which is not a carrier format`);
     const facts = {
       width: out.width,
       height: out.height,
       transformations: out.transformations,
       original: { ...original, size, width: out.original.width, height: out.original.height },
     };
+    return this.saveProcessed(out, facts, original.filename);
+  }
+
+  /** Video and audio: read on into the converter (see receiveAv), then stored like a processed image. */
+  private async hostAv(
+    head: PooledBytes,
+    reader: ReadableStreamDefaultReader<Uint8Array>,
+    received: { detected: Detected; limit: SizeLimit },
+    original: Original,
+    options: AvOptions,
+  ): Promise<Media> {
+    const { processed: out, size } = await receiveAv(this.deps.av!, received.detected, head, reader, received.limit, options);
+    const facts = {
+      width: out.width,
+      height: out.height,
+      duration: out.duration,
+      transformations: out.transformations,
+      original: { ...original, size, ...out.original },
+    };
+    return this.saveProcessed(out, facts, original.filename);
+  }
+
+  /** Stores what a processor made, hashed, as the type its extension names (a processor making anything else is a bug). */
+  private saveProcessed(out: { bytes: Uint8Array; extension: string }, facts: Omit<MediaFacts, 'sha256'>, filename: string | null): Promise<Media> {
+    const type = mediaTypeForExtension(out.extension);
+    if (!type) throw new Error(`a processor produced ${out.extension}, which is not a carrier format`);
     const hasher = this.deps.sha256();
     hasher.update(out.bytes);
-    return this.save(type, { chunks: [out.bytes], size: out.bytes.length, sha256: hasher.digestHex() }, facts, original.filename);
+    return this.save(type, { chunks: [out.bytes], size: out.bytes.length, sha256: hasher.digestHex() }, facts, filename);
   }
 
   /** Stores the file with its facts, in one write: afterwards both are there, or neither. */

@@ -14,7 +14,12 @@
  * - media-files.ts   video, audio and documents, kept as sent: other names for carrier types (M4V is MP4), the
  *                    names of formats the endpoint does not take, the few bytes put right before storing.
  * - playable.ts      whether a video or audio file kept as sent can be played, judged from its container.
- * - refusals.ts      every refusal of a file, with its status, code and sentence.
+ * - refusals.ts      every refusal of a file, with its status, code and sentence (video and audio: av-refusals.ts).
+ * - av-formats.ts    the video and audio formats read, and how they are named.
+ * - av.ts            the video/audio decisions: options, the as-is rule (keep, remux or re-encode), input bounds.
+ * - av-plan.ts       how a re-encode is aimed at the budget: bit rates, the size and frame-rate ladder, the longest
+ *                    clip a budget carries (media_too_long).
+ * - av-steps.ts      how `transformations` name what was done to a video or audio file.
  *
  * How to fit bytes to the budget in few encodes (the quality search) is src/core/fit-bytes.ts.
  */
@@ -26,3 +31,8 @@ export * from './policy/image-variants.js';
 export * from './policy/media-files.js';
 export { checkPlayable, type Unplayable } from './policy/playable.js';
 export { refuse } from './policy/refusals.js';
+export * from './policy/av-formats.js';
+export * from './policy/av.js';
+export * from './policy/av-plan.js';
+export * from './policy/av-steps.js';
+export { refuseAv } from './policy/av-refusals.js';

@@ -2,7 +2,7 @@
  * The ports: what the core needs from the world, as small interfaces. Adapters in src/adapters implement
  * them for Node (local disk, S3, sharp) and Workers (R2, no sharp); tests use the same real adapters.
  */
-import type { ImageOptions, MediaKind, Optimize } from './policy.js';
+import type { AvOptions, ImageOptions, MediaKind, Optimize } from './policy.js';
 
 /**
  * A whole file as the core hands it to storage, once it has been received, checked and hashed: the chunks as they
@@ -100,6 +100,49 @@ export interface ImageProcessor {
   stats?(): { active: number; waiting: number };
 }
 
+/** A video or audio file ready to store, with what was done to it (see src/core/policy/av-steps.ts). */
+export interface ProcessedAv {
+  /** At most the endpoint's limit for its type: small enough to hold. */
+  bytes: Uint8Array;
+  extension: string;
+  contentType: string;
+  kind: 'video' | 'audio';
+  /** Seconds. */
+  duration?: number;
+  width?: number;
+  height?: number;
+  original: { duration?: number; width?: number; height?: number; codecs?: string[] };
+  transformations: string[];
+}
+
+/**
+ * One file on its way to a converter. The service writes its bytes as they arrive (a converter keeps them out of
+ * memory: a temporary file), then asks for the result once, and closes it on every path.
+ */
+export interface AvUpload {
+  /** The next bytes of the file, in order; resolves once they are kept (backpressure). */
+  write(chunk: Uint8Array): Promise<void>;
+  /** Once every byte is written: a carrier-ready file, or an AppError saying why not. */
+  process(options: AvOptions): Promise<ProcessedAv>;
+  /** Lets go of whatever was kept for the file. Safe to call more than once. */
+  close(): Promise<void>;
+}
+
+/**
+ * Makes video and audio carrier-ready: probes, then keeps, remuxes or re-encodes as the policy says
+ * (src/core/policy/av.ts). How large an input may be is the service's Limits, checked as the bytes arrive.
+ */
+export interface AvProcessor {
+  /** Whether a file of this detected type is taken as video or audio here (what it converts, plus carrier types). */
+  accepts(detected: { ext: string; mime: string }): boolean;
+  /** True when files are converted here; false for the stand-in that only lets deliverable files pass (no ffmpeg). */
+  readonly converts: boolean;
+  /** Starts a file. Throws 503 `server_busy` at once when the conversion queue is already full. */
+  open(detected: { ext: string; mime: string }): Promise<AvUpload>;
+  /** The conversion queue now, for /metrics. */
+  stats?(): { active: number; waiting: number };
+}
+
 export interface SendRequest {
   campaign_id: string;
   phone_number: string;
@@ -133,7 +176,7 @@ export interface Clock {
   now(): Date;
 }
 
-export type { ImageOptions, MediaKind, Optimize };
+export type { AvOptions, ImageOptions, MediaKind, Optimize };
 
 /** One outbound request to a user-supplied URL (see GuardedFetcher). */
 export interface OutboundRequest {

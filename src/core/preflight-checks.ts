@@ -2,15 +2,10 @@ import { formatBytes, isAppError } from './errors.js';
 import { SUPPORTED_LIST, type MediaKind, type MediaType } from './policy.js';
 import { signedUrlExpiry } from './presigned-expiry.js';
 import type { Detected } from './sniff.js';
+import { avFormatFix, avProblems, isAvKind, type AvReach } from './preflight-av.js';
+import { hostIt, problem, type Problem } from './preflight-problem.js';
 
-/** Preflight's findings, each with what to do about it; `rehostable`: hosting a copy with us fixes it. */
-export interface Problem {
-  code: string;
-  severity: 'error' | 'warning';
-  message: string;
-  fix: string;
-  rehostable: boolean;
-}
+export { hostIt, problem, type Problem };
 
 export interface PreflightReport {
   /** No error-severity problem: carriers should be able to fetch and deliver this URL as it is. */
@@ -39,16 +34,7 @@ export interface ImageReach {
   budgetBytes: number;
 }
 
-/** The second half of every fix that hosting can do: how to get it, and what it does. */
-const hostIt = (result: string) => `or let us host it: send with rehost=auto (the default), or import it with POST /v1/media {"url": …}; ${result}.`;
 
-export const problem = (code: string, severity: Problem['severity'], message: string, fix: string, rehostable = false): Problem => ({
-  code,
-  severity,
-  message,
-  fix,
-  rehostable,
-});
 
 /** Checks on the URL's text: length, credentials and, for signed links, how long it stays valid. */
 export function urlProblems(raw: string, url: URL, now: Date, opts: { maxUrlLength: number; minValidityMs: number }): { problems: Problem[]; expiresAt: Date | null } {
@@ -134,6 +120,7 @@ export function contentProblems(
   size: number | null,
   head: Uint8Array,
   images: ImageReach,
+  av?: AvReach,
 ): Problem[] {
   if (!detected) {
     const text = new TextDecoder().decode(head.subarray(0, 512)).trimStart().toLowerCase();
@@ -143,11 +130,12 @@ export function contentProblems(
   }
   const out: Problem[] = [];
   const convertible = !type && images.accepts(detected);
+  const avFix = !type ? avFormatFix(detected, av) : undefined;
   // Compared with the bytes: only a carrier format has a right Content-Type to compare with.
   if (!type) {
     const served = declared && declared !== detected.mime ? `, served as ${declared}` : '';
     out.push(problem('not_carrier_format', 'error', `The file is ${detected.ext} (${detected.mime}${served}), which carriers do not accept. Supported: ${SUPPORTED_LIST}.`,
-      convertible ? `Convert it to jpg, ${hostIt('it is converted to jpg')}` : `Convert it first (${detected.ext === 'mov' ? 'mov to mp4, H.264' : `to one of: ${SUPPORTED_LIST}`}).`, convertible));
+      convertible ? `Convert it to jpg, ${hostIt('it is converted to jpg')}` : avFix?.fix ?? `Convert it first (${detected.ext === 'mov' ? 'mov to mp4, H.264' : `to one of: ${SUPPORTED_LIST}`}).`, convertible || (avFix?.rehostable ?? false)));
   } else if (declared && (ALIASES[type.contentType] ?? []).includes(declared)) {
     out.push(problem('content_type_alias', 'warning', `Content-Type is ${declared}; some gateways only know ${type.contentType}.`, `Serve it as ${type.contentType}, ${hostIt(`the copy is served as ${copyType(detected, type)}`)}`, true));
   } else if (declared !== type.contentType && declared !== detected.mime) {
@@ -155,6 +143,7 @@ export function contentProblems(
     out.push(problem('content_type_mismatch', 'error', `The file is ${detected.ext} (${type.contentType}) but is ${said}; carriers compare the two and drop the message.`,
       `Set Content-Type to ${type.contentType} on the file (S3: --content-type when uploading, or copy the object onto itself with new metadata), ${hostIt(`the copy is served as ${copyType(detected, type)}`)}`, true));
   }
+  if (isAvKind(detected, type)) return [...out, ...avProblems(detected, type, size, head, images.budgetBytes, av)];
   if (size === null) return out;
   const isImage = type?.kind === 'image' || convertible;
   const fits = isImage && images.accepts(detected) && size <= images.maxInputBytes;

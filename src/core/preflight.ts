@@ -14,6 +14,8 @@ import {
   type PreflightReport,
 } from './preflight-checks.js';
 import { detectType, sampleBytesWanted, type Detected } from './sniff.js';
+import { hostIt } from './preflight-problem.js';
+import type { AvReach } from './preflight-av.js';
 import { concat } from './streams.js';
 
 export type { PreflightReport, Problem, ImageReach } from './preflight-checks.js';
@@ -33,6 +35,8 @@ export interface PreflightDeps {
   fetcher: GuardedFetcher;
   clock: Clock;
   images: ImageReach;
+  /** Video and audio conversion, where there is one (ffmpeg on Node): what hosting can fix. */
+  av?: AvReach;
 }
 
 /** The first bytes asked for with Range: enough for any signature, small enough to cost nothing. */
@@ -158,8 +162,8 @@ export class Preflight {
       report.problems.push(problem('empty_file', 'error', 'The file at this URL is empty.', 'Check that the upload finished.'));
       return;
     }
-    report.problems.push(...contentProblems(detected, type, baseType(report.content_type), size, head, this.deps.images));
-    if (overLimit !== undefined) report.problems.push(tooLargeUnsized(detected!, type!, overLimit, this.deps.images));
+    report.problems.push(...contentProblems(detected, type, baseType(report.content_type), size, head, this.deps.images, this.deps.av));
+    if (overLimit !== undefined) report.problems.push(tooLargeUnsized(detected!, type!, overLimit, this.deps.images, this.deps.av));
   }
 }
 
@@ -196,10 +200,16 @@ async function measure(reader: Reader, already: number, limit: number): Promise<
   return { bytes, complete: false };
 }
 
-function tooLargeUnsized(detected: Detected, type: MediaType, limit: number, images: ImageReach) {
+function tooLargeUnsized(detected: Detected, type: MediaType, limit: number, images: ImageReach, av: AvReach | undefined) {
   const fits = type.kind === 'image' && images.accepts(detected);
-  return problem('too_large', 'error', `The file is larger than ${formatBytes(limit)}, the limit for ${type.extension} files (the server did not say its size; we stopped reading there).`,
-    fits ? 'Resize it, or let us host it: send with rehost=auto (the default), or import it with POST /v1/media {"url": …}; it is resized to fit.' : `Make it smaller than ${formatBytes(limit)}.`, fits);
+  // Video and audio are converted up to the import's own limit, which reading on to find the size would cost.
+  const converts = !fits && av?.accepts(detected) === true;
+  const fix = fits
+    ? 'Resize it, or let us host it: send with rehost=auto (the default), or import it with POST /v1/media {"url": …}; it is resized to fit.'
+    : converts
+      ? `Re-encode it smaller, ${hostIt(`files up to ${formatBytes(av!.maxInputBytes)} are re-encoded to fit ${formatBytes(images.budgetBytes)}`)}`
+      : `Make it smaller than ${formatBytes(limit)}.`;
+  return problem('too_large', 'error', `The file is larger than ${formatBytes(limit)}, the limit for ${type.extension} files (the server did not say its size; we stopped reading there).`, fix, fits || converts);
 }
 
 function kindOf(detected: Detected): MediaKind | null {

@@ -26,7 +26,7 @@ export class UrlImporter {
     this.options = { timeoutMs: 30_000, maxRedirects: 5, ...options };
   }
 
-  async import(rawUrl: string, options: { image?: Partial<ImageOptions>; filename?: string } = {}): Promise<Media> {
+  async import(rawUrl: string, options: { image?: Partial<ImageOptions>; av?: { trim?: boolean }; filename?: string } = {}): Promise<Media> {
     const url = parseImportUrl(rawUrl);
     const signal = AbortSignal.timeout(this.options.timeoutMs);
     const { response, url: finalUrl } = await fetchFollowing(
@@ -46,6 +46,7 @@ export class UrlImporter {
       filename: options.filename ?? lastSegment(finalUrl),
       declaredContentType: response.headers.get('content-type') ?? undefined,
       image: options.image,
+      av: options.av,
     });
   }
 }

@@ -31,8 +31,9 @@ export const MediaSchema = z
       .openapi({
         description:
           'Every change made to the bytes, in order (e.g. auto_orient, strip_metadata, convert:heic->jpeg, resize:4032x3024->2048x1536, quality:80, ' +
-          'recompress:png, reencode:corrupt_data); with keep_metadata=true, the kinds of metadata kept (keep_metadata:exif,xmp). Empty: the bytes as sent.',
+          'recompress:png, reencode:corrupt_data; video and audio: convert:mov->mp4, transcode:hevc->h264, rotate:90, scale:1920x1080->360x640, fps:30->15, bitrate:292k); with keep_metadata=true, the kinds of metadata kept (keep_metadata:exif,xmp). Empty: the bytes as sent.',
       }),
+    duration: z.number().nonnegative().optional().openapi({ description: 'Video and audio: seconds.' }),
     rehosted: z.boolean().optional().openapi({ description: 'On sends: true when media_url was imported and the hosted copy sent instead.' }),
     original: z.object({
       filename: z.string().nullable(),
@@ -40,6 +41,8 @@ export const MediaSchema = z
       size: z.number().int().nonnegative(),
       width: z.number().int().optional(),
       height: z.number().int().optional(),
+      duration: z.number().nonnegative().optional(),
+      codecs: z.array(z.string()).optional().openapi({ example: ['hevc', 'aac'] }),
     }),
   })
   .openapi('Media');
@@ -118,6 +121,7 @@ export const MediaImportSchema = z
     url: z.string().openapi({ example: 'https://example.com/photo.heic' }),
     optimize: optimize.optional(),
     keep_metadata: z.boolean().optional(),
+    trim: z.boolean().optional().openapi({ description: 'Video and audio: cut a clip longer than the delivery budget carries to the longest that fits.' }),
     filename: z.string().max(255).optional(),
   })
   .openapi('MediaImport');
@@ -144,8 +148,14 @@ export const ImageQuerySchema = z.object({
     .transform((keep) => keep === 'true')
     .optional()
     .openapi({
-      description: 'true: keep the metadata (EXIF and XMP, GPS included) in a hosted image, listed in transformations as keep_metadata:<kinds>; by default it is removed.',
+      description:
+        'true: keep the metadata (EXIF and XMP, GPS included) in a hosted image, listed in transformations as keep_metadata:<kinds>, and location and device tags in video and audio; by default they are removed.',
     }),
+  trim: z
+    .enum(['true', 'false'], { error: (issue) => `trim must be true or false (got "${String(issue.input)}").` })
+    .transform((trim) => trim === 'true')
+    .optional()
+    .openapi({ description: 'Video and audio: true cuts a clip longer than the delivery budget carries to the longest that fits; by default it is refused (media_too_long).' }),
 });
 
 /** A raw upload may name its file in the query (a multipart part carries its own filename). */
@@ -158,7 +168,15 @@ export function imageOptions(asked: { optimize?: ImageOptions['optimize']; keep_
   return { ...(asked.optimize && { optimize: asked.optimize }), ...(asked.keep_metadata !== undefined && { keepMetadata: asked.keep_metadata }) };
 }
 
-export const HealthSchema = z.object({ status: z.string() }).openapi('Health');
+export const HealthSchema = z
+  .object({
+    status: z.string(),
+    media_conversion: z
+      .literal('unavailable')
+      .optional()
+      .openapi({ description: 'Present when video and audio cannot be converted here (no ffmpeg, or Workers): only deliverable files are stored.' }),
+  })
+  .openapi('Health');
 
 const errorResponse = { description: 'Error', content: { 'application/json': { schema: ErrorSchema } } };
 

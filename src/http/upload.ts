@@ -42,6 +42,7 @@ export async function readUpload(
       filename: query.filename,
       declaredContentType: request.headers.get('content-type') ?? undefined,
       image: options.image(query),
+      av: avOptionsIn(query),
     });
     return { fields: query, media: hosted };
   }
@@ -66,6 +67,7 @@ export async function readUpload(
         filename: part.filename,
         declaredContentType: part.contentType,
         image: options.image(fields),
+        av: avOptionsIn(fields),
       });
     }
   } catch (err) {
@@ -74,6 +76,12 @@ export async function readUpload(
     throw err;
   }
   return { fields, media: hosted };
+}
+
+/** Video and audio options (`trim`) from the query or the form fields sent before the file. */
+function avOptionsIn(fields: Record<string, string>): { trim?: boolean } {
+  const { trim } = validate(ImageQuerySchema, fields);
+  return trim === undefined ? {} : { trim };
 }
 
 /** Image options from the query or the form fields sent before the file, checked with the query's own schema. */

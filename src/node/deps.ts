@@ -1,13 +1,14 @@
-import { resolve } from 'node:path';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Config } from '../config.js';
 import { BlockPool } from '../core/block-pool.js';
 import { MemoryIdempotencyRecords, type IdempotencyRecords } from '../core/idempotency.js';
 import { MediaService } from '../core/media-service.js';
 import { Metrics } from '../lib/metrics.js';
-import { Limits } from '../core/policy.js';
+import { Limits, targetBytesFor } from '../core/policy.js';
 import { SendService } from '../core/send-service.js';
-import type { ImageProcessor, Logger, MediaStore } from '../core/ports.js';
+import type { AvProcessor, ImageProcessor, Logger, MediaStore } from '../core/ports.js';
 import type { AppDeps } from '../http/deps.js';
 import { LocalStore } from '../adapters/local-store.js';
 import { POOL_KEEP_BYTES, imageConcurrency } from './memory.js';
@@ -17,14 +18,19 @@ import { SharpImages } from '../adapters/sharp/index.js';
 import { S3IdempotencyRecords } from '../adapters/s3-idempotency.js';
 import { S3Store, createS3Client } from '../adapters/s3-store.js';
 import { senderFor } from '../adapters/teli-sender.js';
+import { FfmpegAv, findFfmpeg } from '../adapters/ffmpeg/index.js';
+import { NoAvProcessing } from '../adapters/no-av.js';
 
 /** Builds every adapter the Node entry needs from validated config. */
-export function buildNodeDeps(config: Config, logger: Logger, overrides: { images?: ImageProcessor } & UrlServiceOverrides = {}): AppDeps {
+export function buildNodeDeps(config: Config, logger: Logger, overrides: { images?: ImageProcessor; av?: AvProcessor } & UrlServiceOverrides = {}): AppDeps {
   const { store, idempotency } = buildStorage(config, logger);
+  const av = overrides.av ?? buildAv(config, targetBytesFor(config.IMAGE_PROFILE, config.IMAGE_TARGET_BYTES), logger);
+  // Video and audio are read up to VIDEO_MAX_INPUT_BYTES only where they are converted (on disk, not in memory).
+  const avInput = av.converts ? { video: config.VIDEO_MAX_INPUT_BYTES, audio: config.VIDEO_MAX_INPUT_BYTES } : {};
   const limits = new Limits({
     profile: config.IMAGE_PROFILE,
     targetBytes: config.IMAGE_TARGET_BYTES,
-    processedInputBytes: { image: config.IMAGE_MAX_INPUT_BYTES },
+    processedInputBytes: { image: config.IMAGE_MAX_INPUT_BYTES, ...avInput },
   });
   const images =
     overrides.images ??
@@ -39,8 +45,10 @@ export function buildNodeDeps(config: Config, logger: Logger, overrides: { image
   metrics.gauge('mms_media_image_queue_depth', 'Images waiting for a decode slot.', () => images.stats?.().waiting ?? 0);
   metrics.gauge('mms_media_images_processing', 'Images being decoded and fitted now.', () => images.stats?.().active ?? 0);
   const blocks = new BlockPool({ keepBytes: POOL_KEEP_BYTES });
-  const media = new MediaService({ store, images, limits, sha256, logger, metrics, blocks });
-  const urls = buildUrlServices(config, { media, images }, overrides);
+  metrics.gauge('mms_media_av_queue_depth', 'Videos and audio files waiting for a conversion slot.', () => av.stats?.().waiting ?? 0);
+  metrics.gauge('mms_media_av_processing', 'Videos and audio files being converted now.', () => av.stats?.().active ?? 0);
+  const media = new MediaService({ store, images, av, limits, sha256, logger, metrics, blocks });
+  const urls = buildUrlServices(config, { media, images, av }, overrides);
   return {
     media,
     ...urls,
@@ -56,6 +64,38 @@ export function buildNodeDeps(config: Config, logger: Logger, overrides: { image
       rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     },
   };
+}
+
+/**
+ * Video and audio: ffmpeg when it is found (and new enough), else the stand-in that lets only deliverable files
+ * pass, with one warning saying how to install it.
+ */
+function buildAv(config: Config, budgetBytes: number, logger: Logger): AvProcessor {
+  const tools = findFfmpeg({ ffmpeg: config.FFMPEG_PATH, ffprobe: config.FFPROBE_PATH });
+  if ('problem' in tools) {
+    logger.warn(`video and audio conversion is unavailable: ${tools.problem}. Install ffmpeg (apt-get install ffmpeg) or set FFMPEG_PATH and FFPROBE_PATH; until then only deliverable MP4, 3GP, MP3, WAV and Ogg files are stored, as sent.`);
+    return new NoAvProcessing({ budgetBytes, where: 'node' });
+  }
+  const cores = availableParallelism();
+  const concurrency = config.MEDIA_CONCURRENCY ?? Math.max(1, Math.floor(cores / 2));
+  const av = new FfmpegAv({
+    tools,
+    budgetBytes,
+    maxDimension: config.VIDEO_MAX_DIMENSION,
+    maxInputSeconds: config.MEDIA_MAX_INPUT_SECONDS,
+    // The cores shared out between the jobs that may run at once.
+    threads: Math.max(1, Math.floor(cores / concurrency)),
+    timeoutMs: config.MEDIA_PROCESS_TIMEOUT_MS,
+    concurrency,
+    queueLimit: config.MEDIA_QUEUE_LIMIT,
+    workRoot: join(tmpdir(), 'mms-media-av'),
+    logger,
+  });
+  av.sweep().then(
+    (n) => n > 0 && logger.info('removed work folders a stopped process left behind', { folders: n }),
+    (err: unknown) => logger.warn('could not sweep the video work folder', { error: (err as Error).message }),
+  );
+  return av;
 }
 
 /** The store, and idempotency records beside it: in memory for one local instance, in the bucket for many. */

@@ -28,7 +28,7 @@ if (config.API_KEYS.length === 0) {
 }
 if (!config.TELI_API_KEY) logger.warn('TELI_API_KEY is not set: sends are dry runs and nothing reaches the send endpoint.');
 // The most the settings let the service's work hold, for sizing its memory (docs/performance.md, Memory).
-logger.info('memory bound', memoryBound(config, deps.media.limits.maxBodyBytes));
+logger.info('memory bound', memoryBound(config, deps.media.limits.heldBytes));
 
 const server = serve({ fetch: withDirectBody(app.fetch), port: config.PORT, hostname: config.HOST }, (info) => {
   logger.info('mms-media listening', {

@@ -10,6 +10,7 @@ import { UrlGuard } from '../core/url-guard.js';
 import { UrlImporter } from '../core/url-import.js';
 import type { AppDeps } from '../http/deps.js';
 import { WorkerImages, type ImagesBindingLike } from '../adapters/cf-images.js';
+import { NoAvProcessing } from '../adapters/no-av.js';
 import { R2IdempotencyRecords } from '../adapters/r2-idempotency.js';
 import { R2Store, type R2BucketLike } from '../adapters/r2-store.js';
 import { sha256 } from '../adapters/sha256.js';
@@ -46,7 +47,9 @@ export async function buildWorkerDeps(config: Config, env: WorkerBindings, logge
     processedInputBytes: binding ? { image: config.IMAGE_MAX_INPUT_BYTES } : {},
   });
   const images = new WorkerImages({ binding, targetBytes: limits.budgetBytes, maxDimension: config.IMAGE_MAX_DIMENSION, maxPixels: config.IMAGE_MAX_PIXELS });
-  const media = new MediaService({ store, images, limits, sha256, logger, metrics });
+  // No ffmpeg on Workers: deliverable video and audio pass as sent; anything needing conversion gets the 422.
+  const av = new NoAvProcessing({ budgetBytes: limits.budgetBytes, where: 'workers' });
+  const media = new MediaService({ store, images, av, limits, sha256, logger, metrics });
   const fetcher = new WorkerFetcher({ policy, self: options.self });
   // What preflight may promise that hosting fixes: without the Images binding, no image conversion or fitting.
   const reach = { accepts: (d: { ext: string }) => images.canFix(d), maxInputBytes: limits.inputBytes('image'), budgetBytes: limits.budgetBytes };

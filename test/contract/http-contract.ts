@@ -50,6 +50,9 @@ export interface HttpHarness {
   cleanup(): Promise<void>;
 }
 
+/** A literal string inside a RegExp. */
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 const sha256 = async (b: Uint8Array) =>
   Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', b)), (x) => x.toString(16).padStart(2, '0')).join('');
 const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -133,7 +136,6 @@ export function describeHttpContract(name: string, setup: () => Promise<HttpHarn
         { name: 'SVG named .jpg', bytes: fx.svg(), filename: 'photo.jpg', status: 415, code: 'unsupported_media_type', says: unrecognised },
         { name: 'an executable', bytes: fx.exe(), filename: 'photo.jpg', status: 415, code: 'unsupported_media_type', says: notAccepted('exe (application/x-msdownload)') },
         { name: 'a zip named .pdf', bytes: fx.zip(), filename: 'brochure.pdf', status: 415, code: 'unsupported_media_type', says: notAccepted('zip (application/zip)') },
-        { name: 'a QuickTime movie', bytes: fx.isoMedia('qt  '), filename: 'clip.mp4', status: 415, code: 'unsupported_media_type', says: `This file is a QuickTime movie (MOV, video/quicktime), which the send endpoint does not accept: convert it to MP4 (H.264 video, AAC sound) and send it again. ${supported}` },
         { name: 'a BMP image', bytes: fx.bmp(), filename: 'scan.bmp', status: 415, code: 'unsupported_media_type', says: 'This file is an image in BMP format (image/bmp): carriers do not accept it, and it is not converted here. Save it as JPEG or PNG and send it again.' },
         { name: 'an empty file', bytes: new Uint8Array(0), filename: 'empty.png', status: 422, code: 'empty_file', says: 'The file is empty: there is nothing to send.' },
         {
@@ -180,7 +182,8 @@ export function describeHttpContract(name: string, setup: () => Promise<HttpHarn
         expect(served.status).toBe(200);
         expect(same(await bytesOf(served), pdf)).toBe(true);
         expect(await (await h.request('/healthz')).json()).toEqual({ status: 'ok' });
-        expect(await (await h.request('/readyz')).json()).toEqual({ status: 'ready' });
+        // Neither entry of the contract converts video or audio (see test/http/contract.test.ts): /readyz says so.
+        expect(await (await h.request('/readyz')).json()).toEqual({ status: 'ready', media_conversion: 'unavailable' });
         expect((await (await h.request('/openapi.json')).json()).openapi).toBe('3.1.0');
       });
     });
@@ -201,11 +204,21 @@ export function describeHttpContract(name: string, setup: () => Promise<HttpHarn
         expect(await h.stored()).toEqual(before);
       });
 
-      it('takes a video up to 10 MB but not beyond', async () => {
-        expect((await host(fx.mp4(9_900_000), 'v.mp4')).size).toBe(9_900_000);
-        expect(await expectError(await upload(form({}, [{ filename: 'v.mp4', bytes: fx.mp4(10_000_001) }])), 413, 'file_too_large')).toBe(
+      it('takes a video as sent (optimize=off) up to 10 MB but not beyond', async () => {
+        const off = { query: '?optimize=off' };
+        expect((await expectMedia(await upload(form({}, [{ filename: 'v.mp4', bytes: fx.mp4(9_900_000) }]), off))).size).toBe(9_900_000);
+        expect(await expectError(await upload(form({}, [{ filename: 'v.mp4', bytes: fx.mp4(10_000_001) }]), off), 413, 'file_too_large')).toBe(
           'The file is larger than 10 MB, the limit for mp4 files.',
         );
+      });
+
+      it('refuses video that needs converting where nothing converts it (422 media_processing_unavailable), storing nothing', async () => {
+        const before = await h.stored();
+        const needs = 'This file needs converting (it is QuickTime (MOV), which must be converted to MP4 (video) or MP3 (audio) for carriers to take it), and ';
+        expect(await expectError(await upload(form({}, [{ filename: 'clip.mp4', bytes: fx.isoMedia('qt  ') }])), 422, 'media_processing_unavailable')).toMatch(new RegExp(`^${escape(needs)}`));
+        const big = await expectError(await upload(form({}, [{ filename: 'v.mp4', bytes: fx.mp4(700_000) }])), 422, 'media_processing_unavailable');
+        expect(big).toMatch(/^This file needs converting \(it is 700 KB, over the 600 KB delivery budget, so it must be re-encoded smaller\), and .* An MP4 \(H\.264 and AAC\) or MP3 under 600 KB is stored as it is\.$/);
+        expect(await h.stored()).toEqual(before);
       });
     });
 

@@ -20,6 +20,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { gifProblem } from '../support/gif-decode.js';
+import { ffprobe } from '../support/av-fixtures.js';
 import { inPieces } from '../support/http.js';
 import { whyNotPlayable } from '../support/media-structure.js';
 import { locationOrDeviceTags } from '../support/metadata-scan.js';
@@ -48,9 +49,6 @@ type Item = 1 | 2 | 3 | 4 | 5 | 6;
  * as fixes land (the test fails for an entry that no longer breaks).
  */
 const KNOWN_GAPS: Readonly<Record<string, Partial<Record<Invariant, Item>>>> = {
-  // Item 1, with the video work (issue 19), which removes them by remuxing: MP4 atoms, ID3 cover art passed through untouched.
-  'video/h264-aac-location.mp4': { 'no-location-or-device': 1 },
-  'audio/id3v2-cover-art.mp3': { 'no-location-or-device': 1 },
 };
 
 /** The formats the send endpoint takes, and the other names the same bytes go by (a .oga is Ogg, an .m4v is MP4…). */
@@ -195,7 +193,10 @@ async function checkHosted(upload: Uint8Array, a: Answer, broken: Broken): Promi
       breaks(broken, 'decodes-or-plays', `${where} hosted ${m.extension} does not decode: ${(err as Error).message.split('\n')[0]}`);
     }
   } else {
-    if (m.width !== undefined || m.height !== undefined) breaks(broken, 'dimensions-as-replied', `${where} a ${m.kind} replied with dimensions ${m.width}×${m.height}`);
+    const shown = m.kind === 'video' ? await videoSize(bytes) : undefined;
+    if (shown?.width !== m.width || shown?.height !== m.height) {
+      breaks(broken, 'dimensions-as-replied', `${where} hosted ${m.kind} is ${shown ? `${shown.width}×${shown.height}` : 'without dimensions'}, replied ${m.width}×${m.height}`);
+    }
     const problem = whyNotPlayable(bytes, m.content_type);
     if (problem) breaks(broken, 'decodes-or-plays', `${where} hosted ${m.content_type} would not play: ${problem}`);
   }
@@ -206,6 +207,14 @@ async function checkHosted(upload: Uint8Array, a: Answer, broken: Broken): Promi
   if (m.sha256 !== sha256(upload) && (m.transformations ?? []).length === 0) {
     breaks(broken, 'changes-reported', `${where} hosted ${m.size} bytes differ from the ${upload.length} sent, and transformations is []`);
   }
+}
+
+/** A video's picture as shown (upright), by ffprobe; undefined when ffprobe finds none. */
+async function videoSize(bytes: Uint8Array): Promise<{ width: number; height: number } | undefined> {
+  const stream = (await ffprobe(bytes).catch(() => undefined))?.streams.find((s) => s.codec_type === 'video');
+  if (!stream?.width || !stream.height) return undefined;
+  const turned = Math.abs(stream.side_data_list?.find((d) => d.side_data_type === 'Display Matrix')?.rotation ?? 0) % 180 === 90;
+  return turned ? { width: stream.height, height: stream.width } : { width: stream.width, height: stream.height };
 }
 
 /** A refusal: a 4xx with a stable code and a sentence, true to what the file is. */

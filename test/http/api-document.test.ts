@@ -34,7 +34,7 @@ describe('/openapi.json', () => {
   });
 
   it('documents the query parameters of both routes that host files', () => {
-    const image = { 'query:optimize': ['auto', 'always', 'off'], 'query:keep_metadata': ['true', 'false'] };
+    const image = { 'query:optimize': ['auto', 'always', 'off'], 'query:keep_metadata': ['true', 'false'], 'query:trim': ['true', 'false'] };
     expect(parameters('/v1/media', 'post')).toEqual({ ...image, 'query:filename': false });
     expect(parameters('/v1/mms/send', 'post')).toEqual(image);
     expect(parameters('/v1/media/{id}', 'get')).toEqual({ 'path:id': true });

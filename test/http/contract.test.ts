@@ -1,10 +1,13 @@
 import { join } from 'node:path';
 import { describeHttpContract, type SendEndpointStandIn } from '../contract/http-contract.js';
+import { NoAvProcessing } from '../../src/adapters/no-av.js';
 import { startTestApp } from '../support/app.js';
 import { startFakeTeli, type FakeTeli } from '../support/fake-teli.js';
 import { filesIn } from '../support/http.js';
 
-// The same HTTP cases the Workers entry passes (test/worker/http.test.ts), on Node with local disk.
+// The same HTTP cases the Workers entry passes (test/worker/http.test.ts), on Node with local disk. Workers have no
+// ffmpeg, so this Node instance runs without it too (the stand-in that lets deliverable video and audio pass):
+// what ffmpeg does is tested in test/av/.
 describeHttpContract('Node entry on local disk', async () => {
   const teli = await startFakeTeli();
   const t = await startTestApp((baseUrl) => ({
@@ -14,7 +17,7 @@ describeHttpContract('Node entry on local disk', async () => {
     TELI_TIMEOUT_MS: '500',
     // The hosted URLs live on this loopback test server: let the URL checks reach it, and nothing else.
     FETCH_ALLOW_PRIVATE_HOSTS: new URL(baseUrl).host,
-  }));
+  }), { av: new NoAvProcessing({ budgetBytes: 600_000, where: 'node' }) });
   return {
     request: async (path, init) => t.app.request(path, init),
     fetchPublic: (url, init) => fetch(url, init),

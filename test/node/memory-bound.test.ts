@@ -8,7 +8,7 @@ import { memoryBound } from '../../src/node/memory.js';
 function boundFor(env: Record<string, string>) {
   const config = parseConfig({ LOCAL_STORAGE_DIR: '/nonexistent/never-written', ...env });
   const deps = buildNodeDeps(config, jsonLogger('error', () => undefined));
-  return memoryBound(config, deps.media.limits.maxBodyBytes);
+  return memoryBound(config, deps.media.limits.heldBytes);
 }
 
 describe('memoryBound', () => {

@@ -18,8 +18,8 @@ beforeAll(async () => {
     '/doc.pdf': { file: file('pdf', 200 * KB), headers: { 'content-type': 'binary/octet-stream' }, contentLength: false },
     '/hop': { redirect: '/doc.pdf' },
     '/clip.mov': { file: file('mov', 2 * MB) },
-    '/big.mp4': { file: file('mp4', 12 * MB) },
-    '/big-chunked.mp4': { file: file('mp4', 40 * MB), contentLength: false },
+    '/big.pdf': { file: file('pdf', 12 * MB) },
+    '/big-chunked.pdf': { file: file('pdf', 40 * MB), contentLength: false },
     '/page': { file: file('html'), headers: { 'content-type': 'text/html' } },
     '/private.jpg': { status: 403 },
     '/to-internal': { redirect: `http://[::ffff:127.0.0.1]:${recorder.port}/x.jpg` },
@@ -60,15 +60,16 @@ describe('POST /v1/media {"url"} (happy)', () => {
 
 describe('POST /v1/media {"url"} (error)', () => {
   it('the upload limits apply: declared too large is refused before reading; chunked is cut off at the limit', async () => {
-    const declared = await importUrl({ url: server.url('/big.mp4') });
-    expect(declared).toEqual({ status: 413, body: { success: false, code: 'file_too_large', error: 'The file is 12 MB; the limit for mp4 files is 10 MB.' } });
-    const chunked = await importUrl({ url: server.url('/big-chunked.mp4') });
-    expect(chunked).toEqual({ status: 413, body: { success: false, code: 'file_too_large', error: 'The file is larger than 10 MB, the limit for mp4 files.' } });
+    const declared = await importUrl({ url: server.url('/big.pdf') });
+    expect(declared).toEqual({ status: 413, body: { success: false, code: 'file_too_large', error: 'The file is 12 MB; the limit for pdf files is 5 MB.' } });
+    const chunked = await importUrl({ url: server.url('/big-chunked.pdf') });
+    expect(chunked).toEqual({ status: 413, body: { success: false, code: 'file_too_large', error: 'The file is larger than 5 MB, the limit for pdf files.' } });
     expect(server.requests.at(-1)!.completed).toBe(false);
   });
 
   it.each([
-    ['/clip.mov', 415, { code: 'unsupported_media_type', error: 'This file is a QuickTime movie (MOV, video/quicktime), which the send endpoint does not accept: convert it to MP4 (H.264 video, AAC sound) and send it again. Supported: jpg, png, gif (5 MB); mp4, 3gp (10 MB); mp3, wav, ogg (5 MB); pdf (5 MB).' }],
+    // Only its first bytes are a QuickTime movie's: ffprobe cannot read it.
+    ['/clip.mov', 422, { code: 'unreadable_media', error: 'The QuickTime (MOV) file could not be read: it is corrupt or incomplete (was the upload cut short?). Send the original file again.' }],
     ['/page', 415, { code: 'unsupported_media_type', error: 'The type of this file could not be recognised from its contents (text, HTML and SVG are not accepted). Supported: jpg, png, gif (5 MB); mp4, 3gp (10 MB); mp3, wav, ogg (5 MB); pdf (5 MB).' }],
     ['/private.jpg', 422, { code: 'url_not_fetchable', error: 'The URL answered HTTP 403 without credentials (carriers send none either); nothing was imported.', upstream_status: 403 }],
     ['/missing.jpg', 422, { code: 'url_not_fetchable', error: 'The URL answered HTTP 404; nothing was imported.', upstream_status: 404 }],

@@ -4,6 +4,7 @@ import { PreflightResponseSchema } from '../../src/http/schemas.js';
 import type { TestApp } from '../support/app.js';
 import { FittingImages } from '../support/fitting-images.js';
 import { file, KB, MB } from '../support/url-fixtures.js';
+import { deliverableMp4WithLocation } from '../support/av-fixtures.js';
 import { startMediaServer, type MediaServer } from '../support/media-server.js';
 import { HOUR, sigV4Query } from '../support/signed.js';
 import { postJson, startUrlTestApp } from '../support/url-app.js';
@@ -28,6 +29,7 @@ async function preflight(mediaUrl: string, { keepSlow = false } = {}) {
 }
 
 beforeAll(async () => {
+  const indexLast = await deliverableMp4WithLocation();
   recorder = await startMediaServer();
   const loops = Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`/loop${i}`, { redirect: `/loop${i + 1}` }]));
   server = await startMediaServer({
@@ -44,6 +46,7 @@ beforeAll(async () => {
     '/big-chunked.mp4': { file: file('mp4', 40 * MB), headers: { 'content-type': 'video/mp4' }, ranges: false, contentLength: false },
     '/chunked.jpg': { file: file('jpg', 100 * KB), headers: jpeg, ranges: false, contentLength: false },
     '/budget.jpg': { file: file('jpg', 900 * KB), headers: jpeg },
+    '/index-last.mp4': { file: { prefix: indexLast, size: indexLast.length }, headers: { 'content-type': 'video/mp4' } },
     '/wav': { file: { prefix: Uint8Array.from([...'RIFF\x24\x08\x00\x00WAVEfmt '].map((c) => c.charCodeAt(0))), size: 40 * KB }, headers: { 'content-type': 'audio/x-wav' } },
     '/empty.jpg': { file: { prefix: new Uint8Array(0), size: 0 }, headers: jpeg },
     '/animated.png': { file: corpus('png/animated.apng'), headers: { 'content-type': 'image/png' } },
@@ -133,9 +136,10 @@ describe('POST /v1/media/preflight (happy)', () => {
       fix: 'Serve it as image/png, or let us host it: send with rehost=auto (the default), or import it with POST /v1/media {"url": …}; the copy is served as image/png (or image/gif, when its animation is kept).',
     });
     const mp4 = await preflight(server.url('/clip.mp4'));
-    expect([mp4.report.ok, mp4.codes, mp4.report.detected]).toEqual([true, [], { content_type: 'video/mp4', kind: 'video', extension: 'mp4' }]);
+    // The corpus M4V has its index after its media data, as iTunes-style files often do: a warning, not an error.
+    expect([mp4.report.ok, mp4.codes, mp4.report.detected]).toEqual([true, ['warning:no_faststart'], { content_type: 'video/mp4', kind: 'video', extension: 'mp4' }]);
     const m4v = await preflight(server.url('/clip.m4v'));
-    expect(m4v.codes).toEqual(['warning:content_type_alias']);
+    expect(m4v.codes).toEqual(['warning:content_type_alias', 'warning:no_faststart']);
     expect(m4v.report.problems[0]).toMatchObject({ message: 'Content-Type is video/x-m4v; some gateways only know video/mp4.' });
   });
 });
@@ -174,17 +178,24 @@ describe('POST /v1/media/preflight (error)', () => {
     ]);
   });
 
-  it('MOV is not a carrier format, and hosting cannot fix it', async () => {
+  it('a 2 MB MOV is not a carrier format and is over the budget, and hosting converts it', async () => {
     const { report, codes } = await preflight(server.url('/clip.mov'));
-    expect(codes).toEqual(['error:not_carrier_format']);
+    expect(codes).toEqual(['error:not_carrier_format', 'error:over_media_budget']);
     expect(report.detected).toEqual({ content_type: 'video/quicktime', kind: 'video', extension: 'mov' });
     expect(report.problems).toEqual([
       {
         code: 'not_carrier_format',
         severity: 'error',
         message: 'The file is mov (video/quicktime), which carriers do not accept. Supported: jpg, png, gif (5 MB); mp4, 3gp (10 MB); mp3, wav, ogg (5 MB); pdf (5 MB).',
-        fix: 'Convert it first (mov to mp4, H.264).',
-        rehostable: false,
+        fix: 'Convert it to mp4 (H.264, AAC) or mp3, or let us host it: send with rehost=auto (the default), or import it with POST /v1/media {"url": …}; it is converted to mp4 or mp3 within the delivery budget.',
+        rehostable: true,
+      },
+      {
+        code: 'over_media_budget',
+        severity: 'error',
+        message: 'The file is 2 MB; video and audio over 600 KB often "send" but never arrive (carriers deliver about 600 KB).',
+        fix: 'Re-encode it under 600 KB, or let us host it: send with rehost=auto (the default), or import it with POST /v1/media {"url": …}; it is re-encoded to fit 600 KB.',
+        rehostable: true,
       },
     ]);
   });
@@ -203,11 +214,25 @@ describe('POST /v1/media/preflight (error)', () => {
     });
   });
 
-  it('oversize with Content-Range: too_large without downloading it', async () => {
+  it('a 12 MB video (size from Content-Range, not downloaded): over the budget, and hosting re-encodes it', async () => {
     const { report, codes } = await preflight(server.url('/big.mp4'));
-    expect(codes).toEqual(['error:too_large']);
+    expect(codes).toEqual(['error:over_media_budget']);
     expect(report.size).toBe(12 * MB);
+    expect(report.problems[0]).toMatchObject({
+      message: 'The file is 12 MB; video and audio over 600 KB often "send" but never arrive (carriers deliver about 600 KB).',
+      fix: 'Re-encode it under 600 KB, or let us host it: send with rehost=auto (the default), or import it with POST /v1/media {"url": …}; it is re-encoded to fit 600 KB.',
+      rehostable: true,
+    });
     expect(server.requests.at(-1)!.bytesSent).toBeLessThanOrEqual(64 * 1024);
+  });
+
+  it('an MP4 with its index after the media data: no_faststart, fixed by hosting', async () => {
+    const { report, codes } = await preflight(server.url('/index-last.mp4'));
+    expect(codes).toEqual(['warning:no_faststart']);
+    expect(report.problems[0]).toMatchObject({
+      message: 'The index (moov) comes after the media data (mdat): a phone or gateway must download the whole file before it can play any of it, and some give up.',
+      rehostable: true,
+    });
   });
 
   it('oversize with Content-Length and Range ignored: too_large, and the download is cut short', async () => {

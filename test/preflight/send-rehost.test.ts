@@ -4,6 +4,7 @@ import type { TestApp } from '../support/app.js';
 import { expectReceived, startFakeTeli, type FakeTeli } from '../support/fake-teli.js';
 import { FittingImages } from '../support/fitting-images.js';
 import { file, KB, MB } from '../support/url-fixtures.js';
+import { WARM_TIMEOUT_MS, phoneMov } from '../support/av-fixtures.js';
 import { startMediaServer, type MediaServer } from '../support/media-server.js';
 import { HOUR, sigV4Query } from '../support/signed.js';
 import { postJson, startUrlTestApp } from '../support/url-app.js';
@@ -28,6 +29,7 @@ const expiryOf = (path: string) => {
 };
 
 beforeAll(async () => {
+  const mov = await phoneMov();
   recorder = await startMediaServer();
   server = await startMediaServer({
     '/photo.jpg': { file: file('jpg', 50 * KB), headers: jpeg },
@@ -38,7 +40,7 @@ beforeAll(async () => {
     '/budget.jpg': { file: file('jpg', 900 * KB), headers: jpeg },
     '/s3.jpg': { file: file('jpg', 50 * KB), headers: { 'content-type': 'binary/octet-stream' } },
     '/signed.jpg': { file: file('jpg', 50 * KB), headers: jpeg },
-    '/clip.mov': { file: file('mov', 2 * MB), headers: { 'content-type': 'video/quicktime' } },
+    '/clip.mov': { file: { prefix: mov, size: mov.length }, headers: { 'content-type': 'video/quicktime' } },
     '/private.jpg': { status: 401 },
     '/expired.jpg': { status: 403 }, // as S3 answers an expired presigned URL
     '/to-internal': { redirect: `http://127.0.0.1:${recorder.port}/x.jpg` },
@@ -48,7 +50,7 @@ beforeAll(async () => {
     images: new FittingImages(),
     resolve: async (host) => (host === 'internal.test' ? [{ address: '10.0.0.8', family: 4 }] : []),
   });
-});
+}, WARM_TIMEOUT_MS); // the MOV is encoded on a first run
 beforeEach(() => {
   teli.calls.length = 0;
 });
@@ -103,6 +105,18 @@ describe('POST /v1/mms/send with media_url (happy)', () => {
   });
 });
 
+describe('POST /v1/mms/send with a video URL carriers would drop', () => {
+  it('rehost=auto converts an iPhone MOV to an upright H.264 MP4 and sends that', async () => {
+    const res = await send(server.url('/clip.mov'));
+    expect(res.status).toBe(200);
+    const { media } = SendResponseSchema.parse(res.body);
+    expect(media).toMatchObject({ rehosted: true, content_type: 'video/mp4', width: 360, height: 640 });
+    expect(media!.transformations!.slice(0, 3)).toEqual(['convert:mov->mp4', 'transcode:hevc->h264', 'rotate:90']);
+    expect(teli.calls.map((c) => [c.body.media_url, c.download?.contentType])).toEqual([[media!.url, 'video/mp4']]);
+    expect(teli.calls[0]!.download!.bytes.length).toBeLessThanOrEqual(600_000);
+  });
+});
+
 describe('POST /v1/mms/send with media_url (error): nothing is sent', () => {
   it.each([
     ['404', '/nothing.jpg', ['http_status'], () => 'The server answered HTTP 404: there is no file at this URL.'],
@@ -117,13 +131,17 @@ describe('POST /v1/mms/send with media_url (error): nothing is sent', () => {
     expect(teli.calls).toHaveLength(0);
   });
 
-  it('MOV: fetchable but hosting cannot fix it → 422 media_url_rejected', async () => {
-    const res = await send(server.url('/clip.mov'));
+  it('MOV with rehost=never → 422 media_url_rejected, though hosting would convert it', async () => {
+    const res = await send(server.url('/clip.mov'), { rehost: 'never' });
     expect(res.status).toBe(422);
     expect(res.body).toMatchObject({
       code: 'media_url_rejected',
-      error: `media_url would not be delivered: The file is mov (video/quicktime), which carriers do not accept. Supported: ${SUPPORTED}. Nothing was sent.`,
-      preflight: { fetchable: true, ok: false },
+      error: `media_url would not be delivered: The file is mov (video/quicktime), which carriers do not accept. Supported: ${SUPPORTED}. Send with rehost=auto to host a fixed copy. Nothing was sent.`,
+      preflight: {
+        fetchable: true,
+        ok: false,
+        problems: [expect.objectContaining({ code: 'not_carrier_format', rehostable: true }), expect.objectContaining({ code: 'over_media_budget', rehostable: true })],
+      },
     });
     expect(teli.calls).toHaveLength(0);
   });

@@ -85,7 +85,7 @@ describe('configuration: bindings and vars checked at the entry, a 500 naming wh
     env.TELI_TIMEOUT_MS = '2000'; // a redeploy with the var fixed: a new configuration is read, not a cached failure
     expect(await (await callWorker(env, `${ORIGIN}/healthz`)).json()).toEqual({ status: 'ok' });
     env.TELI_TIMEOUT_MS = 'soon'; // no longer read: the app built for this isolate stays
-    expect(await (await callWorker(env, `${ORIGIN}/readyz`)).json()).toEqual({ status: 'ready' });
+    expect(await (await callWorker(env, `${ORIGIN}/readyz`)).json()).toEqual({ status: 'ready', media_conversion: 'unavailable' });
   });
 
   it('derives its public origin from the request unless PUBLIC_BASE_URL says otherwise', async () => {
@@ -359,7 +359,7 @@ describe('STORAGE_DRIVER=s3 on Workers (the S3 API, as R2 offers it), against an
     expect(served.status).toBe(200);
     expect(served.headers.get('content-type')).toBe('video/mp4');
     expect(Buffer.from(await served.arrayBuffer()).equals(bytes)).toBe(true);
-    expect(await (await callWorker(env, 'https://mms-media.test/readyz')).json()).toEqual({ status: 'ready' });
+    expect(await (await callWorker(env, 'https://mms-media.test/readyz')).json()).toEqual({ status: 'ready', media_conversion: 'unavailable' });
   });
 });
 

@@ -39,12 +39,18 @@ export class Limits {
   readonly budgetBytes: number;
   /** The largest body worth starting to read: anything declared larger is refused before it is read. */
   readonly maxBodyBytes: number;
+  /**
+   * The largest file ever held whole in memory: images (decoded whole) and anything kept as sent. Video and audio
+   * larger than the endpoint takes are read only where a converter streams them to its disk.
+   */
+  readonly heldBytes: number;
   private readonly processed: Partial<Record<MediaKind, number>>;
 
   constructor(settings: LimitsSettings) {
     this.budgetBytes = targetBytesFor(settings.profile, settings.targetBytes);
     this.processed = { ...settings.processedInputBytes };
     this.maxBodyBytes = Math.max(MAX_MEDIA_BYTES, ...Object.values(this.processed));
+    this.heldBytes = Math.max(MAX_MEDIA_BYTES, this.inputBytes('image'));
   }
 
   /** The largest input of a kind taken for processing: its own setting, else what the endpoint takes of that kind. */

@@ -13,13 +13,13 @@ const readyRoute = createRoute({
   responses: { 200: { description: 'Ready', content: json }, ...errors(503) },
 });
 
-export function healthRoutes(deps: Pick<AppDeps, 'store' | 'logger'>) {
+export function healthRoutes(deps: Pick<AppDeps, 'store' | 'logger' | 'media'>) {
   return new OpenAPIHono<AppEnv>()
     .openapi(liveRoute, (c) => c.json({ status: 'ok' }, 200))
     .openapi(readyRoute, async (c) => {
       try {
         await deps.store.check();
-        return c.json({ status: 'ready' }, 200);
+        return c.json({ status: 'ready', ...(deps.media.convertsMedia ? {} : { media_conversion: 'unavailable' as const }) }, 200);
       } catch (err) {
         deps.logger.warn('storage not reachable', { error: (err as Error).message });
         return c.json({ success: false as const, error: 'Storage cannot be reached; uploads will fail until it is back.', code: 'storage_unavailable' }, 503);

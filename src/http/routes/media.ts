@@ -59,9 +59,10 @@ export function mediaRoutes(deps: Pick<AppDeps, 'media' | 'importer'>) {
 
   return routes
     .openapi(hostRoute, async (c) => {
-      const { url, filename, ...asked } = c.req.valid('json');
-      const image = { ...imageOptions(c.req.valid('query')), ...imageOptions(asked) };
-      const media = await deps.importer.import(url, { image, filename });
+      const { url, filename, trim, ...asked } = c.req.valid('json');
+      const query = c.req.valid('query');
+      const image = { ...imageOptions(query), ...imageOptions(asked) };
+      const media = await deps.importer.import(url, { image, av: { trim: trim ?? query.trim }, filename });
       noteMedia(c, media);
       return c.json({ success: true as const, media }, 201);
     })

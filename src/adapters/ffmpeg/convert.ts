@@ -1,0 +1,147 @@
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  assertProcessable,
+  avAsSent,
+  avKind,
+  avSteps,
+  avWork,
+  codecName,
+  deliveryType,
+  lowerAudioPlan,
+  lowerVideoPlan,
+  planAudio,
+  planVideo,
+  refuseAv,
+  type AvFacts,
+  type AvFormat,
+  type AvOptions,
+  type MediaType,
+} from '../../core/policy.js';
+import type { ProcessedAv } from '../../core/ports.js';
+import { audioArgs, remuxArgs, videoArgs } from './encode.js';
+import type { JobRunner } from './job.js';
+
+export interface ConvertSettings {
+  /** The delivery budget (Limits.budgetBytes). */
+  budgetBytes: number;
+  /** VIDEO_MAX_DIMENSION. */
+  maxDimension: number;
+  /** MEDIA_MAX_INPUT_SECONDS: longer inputs are refused from the probe. */
+  maxInputSeconds: number;
+  /** Threads each ffmpeg may use. */
+  threads: number;
+}
+
+/** How a conversion went, for metrics and the benchmark. */
+export interface AvStats {
+  kind: 'video' | 'audio';
+  action: 'keep' | 'remux' | 'encode';
+  /** Full encodes (0 for keep and remux). */
+  encodes: number;
+  bytes: number;
+}
+
+/**
+ * One file, probed then kept, remuxed or re-encoded as the policy says. Every decision is the policy's
+ * (src/core/policy/av*.ts); this runs ffprobe and ffmpeg and reads their results.
+ */
+export async function convert(
+  job: JobRunner,
+  file: { path: string; format: AvFormat; size: number; kindGuess: 'video' | 'audio' },
+  options: AvOptions,
+  settings: ConvertSettings,
+  observe?: (stats: AvStats) => void,
+): Promise<ProcessedAv> {
+  const facts = await job.probe(file.path, file.format, file.size, settings.maxInputSeconds, file.kindGuess);
+  assertProcessable(facts, settings.maxInputSeconds);
+  const kind = avKind(facts);
+  const done = (out: ProcessedAv, action: AvStats['action'], encodes = 0) => {
+    observe?.({ kind, action, encodes, bytes: out.bytes.length });
+    return out;
+  };
+
+  if (options.optimize === 'off') {
+    const { type, strip } = avAsSent(facts, options.keepMetadata);
+    if (!strip) return done(await asSent(file.path, facts, type), 'keep');
+    const out = await remux(job, file.path, facts, type.extension as AvFormat, options.keepMetadata);
+    return done(await result(job, out, facts, type, ['strip_metadata']), 'remux');
+  }
+
+  const work = avWork(facts, options, settings.budgetBytes);
+  const type = deliveryType(kind);
+  if (work.action === 'keep') return done(await asSent(file.path, facts, type), 'keep');
+  if (work.action === 'remux') {
+    const out = await remux(job, file.path, facts, type.extension as AvFormat, options.keepMetadata);
+    // The index and metadata rarely weigh much; if moving them tips the file over the budget, it is re-encoded.
+    if ((await stat(out)).size <= settings.budgetBytes) return done(await result(job, out, facts, type, avSteps(facts, undefined, options.keepMetadata)), 'remux');
+  }
+  const encoded = await encode(job, file.path, facts, options, settings);
+  return done(await result(job, encoded.path, facts, type, encoded.steps), 'encode', encoded.encodes);
+}
+
+/** Re-encodes to the plan; if the result is over the budget, once more with the plan lowered by the overshoot. */
+async function encode(job: JobRunner, input: string, facts: AvFacts, options: AvOptions, settings: ConvertSettings) {
+  const kind = avKind(facts);
+  const output = join(job.dir, kind === 'video' ? 'output.mp4' : 'output.mp3');
+  const planSettings = { budgetBytes: settings.budgetBytes, maxDimension: settings.maxDimension, trim: options.trim };
+  const common = { format: facts.format, input, output, keepMetadata: options.keepMetadata, threads: settings.threads };
+  const run = async (args: string[]) => {
+    const r = await job.run('ffmpeg', args, kind);
+    if (r.code !== 0) throw refuseAv.failed(kind, new Error(r.stderr.trim() || `ffmpeg exited with ${r.code}`));
+    return (await stat(output)).size;
+  };
+  if (facts.video) {
+    let plan = planVideo({ ...facts, video: facts.video }, planSettings);
+    let size = await run(videoArgs({ ...common, plan, audio: facts.audio !== undefined }));
+    let encodes = 1;
+    if (size > settings.budgetBytes) {
+      plan = lowerVideoPlan(plan, size, settings.budgetBytes);
+      size = await run(videoArgs({ ...common, plan, audio: facts.audio !== undefined }));
+      encodes++;
+    }
+    if (size > settings.budgetBytes) throw refuseAv.doesNotFit(kind, size, settings.budgetBytes);
+    return { path: output, steps: avSteps(facts, plan, options.keepMetadata), encodes };
+  }
+  let plan = planAudio(facts, planSettings);
+  let size = await run(audioArgs({ ...common, plan }));
+  let encodes = 1;
+  const lower = size > settings.budgetBytes ? lowerAudioPlan(plan) : undefined;
+  if (lower) {
+    plan = lower;
+    size = await run(audioArgs({ ...common, plan }));
+    encodes++;
+  }
+  if (size > settings.budgetBytes) throw refuseAv.doesNotFit(kind, size, settings.budgetBytes);
+  return { path: output, steps: avSteps(facts, plan, options.keepMetadata), encodes };
+}
+
+async function remux(job: JobRunner, input: string, facts: AvFacts, into: AvFormat, keepMetadata: boolean): Promise<string> {
+  const output = join(job.dir, `remuxed.${into}`);
+  const kind = avKind(facts);
+  const r = await job.run('ffmpeg', remuxArgs({ format: facts.format, input, output, into, video: kind === 'video', keepMetadata }), kind);
+  if (r.code !== 0) throw refuseAv.failed(kind, new Error(r.stderr.trim() || `ffmpeg exited with ${r.code}`));
+  return output;
+}
+
+const original = (facts: AvFacts): ProcessedAv['original'] => ({
+  duration: round(facts.duration),
+  width: facts.video?.width,
+  height: facts.video?.height,
+  codecs: [facts.video?.codec, facts.audio?.codec].filter((c): c is string => c !== undefined).map(codecName),
+});
+const round = (seconds: number) => Math.round(seconds * 1000) / 1000;
+
+/** The upload's own bytes (at most the endpoint's limit for its type, so small enough to hold). */
+async function asSent(path: string, facts: AvFacts, type: MediaType): Promise<ProcessedAv> {
+  const shown = facts.video && { width: facts.video.width, height: facts.video.height };
+  return { bytes: await readFile(path), extension: type.extension, contentType: type.contentType, kind: avKind(facts), duration: round(facts.duration), ...shown, original: original(facts), transformations: [] };
+}
+
+/** What ffmpeg made, probed as an upload would be (its true size and duration), ready to store. */
+async function result(job: JobRunner, path: string, facts: AvFacts, type: MediaType, transformations: string[]): Promise<ProcessedAv> {
+  const bytes = await readFile(path);
+  const out = await job.probe(path, type.extension as AvFormat, bytes.length, Number.MAX_SAFE_INTEGER, avKind(facts));
+  const shown = out.video && { width: out.video.width, height: out.video.height };
+  return { bytes, extension: type.extension, contentType: type.contentType, kind: avKind(facts), duration: round(out.duration), ...shown, original: original(facts), transformations };
+}

@@ -1,0 +1,117 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { asAvFormat, refuse, refuseAv, type AvFormat, type AvOptions } from '../../core/policy.js';
+import type { AvProcessor, AvUpload, Logger, ProcessedAv } from '../../core/ports.js';
+import { isAppError } from '../../core/errors.js';
+import { QueueLimiter } from '../limiter.js';
+import { convert, type AvStats, type ConvertSettings } from './convert.js';
+import { JobRunner } from './job.js';
+import type { FfmpegTools } from './tools.js';
+import { WorkDirs } from './workdir.js';
+
+export { findFfmpeg, type FfmpegTools } from './tools.js';
+
+/** Refusals worth a log line: ffmpeg failed on a file its probe accepted, or ran out of time. */
+const LOGGED = new Set(['media_processing_failed', 'media_processing_timeout']);
+export type { AvStats };
+
+export interface FfmpegAvOptions extends ConvertSettings {
+  tools: FfmpegTools;
+  /** MEDIA_PROCESS_TIMEOUT_MS: a job (probe, encodes) still running after this is killed. */
+  timeoutMs: number;
+  /** MEDIA_CONCURRENCY: jobs running ffmpeg at once. */
+  concurrency: number;
+  /** Jobs that may wait for a slot; beyond that, 503 with Retry-After. */
+  queueLimit: number;
+  /** Where each job's private folder is made (a folder of its own under the system's temporary folder). */
+  workRoot: string;
+  /** Told what ffmpeg said when a file it probed could not be converted, or ran out of time. */
+  logger?: Logger;
+  observe?: (stats: AvStats) => void;
+}
+
+/**
+ * Video and audio made carrier-ready with the system's ffmpeg, in child processes: each upload is written to a
+ * file in a private folder as it arrives (never held whole in memory), then waits its turn in a bounded queue,
+ * is probed, and kept, remuxed or re-encoded as the policy says. The folder goes on every path.
+ */
+export class FfmpegAv implements AvProcessor {
+  readonly converts = true;
+  private readonly limiter: QueueLimiter;
+  private readonly dirs: WorkDirs;
+
+  constructor(private readonly options: FfmpegAvOptions) {
+    this.limiter = new QueueLimiter(options.concurrency, options.queueLimit, refuseAv.busy);
+    this.dirs = new WorkDirs(options.workRoot);
+  }
+
+  accepts(detected: { ext: string }): boolean {
+    return asAvFormat(detected.ext) !== undefined;
+  }
+
+  stats(): { active: number; waiting: number } {
+    return this.limiter.stats;
+  }
+
+  /** Removes what a crashed process left in the work folder; call once at start. */
+  sweep(): Promise<number> {
+    return this.dirs.sweep();
+  }
+
+  async open(detected: { ext: string; mime: string }): Promise<AvUpload> {
+    const format = asAvFormat(detected.ext);
+    if (!format) throw refuse.unsupportedType(detected); // not reached: the service asks accepts() first
+    this.limiter.assertRoom(); // before spooling a large file that would only be turned away
+    const dir = await this.dirs.create();
+    try {
+      const path = join(dir, 'input');
+      const handle = await open(path, 'wx', 0o600);
+      const kindGuess = detected.mime.startsWith('audio/') ? 'audio' : 'video';
+      return new FfmpegUpload({ dir, path, handle, format, kindGuess }, this.options, this.limiter, this.dirs);
+    } catch (err) {
+      await this.dirs.remove(dir);
+      throw err;
+    }
+  }
+}
+
+class FfmpegUpload implements AvUpload {
+  private size = 0;
+  private closed = false;
+
+  constructor(
+    private readonly file: { dir: string; path: string; handle: FileHandle; format: AvFormat; kindGuess: 'video' | 'audio' },
+    private readonly options: FfmpegAvOptions,
+    private readonly limiter: QueueLimiter,
+    private readonly dirs: WorkDirs,
+  ) {}
+
+  async write(chunk: Uint8Array): Promise<void> {
+    for (let at = 0; at < chunk.length; ) at += (await this.file.handle.write(chunk, at)).bytesWritten;
+    this.size += chunk.length;
+  }
+
+  async process(options: AvOptions): Promise<ProcessedAv> {
+    await this.file.handle.close();
+    return this.limiter.run(async () => {
+      // The deadline starts with the job's turn: time spent waiting in the queue is not the file's fault.
+      const job = new JobRunner(this.options.tools, this.file.dir, Date.now() + this.options.timeoutMs, this.options.timeoutMs);
+      try {
+        return await convert(job, { path: this.file.path, format: this.file.format, size: this.size, kindGuess: this.file.kindGuess }, options, this.options, this.options.observe);
+      } catch (err) {
+        // The caller gets the sentence; what ffmpeg itself said is for whoever runs the service.
+        if (isAppError(err) && LOGGED.has(err.code)) {
+          this.options.logger?.warn('video or audio conversion refused', { code: err.code, format: this.file.format, bytes: this.size, ffmpeg: (err.cause as Error | undefined)?.message });
+        }
+        throw err;
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.file.handle.close().catch(() => undefined);
+    await this.dirs.remove(this.file.dir);
+  }
+}
