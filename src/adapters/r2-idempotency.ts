@@ -5,7 +5,7 @@ import type { R2BucketLike } from './r2-store.js';
  * Idempotency records in the R2 bucket (see BucketIdempotencyRecords), so every isolate and location sees them (an
  * isolate's memory is not shared). Claims are conditional puts: `etagDoesNotMatch: '*'` for a free key,
  * `etagMatches` to take over an expired record. R2 is strongly consistent, so a failed claim reads the record that
- * won. The bucket's lifecycle rule removes old records (README, Deploying to Cloudflare Workers). Names are a hash
+ * won. The bucket's lifecycle rule removes old records (docs/workers.md). Names are a hash
  * of the API key and the Idempotency-Key: not guessable.
  */
 export class R2IdempotencyRecords extends BucketIdempotencyRecords {

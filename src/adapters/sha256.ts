@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'; // on Workers under nodejs_compat: the same incremental hash as on Node (see README, Deploying to Cloudflare Workers)
+import { createHash } from 'node:crypto'; // on Workers under nodejs_compat: the same incremental hash as on Node (see docs/workers.md)
 import type { Hasher } from '../core/ports.js';
 
 /** An incremental SHA-256, for media checksums and idempotency fingerprints; the same on Node and Workers. */

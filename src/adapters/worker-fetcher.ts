@@ -25,7 +25,7 @@ export interface WorkerFetcherOptions {
  * hosts (loopback, private, link-local, metadata, unspecified, NAT64/6to4 forms…) and names that are loopback
  * by definition (localhost, *.localhost), unless FETCH_ALLOW_PRIVATE_HOSTS names the host:port. Names that
  * resolve to private addresses are left to the platform: deployed Workers fetch from Cloudflare's network,
- * which refuses them (see README, Deploying to Cloudflare Workers). One request, redirects returned and never followed.
+ * which refuses them (see docs/workers.md). One request, redirects returned and never followed.
  */
 export class WorkerFetcher implements GuardedFetcher {
   constructor(private readonly options: WorkerFetcherOptions) {}
