@@ -19,7 +19,7 @@ const MIME: Record<string, string> = { jpg: 'image/jpeg', png: 'image/png', heic
 async function child(file: string): Promise<void> {
   const bytes = readFileSync(file);
   const ext = extname(file).slice(1);
-  const images = new SharpImages({ targetBytes: 600_000, maxDimension: 2048, maxInputBytes: 25_000_000, maxPixels: 50_000_000, concurrency: 1, queueLimit: 0 });
+  const images = new SharpImages({ targetBytes: 600_000, maxDimension: 2048, maxPixels: 50_000_000, concurrency: 1, queueLimit: 0 });
   const { default: sharp } = await import('sharp');
   await sharp({ create: { width: 64, height: 64, channels: 3, background: '#888' } }).jpeg().toBuffer(); // loads libvips
   const before = process.resourceUsage().maxRSS * 1024;
