@@ -95,7 +95,7 @@ describe('MP4 and 3GP without udta and meta boxes', () => {
     await expectSamePlayableMedia(file, stripped.bytes, 'mp4');
   });
 
-  it('rewrites a fragmented MP4 (offsets relative to each fragment) and a 3GP', async () => {
+  it('rewrites a fragmented MP4 (its fragments’ absolute base data offsets and random-access index moved back too) and a 3GP', async () => {
     for (const [name, ext] of [['video/fragmented.mp4', 'mp4'], ['video/h263-aac.3gp', '3gp']] as const) {
       const file = corpus(name);
       const stripped = withoutIsoMetadata(file)!;
@@ -189,6 +189,22 @@ describe('WAV without its metadata chunks', () => {
     expect(await decodeErrors(stripped.bytes, 'wav')).toBe('');
     expect(await packets(stripped.bytes, 'wav')).toBe(await packets(file, 'wav'));
     expect(allTags(await ffprobe(stripped.bytes)).filter((t) => TELLING.test(t))).toEqual([]);
+  });
+
+  it('removes bext before the data and an odd-sized id3 chunk (with its pad byte) after it', async () => {
+    const file = withoutWaveMetadata(corpus('audio/pcm16-riff-info.wav'))!.bytes;
+    const chunk = (id: string, size: number) => {
+      const out = new Uint8Array(8 + size + (size & 1));
+      out.set(new TextEncoder().encode(id));
+      new DataView(out.buffer).setUint32(4, size, true);
+      return out;
+    };
+    const tagged = Uint8Array.from([...file.subarray(0, 12), ...chunk('bext', 602), ...file.subarray(12), ...chunk('id3 ', 31)]);
+    new DataView(tagged.buffer).setUint32(4, tagged.length - 8, true);
+    const stripped = withoutWaveMetadata(tagged)!;
+    expect(stripped.removed).toEqual(['bext', 'id3']);
+    expect(Buffer.from(stripped.bytes).equals(Buffer.from(file))).toBe(true);
+    expect(await decodeErrors(tagged, 'wav')).toBe('');
   });
 
   it('declines what is not RIFF WAVE, never throws on cut files', () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NoAvProcessing } from '../../src/adapters/no-av.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { expectMedia } from '../support/http.js';
+import { expectError, expectMedia } from '../support/http.js';
 import { locationOrDeviceTags } from '../support/metadata-scan.js';
 
 /**
@@ -36,6 +36,16 @@ describe('video and audio kept as sent, without their tags', () => {
       expect(Buffer.from(await served(kept.url)).equals(sent)).toBe(true);
     });
   }
+
+  it('refuses a file whose tags cannot be removed in place (a chunk offset into a udta box), and keeps it under keep_metadata=true', async () => {
+    const sent = corpus('video/h264-aac-location.mp4').slice();
+    const text = Buffer.from(sent).toString('latin1');
+    const udta = text.indexOf('udta') - 4;
+    const stco = text.indexOf('stco') - 4;
+    new DataView(sent.buffer).setUint32(stco + 16, udta + 8); // the first chunk offset
+    expect(await expectError(await upload(sent), 422, 'media_processing_unavailable')).toContain('cannot be rewritten in place to remove its tags');
+    expect((await expectMedia(await upload(sent, '?keep_metadata=true'))).size).toBe(sent.length);
+  });
 
   it('stores a file with nothing to remove byte for byte', async () => {
     const sent = corpus('video/h264-aac-location.mp4');

@@ -255,7 +255,8 @@ export function withoutWaveMetadata(bytes: Uint8Array): WithoutTags | undefined 
   if (cuts.length === 0) return unchanged(bytes);
   const out = withoutCuts(bytes, cuts);
   const declared = b.u32le(4);
-  const lost = bytes.length - out.length;
+  // What was removed of the bytes the RIFF size covers (a chunk may sit past its end).
+  const lost = cuts.reduce((n, c) => n + Math.max(0, Math.min(c.to, 8 + declared) - c.from), 0);
   // A size of 0 or 0xFFFFFFFF says "unknown" (a recording streamed as it was made): left as it is.
   if (declared !== 0 && declared !== 0xffffffff) new DataView(out.buffer).setUint32(4, Math.max(4, declared - lost), true);
   return { bytes: out, removed };
