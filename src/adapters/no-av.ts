@@ -12,8 +12,8 @@ import { concat } from '../core/streams.js';
  * checked playable (checkPlayable) and put right where the policy says (an M4V's brand, junk before an MP3's
  * frames); codecs and rotation are not checked. Unless keep_metadata=true, the tags are removed in place
  * (MP4/3GP `udta` and `meta` boxes, MP3 ID3 and APE tags, WAV `LIST`/ID3/`bext`/`iXML`/`_PMX` chunks; named
- * `strip_metadata`), a file without any kept byte for byte; one whose structure cannot be rewritten is refused. Files are held in memory: without a converter, Limits takes video
- * and audio only up to the endpoint's own limit.
+ * `strip_metadata`), a file without any kept byte for byte; one whose structure cannot be rewritten is refused.
+ * Files are held in memory: without a converter, Limits takes video and audio only up to the endpoint's own limit.
  */
 export class NoAvProcessing implements AvProcessor {
   readonly converts = false;

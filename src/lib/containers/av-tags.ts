@@ -63,9 +63,10 @@ const ISO_CONTAINERS = new Set(['moov', 'trak', 'mdia', 'minf', 'stbl']);
  * An MP4/3GP/MOV without its `udta` and `meta` boxes, at the top level and anywhere in the index (`moov`, its
  * tracks, their media and sample-table boxes). The size of every box that held one shrinks by what it held, and
  * every chunk offset (`stco`, `co64`) moves back by the bytes removed before it: when the index precedes the media
- * data, that is all of them. Undefined when a box does not fit where it sits, a chunk offset points into a removed
- * box, or a fragmented file's absolute offsets (`tfhd` base data offsets, `mfra`/`tfra` fragment offsets, also
- * moved back) cannot be read.
+ * data, that is all of them; so do a fragmented file's absolute offsets (`tfhd` base data offsets, `mfra`/`tfra`
+ * fragment offsets). Undefined when a box does not fit where it sits, a chunk offset points into a removed box,
+ * the sample tables give auxiliary information at absolute offsets (`saio`, encryption), or a fragment's offsets
+ * cannot be read.
  */
 export function withoutIsoMetadata(bytes: Uint8Array): WithoutTags | undefined {
   const b = Pieces.of(bytes);
@@ -76,6 +77,8 @@ export function withoutIsoMetadata(bytes: Uint8Array): WithoutTags | undefined {
   const offsetTables: Box[] = [];
   const fragments: Box[] = [];
   const indexes: Box[] = [];
+  /** Sample auxiliary information (encryption) at absolute offsets: not moved here. */
+  let auxOffsets = false;
   let broken = false;
 
   // Returns the bytes removed inside [from, to).
@@ -91,6 +94,7 @@ export function withoutIsoMetadata(bytes: Uint8Array): WithoutTags | undefined {
         if (inside > 0) shrunk.set(box, inside);
         lost += inside;
       } else if (box.type === 'stco' || box.type === 'co64') offsetTables.push(box);
+      else if (box.type === 'saio') auxOffsets = true;
       else if (top && box.type === 'moof') fragments.push(box);
       else if (top && box.type === 'mfra') indexes.push(box);
       return !broken;
@@ -103,6 +107,7 @@ export function withoutIsoMetadata(bytes: Uint8Array): WithoutTags | undefined {
   if (broken) return undefined;
   if (cuts.length === 0) return unchanged(bytes);
   cuts.sort((x, y) => x.from - y.from);
+  if (auxOffsets) return undefined;
   const absolute = fragmentOffsets(b, fragments, indexes);
   if (!absolute) return undefined;
 
