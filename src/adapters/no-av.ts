@@ -1,4 +1,5 @@
 import { asAvFormat, assertAvSendableAsIs, carrierTypeFor, changeWhenStored, checkPlayable, refuse, refuseAv, type AvFormat, type AvOptions } from '../core/policy.js';
+import { withoutIsoMetadata, withoutMp3Tags, withoutWaveMetadata, type WithoutTags } from '../lib/containers/av-tags.js';
 import { Pieces, spliced } from '../lib/pieces.js';
 import type { AvProcessor, AvUpload, ProcessedAv } from '../core/ports.js';
 import { concat } from '../core/streams.js';
@@ -9,8 +10,10 @@ import { concat } from '../core/streams.js';
  * is stored as sent, as is any of them within the endpoint's limit under optimize=off; anything needing
  * conversion gets 422 media_processing_unavailable saying how to get it. Nothing is probed here: the container is
  * checked playable (checkPlayable) and put right where the policy says (an M4V's brand, junk before an MP3's
- * frames); codecs, rotation and metadata are not checked. Files are held in memory: without a converter, Limits takes video
- * and audio only up to the endpoint's own limit.
+ * frames); codecs and rotation are not checked. Unless keep_metadata=true, the tags are removed in place
+ * (MP4/3GP `udta` and `meta` boxes, MP3 ID3 and APE tags, WAV `LIST`/ID3/`bext`/`iXML`/`_PMX` chunks; named
+ * `strip_metadata`), a file without any kept byte for byte; one whose structure cannot be rewritten is refused.
+ * Files are held in memory: without a converter, Limits takes video and audio only up to the endpoint's own limit.
  */
 export class NoAvProcessing implements AvProcessor {
   readonly converts = false;
@@ -43,13 +46,41 @@ export class NoAvProcessing implements AvProcessor {
     const change = changeWhenStored(detected);
     const kept = change ? concat(spliced([bytes], change.splice)) : bytes;
     checkPlayable(type!, Pieces.of(kept));
+    const transformations = change ? [change.transformation] : [];
+    let stored = kept;
+    if (!options.keepMetadata) {
+      const stripped = withoutTags(type!.extension, kept);
+      if (!stripped) throw refuseAv.unavailable('metadata', { format, size }, this.options.budgetBytes, this.options.where);
+      if (stripped.removed.length > 0) {
+        stored = stripped.bytes;
+        transformations.push('strip_metadata');
+      }
+    }
     return {
-      bytes: kept,
+      bytes: stored,
       extension: type!.extension,
       contentType: type!.contentType,
       kind: type!.kind as 'video' | 'audio',
       original: {},
-      transformations: change ? [change.transformation] : [],
+      transformations,
     };
+  }
+}
+
+/**
+ * The file without its tags, rewritten in place (see lib/containers/av-tags.ts); undefined when its structure does
+ * not allow it. Ogg's Vorbis comments are not removed: they stay as sent.
+ */
+function withoutTags(extension: string, bytes: Uint8Array): WithoutTags | undefined {
+  switch (extension) {
+    case 'mp4':
+    case '3gp':
+      return withoutIsoMetadata(bytes);
+    case 'mp3':
+      return withoutMp3Tags(bytes);
+    case 'wav':
+      return withoutWaveMetadata(bytes);
+    default:
+      return { bytes, removed: [] };
   }
 }

@@ -65,12 +65,16 @@ describe('the same thing under another name, or with a quirk readers accept', ()
     expect(Buffer.from(await served(media.url)).equals(simple)).toBe(true);
   });
 
-  it('hosts an MP3 with junk between its ID3 tag and its first frame, the junk cut', async () => {
+  it('hosts an MP3 with junk between its ID3 tag and its first frame, the junk cut (and the tag, unless keep_metadata=true)', async () => {
     const mp3 = corpus('audio/junk-after-id3.mp3'); // 4 bytes inserted at 102, where the tag ends
     const media = await expectMedia(await upload(inPieces(mp3, 1400)));
+    const frames = Buffer.from(mp3.subarray(106));
+    expect(media).toMatchObject({ content_type: 'audio/mpeg', size: frames.length, sha256: sha256(frames), transformations: ['trim_junk_after_id3', 'strip_metadata'] });
+    expect(Buffer.from(await served(media.url)).equals(frames)).toBe(true);
+    const kept = await expectMedia(await t.app.request('/v1/media?keep_metadata=true', { method: 'POST', body: inPieces(mp3, 1400), duplex: 'half' } as RequestInit));
     const fixed = Buffer.concat([mp3.subarray(0, 102), mp3.subarray(106)]);
-    expect(media).toMatchObject({ content_type: 'audio/mpeg', size: fixed.length, sha256: sha256(fixed), transformations: ['trim_junk_after_id3'] });
-    expect(Buffer.from(await served(media.url)).equals(fixed)).toBe(true);
+    expect(kept).toMatchObject({ size: fixed.length, sha256: sha256(fixed), transformations: ['trim_junk_after_id3'] });
+    expect(Buffer.from(await served(kept.url)).equals(fixed)).toBe(true);
   });
 
   it('says "nothing changed" of a file kept as sent', async () => {

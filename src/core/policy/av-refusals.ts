@@ -15,7 +15,7 @@ const noun = (kind: 'video' | 'audio') => (kind === 'video' ? 'video' : 'audio f
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 
 /** Why a file needs a converter, as the middle of a sentence. */
-export type NeedsConverting = 'format' | 'budget' | 'asked';
+export type NeedsConverting = 'format' | 'budget' | 'asked' | 'metadata';
 
 const why = (need: NeedsConverting, format: string, size: number, budgetBytes: number) => {
   switch (need) {
@@ -25,6 +25,8 @@ const why = (need: NeedsConverting, format: string, size: number, budgetBytes: n
       return `it is ${formatBytes(size)}, over the ${formatBytes(budgetBytes)} delivery budget, so it must be re-encoded smaller`;
     case 'asked':
       return 'optimize=always asks for it to be re-encoded';
+    case 'metadata':
+      return `its ${label(format)} structure cannot be rewritten in place to remove its tags (location, device), so it must be remuxed; keep_metadata=true stores it as sent`;
   }
 };
 
