@@ -43,7 +43,9 @@ describe('video and audio kept as sent, without their tags', () => {
     const udta = text.indexOf('udta') - 4;
     const stco = text.indexOf('stco') - 4;
     new DataView(sent.buffer).setUint32(stco + 16, udta + 8); // the first chunk offset
-    expect(await expectError(await upload(sent), 422, 'media_processing_unavailable')).toContain('cannot be rewritten in place to remove its tags');
+    expect(await expectError(await upload(sent), 422, 'media_processing_unavailable')).toBe(
+      'This file needs converting (its MP4 structure cannot be rewritten in place to remove its tags (location, device), so it must be remuxed; keep_metadata=true stores it as sent), and this server has no ffmpeg: install it (apt-get install ffmpeg on Debian or Ubuntu), or point FFMPEG_PATH and FFPROBE_PATH at it, and restart the service.',
+    );
     expect((await expectMedia(await upload(sent, '?keep_metadata=true'))).size).toBe(sent.length);
   });
 

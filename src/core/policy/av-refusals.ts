@@ -117,7 +117,7 @@ export const refuseAv = {
         where === 'node'
           ? 'this server has no ffmpeg: install it (apt-get install ffmpeg on Debian or Ubuntu), or point FFMPEG_PATH and FFPROBE_PATH at it, and restart the service.'
           : 'this Cloudflare Workers deployment cannot convert video or audio: send it through a Node deployment of mms-media with ffmpeg.'
-      } An MP4 (H.264 and AAC) or MP3 under ${formatBytes(budgetBytes)} is stored as it is.`,
+      }${need === 'metadata' ? '' : ` An MP4 (H.264 and AAC) or MP3 under ${formatBytes(budgetBytes)} is stored as it is.`}`,
     ),
 
   busy: (seconds: number) =>
