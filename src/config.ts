@@ -136,3 +136,12 @@ export function isLoopback(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
   return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }
+
+/**
+ * How long a background upload (Prefer: respond-async) may stay `processing` before it is reported failed: its
+ * body's time to arrive, the conversion's own limit, and a minute for queueing and storing. Past it, the
+ * instance that had the job is taken to have stopped.
+ */
+export function jobDeadlineMs(config: Pick<Config, 'BODY_TIMEOUT_MS' | 'MEDIA_PROCESS_TIMEOUT_MS'>): number {
+  return config.BODY_TIMEOUT_MS + config.MEDIA_PROCESS_TIMEOUT_MS + 60_000;
+}

@@ -1,7 +1,7 @@
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import type { Config } from '../config.js';
+import { jobDeadlineMs, type Config } from '../config.js';
 import { BlockPool } from '../core/block-pool.js';
 import { MemoryIdempotencyRecords, type IdempotencyRecords } from '../core/idempotency.js';
 import { MediaService } from '../core/media-service.js';
@@ -47,7 +47,7 @@ export function buildNodeDeps(config: Config, logger: Logger, overrides: { image
   const blocks = new BlockPool({ keepBytes: POOL_KEEP_BYTES });
   metrics.gauge('mms_media_av_queue_depth', 'Videos and audio files waiting for a conversion slot.', () => av.stats?.().waiting ?? 0);
   metrics.gauge('mms_media_av_processing', 'Videos and audio files being converted now.', () => av.stats?.().active ?? 0);
-  const media = new MediaService({ store, images, av, limits, sha256, logger, metrics, blocks });
+  const media = new MediaService({ store, images, av, limits, sha256, logger, metrics, blocks, jobDeadlineMs: jobDeadlineMs(config) });
   const urls = buildUrlServices(config, { media, images, av }, overrides);
   return {
     media,
