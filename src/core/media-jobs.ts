@@ -14,7 +14,7 @@ export const JOB_ID = /^[A-Za-z0-9_-]{22}$/;
 export const jobKey = (jobId: string) => `status/${jobId}.json`;
 
 export type JobRecord =
-  | { status: 'processing'; started_at: string; deadline: string }
+  | { status: 'processing'; started_at: string; deadline: string; progress?: number }
   | { status: 'failed'; started_at: string; http_status: number; code: string; error: string }
   | { status: 'ready'; started_at: string; media_id: string };
 

@@ -39,6 +39,8 @@ export interface UploadInput {
   key?: string;
   /** Called once the file is accepted for processing: its kind named from its bytes, and within its limit so far. */
   onAccepted?: () => void;
+  /** Told how far a conversion has got (0 to 1), when the converter can say. */
+  onProgress?: (fraction: number) => void;
 }
 
 export interface MediaServiceDeps {
@@ -64,7 +66,7 @@ export interface MediaServiceDeps {
 }
 
 /** What GET /v1/media/{id} reports for a job that has not failed. */
-export type JobState = { status: 'processing'; id: string; started_at: string; deadline: string } | { status: 'ready'; media: Media };
+export type JobState = { status: 'processing'; id: string; started_at: string; deadline: string; progress?: number } | { status: 'ready'; media: Media };
 
 /**
  * Hosts raw files: finds out from the bytes what they are, enforces the send endpoint's limits, fits images,
@@ -73,6 +75,9 @@ export type JobState = { status: 'processing'; id: string; started_at: string; d
 export class MediaService {
   private readonly deps: MediaServiceDeps;
   private readonly blocks: BlockPool;
+  /** Per background job, its record's writes in order, so that no progress lands after the outcome. */
+  private readonly jobWrites = new Map<string, Promise<void>>();
+  private readonly endedJobs = new Set<string>();
 
   constructor(deps: MediaServiceDeps) {
     this.deps = { ...deps, store: guardStorage(deps.store, deps.logger) };
@@ -119,7 +124,7 @@ export class MediaService {
     });
     input.onAccepted?.();
     const original = { filename: originalText(input.filename), content_type: originalText(input.declaredContentType) };
-    if (received.av) return this.hostAv(file, reader, received, original, resolveAvOptions({ ...input.image, ...input.av }), input.key);
+    if (received.av) return this.hostAv(file, reader, received, original, { ...resolveAvOptions({ ...input.image, ...input.av }), onProgress: input.onProgress }, input.key);
     if (received.image) return this.hostImage(file, received.detected, original, input.image, input.key);
     const { type, sha256, change } = received;
     const chunks = spliced(file.views(), change?.splice);
@@ -229,12 +234,41 @@ export class MediaService {
       const e = isAppError(err) ? err : new AppError(500, 'internal_error', 'Something went wrong on our side; the file was not stored. Send it again.');
       record = { status: 'failed', started_at, http_status: e.status, code: e.code, error: e.message };
     }
+    this.endedJobs.add(id); // progress not yet written is dropped
     try {
-      await this.writeJob(id, record);
+      await this.inOrder(id, () => this.writeJob(id, record));
     } catch (err) {
       this.deps.logger.error('the record of a background upload could not be written', { job: id, error: (err as Error)?.message ?? String(err) });
       if (media) await this.discard(media.id);
+    } finally {
+      this.endedJobs.delete(id);
     }
+  }
+
+  /**
+   * For a background job: records how far its conversion has got, in steps of a tenth at least and one write at a
+   * time (a step reported while one is being written is skipped), never after its outcome.
+   */
+  progressOf(job: { id: string; started_at: string; deadline: string }): (fraction: number) => void {
+    let shown = -1;
+    let writing = false;
+    return (fraction) => {
+      if (writing || fraction < shown + 0.1 || this.endedJobs.has(job.id)) return;
+      shown = fraction;
+      writing = true;
+      const record = { status: 'processing' as const, started_at: job.started_at, deadline: job.deadline, progress: Math.round(fraction * 100) / 100 };
+      this.inOrder(job.id, () => (this.endedJobs.has(job.id) ? Promise.resolve() : this.writeJob(job.id, record)))
+        .catch((err: unknown) => this.deps.logger.warn('the progress of a background upload could not be recorded', { job: job.id, error: (err as Error)?.message ?? String(err) }))
+        .finally(() => (writing = false));
+    };
+  }
+
+  private inOrder(id: string, write: () => Promise<void>): Promise<void> {
+    const next = (this.jobWrites.get(id) ?? Promise.resolve()).then(write);
+    const settled = next.catch(() => undefined);
+    this.jobWrites.set(id, settled);
+    void settled.then(() => this.jobWrites.get(id) === settled && this.jobWrites.delete(id));
+    return next;
   }
 
   /** Forgets a job whose refusal was answered to the request itself (its id was never given out). */
@@ -252,7 +286,7 @@ export class MediaService {
     if (record.status === 'failed') throw jobError(id, record);
     if (record.status === 'ready') return { status: 'ready', media: await this.get(record.media_id) };
     if (Date.parse(record.deadline) < Date.now()) throw timedOutJob(id, record.deadline);
-    return { status: 'processing', id, started_at: record.started_at, deadline: record.deadline };
+    return { status: 'processing', id, started_at: record.started_at, deadline: record.deadline, ...(record.progress !== undefined && { progress: record.progress }) };
   }
 
   private async readJob(id: string): Promise<JobRecord | null> {

@@ -57,6 +57,7 @@ export const JobProcessingSchema = z
     id: z.string().openapi({ example: 'q5V0Ck3nYbq2V8D3mXy0cQ', description: 'The job: GET /v1/media/{id} reports it; once ready, the media id is this and its extension.' }),
     started_at: z.string().datetime(),
     deadline: z.string().datetime().openapi({ description: 'If it is still processing then, it is reported failed (media_processing_timeout).' }),
+    progress: z.number().min(0).max(1).optional().openapi({ example: 0.4, description: 'Video and audio: how far the conversion has got, when ffmpeg says.' }),
   })
   .openapi('JobProcessing');
 

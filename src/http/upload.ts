@@ -34,6 +34,8 @@ export async function readUpload(
     key?: string;
     /** Called once the file is accepted for processing (see UploadInput.onAccepted). */
     onAccepted?: () => void;
+    /** Told how far a conversion has got (see UploadInput.onProgress). */
+    onProgress?: (fraction: number) => void;
   },
 ): Promise<Upload> {
   const declared = contentLength(request.headers);
@@ -52,6 +54,7 @@ export async function readUpload(
       av: avOptionsIn(query),
       key: options.key,
       onAccepted: options.onAccepted,
+      onProgress: options.onProgress,
     });
     return { fields: query, media: hosted };
   }
@@ -79,6 +82,7 @@ export async function readUpload(
         av: avOptionsIn(fields),
         key: options.key,
         onAccepted: options.onAccepted,
+        onProgress: options.onProgress,
       });
     }
   } catch (err) {

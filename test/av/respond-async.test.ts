@@ -78,6 +78,30 @@ describe('POST /v1/media with Prefer: respond-async', () => {
     expect(await direct.json()).toMatchObject({ success: true, status: 'ready', media: { id: body.media.id, sha256: body.media.sha256 } });
   });
 
+  it('records how far ffmpeg has got while it encodes, and the outcome after the last progress', async () => {
+    const written: { key: string; record: Record<string, unknown> }[] = [];
+    const store = t.deps.store;
+    const original = store.put.bind(store);
+    const put = vi.spyOn(store, 'put').mockImplementation(async (key, content, options) => {
+      if (key.startsWith('status/')) written.push({ key, record: JSON.parse(new TextDecoder().decode(content.chunks[0])) });
+      return original(key, content, options);
+    });
+    try {
+      const job = await accepted(await post(await av.bigMp4(), ASYNC));
+      await settled(`/v1/media/${job.id}`);
+      const records = written.filter((w) => w.key === `status/${job.id}.json`).map((w) => w.record);
+      const progress = records.filter((r) => r.status === 'processing' && r.progress !== undefined).map((r) => r.progress as number);
+      expect(progress.length).toBeGreaterThan(0);
+      for (const p of progress) {
+        expect(p).toBeGreaterThanOrEqual(0);
+        expect(p).toBeLessThan(1);
+      }
+      expect(records.at(-1)).toMatchObject({ status: 'ready', media_id: `${job.id}.mp4` });
+    } finally {
+      put.mockRestore();
+    }
+  });
+
   it('takes any kind, in multipart as well: an image', async () => {
     const job = await accepted(await post(form({}, [{ filename: 'dot.png', bytes: png(4, 4) }]), ASYNC));
     const body = MediaStatusResponseSchema.parse(await (await settled(`/v1/media/${job.id}`)).json());

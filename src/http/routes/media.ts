@@ -50,7 +50,7 @@ export function mediaRoutes(deps: Pick<AppDeps, 'media' | 'importer'>) {
     const { stream, ended } = watchEnd(c.req.raw.body ?? emptyStream());
     let accept!: () => void;
     const accepted = new Promise<void>((resolve) => (accept = resolve));
-    const work = readUpload(replaceBody(c.req.raw, stream), deps.media, { image: imageOptionsIn, key: id, onAccepted: accept }).then(({ media }) => {
+    const work = readUpload(replaceBody(c.req.raw, stream), deps.media, { image: imageOptionsIn, key: id, onAccepted: accept, onProgress: deps.media.progressOf(job) }).then(({ media }) => {
       if (!media) throw noFile();
       return media;
     });
