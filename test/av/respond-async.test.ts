@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { jobDeadlineMs, parseConfig } from '../../src/config.js';
 import { prefersAsync } from '../../src/core/media-jobs.js';
 import { ErrorSchema, JobProcessingSchema, MediaStatusResponseSchema } from '../../src/http/schemas.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -46,6 +47,15 @@ async function settled(location: string): Promise<Response> {
   );
   return last;
 }
+
+describe('a job\'s deadline', () => {
+  it('allows the body, the conversion and every turn a full queue can make it wait, and a minute', () => {
+    const config = parseConfig({ MEDIA_CONCURRENCY: '1', LOCAL_STORAGE_DIR: '/tmp/unused' });
+    expect(jobDeadlineMs(config, 1)).toBe(30_000 + 120_000 * (1 + 8) + 60_000);
+    expect(jobDeadlineMs(config, 3)).toBe(30_000 + 120_000 * (1 + 3) + 60_000);
+    expect(jobDeadlineMs(config)).toBe(30_000 + 120_000 + 60_000);
+  });
+});
 
 describe('Prefer header', () => {
   it('is read as RFC 7240 preferences: respond-async among others, with or without values', () => {
