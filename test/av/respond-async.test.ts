@@ -112,6 +112,13 @@ describe('POST /v1/media with Prefer: respond-async', () => {
     }
   });
 
+  it('finishes in the background after the 202 has gone out over a real connection, which is then closed', async () => {
+    const res = await fetch(`${t.baseUrl}/v1/media`, { method: 'POST', body: await av.bigMp4(), headers: { ...ASYNC, connection: 'close' } });
+    const job = await accepted(res);
+    const body = MediaStatusResponseSchema.parse(await (await settled(`/v1/media/${job.id}`)).json());
+    expect(body).toMatchObject({ status: 'ready', media: { id: `${job.id}.mp4`, kind: 'video' } });
+  });
+
   it('takes any kind, in multipart as well: an image', async () => {
     const job = await accepted(await post(form({}, [{ filename: 'dot.png', bytes: png(4, 4) }]), ASYNC));
     const body = MediaStatusResponseSchema.parse(await (await settled(`/v1/media/${job.id}`)).json());
