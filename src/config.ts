@@ -136,3 +136,15 @@ export function isLoopback(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
   return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }
+
+/**
+ * How long a background upload (Prefer: respond-async) may stay `processing` before it is reported failed: its
+ * body's time to arrive, its conversion's own limit, as many more as the queue can make it wait (the queue holds
+ * MEDIA_QUEUE_LIMIT behind `avSlots` conversions, each killed at MEDIA_PROCESS_TIMEOUT_MS), and a minute for
+ * storing. Without a converter (Workers), the conversion's limit once. Past it, the instance that had the job is
+ * taken to have stopped.
+ */
+export function jobDeadlineMs(config: Pick<Config, 'BODY_TIMEOUT_MS' | 'MEDIA_PROCESS_TIMEOUT_MS' | 'MEDIA_QUEUE_LIMIT'>, avSlots?: number): number {
+  const waits = avSlots ? Math.ceil(config.MEDIA_QUEUE_LIMIT / avSlots) : 0;
+  return config.BODY_TIMEOUT_MS + config.MEDIA_PROCESS_TIMEOUT_MS * (1 + waits) + 60_000;
+}

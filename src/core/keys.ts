@@ -6,8 +6,13 @@
  */
 export const MEDIA_ID = /^[A-Za-z0-9_-]{22}\.[a-z0-9]{3,4}$/;
 
-export function newMediaId(extension: string): string {
-  return `${base64url(crypto.getRandomValues(new Uint8Array(16)))}.${extension}`;
+export function newMediaId(extension: string, random = newRandomPart()): string {
+  return `${random}.${extension}`;
+}
+
+/** The 22 random characters of a media id; a background job is known by them before its extension is. */
+export function newRandomPart(): string {
+  return base64url(crypto.getRandomValues(new Uint8Array(16)));
 }
 
 /**

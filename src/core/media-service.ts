@@ -4,7 +4,8 @@ import { AppError, isAppError } from './errors.js';
 import { factsFromMetadata, originalText, factsToMetadata, type Media, type MediaFacts, type Original } from './media-record.js';
 import type { Metrics } from '../lib/metrics.js';
 import { Pieces, spliced } from '../lib/pieces.js';
-import { MEDIA_ID, newMediaId, safeFilename } from './keys.js';
+import { MEDIA_ID, newMediaId, newRandomPart, safeFilename } from './keys.js';
+import { JOB_ID, jobError, jobKey, parseJobRecord, timedOutJob, type JobRecord } from './media-jobs.js';
 import { receiveAv } from './av-upload.js';
 import {
   carrierTypeFor,
@@ -34,6 +35,12 @@ export interface UploadInput {
   image?: Partial<ImageOptions>;
   /** Video and audio: `trim` (optimize and keep_metadata come from `image`, which they share). */
   av?: Partial<Pick<AvOptions, 'trim'>>;
+  /** The random part of the media id, when it was given out before (a background job's id); else a new one. */
+  key?: string;
+  /** Called once the file is accepted for processing: its kind named from its bytes, and within its limit so far. */
+  onAccepted?: () => void;
+  /** Told how far a conversion has got (0 to 1), when the converter can say. */
+  onProgress?: (fraction: number) => void;
 }
 
 export interface MediaServiceDeps {
@@ -51,7 +58,15 @@ export interface MediaServiceDeps {
   metrics?: Metrics;
   /** Memory for files while they are received and stored. Default: a pool that keeps no free blocks. */
   blocks?: BlockPool;
+  /**
+   * How long a background job (Prefer: respond-async) may take before it is reported failed even if no instance
+   * finished it: MEDIA_PROCESS_TIMEOUT_MS and a margin for receiving and storing. Default 3 minutes.
+   */
+  jobDeadlineMs?: number;
 }
+
+/** What GET /v1/media/{id} reports for a job that has not failed. */
+export type JobState = { status: 'processing'; id: string; started_at: string; deadline: string; progress?: number } | { status: 'ready'; media: Media };
 
 /**
  * Hosts raw files: finds out from the bytes what they are, enforces the send endpoint's limits, fits images,
@@ -60,6 +75,9 @@ export interface MediaServiceDeps {
 export class MediaService {
   private readonly deps: MediaServiceDeps;
   private readonly blocks: BlockPool;
+  /** Per background job, its record's writes in order, so that no progress lands after the outcome. */
+  private readonly jobWrites = new Map<string, Promise<void>>();
+  private readonly endedJobs = new Set<string>();
 
   constructor(deps: MediaServiceDeps) {
     this.deps = { ...deps, store: guardStorage(deps.store, deps.logger) };
@@ -104,9 +122,10 @@ export class MediaService {
       file.release();
       throw err;
     });
+    input.onAccepted?.();
     const original = { filename: originalText(input.filename), content_type: originalText(input.declaredContentType) };
-    if (received.av) return this.hostAv(file, reader, received, original, resolveAvOptions({ ...input.image, ...input.av }));
-    if (received.image) return this.hostImage(file, received.detected, original, input.image);
+    if (received.av) return this.hostAv(file, reader, received, original, { ...resolveAvOptions({ ...input.image, ...input.av }), onProgress: input.onProgress }, input.key);
+    if (received.image) return this.hostImage(file, received.detected, original, input.image, input.key);
     const { type, sha256, change } = received;
     const chunks = spliced(file.views(), change?.splice);
     const content = { chunks, size: chunks.reduce((n, c) => n + c.length, 0), sha256 };
@@ -117,7 +136,7 @@ export class MediaService {
       throw err;
     }
     const facts = { transformations: change ? [change.transformation] : [], original: { ...original, size: file.size } };
-    const media = await this.save(type, content, facts, original.filename);
+    const media = await this.save(type, content, facts, original.filename, input.key);
     // Not when saving failed: a write that timed out may still be sending these bytes, so they are left to the GC.
     file.release();
     return media;
@@ -181,6 +200,105 @@ export class MediaService {
   async delete(id: string): Promise<void> {
     await this.find(id); // 404 for what this service did not store
     await this.deps.store.delete(id);
+    // A background job's record names the media it made: it goes too, so the job reads as unknown, not ready.
+    await this.deps.store.delete(jobKey(id.slice(0, id.indexOf('.')))).catch(() => undefined);
+  }
+
+  /**
+   * Starts a background job (Prefer: respond-async): allocates its id and records it as processing until its
+   * deadline, before any of the file is read. The id is the random part of the media id the job will store.
+   */
+  async beginJob(): Promise<Extract<JobState, { status: 'processing' }>> {
+    const id = newRandomPart();
+    const started = Date.now();
+    const record = { status: 'processing' as const, started_at: new Date(started).toISOString(), deadline: new Date(started + (this.deps.jobDeadlineMs ?? 180_000)).toISOString() };
+    await this.writeJob(id, record);
+    return { ...record, id };
+  }
+
+  /**
+   * Records how a background job ended: `ready` with the media it stored, or `failed` with the refusal (anything
+   * that is not an AppError is recorded as the 500 the request would have answered). When even that record cannot
+   * be written, the job's media is removed, so a job never leaves media its record does not name; its record then
+   * stays `processing` and reads as failed after its deadline.
+   */
+  async endJob(id: string, outcome: Promise<Media>): Promise<void> {
+    const started_at = (await this.readJob(id))?.started_at ?? new Date().toISOString();
+    let media: Media | undefined;
+    let record: JobRecord;
+    try {
+      media = await outcome;
+      record = { status: 'ready', started_at, media_id: media.id };
+    } catch (err) {
+      if (!isAppError(err)) this.deps.logger.error('a background upload failed', { job: id, error: (err as Error)?.message ?? String(err) });
+      const e = isAppError(err) ? err : new AppError(500, 'internal_error', 'Something went wrong on our side; the file was not stored. Send it again.');
+      record = { status: 'failed', started_at, http_status: e.status, code: e.code, error: e.message };
+    }
+    this.endedJobs.add(id); // progress not yet written is dropped
+    try {
+      await this.inOrder(id, () => this.writeJob(id, record));
+    } catch (err) {
+      this.deps.logger.error('the record of a background upload could not be written', { job: id, error: (err as Error)?.message ?? String(err) });
+      if (media) await this.discard(media.id);
+    } finally {
+      this.endedJobs.delete(id);
+    }
+  }
+
+  /**
+   * For a background job: records how far its conversion has got, in steps of a tenth at least and one write at a
+   * time (a step reported while one is being written is skipped), never after its outcome.
+   */
+  progressOf(job: { id: string; started_at: string; deadline: string }): (fraction: number) => void {
+    let shown = -1;
+    let writing = false;
+    return (fraction) => {
+      if (writing || fraction < shown + 0.1 || this.endedJobs.has(job.id)) return;
+      shown = fraction;
+      writing = true;
+      const record = { status: 'processing' as const, started_at: job.started_at, deadline: job.deadline, progress: Math.round(fraction * 100) / 100 };
+      this.inOrder(job.id, () => (this.endedJobs.has(job.id) ? Promise.resolve() : this.writeJob(job.id, record)))
+        .catch((err: unknown) => this.deps.logger.warn('the progress of a background upload could not be recorded', { job: job.id, error: (err as Error)?.message ?? String(err) }))
+        .finally(() => (writing = false));
+    };
+  }
+
+  private inOrder(id: string, write: () => Promise<void>): Promise<void> {
+    const next = (this.jobWrites.get(id) ?? Promise.resolve()).then(write);
+    const settled = next.catch(() => undefined);
+    this.jobWrites.set(id, settled);
+    void settled.then(() => this.jobWrites.get(id) === settled && this.jobWrites.delete(id));
+    return next;
+  }
+
+  /** Forgets a job whose refusal was answered to the request itself (its id was never given out). */
+  async dropJob(id: string): Promise<void> {
+    await this.deps.store.delete(jobKey(id)).catch(() => undefined);
+  }
+
+  /**
+   * A background job as its record tells it: processing, or ready with its media; a failed job throws its refusal
+   * (with `status: "failed"`), and so does one still processing past its deadline (media_processing_timeout).
+   */
+  async job(id: string): Promise<JobState> {
+    const record = JOB_ID.test(id) ? await this.readJob(id) : null;
+    if (!record) throw notFound(id);
+    if (record.status === 'failed') throw jobError(id, record);
+    if (record.status === 'ready') return { status: 'ready', media: await this.get(record.media_id) };
+    if (Date.parse(record.deadline) < Date.now()) throw timedOutJob(id, record.deadline);
+    return { status: 'processing', id, started_at: record.started_at, deadline: record.deadline, ...(record.progress !== undefined && { progress: record.progress }) };
+  }
+
+  private async readJob(id: string): Promise<JobRecord | null> {
+    const found = await this.deps.store.get(jobKey(id));
+    return found ? parseJobRecord(await new Response(found.body).text()) : null;
+  }
+
+  private async writeJob(id: string, record: JobRecord): Promise<void> {
+    const bytes = new TextEncoder().encode(JSON.stringify(record));
+    const hasher = this.deps.sha256();
+    hasher.update(bytes);
+    await this.deps.store.put(jobKey(id), { chunks: [bytes], size: bytes.length, sha256: hasher.digestHex() }, { contentType: 'application/json' });
   }
 
   /** Removes media that a request stored before failing for another reason; a failure here is logged, not thrown. */
@@ -204,7 +322,7 @@ export class MediaService {
    * file out of the pooled blocks when its turn comes (the blocks go back then), or they go back when it is
    * refused before that.
    */
-  private async hostImage(file: PooledBytes, detected: Detected, original: Original, options?: Partial<ImageOptions>) {
+  private async hostImage(file: PooledBytes, detected: Detected, original: Original, options?: Partial<ImageOptions>, key?: string) {
     const started = Date.now();
     const size = file.size;
     const out = await this.deps.images
@@ -217,7 +335,7 @@ export class MediaService {
       transformations: out.transformations,
       original: { ...original, size, width: out.original.width, height: out.original.height },
     };
-    return this.saveProcessed(out, facts, original.filename);
+    return this.saveProcessed(out, facts, original.filename, key);
   }
 
   /** Video and audio: read on into the converter (see receiveAv), then stored like a processed image. */
@@ -227,6 +345,7 @@ export class MediaService {
     received: { detected: Detected; limit: SizeLimit },
     original: Original,
     options: AvOptions,
+    key?: string,
   ): Promise<Media> {
     const { processed: out, size } = await receiveAv(this.deps.av!, received.detected, head, reader, received.limit, options);
     const facts = {
@@ -236,21 +355,21 @@ export class MediaService {
       transformations: out.transformations,
       original: { ...original, size, ...out.original },
     };
-    return this.saveProcessed(out, facts, original.filename);
+    return this.saveProcessed(out, facts, original.filename, key);
   }
 
   /** Stores what a processor made, hashed, as the type its extension names (a processor making anything else is a bug). */
-  private saveProcessed(out: { bytes: Uint8Array; extension: string }, facts: Omit<MediaFacts, 'sha256'>, filename: string | null): Promise<Media> {
+  private saveProcessed(out: { bytes: Uint8Array; extension: string }, facts: Omit<MediaFacts, 'sha256'>, filename: string | null, key?: string): Promise<Media> {
     const type = mediaTypeForExtension(out.extension);
     if (!type) throw new Error(`a processor produced ${out.extension}, which is not a carrier format`);
     const hasher = this.deps.sha256();
     hasher.update(out.bytes);
-    return this.save(type, { chunks: [out.bytes], size: out.bytes.length, sha256: hasher.digestHex() }, facts, filename);
+    return this.save(type, { chunks: [out.bytes], size: out.bytes.length, sha256: hasher.digestHex() }, facts, filename, key);
   }
 
   /** Stores the file with its facts, in one write: afterwards both are there, or neither. */
-  private async save(type: MediaType, content: FileContent, facts: Omit<MediaFacts, 'sha256'>, filename: string | null): Promise<Media> {
-    const id = newMediaId(type.extension);
+  private async save(type: MediaType, content: FileContent, facts: Omit<MediaFacts, 'sha256'>, filename: string | null, key?: string): Promise<Media> {
+    const id = newMediaId(type.extension, key);
     const all = { sha256: content.sha256, ...facts };
     const media = await this.present(id, type, content.size, all); // first: if no URL can be made, nothing is stored
     await this.deps.store.put(id, content, {

@@ -83,3 +83,33 @@ export function withDeadline(
   }, { highWaterMark: 0 });
   return { stream: wrapped, finish };
 }
+
+/**
+ * The same bytes, read only as they are asked for, and a promise settled once the source has given its last one
+ * (never when it fails or is cancelled): the moment a request's body has been received whole.
+ */
+export function watchEnd(source: ReadableStream<Uint8Array>): { stream: ReadableStream<Uint8Array>; ended: Promise<void> } {
+  let ended!: () => void;
+  const done = new Promise<void>((resolve) => (ended = resolve));
+  const reader = source.getReader();
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const r = await reader.read();
+          if (r.done) {
+            ended();
+            controller.close();
+          } else controller.enqueue(r.value);
+        } catch (err) {
+          controller.error(err); // not ended: whoever reads it fails, and says why
+        }
+      },
+      cancel: (reason) => reader.cancel(reason),
+    },
+    // One piece read ahead: the source's end is seen once its last bytes are taken, even when the reader (a
+    // multipart parser past its file part) would ask for more only later.
+    { highWaterMark: 1 },
+  );
+  return { stream, ended: done };
+}

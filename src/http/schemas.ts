@@ -49,6 +49,23 @@ export const MediaSchema = z
 
 export const MediaResponseSchema = z.object({ success: z.literal(true), media: MediaSchema }).openapi('MediaResponse');
 
+/** Prefer: respond-async — the upload is received and being processed; poll its Location. */
+export const JobProcessingSchema = z
+  .object({
+    success: z.literal(true),
+    status: z.literal('processing'),
+    id: z.string().openapi({ example: 'q5V0Ck3nYbq2V8D3mXy0cQ', description: 'The job: GET /v1/media/{id} reports it; once ready, the media id is this and its extension.' }),
+    started_at: z.string().datetime(),
+    deadline: z.string().datetime().openapi({ description: 'If it is still processing then, it is reported failed (media_processing_timeout).' }),
+    progress: z.number().min(0).max(1).optional().openapi({ example: 0.4, description: 'Video and audio: how far the conversion has got, when ffmpeg says.' }),
+  })
+  .openapi('JobProcessing');
+
+/** GET /v1/media/{id}: the media (ready), or a background job still processing; a failed job answers with its error. */
+export const MediaStatusResponseSchema = z
+  .union([z.object({ success: z.literal(true), status: z.literal('ready'), media: MediaSchema }), JobProcessingSchema])
+  .openapi('MediaStatus');
+
 export const UploadFormSchema = z.object({ file: z.any().openapi({ type: 'string', format: 'binary', description: 'The file (exactly one part).' }) });
 
 const optimize = z

@@ -27,7 +27,16 @@ export interface Upload {
 export async function readUpload(
   request: Request,
   media: MediaService,
-  options: { image: (fields: Record<string, string>) => Partial<ImageOptions>; checkFields?: (fields: Record<string, string>) => void },
+  options: {
+    image: (fields: Record<string, string>) => Partial<ImageOptions>;
+    checkFields?: (fields: Record<string, string>) => void;
+    /** The random part of the media id, given out before (a background job's id). */
+    key?: string;
+    /** Called once the file is accepted for processing (see UploadInput.onAccepted). */
+    onAccepted?: () => void;
+    /** Told how far a conversion has got (see UploadInput.onProgress). */
+    onProgress?: (fraction: number) => void;
+  },
 ): Promise<Upload> {
   const declared = contentLength(request.headers);
   const boundary = getMultipartBoundary(request.headers.get('content-type'));
@@ -43,6 +52,9 @@ export async function readUpload(
       declaredContentType: request.headers.get('content-type') ?? undefined,
       image: options.image(query),
       av: avOptionsIn(query),
+      key: options.key,
+      onAccepted: options.onAccepted,
+      onProgress: options.onProgress,
     });
     return { fields: query, media: hosted };
   }
@@ -68,6 +80,9 @@ export async function readUpload(
         declaredContentType: part.contentType,
         image: options.image(fields),
         av: avOptionsIn(fields),
+        key: options.key,
+        onAccepted: options.onAccepted,
+        onProgress: options.onProgress,
       });
     }
   } catch (err) {

@@ -1,7 +1,7 @@
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import type { Config } from '../config.js';
+import { jobDeadlineMs, type Config } from '../config.js';
 import { BlockPool } from '../core/block-pool.js';
 import { MemoryIdempotencyRecords, type IdempotencyRecords } from '../core/idempotency.js';
 import { MediaService } from '../core/media-service.js';
@@ -47,7 +47,7 @@ export function buildNodeDeps(config: Config, logger: Logger, overrides: { image
   const blocks = new BlockPool({ keepBytes: POOL_KEEP_BYTES });
   metrics.gauge('mms_media_av_queue_depth', 'Videos and audio files waiting for a conversion slot.', () => av.stats?.().waiting ?? 0);
   metrics.gauge('mms_media_av_processing', 'Videos and audio files being converted now.', () => av.stats?.().active ?? 0);
-  const media = new MediaService({ store, images, av, limits, sha256, logger, metrics, blocks });
+  const media = new MediaService({ store, images, av, limits, sha256, logger, metrics, blocks, jobDeadlineMs: jobDeadlineMs(config, av.converts ? avSlots(config) : undefined) });
   const urls = buildUrlServices(config, { media, images, av }, overrides);
   return {
     media,
@@ -77,7 +77,7 @@ function buildAv(config: Config, budgetBytes: number, logger: Logger): AvProcess
     return new NoAvProcessing({ budgetBytes, where: 'node' });
   }
   const cores = availableParallelism();
-  const concurrency = config.MEDIA_CONCURRENCY ?? Math.max(1, Math.floor(cores / 2));
+  const concurrency = avSlots(config);
   const av = new FfmpegAv({
     tools,
     budgetBytes,
@@ -110,4 +110,9 @@ function buildStorage(config: Config, logger: Logger): { store: MediaStore; idem
     store: new S3Store({ client, bucket, publicBaseUrl: config.S3_PUBLIC_BASE_URL, urlTtlSeconds: config.MEDIA_URL_TTL_SECONDS, streamChunks }),
     idempotency: new S3IdempotencyRecords(client, bucket),
   };
+}
+
+/** Conversions at once: MEDIA_CONCURRENCY, or half the cores (at least one). */
+function avSlots(config: Config): number {
+  return config.MEDIA_CONCURRENCY ?? Math.max(1, Math.floor(availableParallelism() / 2));
 }

@@ -1,4 +1,4 @@
-import { ConfigError, type Config } from '../config.js';
+import { ConfigError, jobDeadlineMs, type Config } from '../config.js';
 import type { IdempotencyRecords } from '../core/idempotency.js';
 import { MediaService } from '../core/media-service.js';
 import { Metrics } from '../lib/metrics.js';
@@ -49,7 +49,7 @@ export async function buildWorkerDeps(config: Config, env: WorkerBindings, logge
   const images = new WorkerImages({ binding, targetBytes: limits.budgetBytes, maxDimension: config.IMAGE_MAX_DIMENSION, maxPixels: config.IMAGE_MAX_PIXELS });
   // No ffmpeg on Workers: deliverable video and audio pass as sent; anything needing conversion gets the 422.
   const av = new NoAvProcessing({ budgetBytes: limits.budgetBytes, where: 'workers' });
-  const media = new MediaService({ store, images, av, limits, sha256, logger, metrics });
+  const media = new MediaService({ store, images, av, limits, sha256, logger, metrics, jobDeadlineMs: jobDeadlineMs(config) });
   const fetcher = new WorkerFetcher({ policy, self: options.self });
   // What preflight may promise that hosting fixes: without the Images binding, no image conversion or fitting.
   const reach = { accepts: (d: { ext: string }) => images.canFix(d), maxInputBytes: limits.inputBytes('image'), budgetBytes: limits.budgetBytes };

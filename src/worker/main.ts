@@ -3,6 +3,7 @@ import { buildWorkerDeps, type WorkerBindings } from './deps.js';
 import { ConfigError, parseConfig } from '../config.js';
 import { AppError, errorBody } from '../core/errors.js';
 import { createApp } from '../http/app.js';
+import type { ExecutionContext } from 'hono';
 
 /**
  * The Cloudflare Workers entry: vars and secrets go through the same zod config as on Node, bindings
@@ -13,21 +14,22 @@ import { createApp } from '../http/app.js';
 export type WorkerEnv = WorkerBindings & Record<string, unknown>;
 
 interface Built {
-  fetch(request: Request): Response | Promise<Response>;
+  fetch(request: Request, env?: unknown, ctx?: ExecutionContext): Response | Promise<Response>;
 }
 
 const built = new WeakMap<object, Map<string, Promise<Built>>>();
 const MAX_ORIGINS = 8;
 
 export default {
-  async fetch(request: Request, env: WorkerEnv): Promise<Response> {
+  /** `ctx` keeps the isolate for work that goes on after the answer (Prefer: respond-async uploads). */
+  async fetch(request: Request, env: WorkerEnv, ctx?: ExecutionContext): Promise<Response> {
     let app: Built;
     try {
       app = await appFor(request, env);
     } catch (err) {
       return misconfigured(err, env);
     }
-    return app.fetch(request);
+    return app.fetch(request, undefined, ctx);
   },
 };
 

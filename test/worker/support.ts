@@ -25,8 +25,8 @@ export function workerEnv(vars: Record<string, string>, options: { images?: bool
 }
 
 /** One request to the worker, the way the runtime delivers it. */
-export function callWorker(env: WorkerEnv, input: string | URL | Request, init?: RequestInit): Promise<Response> {
-  return worker.fetch(input instanceof Request ? input : new Request(input, init), env);
+export function callWorker(env: WorkerEnv, input: string | URL | Request, init?: RequestInit, ctx?: Parameters<typeof worker.fetch>[2]): Promise<Response> {
+  return worker.fetch(input instanceof Request ? input : new Request(input, init), env, ctx);
 }
 
 /** Every key in the bucket (R2 lists 1000 at a time). */

@@ -1,3 +1,4 @@
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { parseConfig } from '../../src/config.js';
 import { SendResponseSchema } from '../../src/http/schemas.js';
@@ -121,6 +122,18 @@ describe('images without an Images binding: deliverable ones pass, the rest are 
     const media = await expectMedia(await upload(env, bytes));
     expect(media).toMatchObject({ content_type: 'image/jpeg', size: bytes.length, transformations: [] });
     expect(Buffer.from(await bytesOf(await callWorker(env, media.url))).equals(bytes)).toBe(true);
+  });
+
+  it('with Prefer: respond-async answers 202 and stores the image in work the runtime keeps after the answer (waitUntil)', async () => {
+    const bytes = jpegOfSize(500_000);
+    const ctx = createExecutionContext();
+    const init = { method: 'POST', body: form({}, [{ filename: 'photo.bin', bytes }]), headers: { 'x-api-key': KEY, prefer: 'respond-async' } };
+    const res = await callWorker(env, `${ORIGIN}/v1/media`, init, ctx);
+    const job = (await res.json()) as { status: string; id: string };
+    expect({ status: res.status, job: job.status, location: res.headers.get('location') }).toEqual({ status: 202, job: 'processing', location: `/v1/media/${job.id}` });
+    await waitOnExecutionContext(ctx);
+    const done = await callWorker(env, `${ORIGIN}/v1/media/${job.id}`, { headers: { 'x-api-key': KEY } });
+    expect(await done.json()).toMatchObject({ success: true, status: 'ready', media: { id: `${job.id}.jpg`, size: bytes.length } });
   });
 
   it('cuts EXIF out of a JPEG stored as it is, keeping only the orientation, unless keep_metadata=true', async () => {

@@ -87,7 +87,9 @@ async function encode(job: JobRunner, input: string, facts: AvFacts, options: Av
   const planSettings = { budgetBytes: settings.budgetBytes, maxDimension: settings.maxDimension, trim: options.trim };
   const common = { format: facts.format, input, output, keepMetadata: options.keepMetadata, threads: settings.threads };
   const run = async (args: string[]) => {
-    const r = await job.run('ffmpeg', args, kind);
+    const r = await (options.onProgress
+      ? job.run('ffmpeg', ['-progress', 'pipe:1', '-nostats', ...args], kind, progressLines(facts.duration, options.onProgress))
+      : job.run('ffmpeg', args, kind));
     if (r.code !== 0) throw refuseAv.failed(kind, new Error(r.stderr.trim() || `ffmpeg exited with ${r.code}`));
     return (await stat(output)).size;
   };
@@ -144,4 +146,20 @@ async function result(job: JobRunner, path: string, facts: AvFacts, type: MediaT
   const out = await job.probe(path, type.extension as AvFormat, bytes.length, Number.MAX_SAFE_INTEGER, avKind(facts));
   const shown = out.video && { width: out.video.width, height: out.video.height };
   return { bytes, extension: type.extension, contentType: type.contentType, kind: avKind(facts), duration: round(out.duration), ...shown, original: original(facts), transformations };
+}
+
+/**
+ * ffmpeg's -progress output (key=value lines, `out_time_us` among them) turned into the share of the input encoded
+ * so far; never 1, which is for the stored file. Lines may be cut between two pieces of output.
+ */
+function progressLines(duration: number, report: (fraction: number) => void): (text: string) => void {
+  let partial = '';
+  return (text) => {
+    const lines = (partial + text).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      const m = /^out_time_us=(\d+)/.exec(line);
+      if (m && duration > 0) report(Math.min(0.99, Number(m[1]) / 1_000_000 / duration));
+    }
+  };
 }

@@ -15,8 +15,8 @@ export class JobRunner {
   ) {}
 
   /** Runs a tool; a run past the job's deadline is killed and refused as a timeout. */
-  async run(tool: 'ffmpeg' | 'ffprobe', args: string[], kind: 'video' | 'audio'): Promise<RunResult> {
-    const result = await runTool(this.tools[tool], args, { timeoutMs: this.deadline - Date.now(), cwd: this.dir });
+  async run(tool: 'ffmpeg' | 'ffprobe', args: string[], kind: 'video' | 'audio', onStdout?: (text: string) => void): Promise<RunResult> {
+    const result = await runTool(this.tools[tool], args, { timeoutMs: this.deadline - Date.now(), cwd: this.dir, onStdout });
     if (result.timedOut) throw refuseAv.timedOut(kind, this.timeoutMs / 1000);
     return result;
   }

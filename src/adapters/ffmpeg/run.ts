@@ -17,7 +17,7 @@ const STDERR_TAIL = 4096;
  * loop. Killed (SIGKILL) when it runs past `timeoutMs`; the result says so. Never rejects for the tool's own
  * failure (see `code`), only when it cannot be started.
  */
-export function runTool(path: string, args: readonly string[], options: { timeoutMs: number; cwd: string }): Promise<RunResult> {
+export function runTool(path: string, args: readonly string[], options: { timeoutMs: number; cwd: string; onStdout?: (text: string) => void }): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(path, args, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
     let stdout = '';
@@ -25,6 +25,7 @@ export function runTool(path: string, args: readonly string[], options: { timeou
     let timedOut = false;
     child.stdout.setEncoding('utf8').on('data', (s: string) => {
       if (stdout.length < MAX_STDOUT) stdout += s;
+      options.onStdout?.(s);
     });
     child.stderr.setEncoding('utf8').on('data', (s: string) => {
       stderr = (stderr + s).slice(-STDERR_TAIL);

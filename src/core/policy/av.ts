@@ -17,6 +17,8 @@ export interface AvOptions {
   keepMetadata: boolean;
   /** Cut a clip longer than the budget carries to the longest that fits, instead of refusing it. */
   trim: boolean;
+  /** Told how far an encode has got (0 to 1), when the converter can say; for a background job's status. */
+  onProgress?: (fraction: number) => void;
 }
 
 export function resolveAvOptions(given: Partial<AvOptions> = {}): AvOptions {

@@ -4,12 +4,26 @@ import { AppError } from '../../core/errors.js';
 import { boundedJson, filesTo } from '../bodies.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { noteMedia } from '../observability.js';
-import { MediaImportSchema, MediaQuerySchema, MediaResponseSchema, UploadFormSchema, errors, fileBodies, imageOptions } from '../schemas.js';
+import { JOB_ID, prefersAsync } from '../../core/media-jobs.js';
+import { emptyStream, watchEnd } from '../../core/streams.js';
+import { replaceBody } from '../limits.js';
+import { JobProcessingSchema, MediaStatusResponseSchema, MediaImportSchema, MediaQuerySchema, MediaResponseSchema, UploadFormSchema, errors, fileBodies, imageOptions } from '../schemas.js';
 import { imageOptionsIn, readUpload } from '../upload.js';
 import { validate } from '../validate.js';
 
 const idParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'q5V0Ck3nYbq2V8D3mXy0cQ.jpg' }) });
 const hosted = { description: 'Hosted', content: { 'application/json': { schema: MediaResponseSchema } } };
+
+const noFile = () => new AppError(400, 'no_file', 'No file was sent: add a multipart part named "file", or send the file as the raw body.');
+
+/** Work that goes on after the answer: Workers keep the request's isolate for it only when told (waitUntil). */
+function keepRunning(c: Context<AppEnv>, work: Promise<void>): void {
+  try {
+    c.executionCtx.waitUntil(work);
+  } catch {
+    // Node: no execution context; the process keeps running anyway.
+  }
+}
 
 export function mediaRoutes(deps: Pick<AppDeps, 'media' | 'importer'>) {
   const routes = new OpenAPIHono<AppEnv>();
@@ -17,10 +31,44 @@ export function mediaRoutes(deps: Pick<AppDeps, 'media' | 'importer'>) {
   /** A file, in multipart or as the raw body; its query is checked before the body is read. */
   const hostFile = async (c: Context<AppEnv>) => {
     validate(MediaQuerySchema, c.req.query());
+    if (prefersAsync(c.req.header('prefer'))) return hostLater(c);
     const { media } = await readUpload(c.req.raw, deps.media, { image: imageOptionsIn });
-    if (!media) throw new AppError(400, 'no_file', 'No file was sent: add a multipart part named "file", or send the file as the raw body.');
+    if (!media) throw noFile();
     noteMedia(c, media);
     return c.json({ success: true as const, media }, 201);
+  };
+
+  /**
+   * Prefer: respond-async. The request still receives the whole body (into the converter's disk or pooled memory,
+   * as without the header), and a refusal that comes before the file is accepted (its type, its size) is answered
+   * as usual. Once the body is in and the file accepted, 202 with the job, and the processing goes on; its outcome
+   * is recorded in the store (see media-jobs).
+   */
+  const hostLater = async (c: Context<AppEnv>) => {
+    const job = await deps.media.beginJob();
+    const { id } = job;
+    const { stream, ended } = watchEnd(c.req.raw.body ?? emptyStream());
+    let accept!: () => void;
+    const accepted = new Promise<void>((resolve) => (accept = resolve));
+    const work = readUpload(replaceBody(c.req.raw, stream), deps.media, { image: imageOptionsIn, key: id, onAccepted: accept, onProgress: deps.media.progressOf(job) }).then(({ media }) => {
+      if (!media) throw noFile();
+      return media;
+    });
+    const received = Promise.all([ended, accepted]).then(() => 'received' as const);
+    const first = await Promise.race([received, work.then(() => 'stored' as const)]).catch(async (err: unknown) => {
+      await deps.media.dropJob(id); // refused while the request was still here: it hears why, and no job is left
+      throw err;
+    });
+    const recorded = deps.media.endJob(id, work);
+    if (first === 'stored') {
+      // Done before the request was: it is answered as without the header (the preference is not applied).
+      await recorded;
+      const media = await work;
+      noteMedia(c, media);
+      return c.json({ success: true as const, media }, 201);
+    }
+    keepRunning(c, recorded);
+    return c.json({ success: true as const, ...job }, 202, { 'preference-applied': 'respond-async', location: `/v1/media/${id}` });
   };
 
   const hostRoute = createRoute({
@@ -38,15 +86,32 @@ export function mediaRoutes(deps: Pick<AppDeps, 'media' | 'importer'>) {
         },
       },
     },
-    responses: { 201: hosted, ...errors(400, 401, 413, 415, 422) },
+    responses: {
+      201: hosted,
+      202: {
+        description: 'With `Prefer: respond-async`: the file was received and is being processed; GET the Location for its outcome.',
+        headers: {
+          'Preference-Applied': { schema: { type: 'string', example: 'respond-async' } },
+          Location: { schema: { type: 'string', example: '/v1/media/q5V0Ck3nYbq2V8D3mXy0cQ' } },
+        },
+        content: { 'application/json': { schema: JobProcessingSchema } },
+      },
+      ...errors(400, 401, 413, 415, 422),
+    },
   });
 
   const getRoute = createRoute({
     method: 'get',
     path: '/v1/media/{id}',
-    summary: 'The hosted media, with a fresh URL',
+    summary: 'The hosted media, with a fresh URL; or how a background upload (Prefer: respond-async) is going',
+    description:
+      'A media id answers with the media (`status: "ready"`). A job id from a 202 answers `processing`, the media once ready, or, when the job failed, ' +
+      'the error it ended with (`status: "failed"`, its code and sentence; `media_processing_timeout` when it did not finish by its deadline).',
     request: { params: idParam },
-    responses: { 200: { ...hosted, description: 'Found' }, ...errors(401, 404) },
+    responses: {
+      200: { description: 'Found', content: { 'application/json': { schema: MediaStatusResponseSchema } } },
+      ...errors(401, 404, 413, 415, 422, 500, 503, 504),
+    },
   });
 
   const deleteRoute = createRoute({
@@ -66,7 +131,11 @@ export function mediaRoutes(deps: Pick<AppDeps, 'media' | 'importer'>) {
       noteMedia(c, media);
       return c.json({ success: true as const, media }, 201);
     })
-    .openapi(getRoute, async (c) => c.json({ success: true as const, media: await deps.media.get(c.req.valid('param').id) }, 200))
+    .openapi(getRoute, async (c) => {
+      const id = c.req.valid('param').id;
+      if (JOB_ID.test(id)) return c.json({ success: true as const, ...(await deps.media.job(id)) }, 200);
+      return c.json({ success: true as const, status: 'ready' as const, media: await deps.media.get(id) }, 200);
+    })
     .openapi(deleteRoute, async (c) => {
       await deps.media.delete(c.req.valid('param').id);
       return c.body(null, 204);
