@@ -68,7 +68,7 @@ async function main() {
         `| ${seconds(baseline.ms)} | ${formatBytes(baseline.bytes)} ${baseline.output} | ${mb(baseline.peakRss)} | ${(pipeline.ms / baseline.ms).toFixed(1)}× |`,
     );
   }
-  console.log(`Budget ${formatBytes(TARGET)} (IMAGE_PROFILE=safe), long edge 2048, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim()}.`);
+  console.log(`Budget ${formatBytes(TARGET)} (MEDIA_PROFILE=safe), long edge 2048, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim()}.`);
   console.log(`Machine load (1-minute average) before measuring: ${startLoad.toFixed(1)}; other work on the machine slows every row alike.`);
   console.log('Pipeline: SharpImages.process (optimize=auto). Baseline: one sharp resize to 2048 + encode of the same file (HEIC: heic-decode first).');
   console.log(`Times: median of ${RUNS} warm runs; peak: the process's max RSS, Node and sharp included.`);

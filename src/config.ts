@@ -13,6 +13,7 @@ const int = (min: number, max: number) => {
   const error = `must be a whole number from ${min} to ${max}`;
   return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
 };
+const profile = z.enum(['safe', 'standard', 'max'], { error: 'must be safe, standard or max' });
 const url = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
@@ -45,7 +46,9 @@ const schema = z
     TELI_API_BASE_URL: url.default('https://api.teli.ai'),
     TELI_API_KEY: optional,
     TELI_TIMEOUT_MS: int(100, 120_000).default(15_000),
-    IMAGE_PROFILE: z.enum(['safe', 'standard', 'max'], { error: 'must be safe, standard or max' }).default('safe'),
+    /** The delivery budget for every kind (images, video, audio); IMAGE_PROFILE is its older name, still read. */
+    MEDIA_PROFILE: profile.optional(),
+    IMAGE_PROFILE: profile.optional(),
     IMAGE_TARGET_BYTES: int(10_000, 5_000_000).optional(),
     IMAGE_MAX_DIMENSION: int(64, 8192).default(2048),
     IMAGE_MAX_INPUT_BYTES: int(1_000_000, 200_000_000).default(25_000_000),
@@ -97,7 +100,11 @@ const schema = z
     }
   });
 
-export type Config = z.output<typeof schema> & { PUBLIC_BASE_URL: string };
+export type Config = Omit<z.output<typeof schema>, 'MEDIA_PROFILE' | 'IMAGE_PROFILE'> & {
+  /** MEDIA_PROFILE, or IMAGE_PROFILE where only the older name is set; safe by default. */
+  MEDIA_PROFILE: z.output<typeof profile>;
+  PUBLIC_BASE_URL: string;
+};
 
 export class ConfigError extends Error {}
 
@@ -119,8 +126,15 @@ export function parseConfig(env: Record<string, string | undefined>, options: { 
     const shown = value === undefined || /KEY|SECRET/.test(name) ? '' : ` (got "${value}")`;
     throw new ConfigError(`${name} ${issue.message}${shown}`);
   }
-  const c = result.data;
-  return { ...c, PUBLIC_BASE_URL: (c.PUBLIC_BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, '') };
+  const { MEDIA_PROFILE, IMAGE_PROFILE, ...c } = result.data;
+  if (MEDIA_PROFILE && IMAGE_PROFILE && MEDIA_PROFILE !== IMAGE_PROFILE) {
+    throw new ConfigError(`MEDIA_PROFILE (${MEDIA_PROFILE}) and IMAGE_PROFILE (${IMAGE_PROFILE}, its older name) disagree: set only MEDIA_PROFILE`);
+  }
+  return {
+    ...c,
+    MEDIA_PROFILE: MEDIA_PROFILE ?? IMAGE_PROFILE ?? 'safe',
+    PUBLIC_BASE_URL: (c.PUBLIC_BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, ''),
+  };
 }
 
 function checkDriverForRuntime(driver: string | undefined, runtime: Runtime): void {

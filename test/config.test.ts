@@ -21,6 +21,17 @@ describe('parseConfig', () => {
     expect(c.TELI_API_KEY).toBeUndefined();
   });
 
+  it('takes one delivery profile for every kind: MEDIA_PROFILE, or IMAGE_PROFILE, its older name', () => {
+    expect(parseConfig({}).MEDIA_PROFILE).toBe('safe');
+    expect(parseConfig({ MEDIA_PROFILE: 'standard' }).MEDIA_PROFILE).toBe('standard');
+    expect(parseConfig({ IMAGE_PROFILE: 'max' }).MEDIA_PROFILE).toBe('max');
+    expect(parseConfig({ MEDIA_PROFILE: 'max', IMAGE_PROFILE: 'max' }).MEDIA_PROFILE).toBe('max');
+    expect(() => parseConfig({ MEDIA_PROFILE: 'standard', IMAGE_PROFILE: 'safe' })).toThrow(
+      new ConfigError('MEDIA_PROFILE (standard) and IMAGE_PROFILE (safe, its older name) disagree: set only MEDIA_PROFILE'),
+    );
+    expect(() => parseConfig({ MEDIA_PROFILE: 'tiny' })).toThrow(new ConfigError('MEDIA_PROFILE must be safe, standard or max (got "tiny")'));
+  });
+
   it('reads lists, booleans and numbers, and treats empty as unset', () => {
     const c = parseConfig({ API_KEYS: ' a , b,, ', S3_FORCE_PATH_STYLE: 'true', PORT: '8080', TELI_API_KEY: '', HOST: '0.0.0.0' });
     expect(c).toMatchObject({ API_KEYS: ['a', 'b'], S3_FORCE_PATH_STYLE: true, PORT: 8080, PUBLIC_BASE_URL: 'http://localhost:8080' });

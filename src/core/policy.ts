@@ -5,7 +5,7 @@
  * - media-types.ts   the send endpoint's table: carrier types, their kinds and size limits, SUPPORTED_LIST.
  * - limits.ts        Limits, built once per deployment at its entry: the largest body worth reading, the limit for
  *                    each kind or type (images before processing: IMAGE_MAX_INPUT_BYTES), and the delivery
- *                    budget (IMAGE_PROFILE safe 600 KB / standard 1 MB / max 5 MB, or IMAGE_TARGET_BYTES).
+ *                    budget (MEDIA_PROFILE safe 600 KB / standard 1 MB / max 5 MB, or IMAGE_TARGET_BYTES).
  * - image-formats.ts the image formats read and how they are named; which carriers take as they are.
  * - images.ts        the image decisions: what optimize=auto|always|off and keep_metadata mean, the as-is rule
  *                    (when an image passes untouched), when metadata is cut out, what a re-encode produces.

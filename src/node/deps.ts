@@ -24,11 +24,11 @@ import { NoAvProcessing } from '../adapters/no-av.js';
 /** Builds every adapter the Node entry needs from validated config. */
 export function buildNodeDeps(config: Config, logger: Logger, overrides: { images?: ImageProcessor; av?: AvProcessor } & UrlServiceOverrides = {}): AppDeps {
   const { store, idempotency } = buildStorage(config, logger);
-  const av = overrides.av ?? buildAv(config, targetBytesFor(config.IMAGE_PROFILE, config.IMAGE_TARGET_BYTES), logger);
+  const av = overrides.av ?? buildAv(config, targetBytesFor(config.MEDIA_PROFILE, config.IMAGE_TARGET_BYTES), logger);
   // Video and audio are read up to VIDEO_MAX_INPUT_BYTES only where they are converted (on disk, not in memory).
   const avInput = av.converts ? { video: config.VIDEO_MAX_INPUT_BYTES, audio: config.VIDEO_MAX_INPUT_BYTES } : {};
   const limits = new Limits({
-    profile: config.IMAGE_PROFILE,
+    profile: config.MEDIA_PROFILE,
     targetBytes: config.IMAGE_TARGET_BYTES,
     processedInputBytes: { image: config.IMAGE_MAX_INPUT_BYTES, ...avInput },
   });

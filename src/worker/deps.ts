@@ -42,7 +42,7 @@ export async function buildWorkerDeps(config: Config, env: WorkerBindings, logge
   // Without the Images binding no image is processed here beyond cutting metadata out: images are taken only up
   // to the endpoint's own image limit.
   const limits = new Limits({
-    profile: config.IMAGE_PROFILE,
+    profile: config.MEDIA_PROFILE,
     targetBytes: config.IMAGE_TARGET_BYTES,
     processedInputBytes: binding ? { image: config.IMAGE_MAX_INPUT_BYTES } : {},
   });

@@ -1,6 +1,6 @@
 import { MAX_MEDIA_BYTES, endpointBytes, type MediaKind, type MediaType } from './media-types.js';
 
-/** Image delivery profiles (IMAGE_PROFILE): what every image is fitted under before it is stored. */
+/** Delivery profiles (MEDIA_PROFILE, or its older name IMAGE_PROFILE): what every processed file is fitted under. */
 export type ImageProfile = 'safe' | 'standard' | 'max';
 
 /** Decimal bytes, as the endpoint's table counts: 600 KB every US carrier takes, 1 MB AT&T/Verizon long codes, 5 MB the endpoint. */
@@ -12,7 +12,7 @@ export function targetBytesFor(profile: ImageProfile, override?: number): number
 }
 
 export interface LimitsSettings {
-  /** IMAGE_PROFILE, and IMAGE_TARGET_BYTES when it overrides the profile. */
+  /** MEDIA_PROFILE, and IMAGE_TARGET_BYTES when it overrides the profile. */
   profile: ImageProfile;
   targetBytes?: number;
   /**
@@ -35,7 +35,7 @@ export type SizeLimit = FileClass & { bytes: number };
  * `processedInputBytes`, not a new call site.
  */
 export class Limits {
-  /** What every processed file is fitted under (IMAGE_PROFILE, or IMAGE_TARGET_BYTES). */
+  /** What every processed file is fitted under (MEDIA_PROFILE, or IMAGE_TARGET_BYTES). */
   readonly budgetBytes: number;
   /** The largest body worth starting to read: anything declared larger is refused before it is read. */
   readonly maxBodyBytes: number;
