@@ -6,7 +6,10 @@
  * whose extension is known only once it is converted). A job still `processing` past its deadline belongs to an
  * instance that stopped, and is reported failed.
  */
-import { AppError } from './errors.js';
+import { AppError, isAppError } from './errors.js';
+import { newRandomPart } from './keys.js';
+import { mediaNotFound, type Media } from './media-record.js';
+import type { Hasher, Logger, MediaStore } from './ports.js';
 
 /** A job id: the random part of the media id it becomes (`<22 characters>`, without the extension). */
 export const JOB_ID = /^[A-Za-z0-9_-]{22}$/;
@@ -47,4 +50,128 @@ export function timedOutJob(jobId: string, deadline: string): AppError {
 /** The refusal a failed job records, as the error it was. */
 export function jobError(jobId: string, record: Extract<JobRecord, { status: 'failed' }>): AppError {
   return new AppError(record.http_status, record.code, record.error, { extra: { status: 'failed', id: jobId } });
+}
+
+/** What GET /v1/media/{id} reports for a job that has not failed. */
+export type JobState = { status: 'processing'; id: string; started_at: string; deadline: string; progress?: number } | { status: 'ready'; media: Media };
+
+export interface MediaJobsDeps {
+  store: MediaStore;
+  sha256: () => Hasher;
+  logger: Logger;
+  /** How long a job may take before it reads as failed even if no instance finished it (default 3 minutes). */
+  jobDeadlineMs?: number;
+  /** The media a ready job names, and the removal of media whose job could not be recorded. */
+  media: { get(id: string): Promise<Media>; discard(id: string): Promise<void> };
+}
+
+/** Background uploads' records: begun, given progress, ended, read back by any instance. */
+export class MediaJobs {
+  /** Per job, its record's writes in order, so that no progress lands after the outcome. */
+  private readonly writes = new Map<string, Promise<void>>();
+  private readonly ended = new Set<string>();
+
+  constructor(private readonly deps: MediaJobsDeps) {}
+
+  /**
+   * Starts a background job (Prefer: respond-async): allocates its id and records it as processing until its
+   * deadline, before any of the file is read. The id is the random part of the media id the job will store.
+   */
+  async begin(): Promise<Extract<JobState, { status: 'processing' }>> {
+    const id = newRandomPart();
+    const started = Date.now();
+    const record = { status: 'processing' as const, started_at: new Date(started).toISOString(), deadline: new Date(started + (this.deps.jobDeadlineMs ?? 180_000)).toISOString() };
+    await this.write(id, record);
+    return { ...record, id };
+  }
+
+  /**
+   * Records how a background job ended: `ready` with the media it stored, or `failed` with the refusal (anything
+   * that is not an AppError is recorded as the 500 the request would have answered). When even that record cannot
+   * be written, the job's media is removed, so a job never leaves media its record does not name; its record then
+   * stays `processing` and reads as failed after its deadline.
+   */
+  async end(id: string, outcome: Promise<Media>): Promise<void> {
+    const started_at = (await this.read(id))?.started_at ?? new Date().toISOString();
+    let media: Media | undefined;
+    let record: JobRecord;
+    try {
+      media = await outcome;
+      record = { status: 'ready', started_at, media_id: media.id };
+    } catch (err) {
+      if (!isAppError(err)) this.deps.logger.error('a background upload failed', { job: id, error: (err as Error)?.message ?? String(err) });
+      const e = isAppError(err) ? err : new AppError(500, 'internal_error', 'Something went wrong on our side; the file was not stored. Send it again.');
+      record = { status: 'failed', started_at, http_status: e.status, code: e.code, error: e.message };
+    }
+    this.ended.add(id); // progress not yet written is dropped
+    try {
+      await this.inOrder(id, () => this.write(id, record));
+    } catch (err) {
+      this.deps.logger.error('the record of a background upload could not be written', { job: id, error: (err as Error)?.message ?? String(err) });
+      if (media) await this.deps.media.discard(media.id);
+    } finally {
+      this.ended.delete(id);
+    }
+  }
+
+  /**
+   * For a background job: records how far its conversion has got, in steps of a tenth at least and one write at a
+   * time (a step reported while one is being written is skipped), never after its outcome.
+   */
+  progressOf(job: { id: string; started_at: string; deadline: string }): (fraction: number) => void {
+    let shown = -1;
+    let writing = false;
+    return (fraction) => {
+      if (writing || fraction < shown + 0.1 || this.ended.has(job.id)) return;
+      shown = fraction;
+      writing = true;
+      const record = { status: 'processing' as const, started_at: job.started_at, deadline: job.deadline, progress: Math.round(fraction * 100) / 100 };
+      this.inOrder(job.id, () => (this.ended.has(job.id) ? Promise.resolve() : this.write(job.id, record)))
+        .catch((err: unknown) => this.deps.logger.warn('the progress of a background upload could not be recorded', { job: job.id, error: (err as Error)?.message ?? String(err) }))
+        .finally(() => (writing = false));
+    };
+  }
+
+  private inOrder(id: string, write: () => Promise<void>): Promise<void> {
+    const next = (this.writes.get(id) ?? Promise.resolve()).then(write);
+    const settled = next.catch(() => undefined);
+    this.writes.set(id, settled);
+    void settled.then(() => this.writes.get(id) === settled && this.writes.delete(id));
+    return next;
+  }
+
+  /** Forgets a job whose refusal was answered to the request itself (its id was never given out). */
+  async drop(id: string): Promise<void> {
+    await this.deps.store.delete(jobKey(id)).catch(() => undefined);
+  }
+
+  /**
+   * A background job as its record tells it: processing, or ready with its media; a failed job throws its refusal
+   * (with `status: "failed"`), and so does one still processing past its deadline (media_processing_timeout).
+   */
+  async state(id: string): Promise<JobState> {
+    const record = JOB_ID.test(id) ? await this.read(id) : null;
+    if (!record) throw mediaNotFound(id);
+    if (record.status === 'failed') throw jobError(id, record);
+    if (record.status === 'ready') return { status: 'ready', media: await this.deps.media.get(record.media_id) };
+    if (Date.parse(record.deadline) < Date.now()) throw timedOutJob(id, record.deadline);
+    return { status: 'processing', id, started_at: record.started_at, deadline: record.deadline, ...(record.progress !== undefined && { progress: record.progress }) };
+  }
+
+  private async read(id: string): Promise<JobRecord | null> {
+    const found = await this.deps.store.get(jobKey(id));
+    return found ? parseJobRecord(await new Response(found.body).text()) : null;
+  }
+
+  private async write(id: string, record: JobRecord): Promise<void> {
+    const bytes = new TextEncoder().encode(JSON.stringify(record));
+    const hasher = this.deps.sha256();
+    hasher.update(bytes);
+    await this.deps.store.put(jobKey(id), { chunks: [bytes], size: bytes.length, sha256: hasher.digestHex() }, { contentType: 'application/json' });
+  }
+
+  /** A deleted media's job record names it: it goes too, so the job reads as unknown, not ready. */
+  async forgetMedia(mediaId: string): Promise<void> {
+    await this.drop(mediaId.slice(0, mediaId.indexOf('.')));
+  }
 }

@@ -1,3 +1,4 @@
+import { AppError } from './errors.js';
 import { base64url, fromBase64url } from './keys.js';
 import type { MediaKind } from './policy.js';
 
@@ -66,4 +67,9 @@ export function factsFromMetadata(metadata: Record<string, string>): MediaFacts 
   } catch {
     return null;
   }
+}
+
+/** The 404 for an id this service never stored, or no longer holds. */
+export function mediaNotFound(id: string): AppError {
+  return new AppError(404, 'media_not_found', `No media with id "${id}" exists (it may have been deleted).`);
 }

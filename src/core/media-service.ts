@@ -1,11 +1,11 @@
 import { ArrivingBody } from './arriving.js';
 import { BlockPool, PooledBytes } from './block-pool.js';
-import { AppError, isAppError } from './errors.js';
-import { factsFromMetadata, originalText, factsToMetadata, type Media, type MediaFacts, type Original } from './media-record.js';
+import { isAppError } from './errors.js';
+import { factsFromMetadata, mediaNotFound as notFound, originalText, factsToMetadata, type Media, type MediaFacts, type Original } from './media-record.js';
 import type { Metrics } from '../lib/metrics.js';
 import { Pieces, spliced } from '../lib/pieces.js';
-import { MEDIA_ID, newMediaId, newRandomPart, safeFilename } from './keys.js';
-import { JOB_ID, jobError, jobKey, parseJobRecord, timedOutJob, type JobRecord } from './media-jobs.js';
+import { MEDIA_ID, newMediaId, safeFilename } from './keys.js';
+import { MediaJobs } from './media-jobs.js';
 import { receiveAv } from './av-upload.js';
 import {
   carrierTypeFor,
@@ -65,8 +65,6 @@ export interface MediaServiceDeps {
   jobDeadlineMs?: number;
 }
 
-/** What GET /v1/media/{id} reports for a job that has not failed. */
-export type JobState = { status: 'processing'; id: string; started_at: string; deadline: string; progress?: number } | { status: 'ready'; media: Media };
 
 /**
  * Hosts raw files: finds out from the bytes what they are, enforces the send endpoint's limits, fits images,
@@ -75,13 +73,13 @@ export type JobState = { status: 'processing'; id: string; started_at: string; d
 export class MediaService {
   private readonly deps: MediaServiceDeps;
   private readonly blocks: BlockPool;
-  /** Per background job, its record's writes in order, so that no progress lands after the outcome. */
-  private readonly jobWrites = new Map<string, Promise<void>>();
-  private readonly endedJobs = new Set<string>();
+  /** Background uploads (Prefer: respond-async) and their records. */
+  readonly jobs: MediaJobs;
 
   constructor(deps: MediaServiceDeps) {
     this.deps = { ...deps, store: guardStorage(deps.store, deps.logger) };
     this.blocks = deps.blocks ?? new BlockPool({ keepBytes: 0 });
+    this.jobs = new MediaJobs({ ...this.deps, media: this });
   }
 
   /** Whether video and audio are converted here (ffmpeg), rather than only passed when deliverable. */
@@ -200,105 +198,7 @@ export class MediaService {
   async delete(id: string): Promise<void> {
     await this.find(id); // 404 for what this service did not store
     await this.deps.store.delete(id);
-    // A background job's record names the media it made: it goes too, so the job reads as unknown, not ready.
-    await this.deps.store.delete(jobKey(id.slice(0, id.indexOf('.')))).catch(() => undefined);
-  }
-
-  /**
-   * Starts a background job (Prefer: respond-async): allocates its id and records it as processing until its
-   * deadline, before any of the file is read. The id is the random part of the media id the job will store.
-   */
-  async beginJob(): Promise<Extract<JobState, { status: 'processing' }>> {
-    const id = newRandomPart();
-    const started = Date.now();
-    const record = { status: 'processing' as const, started_at: new Date(started).toISOString(), deadline: new Date(started + (this.deps.jobDeadlineMs ?? 180_000)).toISOString() };
-    await this.writeJob(id, record);
-    return { ...record, id };
-  }
-
-  /**
-   * Records how a background job ended: `ready` with the media it stored, or `failed` with the refusal (anything
-   * that is not an AppError is recorded as the 500 the request would have answered). When even that record cannot
-   * be written, the job's media is removed, so a job never leaves media its record does not name; its record then
-   * stays `processing` and reads as failed after its deadline.
-   */
-  async endJob(id: string, outcome: Promise<Media>): Promise<void> {
-    const started_at = (await this.readJob(id))?.started_at ?? new Date().toISOString();
-    let media: Media | undefined;
-    let record: JobRecord;
-    try {
-      media = await outcome;
-      record = { status: 'ready', started_at, media_id: media.id };
-    } catch (err) {
-      if (!isAppError(err)) this.deps.logger.error('a background upload failed', { job: id, error: (err as Error)?.message ?? String(err) });
-      const e = isAppError(err) ? err : new AppError(500, 'internal_error', 'Something went wrong on our side; the file was not stored. Send it again.');
-      record = { status: 'failed', started_at, http_status: e.status, code: e.code, error: e.message };
-    }
-    this.endedJobs.add(id); // progress not yet written is dropped
-    try {
-      await this.inOrder(id, () => this.writeJob(id, record));
-    } catch (err) {
-      this.deps.logger.error('the record of a background upload could not be written', { job: id, error: (err as Error)?.message ?? String(err) });
-      if (media) await this.discard(media.id);
-    } finally {
-      this.endedJobs.delete(id);
-    }
-  }
-
-  /**
-   * For a background job: records how far its conversion has got, in steps of a tenth at least and one write at a
-   * time (a step reported while one is being written is skipped), never after its outcome.
-   */
-  progressOf(job: { id: string; started_at: string; deadline: string }): (fraction: number) => void {
-    let shown = -1;
-    let writing = false;
-    return (fraction) => {
-      if (writing || fraction < shown + 0.1 || this.endedJobs.has(job.id)) return;
-      shown = fraction;
-      writing = true;
-      const record = { status: 'processing' as const, started_at: job.started_at, deadline: job.deadline, progress: Math.round(fraction * 100) / 100 };
-      this.inOrder(job.id, () => (this.endedJobs.has(job.id) ? Promise.resolve() : this.writeJob(job.id, record)))
-        .catch((err: unknown) => this.deps.logger.warn('the progress of a background upload could not be recorded', { job: job.id, error: (err as Error)?.message ?? String(err) }))
-        .finally(() => (writing = false));
-    };
-  }
-
-  private inOrder(id: string, write: () => Promise<void>): Promise<void> {
-    const next = (this.jobWrites.get(id) ?? Promise.resolve()).then(write);
-    const settled = next.catch(() => undefined);
-    this.jobWrites.set(id, settled);
-    void settled.then(() => this.jobWrites.get(id) === settled && this.jobWrites.delete(id));
-    return next;
-  }
-
-  /** Forgets a job whose refusal was answered to the request itself (its id was never given out). */
-  async dropJob(id: string): Promise<void> {
-    await this.deps.store.delete(jobKey(id)).catch(() => undefined);
-  }
-
-  /**
-   * A background job as its record tells it: processing, or ready with its media; a failed job throws its refusal
-   * (with `status: "failed"`), and so does one still processing past its deadline (media_processing_timeout).
-   */
-  async job(id: string): Promise<JobState> {
-    const record = JOB_ID.test(id) ? await this.readJob(id) : null;
-    if (!record) throw notFound(id);
-    if (record.status === 'failed') throw jobError(id, record);
-    if (record.status === 'ready') return { status: 'ready', media: await this.get(record.media_id) };
-    if (Date.parse(record.deadline) < Date.now()) throw timedOutJob(id, record.deadline);
-    return { status: 'processing', id, started_at: record.started_at, deadline: record.deadline, ...(record.progress !== undefined && { progress: record.progress }) };
-  }
-
-  private async readJob(id: string): Promise<JobRecord | null> {
-    const found = await this.deps.store.get(jobKey(id));
-    return found ? parseJobRecord(await new Response(found.body).text()) : null;
-  }
-
-  private async writeJob(id: string, record: JobRecord): Promise<void> {
-    const bytes = new TextEncoder().encode(JSON.stringify(record));
-    const hasher = this.deps.sha256();
-    hasher.update(bytes);
-    await this.deps.store.put(jobKey(id), { chunks: [bytes], size: bytes.length, sha256: hasher.digestHex() }, { contentType: 'application/json' });
+    await this.jobs.forgetMedia(id);
   }
 
   /** Removes media that a request stored before failing for another reason; a failure here is logged, not thrown. */
@@ -384,8 +284,4 @@ export class MediaService {
     const { url, expiresAt } = await this.deps.store.publicUrl(id);
     return { id, url, expires_at: expiresAt?.toISOString() ?? null, content_type: type.contentType, extension: type.extension, kind: type.kind, size, ...facts };
   }
-}
-
-function notFound(id: string): AppError {
-  return new AppError(404, 'media_not_found', `No media with id "${id}" exists (it may have been deleted).`);
 }

@@ -45,21 +45,21 @@ export function mediaRoutes(deps: Pick<AppDeps, 'media' | 'importer'>) {
    * is recorded in the store (see media-jobs).
    */
   const hostLater = async (c: Context<AppEnv>) => {
-    const job = await deps.media.beginJob();
+    const job = await deps.media.jobs.begin();
     const { id } = job;
     const { stream, ended } = watchEnd(c.req.raw.body ?? emptyStream());
     let accept!: () => void;
     const accepted = new Promise<void>((resolve) => (accept = resolve));
-    const work = readUpload(replaceBody(c.req.raw, stream), deps.media, { image: imageOptionsIn, key: id, onAccepted: accept, onProgress: deps.media.progressOf(job) }).then(({ media }) => {
+    const work = readUpload(replaceBody(c.req.raw, stream), deps.media, { image: imageOptionsIn, key: id, onAccepted: accept, onProgress: deps.media.jobs.progressOf(job) }).then(({ media }) => {
       if (!media) throw noFile();
       return media;
     });
     const received = Promise.all([ended, accepted]).then(() => 'received' as const);
     const first = await Promise.race([received, work.then(() => 'stored' as const)]).catch(async (err: unknown) => {
-      await deps.media.dropJob(id); // refused while the request was still here: it hears why, and no job is left
+      await deps.media.jobs.drop(id); // refused while the request was still here: it hears why, and no job is left
       throw err;
     });
-    const recorded = deps.media.endJob(id, work);
+    const recorded = deps.media.jobs.end(id, work);
     if (first === 'stored') {
       // Done before the request was: it is answered as without the header (the preference is not applied).
       await recorded;
@@ -133,7 +133,7 @@ export function mediaRoutes(deps: Pick<AppDeps, 'media' | 'importer'>) {
     })
     .openapi(getRoute, async (c) => {
       const id = c.req.valid('param').id;
-      if (JOB_ID.test(id)) return c.json({ success: true as const, ...(await deps.media.job(id)) }, 200);
+      if (JOB_ID.test(id)) return c.json({ success: true as const, ...(await deps.media.jobs.state(id)) }, 200);
       return c.json({ success: true as const, status: 'ready' as const, media: await deps.media.get(id) }, 200);
     })
     .openapi(deleteRoute, async (c) => {
