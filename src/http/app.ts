@@ -8,6 +8,7 @@ import { Metrics } from '../lib/metrics.js';
 import { idempotency } from './idempotency.js';
 import { bodyDeadline, concurrencyLimit, rateLimit } from './limits.js';
 import { apiSecurityHeaders, observe } from './observability.js';
+import { consoleRoutes } from './routes/console.js';
 import { fileRoutes } from './routes/files.js';
 import { healthRoutes } from './routes/health.js';
 import { mediaRoutes } from './routes/media.js';
@@ -53,7 +54,8 @@ export function createApp(deps: AppDeps) {
     .route('/', mediaRoutes(deps))
     .route('/', mmsRoutes(deps))
     .route('/', healthRoutes(deps))
-    .route('/', fileRoutes(deps));
+    .route('/', fileRoutes(deps))
+    .route('/', consoleRoutes(deps));
   app.get('/metrics', (c) => c.text(metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4' }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'ApiKey', { type: 'apiKey', in: 'header', name: 'X-API-Key' });

@@ -28,6 +28,18 @@ export interface AppDeps {
   /** Where Idempotency-Key records live (memory for one instance, the bucket for many) and how bodies are hashed. */
   idempotency?: { records: IdempotencyRecords; sha256: () => Hasher };
   limits?: Partial<RequestLimits>;
+  /** The agent console's files (Node); absent where the service serves the API only (Workers). */
+  console?: ConsoleDeps;
+}
+
+/** The console page's files and where its previews and uploads may reach (its Content-Security-Policy). */
+export interface ConsoleDeps {
+  /** A file by its flat name (index.html, console.js, tus.min.js, …); undefined when there is none. */
+  file(name: string): Uint8Array | undefined;
+  /** Origins hosted files are served from besides the page's own (the bucket's, or PUBLIC_BASE_URL's). */
+  mediaOrigins: string[];
+  /** Origins API URLs point at besides the page's own (PUBLIC_BASE_URL's, where tus upload URLs lead). */
+  apiOrigins: string[];
 }
 
 export interface RequestLimits {

@@ -50,7 +50,7 @@ function routeOf(c: Context<AppEnv>): string {
   return path && path !== '/*' ? path : 'unmatched';
 }
 
-/** Headers for API replies: inert JSON, never cached, never framed, no referrer leaked. */
+/** Headers for API replies: inert JSON, never cached, never framed, no referrer leaked (pages: see routes/console.ts). */
 export function apiSecurityHeaders(): MiddlewareHandler {
   return async (c, next) => {
     await next();
@@ -58,6 +58,8 @@ export function apiSecurityHeaders(): MiddlewareHandler {
     c.header('x-content-type-options', 'nosniff');
     c.header('x-frame-options', 'DENY');
     c.header('referrer-policy', 'no-referrer');
+    // A page (the console) sets its own policy and caching; everything else is an API reply.
+    if (c.res.headers.has('content-security-policy')) return;
     c.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
     c.header('cache-control', 'no-store');
   };

@@ -13,6 +13,7 @@ import type { AppDeps } from '../http/deps.js';
 import { LocalStore } from '../adapters/local-store.js';
 import { POOL_KEEP_BYTES, imageConcurrency } from './memory.js';
 import { buildUrlServices, type UrlServiceOverrides } from './url-services.js';
+import { consoleFiles } from './console-files.js';
 import { sha256 } from '../adapters/sha256.js';
 import { SharpImages } from '../adapters/sharp/index.js';
 import { S3IdempotencyRecords } from '../adapters/s3-idempotency.js';
@@ -57,6 +58,7 @@ export function buildNodeDeps(config: Config, logger: Logger, overrides: { image
     logger,
     metrics,
     apiKeys: config.API_KEYS,
+    console: consoleFiles(config),
     idempotency: { records: idempotency, sha256 },
     limits: {
       bodyTimeoutMs: config.BODY_TIMEOUT_MS,
