@@ -100,7 +100,7 @@ $('check').addEventListener('click', async () => {
   if (status !== 200) return showReport([el('p', { className: 'error' }, body.error)]);
   showReport(reportInWords(body));
 });
-const showReport = (nodes) => report.replaceChildren(...nodes);
+const showReport = (nodes) => report.replaceChildren(...nodes.filter(Boolean));
 
 function reportInWords(r) {
   const what = r.detected ? `${r.detected.extension.toUpperCase()} ${r.detected.kind ?? 'file'}${r.size !== null ? `, ${formatBytes(r.size)}` : ''}` : undefined;
@@ -146,5 +146,5 @@ $('send-form').addEventListener('submit', async (e) => {
 
 function showReply(title, detail, ok, notes = []) {
   reply.className = ok === undefined ? '' : ok ? 'ok' : 'error';
-  reply.replaceChildren(el('h2', {}, title), detail ? el('p', {}, detail) : undefined, notes.length ? el('ul', {}, ...notes.map((n) => el('li', {}, n))) : undefined);
+  reply.replaceChildren(...[el('h2', {}, title), detail && el('p', {}, detail), notes.length > 0 && el('ul', {}, ...notes.map((n) => el('li', {}, n)))].filter(Boolean));
 }

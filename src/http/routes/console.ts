@@ -3,11 +3,12 @@ import { AppError } from '../../core/errors.js';
 import type { AppDeps, AppEnv, ConsoleDeps } from '../deps.js';
 
 /** Served files are flat names from the console's own list: no folders, so no path can reach anything else. */
-const FILE_NAME = /^[a-z0-9-]+(\.min)?\.(html|js|css)$/;
+const FILE_NAME = /^[a-z0-9-]+(\.min)?\.(html|js|css|svg)$/;
 const TYPES: Record<string, string> = {
   html: 'text/html; charset=utf-8',
   js: 'text/javascript; charset=utf-8',
   css: 'text/css; charset=utf-8',
+  svg: 'image/svg+xml',
 };
 
 /**
