@@ -106,7 +106,7 @@ export const describeChanges = (media) => (media.transformations ?? []).map(tran
 /** The file as picked, shown by the browser itself when it can (a blob: URL; HEIC and HEVC often cannot be shown). */
 function originalFigure(file) {
   const url = URL.createObjectURL(file);
-  const cannot = el('p', { className: 'muted', hidden: true }, 'This browser cannot show the original; what will arrive is beside it.');
+  const cannot = el('p', { className: 'muted', hidden: true }, 'This browser cannot show the original; what will arrive is shown with it.');
   const kind = file.type.split('/')[0];
   let view;
   if (kind === 'image') view = el('img', { src: url, alt: `Original: ${file.name}` });
