@@ -14,6 +14,8 @@ const el = (tag, props = {}, ...children) => {
  */
 export function addAttachment(list, file, { budgetBytes, announce, onRemove }) {
   const label = file.name || 'pasted file';
+  const original = originalFigure(file);
+  let settled = false; // hosted or refused: the upload is over on the service
   const bar = el('div', { className: 'bar' });
   const progress = el('div', { className: 'progress' }, bar);
   Object.entries({ role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': '0', 'aria-label': `Upload of ${label}` }).forEach(([k, v]) => progress.setAttribute(k, v));
@@ -30,7 +32,7 @@ export function addAttachment(list, file, { budgetBytes, announce, onRemove }) {
     el('div', { className: 'progress-row' }, progress, percent),
     status,
     el('div', { className: 'actions' }, cancel, retry, remove),
-    el('div', { className: 'compare' }, originalFigure(file), result),
+    el('div', { className: 'compare' }, original.figure, result),
   );
   list.append(li);
   const item = { li, media: undefined, label };
@@ -55,6 +57,7 @@ export function addAttachment(list, file, { budgetBytes, announce, onRemove }) {
       status.textContent = fraction === undefined ? 'Uploaded; the service is preparing it…' : `Uploaded; preparing it… ${Math.round(fraction * 100)} %`;
     },
     ready: (media) => {
+      settled = true;
       item.media = media;
       cancel.hidden = true;
       remove.hidden = false;
@@ -69,6 +72,7 @@ export function addAttachment(list, file, { budgetBytes, announce, onRemove }) {
       status.textContent = sentence;
       status.classList.add('error');
       const refused = code !== undefined; // the service said no to the file itself: retrying will not change that
+      settled = refused;
       cancel.hidden = true;
       retry.hidden = refused;
       remove.hidden = false;
@@ -78,6 +82,7 @@ export function addAttachment(list, file, { budgetBytes, announce, onRemove }) {
   });
   cancel.addEventListener('click', () => {
     upload.cancel();
+    settled = true;
     status.textContent = 'Cancelled.';
     cancel.hidden = true;
     retry.hidden = false;
@@ -85,6 +90,7 @@ export function addAttachment(list, file, { budgetBytes, announce, onRemove }) {
     announce(`${label}: upload cancelled`);
   });
   retry.addEventListener('click', () => {
+    settled = false;
     status.textContent = 'Uploading…';
     status.classList.remove('error');
     retry.hidden = true;
@@ -93,7 +99,8 @@ export function addAttachment(list, file, { budgetBytes, announce, onRemove }) {
     upload.retry();
   });
   remove.addEventListener('click', () => {
-    upload.cancel();
+    if (!settled) upload.cancel(); // a cancelled, refused or hosted file has nothing left to end on the service
+    URL.revokeObjectURL(original.url);
     li.remove();
     onRemove(item);
   });
@@ -117,7 +124,8 @@ function originalFigure(file) {
     view.hidden = true;
     cannot.hidden = false;
   });
-  return el('figure', { className: 'original' }, el('figcaption', {}, 'Original'), view, cannot, el('p', { className: 'facts' }, `${file.type || 'unknown type'}, ${formatBytes(file.size)}`));
+  const figure = el('figure', { className: 'original' }, el('figcaption', {}, 'Original'), view, cannot, el('p', { className: 'facts' }, `${file.type || 'unknown type'}, ${formatBytes(file.size)}`));
+  return { figure, url };
 }
 
 /** The hosted file: a player or picture loaded from its hosted URL, its size against the budget, what was done. */

@@ -7,6 +7,7 @@ const CHUNK_BYTES = 1024 * 1024;
 /** Waits between automatic retries after a dropped connection or a 5xx; then the Retry button is offered. */
 const RETRY_DELAYS_MS = [0, 1000, 3000, 5000, 10000];
 const POLL_MS = 800;
+const INCOMPLETE_RETRIES = 5;
 
 /**
  * Starts uploading a file. `on.progress(fraction)` while bytes go up, `on.processing(progress?)` while the service
@@ -55,8 +56,13 @@ function tusErrorBody(err) {
   }
 }
 
-/** Asks GET /v1/uploads/{id}/media until the file is ready or refused. */
+/**
+ * Asks GET /v1/uploads/{id}/media until the file is ready or refused. The service itself ends processing that runs
+ * past its deadline (a failed answer), so this ends too; 409 (not every byte in) can only be brief after tus
+ * reported success, and is asked again a few times.
+ */
 async function waitForMedia(uploadPath, on, stopped) {
+  let incomplete = 0;
   for (;;) {
     if (stopped()) return;
     let res, body;
@@ -69,7 +75,7 @@ async function waitForMedia(uploadPath, on, stopped) {
     }
     if (res.ok && body.status === 'ready') return on.ready(body.media);
     if (res.ok && body.status === 'processing') on.processing(body.progress);
-    else if (res.status !== 409) return on.failed(body.error ?? `The service answered HTTP ${res.status}.`, body.code);
+    else if (res.status !== 409 || ++incomplete > INCOMPLETE_RETRIES) return on.failed(body.error ?? `The service answered HTTP ${res.status}.`, body.code);
     await sleep(POLL_MS);
   }
 }

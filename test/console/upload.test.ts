@@ -1,6 +1,6 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as av from '../support/av-fixtures.js';
 import * as fx from '../support/fixtures.js';
@@ -111,8 +111,8 @@ describe('an iPhone photo: attached, uploaded, shown as it will arrive, sent', (
     expect(teli.calls[0]!.download).toMatchObject({ status: 200, contentType: 'image/jpeg' });
 
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(390);
-    // The phone's screen at the comparison, then the whole page at both widths.
-    await item.evaluate((li) => li.scrollIntoView({ block: 'start' }));
+    // The phone's screen at the comparison (down to "Send this file"), then the whole page at both widths.
+    await item.locator('.choose').evaluate((choice) => choice.scrollIntoView({ block: 'end' }));
     await page.screenshot({ path: join(ARTIFACTS, 'phone-390x844.png') });
     await page.screenshot({ path: join(ARTIFACTS, 'phone-390-full.png'), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 800 });
@@ -188,6 +188,36 @@ describe('attaching by drag and drop and by paste, and refusals', () => {
     expect(await hostedFile((await link.getAttribute('href'))!)).toMatchObject({ status: 200, type: 'application/pdf' });
     // The newest ready file is the one a Send would use.
     expect(await page.locator('input[name=chosen-media]:checked').count()).toBe(1);
+    await page.close();
+  });
+
+  it('cancels an upload, which ends it on the service too, and starts it again on Retry', async () => {
+    const { page } = await openConsole();
+    const tus: string[] = [];
+    const created: string[] = [];
+    let held: Route | undefined;
+    page.on('response', (r) => r.request().method() === 'POST' && r.status() === 201 && created.push(r.headers()['location']!));
+    await page.route('**/v1/uploads**', async (route) => {
+      const req = route.request();
+      if (new URL(req.url()).pathname.endsWith('/media')) return route.continue();
+      tus.push(req.method());
+      if (req.method() === 'PATCH' && !held) return void (held = route); // never answered: the upload hangs at 0 %
+      return route.continue();
+    });
+    await page.setInputFiles('#file-input', { name: 'held.png', mimeType: 'image/png', buffer: fx.png(64, 48) });
+    const item = page.locator('li.attachment', { hasText: 'held.png' });
+    await expect.poll(() => held !== undefined).toBe(true);
+    await item.getByRole('button', { name: 'Cancel' }).click();
+    await item.getByText('Cancelled.').waitFor();
+    await expect.poll(() => tus).toEqual(['POST', 'PATCH', 'DELETE']);
+    await held!.abort().catch(() => undefined); // already dropped by the page
+    const gone = await fetch(created[0]!, { method: 'HEAD', headers: { 'x-api-key': KEY, 'tus-resumable': '1.0.0' } });
+    expect(gone.status).toBe(404);
+
+    await item.getByRole('button', { name: 'Retry' }).click();
+    await readyItem(page, 'held.png');
+    expect(tus).toEqual(['POST', 'PATCH', 'DELETE', 'POST', 'PATCH']);
+    expect(created).toHaveLength(2);
     await page.close();
   });
 
