@@ -92,6 +92,12 @@ mediaUrl.addEventListener('input', () => {
   for (const item of items) if (item.choose) item.choose.checked = false; // typing a link means sending the link
   report.replaceChildren();
 });
+// Enter in the Media URL field checks the link; it never sends.
+mediaUrl.addEventListener('keydown', (e) => {
+  if (e.key !== 'Enter') return;
+  e.preventDefault();
+  $('check').click();
+});
 $('check').addEventListener('click', async () => {
   const url = mediaUrl.value.trim();
   if (!url) return showReport([el('p', { className: 'error' }, 'Enter a link to check.')]);

@@ -117,12 +117,13 @@ describe('what the page checks and sends', () => {
   it('checks a Media URL and says in plain words that it is a web page, with the preflight’s own reason', async () => {
     const { page } = await openConsole();
     await page.getByLabel('Media URL').fill(files.url('/share/photo'));
-    await page.getByRole('button', { name: 'Check' }).click();
+    await page.getByLabel('Media URL').press('Enter'); // checks, never sends
     const report = page.locator('#url-report');
     await report.getByText('This link would not arrive as it is.').waitFor();
     const item = await report.locator('li.error').textContent();
     expect(item).toContain('This link returns a web page (HTML), not a media file.');
     expect(item).toContain('The URL returns a web page or text, not a media file (a share page, a login page or an error page?).');
+    await expect(page.locator('#reply').textContent()).resolves.toBe('');
     await page.close();
   });
 

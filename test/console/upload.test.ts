@@ -17,6 +17,8 @@ const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'conso
 let t: TestApp;
 let teli: FakeTeli;
 let browser: Browser;
+/** A HEIC decode or a video conversion waits for a turn on two cores shared with the rest of the suite. */
+const CONVERSION_TIMEOUT_MS = 120_000;
 const heic = () => readFile(join(import.meta.dirname, '..', 'fixtures', 'iphone-portrait.heic'));
 
 beforeAll(async () => {
@@ -56,7 +58,7 @@ async function openConsole(width = 390, height = 844): Promise<{ page: Page; see
 /** The attachment's list item, once the service says it is ready. */
 async function readyItem(page: Page, name: string) {
   const item = page.locator('li.attachment', { has: page.getByRole('heading', { name: new RegExp(`^${name.replace('.', '\\.')}`) }) });
-  await item.getByText('Ready to send.').waitFor({ timeout: 60_000 });
+  await item.getByText('Ready to send.').waitFor({ timeout: CONVERSION_TIMEOUT_MS });
   return item;
 }
 
@@ -119,7 +121,7 @@ describe('an iPhone photo: attached, uploaded, shown as it will arrive, sent', (
     await page.screenshot({ path: join(ARTIFACTS, 'desktop-1280x800.png'), fullPage: true });
     await expectNoKeyInUrlsOrLocalStorage(page, seen);
     await page.close();
-  });
+  }, CONVERSION_TIMEOUT_MS);
 });
 
 describe('a phone video over a connection that drops', () => {
@@ -163,7 +165,7 @@ describe('a phone video over a connection that drops', () => {
     ]);
     await expectNoKeyInUrlsOrLocalStorage(page, seen);
     await page.close();
-  });
+  }, CONVERSION_TIMEOUT_MS);
 });
 
 describe('attaching by drag and drop and by paste, and refusals', () => {
