@@ -68,11 +68,10 @@ export function addAttachment(list, file, { budgetBytes, announce, onRemove }) {
       li.append(el('label', { className: 'choose' }, item.choose, ' Send this file'));
       announce(`${label} is ready: ${formatBytes(media.size)}, ${describeChanges(media).join(', ') || 'sent as it is'}.`);
     },
-    failed: (sentence, code) => {
+    failed: (sentence, refused) => {
       status.textContent = sentence;
       status.classList.add('error');
-      const refused = code !== undefined; // the service said no to the file itself: retrying will not change that
-      settled = refused;
+      settled = refused; // the service said no to the file itself: retrying will not change that
       cancel.hidden = true;
       retry.hidden = refused;
       remove.hidden = false;

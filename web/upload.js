@@ -8,11 +8,14 @@ const CHUNK_BYTES = 1024 * 1024;
 const RETRY_DELAYS_MS = [0, 1000, 3000, 5000, 10000];
 const POLL_MS = 800;
 const INCOMPLETE_RETRIES = 5;
+/** tus answers that refuse the file itself (too large, unreadable metadata); others (a key, a limit, a lost upload) may pass on Retry. */
+const FINAL_STATUSES = new Set([400, 413, 415]);
 
 /**
  * Starts uploading a file. `on.progress(fraction)` while bytes go up, `on.processing(progress?)` while the service
- * converts it, then `on.ready(media)` or `on.failed(sentence, code)`. Returns cancel (ends the upload on the
- * service too) and retry (resumes a failed upload where it stopped; starts a cancelled one again).
+ * converts it, then `on.ready(media)` or `on.failed(sentence, final)`; final: the service refused the file itself,
+ * so sending it again cannot help. Returns cancel (ends the upload on the service too) and retry (resumes a failed
+ * upload where it stopped, with the key as it is now; starts a cancelled one again).
  */
 export function startUpload(file, on) {
   let upload;
@@ -31,7 +34,8 @@ export function startUpload(file, on) {
       onSuccess: () => waitForMedia(new URL(upload.url).pathname, on, () => cancelled),
       onError: (err) => {
         const body = tusErrorBody(err);
-        on.failed(body?.error ?? 'The upload stopped: the connection to the service was lost. Press Retry to continue where it stopped.', body?.code);
+        const status = err?.originalResponse?.getStatus?.() ?? 0;
+        on.failed(body?.error ?? 'The upload stopped: the connection to the service was lost. Press Retry to continue where it stopped.', FINAL_STATUSES.has(status));
       },
     });
     upload.start();
@@ -42,7 +46,11 @@ export function startUpload(file, on) {
       cancelled = true;
       return upload.abort(true).catch(() => undefined);
     },
-    retry: () => (cancelled ? begin() : upload.start()),
+    retry: () => {
+      if (cancelled) return begin();
+      upload.options.headers = authHeaders(); // a key corrected since the failure
+      upload.start();
+    },
   };
 }
 
@@ -75,7 +83,7 @@ async function waitForMedia(uploadPath, on, stopped) {
     }
     if (res.ok && body.status === 'ready') return on.ready(body.media);
     if (res.ok && body.status === 'processing') on.processing(body.progress);
-    else if (res.status !== 409 || ++incomplete > INCOMPLETE_RETRIES) return on.failed(body.error ?? `The service answered HTTP ${res.status}.`, body.code);
+    else if (res.status !== 409 || ++incomplete > INCOMPLETE_RETRIES) return on.failed(body.error ?? `The service answered HTTP ${res.status}.`, body.status === 'failed');
     await sleep(POLL_MS);
   }
 }

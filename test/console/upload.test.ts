@@ -169,7 +169,7 @@ describe('a phone video over a connection that drops', () => {
 });
 
 describe('attaching by drag and drop and by paste, and refusals', () => {
-  it('takes a dropped PNG and a pasted PDF; the PDF result is a link', async () => {
+  it('takes a dropped PNG, a pasted PDF and a recorded voice note; the PDF result is a link, the voice note a player', async () => {
     const { page } = await openConsole();
     const give = (how: 'drop' | 'paste', name: string, type: string, bytes: Buffer) =>
       page.evaluate(
@@ -183,15 +183,21 @@ describe('attaching by drag and drop and by paste, and refusals', () => {
       );
     await give('drop', 'dropped.png', 'image/png', fx.png(64, 48));
     await give('paste', 'pasted.pdf', 'application/pdf', fx.pdf());
+    await page.setInputFiles('#voice-input', { name: 'voice-note.amr', mimeType: 'audio/amr', buffer: await readFile(join(import.meta.dirname, '..', 'fixtures', 'voice-note.amr')) });
     const png = await readyItem(page, 'dropped.png');
     expect(await png.locator('figure.result img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(64);
     const pdf = await readyItem(page, 'pasted.pdf');
     const link = pdf.getByRole('link', { name: 'Open the PDF' });
     expect(await hostedFile((await link.getAttribute('href'))!)).toMatchObject({ status: 200, type: 'application/pdf' });
+    const voice = await readyItem(page, 'voice-note.amr');
+    const audio = voice.locator('figure.result audio');
+    expect(await hostedFile((await audio.getAttribute('src'))!)).toMatchObject({ status: 200, type: 'audio/mpeg' });
+    expect(await audio.evaluate((a: HTMLAudioElement) => (a.readyState >= 1 ? a.duration : new Promise((r) => a.addEventListener('loadedmetadata', () => r(a.duration), { once: true }))))).toBeGreaterThan(1.5);
+    await expect(voice.locator('ul.changes li').first().textContent()).resolves.toBe('converted from AMR to MP3');
     // The newest ready file is the one a Send would use.
     expect(await page.locator('input[name=chosen-media]:checked').count()).toBe(1);
     await page.close();
-  });
+  }, CONVERSION_TIMEOUT_MS);
 
   it('cancels an upload, which ends it on the service too, and starts it again on Retry', async () => {
     const { page } = await openConsole();
@@ -220,6 +226,18 @@ describe('attaching by drag and drop and by paste, and refusals', () => {
     await readyItem(page, 'held.png');
     expect(tus).toEqual(['POST', 'PATCH', 'DELETE', 'POST', 'PATCH']);
     expect(created).toHaveLength(2);
+    await page.close();
+  });
+
+  it('offers Retry when the key is wrong, and the upload goes through with the key corrected', async () => {
+    const { page } = await openConsole();
+    await page.getByLabel('API key').fill('not-the-key');
+    await page.setInputFiles('#file-input', { name: 'keyed.png', mimeType: 'image/png', buffer: fx.png(20, 20) });
+    const item = page.locator('li.attachment', { hasText: 'keyed.png' });
+    await item.getByText('The API key in X-API-Key is not valid.').waitFor();
+    await page.getByLabel('API key').fill(KEY);
+    await item.getByRole('button', { name: 'Retry' }).click();
+    await readyItem(page, 'keyed.png');
     await page.close();
   });
 
