@@ -62,6 +62,7 @@ export function addAttachment(list, file, { budgetBytes, announce, onRemove }) {
       cancel.hidden = true;
       remove.hidden = false;
       status.textContent = 'Ready to send.';
+      original.facts.textContent = originalFacts(file, media.original);
       result.replaceChildren(...resultFigure(media, budgetBytes));
       // The newest ready file is the one sent, unless the agent picks another.
       item.choose = el('input', { type: 'radio', name: 'chosen-media', checked: true });
@@ -123,8 +124,18 @@ function originalFigure(file) {
     view.hidden = true;
     cannot.hidden = false;
   });
-  const figure = el('figure', { className: 'original' }, el('figcaption', {}, 'Original'), view, cannot, el('p', { className: 'facts' }, `${file.type || 'unknown type'}, ${formatBytes(file.size)}`));
-  return { figure, url };
+  const facts = el('p', { className: 'facts' }, `${file.type || 'unknown type'}, ${formatBytes(file.size)}`);
+  const figure = el('figure', { className: 'original' }, el('figcaption', {}, 'Original'), view, cannot, facts);
+  return { figure, url, facts };
+}
+
+/** What the service found in the original: its dimensions as shown, its length and its codecs. */
+function originalFacts(file, o) {
+  const parts = [file.type || o.content_type || 'unknown type', formatBytes(o.size)];
+  if (o.width) parts.push(`${o.width}×${o.height}`);
+  if (o.duration !== undefined) parts.push(`${Math.round(o.duration * 10) / 10} s`);
+  if (o.codecs?.length) parts.push(o.codecs.map((c) => c.toUpperCase()).join(' + '));
+  return parts.join(', ');
 }
 
 /** The hosted file: a player or picture loaded from its hosted URL, its size against the budget, what was done. */

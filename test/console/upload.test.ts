@@ -102,6 +102,7 @@ describe('an iPhone photo: attached, uploaded, shown as it will arrive, sent', (
     // The original as picked: Chromium cannot show HEIC, and says so instead of a broken picture.
     await item.locator('figure.original').getByText('This browser cannot show the original').waitFor();
     await expect(item.locator('figure.original img').isVisible()).resolves.toBe(false);
+    await expect(item.locator('figure.original .facts').textContent()).resolves.toBe('image/heic, 268.6 KB, 1080×1440');
 
     await page.getByLabel('Campaign').fill('campaign_abc123');
     await page.getByLabel('Phone number').fill('(555) 123-4567');
@@ -154,6 +155,7 @@ describe('a phone video over a connection that drops', () => {
     // Chromium reads the converted file's header: it plays, upright (portrait 360×640).
     await video.evaluate((v: HTMLVideoElement) => (v.readyState >= 1 ? undefined : new Promise((resolve) => v.addEventListener('loadedmetadata', resolve, { once: true }))));
     expect(await video.evaluate((v: HTMLVideoElement) => [v.videoWidth, v.videoHeight])).toEqual([360, 640]);
+    await expect(item.locator('figure.original .facts').textContent()).resolves.toBe('video/quicktime, 2.8 MB, 960×540, 2 s, HEVC + AAC');
     await expect(item.locator('ul.changes li').allTextContents()).resolves.toEqual([
       'converted from MOV to MP4',
       're-encoded from HEVC to H.264',
