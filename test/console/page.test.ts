@@ -97,6 +97,19 @@ describe('the page and its files', () => {
   });
 });
 
+describe('keyboard', () => {
+  it('reaches every control with Tab, in reading order', async () => {
+    const { page } = await openConsole(); // focus is in the API key
+    const order: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      await page.keyboard.press('Tab');
+      order.push(await page.evaluate(() => document.activeElement!.id));
+    }
+    expect(order).toEqual(['forget-key', 'campaign', 'phone', 'message', 'file-input', 'camera-input', 'voice-input', 'media-url', 'check', 'send']);
+    await page.close();
+  });
+});
+
 describe('what the page checks and sends', () => {
   it('refuses a phone number with the API’s own sentence', async () => {
     const { page } = await openConsole();
