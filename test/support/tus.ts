@@ -25,9 +25,11 @@ export function tusUpload(endpoint: string, bytes: Buffer, options: Partial<Uplo
       endpoint,
       retryDelays: [0, 50, 100, 200],
       ...options,
-      onShouldRetry: () => {
+      // tus-js-client's own rule (a network error, 5xx, 409 or 423 is retried), noting that a retry began.
+      onShouldRetry: (err) => {
+        const status = err.originalResponse?.getStatus() ?? 0;
         sawError = true;
-        return true;
+        return status < 400 || status >= 500 || status === 409 || status === 423;
       },
       onAfterResponse: (req, res) => {
         if (sawError && req.getMethod() === 'HEAD' && res.getStatus() === 200) {

@@ -19,10 +19,17 @@ export interface StagingStore extends DataStore {
   remove(id: string): Promise<void>;
 }
 
+/**
+ * The tus extensions offered: all the stores have but `creation-defer-length`. Every upload states its length when
+ * it is created, so that it is checked against the limit before anything is stored.
+ */
+const withoutDeferredLength = (extensions: string[]) => extensions.filter((e) => e !== 'creation-defer-length');
+
 /** STORAGE_DRIVER=local: a folder of its own (the media folder's `uploads/tus`, never served). */
 export class StagingFileStore extends FileStore implements StagingStore {
   constructor(private readonly folder: string, expirationPeriodInMilliseconds: number) {
     super({ directory: folder, expirationPeriodInMilliseconds });
+    this.extensions = withoutDeferredLength(this.extensions);
   }
 
   async describe(id: string): Promise<Upload | null> {
@@ -45,6 +52,7 @@ export class StagingFileStore extends FileStore implements StagingStore {
 export class StagingS3Store extends S3Store implements StagingStore {
   constructor(private readonly prefix: string, options: ConstructorParameters<typeof S3Store>[0]) {
     super(options);
+    this.extensions = withoutDeferredLength(this.extensions);
   }
 
   async describe(id: string): Promise<Upload | null> {
