@@ -53,7 +53,6 @@ export function tusRoutes(deps: Pick<AppDeps, 'media' | 'resumable' | 'apiKeys' 
     return {
       owner,
       onCreate({ size, metadata }) {
-        if (size === undefined) throw new AppError(400, 'upload_length_required', 'Send Upload-Length with the file\'s size when creating an upload (Upload-Defer-Length is not accepted): the size is checked before anything is stored.');
         if (size > media.limits.maxBodyBytes) throw refuse.bodyTooLarge('file', size, media.limits.maxBodyBytes);
         if (size === 0) throw refuse.emptyFile();
         imageOptionsIn(metadata); // optimize, keep_metadata and trim checked as POST /v1/media checks them
