@@ -1,0 +1,37 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** The CLI's source entry; run through tsx's loader in a plain node process (what `npm run cli` does). */
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `mms-media ARGS…` as a real child process, with only PATH and HOME from this process's environment plus
+ * `env` (so no MMS_MEDIA_* set on the machine leaks in). Asynchronous: the service under test runs in this
+ * process and must keep answering while the CLI talks to it. `onStderr` sees stderr as it arrives.
+ */
+export function runCli(args: string[], env: Record<string, string> = {}, options: { onStderr?: (soFar: string) => void; cwd?: string } = {}): Promise<CliRun> & { child: ReturnType<typeof spawn> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+    options.onStderr?.(stderr);
+  });
+  const done = new Promise<CliRun>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+  return Object.assign(done, { child });
+}
