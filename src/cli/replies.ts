@@ -37,7 +37,9 @@ export function describePreflight(report: PreflightReport): string {
   const lines = [verdict];
   const what = whatItIs(report);
   if (what) lines.push(`  ${what}`);
-  for (const p of report.problems) {
+  // Errors first: they decide the verdict.
+  const ordered = [...errors, ...report.problems.filter((p) => p.severity !== 'error')];
+  for (const p of ordered) {
     lines.push(`  ${p.severity === 'error' ? 'Problem' : 'Warning'}: ${p.message}`);
     lines.push(`    Fix: ${p.fix}`);
   }

@@ -52,6 +52,7 @@ function tusUpload(service: Service, path: string, size: number, options: HostOp
       uploadSize: size,
       chunkSize: CHUNK_BYTES,
       retryDelays: RETRY_DELAYS_MS,
+      onShouldRetry: (err) => shouldRetry(responseOf(err)?.getStatus()),
       headers: service.headers(),
       metadata: {
         filename: basename(path),
@@ -74,6 +75,15 @@ function tusUpload(service: Service, path: string, size: number, options: HostOp
     service.signal.addEventListener('abort', stop, { once: true });
     upload.start();
   });
+}
+
+/**
+ * Retried: no answer (a dropped connection), 409/423 (tus: offsets out of step, upload locked) and 5xx; but not
+ * 501, which says this service has no tus at all. Any other 4xx is a refusal that would only repeat.
+ */
+function shouldRetry(status: number | undefined): boolean {
+  if (status === undefined) return true;
+  return status === 409 || status === 423 || (status >= 500 && status !== 501);
 }
 
 const responseOf = (err: Error) => (err as Partial<DetailedError>).originalResponse ?? null;

@@ -14,7 +14,8 @@ let pagesUrl: string;
 beforeAll(async () => {
   teli = await startFakeTeli();
   // A web server of the kind people link to by mistake: a page, not a file.
-  pages = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><html><body>Share page</body></html>'));
+  const page = Buffer.from('<!doctype html><html><body>Share page</body></html>');
+  pages = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html', 'content-length': page.length }).end(page));
   await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve));
   pagesUrl = `http://127.0.0.1:${(pages.address() as AddressInfo).port}`;
   t = await startTestApp((baseUrl) => ({
@@ -46,5 +47,81 @@ describe('mms-media send URL', () => {
     const run = await runCli(['send', '--campaign', 'c1', '--to', '+1 555 123 4567', url, '--message', 'Your brochure'], env());
     expect(run).toEqual({ code: 0, stdout: `Sent to +15551234567 (campaign c1): MMS sent successfully. Media: ${url}\n`, stderr: '' });
     expectReceived(teli, { campaign_id: 'c1', phone_number: '+15551234567', media_url: url, message: 'Your brochure' });
+  });
+});
+
+describe('mms-media send refusals', () => {
+  it('the send endpoint’s own refusal: exit code 6 and its words', async () => {
+    teli.mode = { kind: 'status', status: 400, body: 'Campaign c9 is paused' };
+    const run = await runCli(['send', '--campaign', 'c9', '--to', '+15551234567', await hostedPdf()], env());
+    expect(run).toEqual({ code: 6, stdout: '', stderr: 'mms-media: The send endpoint refused the message (HTTP 400): Campaign c9 is paused.\n' });
+    expect(teli.calls).toHaveLength(1);
+  });
+
+  it('the send endpoint failing: exit code 6 and the service’s sentence', async () => {
+    teli.mode = { kind: 'status', status: 503, body: '<html>Down for maintenance</html>' };
+    const run = await runCli(['send', '--campaign', 'c1', '--to', '+15551234567', await hostedPdf(), '--json'], env());
+    expect(run.code).toBe(6);
+    expect(run.stderr).toBe('mms-media: The send endpoint failed (HTTP 503); the message may not have been sent.\n');
+    expect(JSON.parse(run.stdout)).toEqual({ success: false, error: 'The send endpoint failed (HTTP 503); the message may not have been sent.', code: 'upstream_unavailable', status: 502, exit_code: 6 });
+  });
+
+  it('a phone number the service refuses: exit code 2 with its sentence, nothing sent', async () => {
+    const run = await runCli(['send', '--campaign', 'c1', '--to', '12', await hostedPdf()], env());
+    expect(run).toEqual({ code: 2, stdout: '', stderr: 'mms-media: "12" is not a phone number. Use E.164, for example +15551234567 (US numbers may omit +1).\n' });
+    expect(teli.calls).toEqual([]);
+  });
+
+  it('a link to a web page: exit code 3, the reason, nothing sent', async () => {
+    const run = await runCli(['send', '--campaign', 'c1', '--to', '+15551234567', `${pagesUrl}/photo`], env());
+    expect(run).toEqual({
+      code: 3,
+      stdout: '',
+      stderr: 'mms-media: media_url would not be delivered: The URL returns a web page or text, not a media file (a share page, a login page or an error page?). Nothing was sent.\n',
+    });
+    expect(teli.calls).toEqual([]);
+  });
+});
+
+describe('mms-media preflight', () => {
+  it('a link to a web page: exit code 3 and the reason in plain words', async () => {
+    const run = await runCli(['preflight', `${pagesUrl}/photo`], env());
+    expect(run).toEqual({
+      code: 3,
+      stderr: '',
+      stdout: [
+        `Not deliverable as it is: ${pagesUrl}/photo`,
+        '  Problem: The URL returns a web page or text, not a media file (a share page, a login page or an error page?).',
+        '    Fix: Link to the file itself: open it, then copy the address of the image or video, not of the page.',
+        '',
+      ].join('\n'),
+    });
+  });
+
+  it('a good link: exit code 0; --json gives the report', async () => {
+    const url = await hostedPdf();
+    const run = await runCli(['preflight', url, '--json'], env());
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ success: true, ok: true, fetchable: true, media_url: url, status: 206, detected: { content_type: 'application/pdf', kind: 'document', extension: 'pdf' }, problems: [] });
+    const words = await runCli(['preflight', url], env());
+    expect(words.stdout).toMatch(new RegExp(`^OK: carriers can fetch and deliver ${url}\\.\\n  It is PDF \\(application/pdf\\), \\d+ bytes, served as application/pdf\\.\\n$`));
+  });
+});
+
+describe('mms-media usage and reaching the service', () => {
+  it('an unknown option, a missing flag, or no command: exit code 2 with one sentence', async () => {
+    expect(await runCli(['preflight', 'https://example.com/a.jpg', '--bogus'], env())).toEqual({ code: 2, stdout: '', stderr: "mms-media: mms-media preflight: Unknown option '--bogus'.\n" });
+    expect(await runCli(['send', '--campaign', 'c1', 'https://example.com/a.jpg'], env())).toEqual({ code: 2, stdout: '', stderr: 'mms-media: mms-media send needs --to NUMBER.\n' });
+    expect(await runCli(['fly'], env())).toEqual({ code: 2, stdout: '', stderr: 'mms-media: "fly" is not a command; the commands are upload, send and preflight.\n' });
+    expect(teli.calls).toEqual([]);
+  });
+
+  it('no service at the address (--url overrides MMS_MEDIA_URL): exit code 5', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise((resolve) => closed.close(resolve));
+    const run = await runCli(['preflight', 'https://example.com/a.jpg', '--url', origin], env());
+    expect(run).toEqual({ code: 5, stdout: '', stderr: `mms-media: The service at ${origin} cannot be reached (ECONNREFUSED); check that it is running, or set MMS_MEDIA_URL or --url.\n` });
   });
 });

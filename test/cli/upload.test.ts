@@ -65,6 +65,24 @@ describe('mms-media upload', () => {
     expect([served.bytes.length, served.sha256]).toEqual([media.size, media.sha256]);
     expect(run.stderr).toContain('\r\x1b[2Kiphone-portrait.heic  [########################] 100%  268.6 KB of 268.6 KB');
     expect(run.stderr.endsWith('\r\x1b[2K')).toBe(true); // the bar is cleared before the process ends
+    // It went through tus: the media is named after the upload, whose outcome the service reports.
+    const upload = await fetch(`${t.baseUrl}/v1/uploads/${media.id.replace(/\.jpg$/, '')}/media`, { headers: { 'x-api-key': KEY } });
+    expect(await upload.json()).toEqual({ success: true, status: 'ready', media: { ...media, url: expect.any(String) } });
+  });
+
+  it('a service without tus (Workers answer 501): the file goes in one request to POST /v1/media, same result', async () => {
+    const resumable = t.deps.resumable;
+    t.deps.resumable = undefined; // what a Workers deployment has: /v1/uploads answers 501 resumable_uploads_unavailable
+    try {
+      const run = await runCli(['upload', HEIC, '--json', '--optimize', 'always', '--keep-metadata', '--progress', 'plain'], env());
+      expect(run.code).toBe(0);
+      const media = JSON.parse(run.stdout).files[0].media;
+      expect([media.content_type, media.original.filename, media.transformations.includes('strip_metadata')]).toEqual(['image/jpeg', 'iphone-portrait.heic', false]);
+      expect(media.transformations).toContain('keep_metadata:exif');
+      expect(run.stderr.split('\n').slice(-3)).toEqual(['iphone-portrait.heic: 100% of 268.6 KB sent', 'iphone-portrait.heic: processing', '']);
+    } finally {
+      t.deps.resumable = resumable;
+    }
   });
 
   it('reports a refused file with the service’s sentence and exit code 3, and still hosts the others', async () => {

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 /** The CLI's source entry; run through tsx's loader in a plain node process (what `npm run cli` does). */
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** tsx's loader by its full address, so the CLI can run from any working directory (a test's temp folder). */
+const TSX = import.meta.resolve('tsx');
 
 export interface CliRun {
   code: number | null;
@@ -17,7 +19,7 @@ export interface CliRun {
  * process and must keep answering while the CLI talks to it. `onStderr` sees stderr as it arrives.
  */
 export function runCli(args: string[], env: Record<string, string> = {}, options: { onStderr?: (soFar: string) => void; cwd?: string } = {}): Promise<CliRun> & { child: ReturnType<typeof spawn> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+  const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
     cwd: options.cwd ?? ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
