@@ -4,7 +4,7 @@ import type { Command } from './args.js';
 import { CliError, EXIT, errorLine, isEnvelope, serviceError, type ExitCode } from './exit.js';
 import { progressFor, progressMode } from './progress.js';
 import { describePreflight, describeSend, type SendReply } from './replies.js';
-import { expectOk, Service } from './service.js';
+import { isInterrupted, Service } from './service.js';
 import type { PreflightReport } from '../core/preflight-checks.js';
 import { hostFile } from './upload.js';
 import { describeMedia } from './words.js';
@@ -29,7 +29,7 @@ export const upload: Run<'upload'> = async (command, io, signal) => {
       results.push({ file, media });
       if (!command.common.json) io.out(`${describeMedia(media)}\n`);
     } catch (err) {
-      if (!(err instanceof CliError) || err.exitCode === EXIT.interrupted) throw err;
+      if (!(err instanceof CliError) || isInterrupted(err)) throw err;
       io.err(errorLine(err));
       results.push({ file, ...failureJson(err) });
       if (exit === EXIT.ok) exit = err.exitCode;
@@ -59,7 +59,7 @@ export const send: Run<'send'> = async (command, io, signal) => {
   const url = `${service.url('v1/mms/send')}${query.size ? `?${query}` : ''}`;
   const json = { campaign_id: command.campaign, phone_number: command.to, media_url: mediaUrl, ...(command.message !== undefined && { message: command.message }) };
   const reply = await service.request('POST', url, { json }).catch((err: unknown) => {
-    if (err instanceof CliError && err.exitCode === EXIT.interrupted) {
+    if (isInterrupted(err)) {
       throw new CliError(EXIT.interrupted, 'Stopped (Ctrl-C) while the send was under way; the message may or may not have been sent.');
     }
     throw err;
@@ -96,7 +96,7 @@ async function withProgress<T>(common: Extract<Command, { name: 'upload' }>['com
   try {
     return await work((stage) => progress.update(stage));
   } catch (err) {
-    if (!(err instanceof CliError) || err.exitCode === EXIT.interrupted) throw err;
+    if (!(err instanceof CliError) || isInterrupted(err)) throw err;
     throw new CliError(err.exitCode, err.message, { ...err.details, file });
   } finally {
     progress.done();
@@ -108,4 +108,3 @@ export function failureJson(err: CliError): Record<string, unknown> {
   return { success: false, error: err.message, code: err.details.code ?? null, status: err.details.status ?? null, exit_code: err.exitCode };
 }
 
-export { expectOk };

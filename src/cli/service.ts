@@ -78,4 +78,6 @@ export function expectOk<T>(reply: Reply, url: string): T {
   throw unreadableReply(reply.status, url);
 }
 
-export const interrupted = (what = 'Stopped') => new CliError(EXIT.interrupted, `${what} (Ctrl-C).`);
+export const interrupted = (sentence = 'Stopped (Ctrl-C).') => new CliError(EXIT.interrupted, sentence);
+
+export const isInterrupted = (err: unknown) => err instanceof CliError && err.exitCode === EXIT.interrupted;

@@ -6,7 +6,7 @@ import { Upload, type DetailedError } from 'tus-js-client';
 import type { Media } from '../core/media-record.js';
 import { CliError, EXIT, isEnvelope, serviceError } from './exit.js';
 import type { UploadStage } from './progress.js';
-import { expectOk, interrupted, type Service } from './service.js';
+import { expectOk, interrupted, isInterrupted, type Service } from './service.js';
 
 /** How the service processes the file: the same options as POST /v1/media. */
 export interface HostOptions {
@@ -33,7 +33,10 @@ export async function hostFile(service: Service, path: string, options: HostOpti
   const uploadUrl = await tusUpload(service, path, size, options, onStage);
   if (uploadUrl === undefined) return postMedia(service, path, size, options, onStage);
   onStage({ stage: 'processing' });
-  return waitForMedia(service, uploadUrl, onStage);
+  return waitForMedia(service, uploadUrl, onStage).catch((err: unknown) => {
+    if (!isInterrupted(err)) throw err;
+    throw interrupted(`Stopped waiting (Ctrl-C); the service has all of ${basename(path)} and may still host it.`);
+  });
 }
 
 async function fileSize(path: string): Promise<number> {
@@ -70,7 +73,7 @@ function tusUpload(service: Service, path: string, size: number, options: HostOp
     });
     // Ctrl-C: stop sending and ask the service to delete what it has (tus termination), then report.
     const stop = () => {
-      upload.abort(true).catch(() => undefined).finally(() => reject(interrupted(`The upload of ${basename(path)} was stopped and removed`)));
+      upload.abort(true).catch(() => undefined).finally(() => reject(interrupted(`The upload of ${basename(path)} was stopped (Ctrl-C) and removed from the service.`)));
     };
     service.signal.addEventListener('abort', stop, { once: true });
     upload.start();

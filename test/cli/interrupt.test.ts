@@ -70,7 +70,7 @@ describe('Ctrl-C during an upload', () => {
     const run = await running;
     expect(run.code).toBe(130);
     expect(run.stdout).toBe('');
-    expect(run.stderr.split('\n').slice(-2)).toEqual(['mms-media: The upload of long.mp4 was stopped and removed (Ctrl-C).', '']);
+    expect(run.stderr.split('\n').slice(-2)).toEqual(['mms-media: The upload of long.mp4 was stopped (Ctrl-C) and removed from the service.', '']);
     expect(await readdir(join(t.dir, 'media/uploads/tus'))).toEqual([]);
   });
 });
