@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +16,11 @@ beforeAll(async () => {
   teli = await startFakeTeli();
   // A web server of the kind people link to by mistake: a page, not a file.
   const page = Buffer.from('<!doctype html><html><body>Share page</body></html>');
-  pages = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html', 'content-length': page.length }).end(page));
+  const heic = await readFile(new URL('../fixtures/iphone-portrait.heic', import.meta.url));
+  pages = createServer((req, res) => {
+    if (req.url === '/IMG_0042.heic') return res.writeHead(200, { 'content-type': 'image/heic', 'content-length': heic.length }).end(heic);
+    res.writeHead(200, { 'content-type': 'text/html', 'content-length': page.length }).end(page);
+  });
   await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve));
   pagesUrl = `http://127.0.0.1:${(pages.address() as AddressInfo).port}`;
   t = await startTestApp((baseUrl) => ({
@@ -47,6 +52,21 @@ describe('mms-media send URL', () => {
     const run = await runCli(['send', '--campaign', 'c1', '--to', '+1 555 123 4567', url, '--message', 'Your brochure'], env());
     expect(run).toEqual({ code: 0, stdout: `Sent to +15551234567 (campaign c1): MMS sent successfully. Media: ${url}\n`, stderr: '' });
     expectReceived(teli, { campaign_id: 'c1', phone_number: '+15551234567', media_url: url, message: 'Your brochure' });
+  });
+});
+
+describe('mms-media send URL that hosting fixes', () => {
+  it('a HEIC link: the service hosts a JPEG copy and sends that; the reply says so', async () => {
+    const link = `${pagesUrl}/IMG_0042.heic`;
+    const run = await runCli(['send', '--campaign', 'c1', '--to', '+15551234567', link], env());
+    expect(run.code).toBe(0);
+    const [first, second, third, rest] = run.stdout.split('\n');
+    const url = first!.match(new RegExp(`${t.baseUrl}/media/[A-Za-z0-9_-]{22}\\.jpg`))![0];
+    expect(first).toBe(`Sent to +15551234567 (campaign c1): MMS sent successfully. Media: ${url}`);
+    expect(second).toMatch(new RegExp(`^  hosted a fixed copy of the link: ${url}  \\d+(\\.\\d)? KB  turned upright, .*converted from HEIC to JPEG`));
+    expect(third).toMatch(/^  fixed by hosting: The file is heic \(image\/heic\), which carriers do not accept\./);
+    expect(rest).toBe('');
+    expectReceived(teli, { campaign_id: 'c1', phone_number: '+15551234567', media_url: url });
   });
 });
 
