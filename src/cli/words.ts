@@ -56,7 +56,7 @@ export function stepInWords(step: string): string {
     case 'fps':
       return `${to} frames a second (was ${from})`;
     case 'bitrate':
-      return `${value.replace(/k$/, ' kbit/s')}`;
+      return `bit rate ${value.replace(/k$/, ' kbit/s')}`;
     case 'channels':
       return to === '1' ? 'mono' : `${to} channels`;
     case 'profile':
