@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { parseHttpUrl } from '../core/http-values.js';
 import { CliError, EXIT } from './exit.js';
@@ -28,6 +29,8 @@ export interface Common {
   target: ServiceTarget;
   json: boolean;
   progress: (typeof PROGRESS_MODES)[number];
+  /** Where unfinished uploads are remembered, so that running the command again resumes them. */
+  resumeFile?: string;
 }
 
 export type Command =
@@ -101,7 +104,13 @@ function common(values: { url?: string; 'api-key'?: string; json?: boolean; prog
   const apiKey = values['api-key'] ?? (env.MMS_MEDIA_API_KEY || undefined);
   const progress = values.progress ?? (env.MMS_MEDIA_PROGRESS || 'auto');
   if (!isOneOf(progress, PROGRESS_MODES)) throw usage(`--progress must be auto, bar, plain or off (got "${progress}").`);
-  return { target: { baseUrl: new URL(rawUrl), ...(apiKey && { apiKey }) }, json: values.json ?? false, progress };
+  return { target: { baseUrl: new URL(rawUrl), ...(apiKey && { apiKey }) }, json: values.json ?? false, progress, resumeFile: resumeFile(env) };
+}
+
+/** MMS_MEDIA_STATE_DIR, else the XDG state folder ($XDG_STATE_HOME, else ~/.local/state), then mms-media/uploads.json. */
+function resumeFile(env: Record<string, string | undefined>): string | undefined {
+  const dir = env.MMS_MEDIA_STATE_DIR || (env.XDG_STATE_HOME && join(env.XDG_STATE_HOME, 'mms-media')) || (env.HOME && join(env.HOME, '.local', 'state', 'mms-media'));
+  return dir ? join(dir, 'uploads.json') : undefined;
 }
 
 const OPTIMIZE = ['auto', 'always', 'off'] as const;

@@ -25,7 +25,7 @@ export const upload: Run<'upload'> = async (command, io, signal) => {
   let exit: ExitCode = EXIT.ok;
   for (const file of command.files) {
     try {
-      const media = await withProgress(command.common, io, file, (onStage) => hostFile(service, file, command.host, onStage));
+      const media = await withProgress(command.common, io, file, (onStage) => hostFile(service, file, command.host, onStage, command.common.resumeFile));
       results.push({ file, media });
       if (!command.common.json) io.out(`${describeMedia(media)}\n`);
     } catch (err) {
@@ -47,7 +47,7 @@ export const send: Run<'send'> = async (command, io, signal) => {
   let mediaUrl: string;
   if ('file' in command.media) {
     const file = command.media.file;
-    media = await withProgress(command.common, io, file, (onStage) => hostFile(service, file, command.host, onStage));
+    media = await withProgress(command.common, io, file, (onStage) => hostFile(service, file, command.host, onStage, command.common.resumeFile));
     mediaUrl = media.url;
   } else {
     mediaUrl = command.media.url;
