@@ -66,7 +66,9 @@ export class Service {
   /** A fetch that failed before any answer: the service is not there, or Ctrl-C stopped it. */
   unreachable(err: unknown): CliError {
     if (this.signal.aborted) return interrupted();
-    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+    // fetch puts the system's code in `cause`; Node's http (under tus-js-client) on the error itself.
+    const failure = err as { cause?: { code?: string }; code?: string; message?: string };
+    const cause = failure.cause?.code ?? failure.code ?? failure.message;
     return new CliError(EXIT.service, `The service at ${this.target.baseUrl.origin} cannot be reached (${cause}); check that it is running, or set MMS_MEDIA_URL or --url.`);
   }
 }

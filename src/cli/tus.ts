@@ -41,7 +41,7 @@ export async function tusUpload(
       uploadSize: file.size,
       chunkSize: CHUNK_BYTES,
       retryDelays: RETRY_DELAYS_MS,
-      onShouldRetry: (err) => shouldRetry(responseOf(err)?.getStatus()),
+      onShouldRetry: (err) => shouldRetry(err),
       headers: service.headers(),
       metadata,
       ...(storage
@@ -92,10 +92,12 @@ async function resumeStorage(file: string | undefined): Promise<UrlStorage | und
 
 /**
  * Retried: no answer (a dropped connection), 409/423 (tus: offsets out of step, upload locked) and 5xx; but not
- * 501, which says this service has no tus at all. Any other 4xx is a refusal that would only repeat.
+ * 501, which says this service has no tus at all, and not a creation that got no answer (nothing listens at
+ * that address: say so now rather than after 20 s). Any other 4xx is a refusal that would only repeat.
  */
-function shouldRetry(status: number | undefined): boolean {
-  if (status === undefined) return true;
+function shouldRetry(err: DetailedError): boolean {
+  const status = responseOf(err)?.getStatus();
+  if (status === undefined) return err.originalRequest?.getMethod() !== 'POST';
   return status === 409 || status === 423 || (status >= 500 && status !== 501);
 }
 

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { runCli } from '../support/cli.js';
@@ -141,7 +142,11 @@ describe('mms-media usage and reaching the service', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const origin = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
     await new Promise((resolve) => closed.close(resolve));
+    const sentence = `The service at ${origin} cannot be reached (ECONNREFUSED); check that it is running, or set MMS_MEDIA_URL or --url.`;
     const run = await runCli(['preflight', 'https://example.com/a.jpg', '--url', origin], env());
-    expect(run).toEqual({ code: 5, stdout: '', stderr: `mms-media: The service at ${origin} cannot be reached (ECONNREFUSED); check that it is running, or set MMS_MEDIA_URL or --url.\n` });
+    expect(run).toEqual({ code: 5, stdout: '', stderr: `mms-media: ${sentence}\n` });
+    // An upload too: its creation request is not retried when nothing answers.
+    const file = fileURLToPath(new URL('../fixtures/iphone-portrait.heic', import.meta.url));
+    expect(await runCli(['upload', file], { ...env(), MMS_MEDIA_URL: origin })).toEqual({ code: 5, stdout: '', stderr: `mms-media: ${file}: ${sentence}\n` });
   });
 });
