@@ -16,7 +16,7 @@ export interface HostOptions {
 }
 
 /** Polling for the processed media: quick at first (images are ready in well under a second), then every 2 s. */
-const POLL_MS = [250, 250, 500, 500, 1_000];
+const POLL_MS = [100, 150, 250, 500, 1_000];
 const POLL_MAX_MS = 2_000;
 
 /**
