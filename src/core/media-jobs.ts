@@ -7,6 +7,7 @@
  * instance that stopped, and is reported failed.
  */
 import { AppError, isAppError } from './errors.js';
+import { getJson, putJson } from './json-records.js';
 import { newRandomPart } from './keys.js';
 import { mediaNotFound, type Media } from './media-record.js';
 import type { Hasher, Logger, MediaStore } from './ports.js';
@@ -28,13 +29,9 @@ export function prefersAsync(header: string | null | undefined): boolean {
 }
 
 /** A stored record read back; anything else under the key is treated as absent. */
-export function parseJobRecord(text: string): JobRecord | null {
-  try {
-    const record = JSON.parse(text) as JobRecord;
-    return record && ['processing', 'failed', 'ready'].includes(record.status) ? record : null;
-  } catch {
-    return null;
-  }
+export function parseJobRecord(value: unknown): JobRecord | null {
+  const record = value as JobRecord | null;
+  return record && ['processing', 'failed', 'ready'].includes(record.status) ? record : null;
 }
 
 /** What a job that was never finished reads as once its deadline has passed. */
@@ -79,10 +76,26 @@ export class MediaJobs {
    */
   async begin(): Promise<Extract<JobState, { status: 'processing' }>> {
     const id = newRandomPart();
-    const started = Date.now();
-    const record = { status: 'processing' as const, started_at: new Date(started).toISOString(), deadline: new Date(started + (this.deps.jobDeadlineMs ?? 180_000)).toISOString() };
+    const record = this.processing();
     await this.write(id, record);
     return { ...record, id };
+  }
+
+  /**
+   * Starts a job under an id given out before (a direct upload's), only if no job has that id yet: false when one
+   * has. `createOnce` writes only if the key is free (a conditional write, for instances sharing the bucket);
+   * without it (one process) the record is simply written and the caller keeps others out.
+   */
+  async beginOnce(id: string, createOnce?: (key: string, body: string) => Promise<boolean>): Promise<boolean> {
+    const record = this.processing();
+    if (createOnce) return createOnce(jobKey(id), JSON.stringify(record));
+    await this.write(id, record);
+    return true;
+  }
+
+  private processing(): Extract<JobRecord, { status: 'processing' }> {
+    const started = Date.now();
+    return { status: 'processing', started_at: new Date(started).toISOString(), deadline: new Date(started + (this.deps.jobDeadlineMs ?? 180_000)).toISOString() };
   }
 
   /**
@@ -92,7 +105,8 @@ export class MediaJobs {
    * stays `processing` and reads as failed after its deadline.
    */
   async end(id: string, outcome: Promise<Media>): Promise<void> {
-    const started_at = (await this.read(id))?.started_at ?? new Date().toISOString();
+    outcome.catch(() => undefined); // a refusal may come while the record is read: it is handled below, not unhandled
+    const started_at = (await this.record(id))?.started_at ?? new Date().toISOString();
     let media: Media | undefined;
     let record: JobRecord;
     try {
@@ -150,7 +164,7 @@ export class MediaJobs {
    * (with `status: "failed"`), and so does one still processing past its deadline (media_processing_timeout).
    */
   async state(id: string): Promise<JobState> {
-    const record = JOB_ID.test(id) ? await this.read(id) : null;
+    const record = JOB_ID.test(id) ? await this.record(id) : null;
     if (!record) throw mediaNotFound(id);
     if (record.status === 'failed') throw jobError(id, record);
     if (record.status === 'ready') return { status: 'ready', media: await this.deps.media.get(record.media_id) };
@@ -158,16 +172,13 @@ export class MediaJobs {
     return { status: 'processing', id, started_at: record.started_at, deadline: record.deadline, ...(record.progress !== undefined && { progress: record.progress }) };
   }
 
-  private async read(id: string): Promise<JobRecord | null> {
-    const found = await this.deps.store.get(jobKey(id));
-    return found ? parseJobRecord(await new Response(found.body).text()) : null;
+  /** The job's record as stored; null when there is none. */
+  async record(id: string): Promise<JobRecord | null> {
+    return parseJobRecord(await getJson(this.deps.store, jobKey(id)));
   }
 
-  private async write(id: string, record: JobRecord): Promise<void> {
-    const bytes = new TextEncoder().encode(JSON.stringify(record));
-    const hasher = this.deps.sha256();
-    hasher.update(bytes);
-    await this.deps.store.put(jobKey(id), { chunks: [bytes], size: bytes.length, sha256: hasher.digestHex() }, { contentType: 'application/json' });
+  private write(id: string, record: JobRecord): Promise<void> {
+    return putJson(this.deps.store, this.deps.sha256, jobKey(id), record);
   }
 
   /** A deleted media's job record names it: it goes too, so the job reads as unknown, not ready. */
