@@ -96,6 +96,23 @@ describe('direct uploads to S3', () => {
     expect(stored.filter((k) => k.startsWith(ticket.upload_id))).toEqual([first.id]);
   });
 
+  it('another instance on the same bucket answers 409 while the upload is being completed, and leaves its bytes alone', async () => {
+    const second = await startTestApp({ STORAGE_DRIVER: 's3', S3_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint, S3_FORCE_PATH_STYLE: 'true', API_KEYS: 'k_one' });
+    try {
+      const bytes = fx.pdf(10_000);
+      const ticket = await client.ticket('shared.pdf', bytes.length);
+      expect((await client.put(ticket, bytes)).status).toBe(200);
+      // This instance has begun completing it (its job recorded as processing), and not finished.
+      expect(await t.deps.media.jobs.beginOnce(ticket.upload_id)).toBe(true);
+      const res = await directClient(second.baseUrl, 'k_one').complete(ticket.upload_id);
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(await expectError(res, 409, 'upload_completing')).toBe('This upload is being completed by another request; ask again in a few seconds for its outcome.');
+      expect(await keys()).toContain(`staging/direct/${ticket.upload_id}.bin`);
+    } finally {
+      await second.close();
+    }
+  });
+
   it('a refused file (HTML) answers 415, twice, and leaves no staged bytes and no media', async () => {
     const before = await keys();
     const bytes = fx.html();
