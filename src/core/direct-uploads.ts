@@ -167,12 +167,23 @@ export class DirectUploads {
       ...options,
       key: id,
     });
-    try {
-      await media.jobs.end(id, work);
-      return await work;
-    } finally {
-      await store.delete(stagedKey(id)).catch(() => undefined); // logged by the guard; the bucket's lifecycle rule clears it later
+    const hosted = await work.then(
+      (m) => ({ media: m }),
+      (error: unknown) => ({ error }),
+    );
+    // Storage failing, the service busy, a bug: nothing was decided about the file. The job is forgotten and the
+    // staged bytes kept, so that the upload can be completed again.
+    if ('error' in hosted && !(isAppError(hosted.error) && hosted.error.status < 500)) {
+      await media.jobs.drop(id);
+      throw hosted.error;
     }
+    if (!(await media.jobs.end(id, work))) {
+      await media.jobs.drop(id); // the media is removed already (see MediaJobs.end): try again later
+      throw storageUnavailable('record', new Error(`the outcome of upload ${id} could not be recorded`), this.deps.logger);
+    }
+    await store.delete(stagedKey(id)).catch(() => undefined); // logged by the guard; the bucket's lifecycle rule clears it later
+    if ('error' in hosted) throw hosted.error;
+    return hosted.media;
   }
 
   /** The outcome recorded by the first complete. */

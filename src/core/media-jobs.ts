@@ -102,9 +102,9 @@ export class MediaJobs {
    * Records how a background job ended: `ready` with the media it stored, or `failed` with the refusal (anything
    * that is not an AppError is recorded as the 500 the request would have answered). When even that record cannot
    * be written, the job's media is removed, so a job never leaves media its record does not name; its record then
-   * stays `processing` and reads as failed after its deadline.
+   * stays `processing` and reads as failed after its deadline. Resolves false then, true once the outcome is recorded.
    */
-  async end(id: string, outcome: Promise<Media>): Promise<void> {
+  async end(id: string, outcome: Promise<Media>): Promise<boolean> {
     outcome.catch(() => undefined); // a refusal may come while the record is read: it is handled below, not unhandled
     const started_at = (await this.record(id))?.started_at ?? new Date().toISOString();
     let media: Media | undefined;
@@ -120,9 +120,11 @@ export class MediaJobs {
     this.ended.add(id); // progress not yet written is dropped
     try {
       await this.inOrder(id, () => this.write(id, record));
+      return true;
     } catch (err) {
       this.deps.logger.error('the record of a background upload could not be written', { job: id, error: (err as Error)?.message ?? String(err) });
       if (media) await this.deps.media.discard(media.id);
+      return false;
     } finally {
       this.ended.delete(id);
     }

@@ -1,3 +1,5 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fx from '../support/fixtures.js';
 import { SignedUploadUrls } from '../../src/core/upload-signing.js';
@@ -102,6 +104,23 @@ describe('direct uploads on local disk', () => {
       `status/${ticket.upload_id}.json`,
       `status/${ticket.upload_id}.json.meta.json`,
     ]);
+  });
+
+  it('when storing fails (503), keeps the staged bytes and records nothing, so the upload can be completed again', async () => {
+    const bytes = fx.pdf(3000);
+    const ticket = await client.ticket('retry.pdf', bytes.length);
+    expect((await client.put(ticket, bytes)).status).toBe(200);
+    // A directory where the media file must go: the store's write fails, as a full or broken disk would.
+    const blocker = join(t.dir, 'media', `${ticket.upload_id}.pdf`);
+    await mkdir(blocker);
+    await writeFile(join(blocker, 'x'), 'x');
+    await expectError(await client.complete(ticket.upload_id), 503, 'storage_unavailable');
+    expect(await staged()).toEqual([`staging/direct/${ticket.upload_id}.bin`]);
+    expect((await filesIn(`${t.dir}/media`)).filter((f) => f.startsWith('status/') && f.includes(ticket.upload_id))).toEqual([]);
+    await rm(blocker, { recursive: true });
+    const media = await expectMedia(await client.complete(ticket.upload_id));
+    expect(media.sha256).toBe(sha256Hex(bytes));
+    expect(await staged()).toEqual([]);
   });
 
   it('checks the request and the options with the schemas POST /v1/media uses', async () => {
