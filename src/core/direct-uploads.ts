@@ -167,23 +167,23 @@ export class DirectUploads {
       ...options,
       key: id,
     });
-    const hosted = await work.then(
-      (m) => ({ media: m }),
-      (error: unknown) => ({ error }),
+    const failure = await work.then(
+      () => undefined,
+      (error: unknown) => error,
     );
     // Storage failing, the service busy, a bug: nothing was decided about the file. The job is forgotten and the
     // staged bytes kept, so that the upload can be completed again.
-    if ('error' in hosted && !(isAppError(hosted.error) && hosted.error.status < 500)) {
+    if (failure !== undefined && !(isAppError(failure) && failure.status < 500)) {
       await media.jobs.drop(id);
-      throw hosted.error;
+      throw failure;
     }
     if (!(await media.jobs.end(id, work))) {
       await media.jobs.drop(id); // the media is removed already (see MediaJobs.end): try again later
       throw storageUnavailable('record', new Error(`the outcome of upload ${id} could not be recorded`), this.deps.logger);
     }
     await store.delete(stagedKey(id)).catch(() => undefined); // logged by the guard; the bucket's lifecycle rule clears it later
-    if ('error' in hosted) throw hosted.error;
-    return hosted.media;
+    // What was recorded is the answer, now and on every repeat (a job past its deadline is recorded as timed out).
+    return this.replay(id, await media.jobs.record(id));
   }
 
   /** The outcome recorded by the first complete. */
