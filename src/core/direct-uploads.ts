@@ -2,7 +2,7 @@
  * Direct uploads: a client asks for a URL (create), PUTs the file's bytes there — straight to the bucket when the
  * store presigns (S3, R2 through its S3 API), or to this service (local disk, an R2 binding) — and then asks for
  * it to be completed: the staged bytes go through the same pipeline as POST /v1/media, and are removed whatever
- * the outcome. Staged bytes and the upload's record live under `staging/direct/`, which is never served as media.
+ * the outcome. Staged bytes and the upload's record live under `uploads/direct/`, which is never served as media.
  *
  * Completing runs as a media job keyed by the upload id (see media-jobs): its record says the outcome, so a second
  * complete, on any instance, answers the same without hosting a second copy, and the media id is the upload id
@@ -24,8 +24,8 @@ import type { SignedPut, SignedUploadUrls } from './upload-signing.js';
 /** How long an upload URL works: time for a large file on a slow phone link, short enough to be worthless if leaked. */
 export const DIRECT_UPLOAD_TTL_MS = 15 * 60_000;
 
-export const stagedKey = (id: string) => `staging/direct/${id}.bin`;
-const recordKey = (id: string) => `staging/direct/${id}.json`;
+export const stagedKey = (id: string) => `uploads/direct/${id}.bin`;
+const recordKey = (id: string) => `uploads/direct/${id}.json`;
 
 /** What is kept about an upload until it is completed: whose it is (a hash of the API key), and what was declared. */
 interface UploadRecord {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/core/errors.js';
 import { SignedUploadUrls, signingSecret } from '../../src/core/upload-signing.js';
 
-const upload = { id: 'q5V0Ck3nYbq2V8D3mXy0cQ', key: 'staging/direct/q5V0Ck3nYbq2V8D3mXy0cQ.bin', size: 1234, expiresAt: new Date('2026-12-07T00:15:00Z') };
+const upload = { id: 'q5V0Ck3nYbq2V8D3mXy0cQ', key: 'uploads/direct/q5V0Ck3nYbq2V8D3mXy0cQ.bin', size: 1234, expiresAt: new Date('2026-12-07T00:15:00Z') };
 const putOf = (url: string) => {
   const q = new URL(url).searchParams;
   return { id: upload.id, size: Number(q.get('size')), expires: Number(q.get('expires')), signature: q.get('signature')! };

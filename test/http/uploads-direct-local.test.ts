@@ -11,7 +11,7 @@ import { expectError, expectMedia, filesIn, inPieces } from '../support/http.js'
 const SECRET = 'a-test-secret-of-at-least-32-characters';
 let t: TestApp;
 let client: ReturnType<typeof directClient>;
-const staged = async () => (await filesIn(`${t.dir}/media`)).filter((f) => f.startsWith('staging/direct/') && !f.includes('.json'));
+const staged = async () => (await filesIn(`${t.dir}/media`)).filter((f) => f.startsWith('uploads/direct/') && !f.includes('.json'));
 /** A body sent chunked (no Content-Length), so that its length is known only once it has all arrived. */
 const chunked = (url: string, bytes: Uint8Array) => fetch(url, { method: 'PUT', body: inPieces(bytes, 1000), duplex: 'half' } as RequestInit);
 
@@ -34,7 +34,7 @@ describe('direct uploads on local disk', () => {
 
     const put = await client.put(ticket, bytes);
     expect({ status: put.status, body: await put.json() }).toEqual({ status: 200, body: { success: true, upload_id: ticket.upload_id, size: bytes.length } });
-    expect(await staged()).toEqual([`staging/direct/${ticket.upload_id}.bin`]);
+    expect(await staged()).toEqual([`uploads/direct/${ticket.upload_id}.bin`]);
 
     const media = await expectMedia(await client.complete(ticket.upload_id, { optimize: 'off' }));
     expect(media).toMatchObject({ id: `${ticket.upload_id}.png`, url: `${t.baseUrl}/media/${ticket.upload_id}.png`, kind: 'image', width: 64, height: 48 });
@@ -83,8 +83,8 @@ describe('direct uploads on local disk', () => {
       'This URL takes exactly 5000 bytes, the size it was asked for; the request had 4000. Send the file it was made for.',
     );
     expect((await filesIn(`${t.dir}/media`)).filter((f) => f.includes(ticket.upload_id))).toEqual([
-      `staging/direct/${ticket.upload_id}.json`,
-      `staging/direct/${ticket.upload_id}.json.meta.json`,
+      `uploads/direct/${ticket.upload_id}.json`,
+      `uploads/direct/${ticket.upload_id}.json.meta.json`,
     ]);
     const put = await chunked(ticket.url, exact);
     expect(put.status).toBe(200);
@@ -99,10 +99,10 @@ describe('direct uploads on local disk', () => {
     const sentence = await expectError(await client.complete(ticket.upload_id), 415, 'unsupported_media_type');
     expect(await expectError(await client.complete(ticket.upload_id), 415, 'unsupported_media_type')).toBe(sentence);
     expect((await filesIn(`${t.dir}/media`)).filter((f) => f.includes(ticket.upload_id))).toEqual([
-      `staging/direct/${ticket.upload_id}.json`,
-      `staging/direct/${ticket.upload_id}.json.meta.json`,
       `status/${ticket.upload_id}.json`,
       `status/${ticket.upload_id}.json.meta.json`,
+      `uploads/direct/${ticket.upload_id}.json`,
+      `uploads/direct/${ticket.upload_id}.json.meta.json`,
     ]);
   });
 
@@ -115,7 +115,7 @@ describe('direct uploads on local disk', () => {
     await mkdir(blocker);
     await writeFile(join(blocker, 'x'), 'x');
     await expectError(await client.complete(ticket.upload_id), 503, 'storage_unavailable');
-    expect(await staged()).toEqual([`staging/direct/${ticket.upload_id}.bin`]);
+    expect(await staged()).toEqual([`uploads/direct/${ticket.upload_id}.bin`]);
     expect((await filesIn(`${t.dir}/media`)).filter((f) => f.startsWith('status/') && f.includes(ticket.upload_id))).toEqual([]);
     await rm(blocker, { recursive: true });
     const media = await expectMedia(await client.complete(ticket.upload_id));

@@ -35,7 +35,7 @@ describe('direct uploads to S3', () => {
     const before = Date.now();
     const ticket = await client.ticket('Quarterly report.pdf', bytes.length, 'application/pdf');
     const url = new URL(ticket.url);
-    expect(`${url.origin}${url.pathname}`).toBe(`${s3.endpoint}/${s3.bucket}/staging/direct/${ticket.upload_id}.bin`);
+    expect(`${url.origin}${url.pathname}`).toBe(`${s3.endpoint}/${s3.bucket}/uploads/direct/${ticket.upload_id}.bin`);
     expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;host');
     expect(url.searchParams.get('X-Amz-Expires')).toBe('900');
     expect(ticket.headers).toEqual({ 'content-length': String(bytes.length) });
@@ -44,7 +44,7 @@ describe('direct uploads to S3', () => {
 
     const put = await client.put(ticket, bytes);
     expect(put.status).toBe(200); // S3 itself took it
-    expect(await keys()).toContain(`staging/direct/${ticket.upload_id}.bin`);
+    expect(await keys()).toContain(`uploads/direct/${ticket.upload_id}.bin`);
 
     const media = await expectMedia(await client.complete(ticket.upload_id));
     expect(media.id).toBe(`${ticket.upload_id}.pdf`);
@@ -56,8 +56,8 @@ describe('direct uploads to S3', () => {
     expect(served.headers.get('content-type')).toBe('application/pdf');
     expect(Buffer.from(await served.arrayBuffer()).equals(bytes)).toBe(true);
     // The staged bytes are gone; the upload's record and the outcome stay, for a repeat.
-    expect(await keys()).toEqual(expect.arrayContaining([media.id, `staging/direct/${ticket.upload_id}.json`, `status/${ticket.upload_id}.json`]));
-    expect(await keys()).not.toContain(`staging/direct/${ticket.upload_id}.bin`);
+    expect(await keys()).toEqual(expect.arrayContaining([media.id, `uploads/direct/${ticket.upload_id}.json`, `status/${ticket.upload_id}.json`]));
+    expect(await keys()).not.toContain(`uploads/direct/${ticket.upload_id}.bin`);
   });
 
   it('the bucket itself refuses a body longer or shorter than the size signed, and nothing is staged', async () => {
@@ -67,19 +67,19 @@ describe('direct uploads to S3', () => {
       expect(put.status).toBe(403);
       expect(await put.text()).toContain('<Code>SignatureDoesNotMatch</Code>');
     }
-    expect(await keys()).not.toContain(`staging/direct/${ticket.upload_id}.bin`);
+    expect(await keys()).not.toContain(`uploads/direct/${ticket.upload_id}.bin`);
     expect(await expectError(await client.complete(ticket.upload_id), 409, 'upload_not_received')).toMatch(/^No file has arrived for this upload yet: PUT it to the URL/);
   });
 
   it('the bucket refuses the PUT once the URL has expired', async () => {
     const s3client = new S3Client({ region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true, credentials: s3.credentials });
-    const target = await new S3UploadTargets(s3client, s3.bucket).target({ id: 'x', key: 'staging/direct/expiring.bin', size: 10, expiresAt: new Date(Date.now() + 1000) });
+    const target = await new S3UploadTargets(s3client, s3.bucket).target({ id: 'x', key: 'uploads/direct/expiring.bin', size: 10, expiresAt: new Date(Date.now() + 1000) });
     s3client.destroy();
     await new Promise((resolve) => setTimeout(resolve, 2100));
     const put = await fetch(target.url, { method: 'PUT', body: new Uint8Array(10) });
     expect(put.status).toBe(403);
     expect(await put.text()).toContain('<Message>Request has expired</Message>');
-    expect(await keys()).not.toContain('staging/direct/expiring.bin');
+    expect(await keys()).not.toContain('uploads/direct/expiring.bin');
   });
 
   it('completing twice, or twice at once, answers the same and stores one object', async () => {
@@ -107,7 +107,7 @@ describe('direct uploads to S3', () => {
       const res = await directClient(second.baseUrl, 'k_one').complete(ticket.upload_id);
       expect(res.headers.get('retry-after')).toBe('5');
       expect(await expectError(res, 409, 'upload_completing')).toBe('This upload is being completed by another request; ask again in a few seconds for its outcome.');
-      expect(await keys()).toContain(`staging/direct/${ticket.upload_id}.bin`);
+      expect(await keys()).toContain(`uploads/direct/${ticket.upload_id}.bin`);
     } finally {
       await second.close();
     }
@@ -121,7 +121,7 @@ describe('direct uploads to S3', () => {
     const sentence = await expectError(await client.complete(ticket.upload_id), 415, 'unsupported_media_type');
     expect(await expectError(await client.complete(ticket.upload_id), 415, 'unsupported_media_type')).toBe(sentence);
     // Only the two small records that let a repeat answer the same.
-    expect((await keys()).filter((k) => !before.includes(k))).toEqual([`staging/direct/${ticket.upload_id}.json`, `status/${ticket.upload_id}.json`]);
+    expect((await keys()).filter((k) => !before.includes(k))).toEqual([`status/${ticket.upload_id}.json`, `uploads/direct/${ticket.upload_id}.json`]);
   });
 
   it('refuses at once a size no file may have, and completes only for the API key that started the upload', async () => {

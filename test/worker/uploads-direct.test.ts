@@ -23,14 +23,14 @@ describe('direct uploads on Workers (R2 binding)', () => {
 
     const put = await callWorker(env, ticket.url, { method: 'PUT', headers: ticket.headers, body: bytes });
     expect(put.status).toBe(200);
-    expect(await listBucket(`staging/direct/${ticket.upload_id}`)).toEqual([`staging/direct/${ticket.upload_id}.bin`, `staging/direct/${ticket.upload_id}.json`]);
+    expect(await listBucket(`uploads/direct/${ticket.upload_id}`)).toEqual([`uploads/direct/${ticket.upload_id}.bin`, `uploads/direct/${ticket.upload_id}.json`]);
 
     const media = await expectMedia(await complete(ticket.upload_id));
     expect(media.id).toBe(`${ticket.upload_id}.pdf`);
     expect(media.sha256).toBe(await sha256Hex(bytes));
     const served = await callWorker(env, media.url);
     expect(new Uint8Array(await served.arrayBuffer())).toEqual(bytes);
-    expect(await listBucket(`staging/direct/${ticket.upload_id}`)).toEqual([`staging/direct/${ticket.upload_id}.json`]);
+    expect(await listBucket(`uploads/direct/${ticket.upload_id}`)).toEqual([`uploads/direct/${ticket.upload_id}.json`]);
     // Again: the same media, nothing stored twice.
     const keys = await listBucket();
     expect((await expectMedia(await complete(ticket.upload_id))).sha256).toBe(media.sha256);
@@ -47,7 +47,7 @@ describe('direct uploads on Workers (R2 binding)', () => {
     await expectError(await callWorker(env, ticket.url, { method: 'PUT', body: streamed, duplex: 'half' } as RequestInit), 400, 'upload_size_mismatch');
     const altered = ticket.url.replace('size=5000', 'size=5001');
     await expectError(await callWorker(env, altered, { method: 'PUT', body: new Uint8Array(5001) }), 403, 'upload_signature_invalid');
-    expect(await listBucket(`staging/direct/${ticket.upload_id}`)).toEqual([`staging/direct/${ticket.upload_id}.json`]);
+    expect(await listBucket(`uploads/direct/${ticket.upload_id}`)).toEqual([`uploads/direct/${ticket.upload_id}.json`]);
     await expectError(await complete(ticket.upload_id), 409, 'upload_not_received');
   });
 
