@@ -135,8 +135,9 @@ export class DirectUploads {
   }
 
   /**
-   * Hosts the staged file as POST /v1/media would, and removes the staged bytes whatever the outcome. Asked
-   * again, answers with the recorded outcome (the media, or the same refusal).
+   * Hosts the staged file as POST /v1/media would, and removes the staged bytes whatever the file's outcome (the
+   * media, or its refusal); asked again, answers with that recorded outcome. When the service itself fails
+   * instead, nothing is recorded and the bytes stay, for another try.
    */
   async complete(owner: string, id: string, options: Pick<UploadInput, 'image' | 'av'>): Promise<Media> {
     const upload = await this.read(id);
