@@ -57,4 +57,17 @@ describe('direct uploads on Workers (R2 binding)', () => {
       'Direct uploads here need UPLOAD_SIGNING_SECRET, one secret every instance shares (on Workers: wrangler secret put UPLOAD_SIGNING_SECRET); until it is set, send files to POST /v1/media.',
     );
   });
+
+  it('answers CORS preflights and sets the headers on refusals, as on Node', async () => {
+    const cors = workerEnv({ API_KEYS: KEY, UPLOAD_SIGNING_SECRET: 'a-worker-secret-of-at-least-32-characters', CORS_ORIGINS: 'https://app.example.com' });
+    const headers = { origin: 'https://app.example.com', 'access-control-request-method': 'PUT' };
+    const pre = await callWorker(cors, `${ORIGIN}/v1/uploads/direct/q5V0Ck3nYbq2V8D3mXy0cQ`, { method: 'OPTIONS', headers });
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    expect(pre.headers.get('access-control-allow-methods')).toBe('GET, POST, PUT, PATCH, HEAD, DELETE, OPTIONS');
+    const refused = await callWorker(cors, `${ORIGIN}/v1/uploads/direct`, { method: 'POST', headers: { origin: 'https://app.example.com' } });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    expect(refused.headers.get('access-control-expose-headers')).toBe('Location, Upload-Offset, Upload-Length, Tus-Resumable, Upload-Expires, Retry-After, X-Request-Id');
+  });
 });
