@@ -1,6 +1,6 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { StagedUpload, UploadTargets } from '../core/ports.js';
+import type { PendingDirectUpload, UploadTargets } from '../core/ports.js';
 
 /**
  * Direct uploads straight to an S3 bucket (AWS, R2's S3 API, MinIO): a presigned PutObject whose signature covers
@@ -13,7 +13,7 @@ export class S3UploadTargets implements UploadTargets {
     private readonly bucket: string,
   ) {}
 
-  async target(upload: StagedUpload): Promise<{ url: string; headers: Record<string, string> }> {
+  async target(upload: PendingDirectUpload): Promise<{ url: string; headers: Record<string, string> }> {
     // SigV4 signs whole seconds (X-Amz-Date): start from the same second, so the URL expires when expiresAt says.
     const signingDate = new Date(Math.floor(Date.now() / 1000) * 1000);
     const expiresIn = Math.max(1, Math.floor((upload.expiresAt.getTime() - signingDate.getTime()) / 1000));

@@ -1,6 +1,6 @@
 import { AppError } from './errors.js';
 import { base64url, fromBase64url } from './keys.js';
-import type { StagedUpload, UploadTargets } from './ports.js';
+import type { PendingDirectUpload, UploadTargets } from './ports.js';
 
 /**
  * The one rule for the secret that signs direct-upload URLs this service takes itself: UPLOAD_SIGNING_SECRET when
@@ -38,7 +38,7 @@ export class SignedUploadUrls implements UploadTargets {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
   }
 
-  async target(upload: StagedUpload): Promise<{ url: string; headers: Record<string, string> }> {
+  async target(upload: PendingDirectUpload): Promise<{ url: string; headers: Record<string, string> }> {
     if (!this.key) {
       throw new AppError(
         503,

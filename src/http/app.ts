@@ -16,6 +16,7 @@ import { mediaRoutes } from './routes/media.js';
 import { mmsRoutes } from './routes/mms.js';
 import { preflightRoutes } from './routes/preflight.js';
 import { SIGNED_PUT_PATH, directUploadRoutes } from './routes/uploads-direct.js';
+import { tusRoutes } from './routes/uploads-tus.js';
 import { defaultHook } from './validate.js';
 
 /**
@@ -54,6 +55,9 @@ export function createApp(deps: AppDeps) {
     if (deps.idempotency) app.post(path, idempotency(deps.idempotency.records, deps.idempotency.sha256, deps.media.limits.maxBodyBytes + 1_000_000, deps.logger));
   }
   app.post('/v1/media/preflight', uploads, bodyDeadline(limits.bodyTimeoutMs));
+  // tus requests that carry bytes count as uploads; no body deadline: a cut-off PATCH is resumed, not lost.
+  app.post('/v1/uploads', uploads);
+  app.patch('/v1/uploads/:id', uploads);
   app.post('/v1/uploads/:id/complete', uploads);
   // A large file on a phone link may take its URL's whole lifetime to arrive, and no longer.
   app.put('/v1/uploads/direct/:id', uploads, bodyDeadline(DIRECT_UPLOAD_TTL_MS));
@@ -63,7 +67,8 @@ export function createApp(deps: AppDeps) {
     .route('/', mmsRoutes(deps))
     .route('/', directUploadRoutes(deps))
     .route('/', healthRoutes(deps))
-    .route('/', fileRoutes(deps));
+    .route('/', fileRoutes(deps))
+    .route('/', tusRoutes(deps));
   app.get('/metrics', (c) => c.text(metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4' }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'ApiKey', { type: 'apiKey', in: 'header', name: 'X-API-Key' });

@@ -33,6 +33,9 @@ describe('/openapi.json', () => {
       '/v1/uploads/{id}/complete': ['post'],
       '/healthz': ['get'],
       '/readyz': ['get'],
+      '/v1/uploads': ['post'],
+      '/v1/uploads/{id}': ['delete', 'head', 'patch'],
+      '/v1/uploads/{id}/media': ['get'],
     });
   });
 

@@ -50,6 +50,11 @@ describe('CORS', () => {
     expect(corsHeaders(missing)).toEqual(listed);
     const own = await fetch(`${t.baseUrl}/v1/sets-its-own-cors`, { headers: { origin: APP, 'x-api-key': 'k_web' } });
     expect(corsHeaders(own)).toEqual(listed);
+    // A tus creation answered by @tus/server: its Location readable by the page, its own CORS headers replaced.
+    const tus = await fetch(`${t.baseUrl}/v1/uploads`, { method: 'POST', headers: { origin: APP, 'x-api-key': 'k_web', 'tus-resumable': '1.0.0', 'upload-length': '100' } });
+    expect(tus.status).toBe(201);
+    expect(tus.headers.get('location')).toMatch(new RegExp(`^${t.baseUrl}/v1/uploads/[A-Za-z0-9_-]{22}$`));
+    expect(corsHeaders(tus)).toEqual(listed);
   });
 
   it('gives an origin that is not listed no CORS headers at all, even where a handler set its own', async () => {

@@ -37,9 +37,12 @@ describe('API keys', () => {
       '/v1/media/preflight',
       '/v1/media/{id}',
       '/v1/mms/send',
+      '/v1/uploads',
       '/v1/uploads/direct',
       '/v1/uploads/direct/{id}',
+      '/v1/uploads/{id}',
       '/v1/uploads/{id}/complete',
+      '/v1/uploads/{id}/media',
     ]);
     expect(doc.components.schemas.Media.properties.sha256).toEqual({ type: 'string', pattern: '^[0-9a-f]{64}$' });
   });
