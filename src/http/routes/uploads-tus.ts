@@ -45,7 +45,8 @@ export function tusRoutes(deps: Pick<AppDeps, 'media' | 'resumable' | 'apiKeys' 
     const removed = work.finally(() =>
       tus.remove(upload.id).catch((err: unknown) => deps.logger.error('a finished resumable upload could not be removed from staging', { upload: upload.id, error: (err as Error)?.message ?? String(err) })),
     );
-    void media.jobs.end(upload.id, removed);
+    // end() records every outcome of the work itself; what is left (its record unreadable) must not go unhandled.
+    media.jobs.end(upload.id, removed).catch((err: unknown) => deps.logger.error('a resumable upload\'s job could not be ended', { upload: upload.id, error: (err as Error)?.message ?? String(err) }));
   };
 
   const hooksFor = async (c: Context<AppEnv>): Promise<ResumableUploadHooks> => {
