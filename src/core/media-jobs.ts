@@ -91,9 +91,9 @@ export class MediaJobs {
   /**
    * Records how a background job ended: `ready` with the media it stored, or `failed` with the refusal (anything
    * that is not an AppError is recorded as the 500 the request would have answered). A job that stored its media
-   * after its deadline is recorded as timed out, its media removed: it was already reported so. When even that record cannot
-   * be written, the job's media is removed, so a job never leaves media its record does not name; its record then
-   * stays `processing` and reads as failed after its deadline.
+   * after its deadline is recorded as timed out, its media removed: it was already reported so. When even that
+   * record cannot be written, the job's media is removed, so a job never leaves media its record does not name; its
+   * record then stays `processing` and reads as failed after its deadline.
    */
   async end(id: string, outcome: Promise<Media>): Promise<void> {
     const begun = await this.read(id);
