@@ -27,7 +27,7 @@ import { NoAvProcessing } from '../adapters/no-av.js';
 import { buildTusUploads, type TusUploadsOptions } from '../adapters/tus/index.js';
 
 /** Builds every adapter the Node entry needs from validated config. */
-export function buildNodeDeps(config: Config, logger: Logger, overrides: { images?: ImageProcessor; av?: AvProcessor; uploads?: TusUploadsOptions } & UrlServiceOverrides = {}): AppDeps {
+export function buildNodeDeps(config: Config, logger: Logger, overrides: { images?: ImageProcessor; av?: AvProcessor; tus?: TusUploadsOptions } & UrlServiceOverrides = {}): AppDeps {
   const { store, idempotency, uploads } = buildStorage(config, logger);
   const av = overrides.av ?? buildAv(config, targetBytesFor(config.MEDIA_PROFILE, config.IMAGE_TARGET_BYTES), logger);
   // Video and audio are read up to VIDEO_MAX_INPUT_BYTES only where they are converted (on disk, not in memory).
@@ -66,7 +66,7 @@ export function buildNodeDeps(config: Config, logger: Logger, overrides: { image
     apiKeys: config.API_KEYS,
     console: consoleFiles(config),
     idempotency: { records: idempotency, sha256 },
-    resumable: buildTusUploads(config, logger, overrides.uploads),
+    resumable: buildTusUploads(config, logger, overrides.tus),
     limits: {
       bodyTimeoutMs: config.BODY_TIMEOUT_MS,
       maxConcurrentUploads: config.MAX_CONCURRENT_UPLOADS,
