@@ -8,6 +8,7 @@ import { Metrics } from '../lib/metrics.js';
 import { idempotency } from './idempotency.js';
 import { bodyDeadline, concurrencyLimit, rateLimit } from './limits.js';
 import { apiSecurityHeaders, observe } from './observability.js';
+import { serveApiDocument } from './api-document.js';
 import { fileRoutes } from './routes/files.js';
 import { healthRoutes } from './routes/health.js';
 import { mediaRoutes } from './routes/media.js';
@@ -56,12 +57,7 @@ export function createApp(deps: AppDeps) {
     .route('/', fileRoutes(deps));
   app.get('/metrics', (c) => c.text(metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4' }));
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'ApiKey', { type: 'apiKey', in: 'header', name: 'X-API-Key' });
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'mms-media', version: '0.1.0', description: 'Hosts raw files behind carrier-fetchable URLs and sends them as MMS.' },
-    security: deps.apiKeys.length ? [{ ApiKey: [] }] : [],
-  });
+  serveApiDocument(app, { publicBaseUrl: deps.publicBaseUrl, version: '0.1.0' });
   return routes;
 }
 

@@ -23,6 +23,8 @@ export interface AppDeps {
   logger: Logger;
   /** Keys accepted in X-API-Key; empty means no key is needed (allowed only on loopback, checked at start). */
   apiKeys: string[];
+  /** The public origin when the operator set it (PUBLIC_BASE_URL): /openapi.json names it; else the request's origin. */
+  publicBaseUrl?: string;
   /** Counters behind GET /metrics; the services given above should count into the same instance. */
   metrics?: Metrics;
   /** Where Idempotency-Key records live (memory for one instance, the bucket for many) and how bodies are hashed. */

@@ -195,11 +195,44 @@ export const HealthSchema = z
   })
   .openapi('Health');
 
-const errorResponse = { description: 'Error', content: { 'application/json': { schema: ErrorSchema } } };
+/**
+ * What each error status means, for the document's readers and generated clients. The codes are the README's error
+ * table; Retry-After comes with the statuses that say "try again later".
+ */
+const ERROR_STATUSES = {
+  400: 'The request is malformed: a missing or invalid field, bad JSON or multipart, no file, a malformed Idempotency-Key.',
+  401: 'The service has API_KEYS and the key in X-API-Key is missing (missing_api_key) or not valid (invalid_api_key).',
+  404: 'No such media id (media_not_found).',
+  408: 'The request body did not arrive within BODY_TIMEOUT_MS (body_timeout); send it again on a faster connection.',
+  409: 'A request with this Idempotency-Key is still being processed (idempotency_in_flight); retry after Retry-After.',
+  413: 'The file is over the limit for its type (file_too_large), or a JSON body is over 64 KB (body_too_large).',
+  415: 'Not a type the endpoint takes (unsupported_media_type), or a body that is neither JSON nor multipart (unsupported_content_type).',
+  422: 'The file or URL cannot be hosted or sent as it is (the code and sentence say why), or an Idempotency-Key reused for a different request.',
+  429: 'More than RATE_LIMIT_PER_MINUTE requests this minute for this API key (rate_limited); retry after Retry-After.',
+  500: 'Something failed on the service’s side (for a background upload: the error it ended with).',
+  502: 'The send endpoint failed (upstream_unavailable); `media` carries the hosted file, to retry with its URL. Nothing is retried automatically.',
+  503: 'Too busy (server_busy) or storage cannot be reached (storage_unavailable); nothing was done. Retry after Retry-After.',
+  504: 'The send endpoint did not answer in time (upstream_timeout), or a conversion did not finish by its deadline.',
+} as const;
 
-/** OpenAPI response entries for the error statuses a route can answer with. */
-export const errors = <const S extends number>(...statuses: S[]) =>
-  Object.fromEntries(statuses.map((s) => [s, errorResponse])) as Record<S, typeof errorResponse>;
+type ErrorStatus = keyof typeof ERROR_STATUSES;
+const retryAfter = { 'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer' as const, example: 5 } } };
+const errorContent = { 'application/json': { schema: ErrorSchema } };
+
+interface ErrorResponse {
+  description: string;
+  content: typeof errorContent;
+  headers?: typeof retryAfter;
+}
+
+function errorResponse(status: ErrorStatus): ErrorResponse {
+  const retryLater = status === 409 || status === 429 || status === 503;
+  return { description: ERROR_STATUSES[status], content: errorContent, ...(retryLater ? { headers: retryAfter } : {}) };
+}
+
+/** OpenAPI response entries for the error statuses a route can answer with, each in the one envelope. */
+export const errors = <const S extends ErrorStatus>(...statuses: S[]) =>
+  Object.fromEntries(statuses.map((s) => [s, errorResponse(s)])) as Record<S, ErrorResponse>;
 
 /**
  * Bodies a route reads itself as streams (files), for the document only. zod-openapi validates every zod schema in

@@ -57,6 +57,7 @@ export function buildNodeDeps(config: Config, logger: Logger, overrides: { image
     logger,
     metrics,
     apiKeys: config.API_KEYS,
+    ...(config.PUBLIC_BASE_URL_SET && { publicBaseUrl: config.PUBLIC_BASE_URL }),
     idempotency: { records: idempotency, sha256 },
     limits: {
       bodyTimeoutMs: config.BODY_TIMEOUT_MS,
