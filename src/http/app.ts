@@ -9,6 +9,7 @@ import { idempotency } from './idempotency.js';
 import { bodyDeadline, concurrencyLimit, rateLimit } from './limits.js';
 import { apiSecurityHeaders, observe } from './observability.js';
 import { serveApiDocument } from './api-document.js';
+import { docsRoutes } from './routes/docs.js';
 import { fileRoutes } from './routes/files.js';
 import { healthRoutes } from './routes/health.js';
 import { mediaRoutes } from './routes/media.js';
@@ -55,6 +56,7 @@ export function createApp(deps: AppDeps) {
     .route('/', mmsRoutes(deps))
     .route('/', healthRoutes(deps))
     .route('/', fileRoutes(deps));
+  app.route('/', docsRoutes(deps));
   app.get('/metrics', (c) => c.text(metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4' }));
 
   serveApiDocument(app, { publicBaseUrl: deps.publicBaseUrl, version: '0.1.0' });

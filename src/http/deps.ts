@@ -6,6 +6,7 @@ import type { Preflight } from '../core/preflight.js';
 import type { SendService } from '../core/send-service.js';
 import type { UrlImporter } from '../core/url-import.js';
 import type { Metrics } from '../lib/metrics.js';
+import type { RendererFile } from './docs-page.js';
 
 /**
  * What the HTTP app is built from: each entry (src/node/, src/worker/) makes these once from its validated config
@@ -30,6 +31,15 @@ export interface AppDeps {
   /** Where Idempotency-Key records live (memory for one instance, the bucket for many) and how bodies are hashed. */
   idempotency?: { records: IdempotencyRecords; sha256: () => Hasher };
   limits?: Partial<RequestLimits>;
+  /** The reference page's renderer files (Node reads them from their npm package); absent, /docs says where the document is. */
+  docs?: DocsFiles;
+}
+
+/** The renderer's files for /docs, each read once and kept, with a gzipped copy for clients that accept it. */
+export interface DocsFiles {
+  /** The renderer's package version: it changes exactly when the files do (their ETag). */
+  version: string;
+  read(name: RendererFile): Promise<{ body: Uint8Array<ArrayBuffer>; gzip: Uint8Array<ArrayBuffer> }>;
 }
 
 export interface RequestLimits {

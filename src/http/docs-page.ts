@@ -1,0 +1,62 @@
+/**
+ * The API reference page at /docs: Swagger UI (the swagger-ui-dist package) rendering /openapi.json, every file
+ * served by the service itself. What the page loads, and the CSP that allows exactly that, are decided here.
+ */
+
+/** The renderer's files, served from its npm package: the standalone bundle and its stylesheet. */
+export const RENDERER_FILES = {
+  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
+  'swagger-ui.css': 'text/css; charset=utf-8',
+} as const;
+export type RendererFile = keyof typeof RENDERER_FILES;
+
+export const DOCS_PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>mms-media API reference</title>
+<link rel="stylesheet" href="/docs/swagger-ui.css">
+<link rel="icon" href="data:,">
+</head>
+<body>
+<noscript><p>This page needs JavaScript. The API document itself is at <a href="/openapi.json">/openapi.json</a>.</p></noscript>
+<div id="swagger-ui"></div>
+<script src="/docs/swagger-ui-bundle.js"></script>
+<script src="/docs/docs.js"></script>
+</body>
+</html>
+`;
+
+/**
+ * The page's own script (a file, as the CSP allows no inline script). validatorUrl null: no badge fetched from
+ * validator.swagger.io. The key typed under "Authorize" stays in this page's memory (persistAuthorization off: never
+ * in localStorage) and is sent as X-API-Key by "Try it out", as the document declares on every /v1 operation.
+ */
+export const DOCS_SCRIPT = `window.ui = SwaggerUIBundle({
+  url: '/openapi.json',
+  dom_id: '#swagger-ui',
+  deepLinking: true,
+  displayOperationId: true,
+  validatorUrl: null,
+  persistAuthorization: false,
+});
+`;
+
+/**
+ * Only the service's own files: no inline script, no eval, and no inline style either (Swagger UI sets its styles
+ * through the DOM, which CSP allows; the browser test checks that nothing is refused). "Try it out" calls the API
+ * on this origin, or on the public origin the document names. data: images: icons in the stylesheet.
+ */
+export function docsCsp(apiOrigin?: string): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `connect-src 'self'${apiOrigin ? ` ${apiOrigin}` : ''}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
