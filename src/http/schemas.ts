@@ -196,38 +196,39 @@ export const HealthSchema = z
   .openapi('Health');
 
 /**
- * What each error status means, for the document's readers and generated clients. The codes are the README's error
- * table; Retry-After comes with the statuses that say "try again later".
+ * What each error status means, for the document's readers and generated clients, with one of its codes and the
+ * sentence the service says (the README's error table lists them all). Retry-After comes with the statuses that
+ * say "try again later".
  */
 const ERROR_STATUSES = {
-  400: 'The request is malformed: a missing or invalid field, bad JSON or multipart, no file, a malformed Idempotency-Key.',
-  401: 'The service has API_KEYS and the key in X-API-Key is missing (missing_api_key) or not valid (invalid_api_key).',
-  404: 'No such media id (media_not_found).',
-  408: 'The request body did not arrive within BODY_TIMEOUT_MS (body_timeout); send it again on a faster connection.',
-  409: 'A request with this Idempotency-Key is still being processed (idempotency_in_flight); retry after Retry-After.',
-  413: 'The file is over the limit for its type (file_too_large), or a JSON body is over 64 KB (body_too_large).',
-  415: 'Not a type the endpoint takes (unsupported_media_type), or a body that is neither JSON nor multipart (unsupported_content_type).',
-  422: 'The file or URL cannot be hosted or sent as it is (the code and sentence say why), or an Idempotency-Key reused for a different request.',
-  429: 'More than RATE_LIMIT_PER_MINUTE requests this minute for this API key (rate_limited); retry after Retry-After.',
-  500: 'Something failed on the service’s side (for a background upload: the error it ended with).',
-  502: 'The send endpoint failed (upstream_unavailable); `media` carries the hosted file, to retry with its URL. Nothing is retried automatically.',
-  503: 'Too busy (server_busy) or storage cannot be reached (storage_unavailable); nothing was done. Retry after Retry-After.',
-  504: 'The send endpoint did not answer in time (upstream_timeout), or a conversion did not finish by its deadline.',
+  400: ['The request is malformed: a missing or invalid field, bad JSON or multipart, no file, a malformed Idempotency-Key.', 'invalid_field', 'optimize must be auto, always or off (got "sometimes").'],
+  401: ['The service has API_KEYS and the key in X-API-Key is missing (missing_api_key) or not valid (invalid_api_key).', 'missing_api_key', 'Send your API key in the X-API-Key header.'],
+  404: ['No such media id (media_not_found).', 'media_not_found', 'No media with id "q5V0Ck3nYbq2V8D3mXy0cQ.jpg" exists (it may have been deleted).'],
+  408: ['The request body did not arrive within BODY_TIMEOUT_MS (body_timeout).', 'body_timeout', 'The request body did not arrive within 30 s; send it again on a faster connection.'],
+  409: ['A request with this Idempotency-Key is still being processed (idempotency_in_flight); retry after Retry-After.', 'idempotency_in_flight', 'A request with this Idempotency-Key is still being processed; wait for its reply.'],
+  413: ['The file is over the limit for its type (file_too_large), or a JSON body is over 64 KB (body_too_large).', 'file_too_large', 'The file is 12 MB; the limit for mp4 files is 10 MB.'],
+  415: ['Not a type the endpoint takes (unsupported_media_type), or a body that is neither JSON nor multipart (unsupported_content_type).', 'unsupported_content_type', 'Send JSON (campaign_id, phone_number, media_url, message) or multipart/form-data with a "file" part.'],
+  422: ['The file or URL cannot be hosted or sent as it is (the code and sentence say why), or an Idempotency-Key reused for a different request.', 'url_not_fetchable', 'example.com does not resolve to any address.'],
+  429: ['More than RATE_LIMIT_PER_MINUTE requests this minute for this API key (rate_limited); retry after Retry-After.', 'rate_limited', 'More than 60 requests this minute for this API key; try again in 12 s.'],
+  500: ['Something failed on the service’s side (for a background upload: the error it ended with).', 'internal_error', 'Something went wrong on our side; the request was not completed. Try again.'],
+  502: ['The send endpoint failed (upstream_unavailable); `media` carries the hosted file, to retry with its URL. Nothing is retried automatically.', 'upstream_unavailable', 'The send endpoint could not be reached; the message was not sent.'],
+  503: ['Too busy (server_busy) or storage cannot be reached (storage_unavailable); nothing was done. Retry after Retry-After.', 'server_busy', 'The service is handling 64 uploads already; try again in a second.'],
+  504: ['The send endpoint did not answer in time (upstream_timeout), or a conversion did not finish by its deadline.', 'upstream_timeout', 'The send endpoint did not answer within 15000 ms; the message may or may not have been sent.'],
 } as const;
 
 type ErrorStatus = keyof typeof ERROR_STATUSES;
 const retryAfter = { 'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer' as const, example: 5 } } };
-const errorContent = { 'application/json': { schema: ErrorSchema } };
 
 interface ErrorResponse {
   description: string;
-  content: typeof errorContent;
+  content: { 'application/json': { schema: typeof ErrorSchema; example: { success: false; error: string; code: string } } };
   headers?: typeof retryAfter;
 }
 
 function errorResponse(status: ErrorStatus): ErrorResponse {
+  const [description, code, error] = ERROR_STATUSES[status];
   const retryLater = status === 409 || status === 429 || status === 503;
-  return { description: ERROR_STATUSES[status], content: errorContent, ...(retryLater ? { headers: retryAfter } : {}) };
+  return { description, content: { 'application/json': { schema: ErrorSchema, example: { success: false, error, code } } }, ...(retryLater ? { headers: retryAfter } : {}) };
 }
 
 /** OpenAPI response entries for the error statuses a route can answer with, each in the one envelope. */

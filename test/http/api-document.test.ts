@@ -115,8 +115,24 @@ describe('/openapi.json for generated clients', () => {
       getHealth: '200',
       getReadiness: '200 503',
     });
-    const busy = doc.paths['/v1/mms/send']!.post!.responses['503'] as { headers: Record<string, unknown> };
-    expect(Object.keys(busy.headers)).toEqual(['Retry-After']);
+    const send = doc.paths['/v1/mms/send']!.post!.responses as Record<string, { headers?: Record<string, unknown>; content?: { 'application/json': { example?: { code: string } } } }>;
+    const retryAfter = Object.entries(send).flatMap(([status, r]) => (r.headers ? [`${status} ${Object.keys(r.headers).join(' ')}`] : []));
+    expect(retryAfter).toEqual(['409 Retry-After', '429 Retry-After', '503 Retry-After']);
+    // Each error status shows one of its own codes, in the envelope.
+    const examples = Object.entries(send).flatMap(([status, r]) => (status >= '400' ? [`${status} ${r.content!['application/json'].example!.code}`] : []));
+    expect(examples).toEqual([
+      '400 invalid_field',
+      '401 missing_api_key',
+      '408 body_timeout',
+      '409 idempotency_in_flight',
+      '413 file_too_large',
+      '415 unsupported_content_type',
+      '422 url_not_fetchable',
+      '429 rate_limited',
+      '502 upstream_unavailable',
+      '503 server_busy',
+      '504 upstream_timeout',
+    ]);
   });
 });
 

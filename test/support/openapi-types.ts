@@ -362,6 +362,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "optimize must be auto, always or off (got \"sometimes\").",
+                     *       "code": "invalid_field"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -371,15 +378,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "Send your API key in the X-API-Key header.",
+                     *       "code": "missing_api_key"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The request body did not arrive within BODY_TIMEOUT_MS (body_timeout); send it again on a faster connection. */
+            /** @description The request body did not arrive within BODY_TIMEOUT_MS (body_timeout). */
             408: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "The request body did not arrive within 30 s; send it again on a faster connection.",
+                     *       "code": "body_timeout"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -389,6 +410,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "The file is 12 MB; the limit for mp4 files is 10 MB.",
+                     *       "code": "file_too_large"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -398,6 +426,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "Send JSON (campaign_id, phone_number, media_url, message) or multipart/form-data with a \"file\" part.",
+                     *       "code": "unsupported_content_type"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -409,6 +444,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "More than 60 requests this minute for this API key; try again in 12 s.",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -420,6 +462,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "The service is handling 64 uploads already; try again in a second.",
+                     *       "code": "server_busy"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -475,6 +524,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "optimize must be auto, always or off (got \"sometimes\").",
+                     *       "code": "invalid_field"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -484,15 +540,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "Send your API key in the X-API-Key header.",
+                     *       "code": "missing_api_key"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The request body did not arrive within BODY_TIMEOUT_MS (body_timeout); send it again on a faster connection. */
+            /** @description The request body did not arrive within BODY_TIMEOUT_MS (body_timeout). */
             408: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "The request body did not arrive within 30 s; send it again on a faster connection.",
+                     *       "code": "body_timeout"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -504,6 +574,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "A request with this Idempotency-Key is still being processed; wait for its reply.",
+                     *       "code": "idempotency_in_flight"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -513,6 +590,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "The file is 12 MB; the limit for mp4 files is 10 MB.",
+                     *       "code": "file_too_large"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -522,6 +606,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "Send JSON (campaign_id, phone_number, media_url, message) or multipart/form-data with a \"file\" part.",
+                     *       "code": "unsupported_content_type"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -531,6 +622,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "example.com does not resolve to any address.",
+                     *       "code": "url_not_fetchable"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -542,6 +640,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "More than 60 requests this minute for this API key; try again in 12 s.",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -553,6 +658,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "The service is handling 64 uploads already; try again in a second.",
+                     *       "code": "server_busy"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -584,6 +696,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "Send your API key in the X-API-Key header.",
+                     *       "code": "missing_api_key"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -593,6 +712,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "No media with id \"q5V0Ck3nYbq2V8D3mXy0cQ.jpg\" exists (it may have been deleted).",
+                     *       "code": "media_not_found"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -602,6 +728,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "The file is 12 MB; the limit for mp4 files is 10 MB.",
+                     *       "code": "file_too_large"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -611,6 +744,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "Send JSON (campaign_id, phone_number, media_url, message) or multipart/form-data with a \"file\" part.",
+                     *       "code": "unsupported_content_type"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -620,6 +760,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "example.com does not resolve to any address.",
+                     *       "code": "url_not_fetchable"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -631,6 +778,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "More than 60 requests this minute for this API key; try again in 12 s.",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -640,6 +794,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "Something went wrong on our side; the request was not completed. Try again.",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -651,6 +812,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "The service is handling 64 uploads already; try again in a second.",
+                     *       "code": "server_busy"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -660,6 +828,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "The send endpoint did not answer within 15000 ms; the message may or may not have been sent.",
+                     *       "code": "upstream_timeout"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -689,6 +864,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "Send your API key in the X-API-Key header.",
+                     *       "code": "missing_api_key"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -698,6 +880,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "No media with id \"q5V0Ck3nYbq2V8D3mXy0cQ.jpg\" exists (it may have been deleted).",
+                     *       "code": "media_not_found"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -709,6 +898,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "More than 60 requests this minute for this API key; try again in 12 s.",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -720,6 +916,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "The service is handling 64 uploads already; try again in a second.",
+                     *       "code": "server_busy"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -761,6 +964,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "optimize must be auto, always or off (got \"sometimes\").",
+                     *       "code": "invalid_field"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -770,15 +980,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "Send your API key in the X-API-Key header.",
+                     *       "code": "missing_api_key"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The request body did not arrive within BODY_TIMEOUT_MS (body_timeout); send it again on a faster connection. */
+            /** @description The request body did not arrive within BODY_TIMEOUT_MS (body_timeout). */
             408: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "The request body did not arrive within 30 s; send it again on a faster connection.",
+                     *       "code": "body_timeout"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -790,6 +1014,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "A request with this Idempotency-Key is still being processed; wait for its reply.",
+                     *       "code": "idempotency_in_flight"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -799,6 +1030,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "The file is 12 MB; the limit for mp4 files is 10 MB.",
+                     *       "code": "file_too_large"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -808,6 +1046,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "Send JSON (campaign_id, phone_number, media_url, message) or multipart/form-data with a \"file\" part.",
+                     *       "code": "unsupported_content_type"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -817,6 +1062,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "example.com does not resolve to any address.",
+                     *       "code": "url_not_fetchable"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -828,6 +1080,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "More than 60 requests this minute for this API key; try again in 12 s.",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -837,6 +1096,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "The send endpoint could not be reached; the message was not sent.",
+                     *       "code": "upstream_unavailable"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -848,6 +1114,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "The service is handling 64 uploads already; try again in a second.",
+                     *       "code": "server_busy"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -857,6 +1130,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "The send endpoint did not answer within 15000 ms; the message may or may not have been sent.",
+                     *       "code": "upstream_timeout"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -908,6 +1188,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "The service is handling 64 uploads already; try again in a second.",
+                     *       "code": "server_busy"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
