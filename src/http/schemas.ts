@@ -66,7 +66,10 @@ export const MediaStatusResponseSchema = z
   .union([z.object({ success: z.literal(true), status: z.literal('ready'), media: MediaSchema }), JobProcessingSchema])
   .openapi('MediaStatus');
 
-export const UploadFormSchema = z.object({ file: z.any().openapi({ type: 'string', format: 'binary', description: 'The file (exactly one part).' }) });
+/** A file part, for the document only (never parsed by zod): z.custom so that it is listed as required. */
+const filePart = (description: string) => z.custom<Blob>((part) => part !== undefined).openapi({ type: 'string', format: 'binary', description });
+
+export const UploadFormSchema = z.object({ file: filePart('The file (exactly one part).') });
 
 const optimize = z
   .enum(['auto', 'always', 'off'], { error: (issue) => `optimize must be auto, always or off (got "${String(issue.input)}").` })
@@ -94,7 +97,7 @@ export const SendJsonSchema = SendFieldsSchema.extend({
 }).openapi('SendRequest');
 
 export const SendMultipartSchema = SendFieldsSchema.extend({
-  file: z.any().openapi({ type: 'string', format: 'binary', description: 'The file to host and send.' }),
+  file: filePart('The file to host and send.'),
 });
 
 export const PreflightRequestSchema = z

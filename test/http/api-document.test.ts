@@ -54,7 +54,7 @@ describe('/openapi.json', () => {
     const form = doc.components.schemas.SendWithFile!;
     expect({ fields: Object.keys(form.properties!).sort(), required: form.required }).toEqual({
       fields: ['campaign_id', 'file', 'message', 'phone_number'],
-      required: ['campaign_id', 'phone_number'],
+      required: ['campaign_id', 'phone_number', 'file'],
     });
   });
 });

@@ -123,7 +123,7 @@ export interface components {
              * Format: binary
              * @description The file (exactly one part).
              */
-            file?: Blob;
+            file: Blob;
         };
         SendWithFile: {
             /** @example campaign_abc123 */
@@ -136,7 +136,7 @@ export interface components {
              * Format: binary
              * @description The file to host and send.
              */
-            file?: Blob;
+            file: Blob;
         };
         PreflightResponse: components["schemas"]["PreflightReport"] & {
             /** @enum {boolean} */
