@@ -32,6 +32,8 @@ export const DOCS_PAGE = `<!doctype html>
  * The page's own script (a file, as the CSP allows no inline script). validatorUrl null: no badge fetched from
  * validator.swagger.io. The key typed under "Authorize" stays in this page's memory (persistAuthorization off: never
  * in localStorage) and is sent as X-API-Key by "Try it out", as the document declares on every /v1 operation.
+ * "Try it out" calls the service that served the page: the document's `servers` may name a public address (a
+ * proxy's) that this browser cannot reach, or that CSP and CORS would refuse as another origin.
  */
 export const DOCS_SCRIPT = `window.ui = SwaggerUIBundle({
   url: '/openapi.json',
@@ -40,23 +42,26 @@ export const DOCS_SCRIPT = `window.ui = SwaggerUIBundle({
   displayOperationId: true,
   validatorUrl: null,
   persistAuthorization: false,
+  requestInterceptor: (request) => {
+    const url = new URL(request.url, location.href);
+    request.url = location.origin + url.pathname + url.search;
+    return request;
+  },
 });
 `;
 
 /**
  * Only the service's own files: no inline script, no eval, and no inline style either (Swagger UI sets its styles
- * through the DOM, which CSP allows; the browser test checks that nothing is refused). "Try it out" calls the API
- * on this origin, or on the public origin the document names. data: images: icons in the stylesheet.
+ * through the DOM, which CSP allows; the browser test checks that nothing is refused). "Try it out" calls this
+ * origin only (see DOCS_SCRIPT). data: images: icons in the stylesheet.
  */
-export function docsCsp(apiOrigin?: string): string {
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    `connect-src 'self'${apiOrigin ? ` ${apiOrigin}` : ''}`,
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-}
+export const DOCS_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');

@@ -10,7 +10,9 @@ const KEY = 'k_docs';
 let t: TestApp;
 let browser: Browser;
 beforeAll(async () => {
-  [t, browser] = await Promise.all([startTestApp({ API_KEYS: KEY }), launchChromium()]);
+  // The document names a public address this browser cannot reach (a proxy's): "Try it out" must still call the
+  // service that served the page.
+  [t, browser] = await Promise.all([startTestApp({ API_KEYS: KEY, PUBLIC_BASE_URL: 'https://mms.example.com' }), launchChromium()]);
 });
 afterAll(async () => {
   await browser?.close();
@@ -57,7 +59,7 @@ describe('/docs in Chromium', () => {
 
   it('sends the key entered under Authorize as X-API-Key when trying an operation, and shows the reply', async () => {
     const hosted = await expectMedia(await fetch(`${t.baseUrl}/v1/media?filename=brochure.pdf`, { method: 'POST', body: new Uint8Array(fx.pdf()), headers: { 'x-api-key': KEY } }));
-    const { page, refused } = await openDocs();
+    const { page, requested, refused } = await openDocs();
     await page.getByRole('button', { name: 'Authorize' }).first().click();
     await page.getByLabel('Value:').fill(KEY);
     await page.getByRole('button', { name: 'Apply credentials' }).click();
@@ -67,11 +69,12 @@ describe('/docs in Chromium', () => {
     await page.getByRole('button', { name: 'Try it out' }).click();
     await page.getByPlaceholder('id').fill(hosted.id);
     const [sent] = await Promise.all([page.waitForRequest((req) => req.url().endsWith(`/v1/media/${hosted.id}`)), page.getByRole('button', { name: 'Execute' }).click()]);
-    expect({ method: sent.method(), key: sent.headers()['x-api-key'] }).toEqual({ method: 'GET', key: KEY });
+    expect({ url: sent.url(), method: sent.method(), key: sent.headers()['x-api-key'] }).toEqual({ url: `${t.baseUrl}/v1/media/${hosted.id}`, method: 'GET', key: KEY });
     const reply = page.locator('.live-responses-table .response');
     await expect.poll(() => reply.locator('.response-col_status').first().textContent()).toContain('200');
     expect(await reply.locator('.microlight').first().textContent()).toContain(`"sha256": "${hosted.sha256}"`);
     expect(refused).toEqual([]);
+    expect(requested.filter((url) => !url.startsWith(`${t.baseUrl}/`))).toEqual([]);
     await page.close();
   });
 });

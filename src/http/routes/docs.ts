@@ -1,14 +1,14 @@
 import { Hono, type Context } from 'hono';
 import { AppError } from '../../core/errors.js';
 import type { AppDeps, AppEnv } from '../deps.js';
-import { DOCS_PAGE, DOCS_SCRIPT, RENDERER_FILES, docsCsp, type RendererFile } from '../docs-page.js';
+import { DOCS_CSP, DOCS_PAGE, DOCS_SCRIPT, RENDERER_FILES, type RendererFile } from '../docs-page.js';
 
 /**
  * The API reference page (/docs) and the files it loads, all from the service: no CDN, works offline. Not part of
  * /openapi.json (it is a page about it). Where the renderer's files are not available (Workers), /docs answers 404
  * with a sentence pointing at /openapi.json.
  */
-export function docsRoutes(deps: Pick<AppDeps, 'docs' | 'publicBaseUrl'>) {
+export function docsRoutes(deps: Pick<AppDeps, 'docs'>) {
   const routes = new Hono<AppEnv>();
   const { docs } = deps;
   if (!docs) {
@@ -17,17 +17,15 @@ export function docsRoutes(deps: Pick<AppDeps, 'docs' | 'publicBaseUrl'>) {
     };
     return routes.get('/docs', unavailable).get('/docs/*', unavailable);
   }
-  const page = (c: Context, body: string | Uint8Array<ArrayBuffer>, type: string, cache: string) => {
-    const apiOrigin = deps.publicBaseUrl && new URL(deps.publicBaseUrl).origin;
-    return c.body(body, 200, {
+  const page = (c: Context, body: string | Uint8Array<ArrayBuffer>, type: string, cache: string) =>
+    c.body(body, 200, {
       'content-type': type,
-      'content-security-policy': docsCsp(apiOrigin !== new URL(c.req.url).origin ? apiOrigin : undefined),
+      'content-security-policy': DOCS_CSP,
       'x-content-type-options': 'nosniff',
       'x-frame-options': 'DENY',
       'referrer-policy': 'no-referrer',
       'cache-control': cache,
     });
-  };
   const etag = `"swagger-ui-dist@${docs.version}"`;
   return routes
     .get('/docs', (c) => page(c, DOCS_PAGE, 'text/html; charset=utf-8', 'no-cache'))
