@@ -3,9 +3,11 @@
  * served by the service itself. What the page loads, and the CSP that allows exactly that, are decided here.
  */
 
+export const JAVASCRIPT = 'text/javascript; charset=utf-8';
+
 /** The renderer's files, served from its npm package: the standalone bundle and its stylesheet. */
 export const RENDERER_FILES = {
-  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
+  'swagger-ui-bundle.js': JAVASCRIPT,
   'swagger-ui.css': 'text/css; charset=utf-8',
 } as const;
 export type RendererFile = keyof typeof RENDERER_FILES;
