@@ -21,6 +21,7 @@ import { senderFor } from '../adapters/teli-sender.js';
 import { FfmpegAv, findFfmpeg } from '../adapters/ffmpeg/index.js';
 import { NoAvProcessing } from '../adapters/no-av.js';
 import { swaggerUiFiles } from './docs-files.js';
+import { buildTusUploads } from '../adapters/tus/index.js';
 
 /** Builds every adapter the Node entry needs from validated config. */
 export function buildNodeDeps(config: Config, logger: Logger, overrides: { images?: ImageProcessor; av?: AvProcessor } & UrlServiceOverrides = {}): AppDeps {
@@ -61,6 +62,7 @@ export function buildNodeDeps(config: Config, logger: Logger, overrides: { image
     ...(config.PUBLIC_BASE_URL_SET && { publicBaseUrl: config.PUBLIC_BASE_URL }),
     docs: swaggerUiFiles(),
     idempotency: { records: idempotency, sha256 },
+    resumable: buildTusUploads(config, logger),
     limits: {
       bodyTimeoutMs: config.BODY_TIMEOUT_MS,
       maxConcurrentUploads: config.MAX_CONCURRENT_UPLOADS,

@@ -33,6 +33,9 @@ describe('/openapi.json', () => {
       '/v1/mms/send': ['post'],
       '/healthz': ['get'],
       '/readyz': ['get'],
+      '/v1/uploads': ['post'],
+      '/v1/uploads/{id}': ['delete', 'head', 'patch'],
+      '/v1/uploads/{id}/media': ['get'],
     });
   });
 
@@ -98,6 +101,11 @@ describe('/openapi.json for generated clients', () => {
       'post /v1/mms/send sendMms key',
       'get /healthz getHealth no key',
       'get /readyz getReadiness no key',
+      'post /v1/uploads createUpload key',
+      'head /v1/uploads/{id} getUploadOffset key',
+      'patch /v1/uploads/{id} appendUpload key',
+      'delete /v1/uploads/{id} cancelUpload key',
+      'get /v1/uploads/{id}/media getUploadMedia key',
     ]);
     const document = doc as unknown as { security: unknown; components: { securitySchemes: unknown } };
     expect(document.security).toEqual([{ ApiKey: [] }]);
@@ -114,6 +122,11 @@ describe('/openapi.json for generated clients', () => {
       sendMms: '200 400 401 408 409 413 415 422 429 502 503 504',
       getHealth: '200',
       getReadiness: '200 503',
+      createUpload: '201 400 401 409 413 429 501',
+      getUploadOffset: '200 401 404 409 429 501',
+      appendUpload: '204 401 404 409 429 501',
+      cancelUpload: '204 401 404 409 429 501',
+      getUploadMedia: '200 401 404 409 413 415 422 429 500 501 503 504',
     });
     const send = doc.paths['/v1/mms/send']!.post!.responses as Record<string, { headers?: Record<string, unknown>; content?: { 'application/json': { example?: { code: string } } } }>;
     const retryAfter = Object.entries(send).flatMap(([status, r]) => (r.headers ? [`${status} ${Object.keys(r.headers).join(' ')}`] : []));

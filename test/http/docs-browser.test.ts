@@ -44,9 +44,15 @@ describe('/docs in Chromium', () => {
       'sendMms',
       'getHealth',
       'getReadiness',
+      'createUpload',
+      'getUploadOffset',
+      'appendUpload',
+      'cancelUpload',
+      'getUploadMedia',
     ]);
+    expect(await page.locator('.opblock-tag').allTextContents()).toEqual(['Media', 'Sending', 'Health', 'Resumable uploads (tus 1.0)']);
     // The largest operation opened (its body, form and responses rendered), then the schemas.
-    await page.locator('#operations-default-hostMedia .opblock-summary').click();
+    await page.locator('#operations-Media-hostMedia .opblock-summary').click();
     await page.getByRole('button', { name: 'Try it out' }).click();
     const media = page.locator('section.models > div > article').filter({ has: page.locator('.json-schema-2020-12__title', { hasText: /^Media$/ }) });
     await media.getByRole('button', { name: 'Expand all' }).click();
@@ -65,7 +71,7 @@ describe('/docs in Chromium', () => {
     await page.getByRole('button', { name: 'Apply credentials' }).click();
     await page.locator('.modal-ux').getByRole('button', { name: 'Close' }).click();
 
-    await page.locator('#operations-default-getMedia .opblock-summary').click();
+    await page.locator('#operations-Media-getMedia .opblock-summary').click();
     await page.getByRole('button', { name: 'Try it out' }).click();
     await page.getByPlaceholder('id').fill(hosted.id);
     const [sent] = await Promise.all([page.waitForRequest((req) => req.url().endsWith(`/v1/media/${hosted.id}`)), page.getByRole('button', { name: 'Execute' }).click()]);

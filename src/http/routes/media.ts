@@ -75,6 +75,7 @@ export function mediaRoutes(deps: Pick<AppDeps, 'media' | 'importer'>) {
     method: 'post',
     path: '/v1/media',
     operationId: 'hostMedia',
+    tags: ['Media'],
     summary: 'Host a file: sniffed, checked against the carrier limits, stored behind a public URL',
     description: 'Send the file (multipart or raw body), or JSON `{"url": …}` to import it from a public URL through the same pipeline.',
     middleware: [boundedJson, filesTo(hostFile)],
@@ -105,6 +106,7 @@ export function mediaRoutes(deps: Pick<AppDeps, 'media' | 'importer'>) {
     method: 'get',
     path: '/v1/media/{id}',
     operationId: 'getMedia',
+    tags: ['Media'],
     summary: 'The hosted media, with a fresh URL; or how a background upload (Prefer: respond-async) is going',
     description:
       'A media id answers with the media (`status: "ready"`). A job id from a 202 answers `processing`, the media once ready, or, when the job failed, ' +
@@ -120,6 +122,7 @@ export function mediaRoutes(deps: Pick<AppDeps, 'media' | 'importer'>) {
     method: 'delete',
     path: '/v1/media/{id}',
     operationId: 'deleteMedia',
+    tags: ['Media'],
     summary: 'Delete hosted media; its URL stops serving',
     request: { params: idParam },
     responses: { 204: { description: 'Deleted' }, ...errors(401, 404, 429, 503) },

@@ -32,6 +32,7 @@ export function mmsRoutes(deps: Pick<AppDeps, 'media' | 'send'>) {
     method: 'post',
     path: '/v1/mms/send',
     operationId: 'sendMms',
+    tags: ['Sending'],
     summary: 'Send an MMS: the send endpoint’s own JSON (media_url checked, rehosted if need be, then forwarded), or a file in multipart (hosted, then sent)',
     description:
       'With JSON, media_url is preflighted first. A URL that cannot be fetched is refused (422 url_not_fetchable, with the report) and nothing is sent. ' +

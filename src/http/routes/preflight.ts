@@ -7,6 +7,7 @@ const checkRoute = createRoute({
   method: 'post',
   path: '/v1/media/preflight',
   operationId: 'preflightMedia',
+  tags: ['Media'],
   summary: 'Check a media URL the way a carrier will fetch it: reachability, redirects, type, size, expiry',
   description:
     'Always 200 for a well-formed request: `ok` says whether carriers should deliver the URL as it is, and `problems` says why not and what to do. ' +
