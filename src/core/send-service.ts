@@ -61,7 +61,7 @@ export class SendService {
       const request = { ...fields, phone_number: toE164(fields.phone_number) };
       // Media hosted here was made deliverable when it was hosted: it is sent at its current URL, with no fetch.
       const own = await this.deps.media.hostedAt(fields.media_url);
-      if (own) return this.deliver({ ...request, media_url: own.url }, own);
+      if (own) return this.deliver({ ...request, media_url: own.url }, undefined);
       context.preflight = await this.deps.preflight.check(fields.media_url);
       if (decideRehost(context.preflight, options.rehost) === 'rehost') {
         context.media = { ...(await this.deps.importer.import(fields.media_url, { image: options.image })), rehosted: true };
