@@ -231,9 +231,13 @@ interface ErrorResponse {
   headers?: typeof retryAfter;
 }
 
-function errorResponse(status: ErrorStatus): ErrorResponse {
-  const [description, code, error] = ERROR_STATUSES[status];
-  const retryLater = status === 409 || status === 429 || status === 503;
+/**
+ * One error status's entry: its usual meaning, or `own` where a route answers it for a reason of its own (with
+ * Retry-After only if `own` says so).
+ */
+export function errorResponse(status: ErrorStatus, own?: { description: string; code: string; error: string; retryAfter?: boolean }): ErrorResponse {
+  const [description, code, error] = own ? [own.description, own.code, own.error] : ERROR_STATUSES[status];
+  const retryLater = own ? own.retryAfter : status === 409 || status === 429 || status === 503;
   return { description, content: { 'application/json': { schema: ErrorSchema, example: { success: false, error, code } } }, ...(retryLater ? { headers: retryAfter } : {}) };
 }
 

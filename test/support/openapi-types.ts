@@ -1712,19 +1712,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A request with this Idempotency-Key is still being processed (idempotency_in_flight); retry after Retry-After. */
+            /** @description The upload's last byte has not arrived yet (upload_incomplete): send the rest, then ask again. */
             409: {
                 headers: {
-                    /** @description Seconds to wait before trying again. */
-                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "success": false,
-                     *       "error": "A request with this Idempotency-Key is still being processed; wait for its reply.",
-                     *       "code": "idempotency_in_flight"
+                     *       "error": "The upload is not finished: 800000 of 2000000 bytes received. Send the rest (a tus client resumes by itself), then ask again.",
+                     *       "code": "upload_incomplete"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];

@@ -4,7 +4,7 @@ import { AppError, isAppError } from '../../core/errors.js';
 import { refuse } from '../../core/policy.js';
 import type { ResumableUploadHooks, ResumableUploads, StagedUpload } from '../../core/ports.js';
 import type { AppDeps, AppEnv } from '../deps.js';
-import { MediaStatusResponseSchema, errors } from '../schemas.js';
+import { MediaStatusResponseSchema, errorResponse, errors } from '../schemas.js';
 import { avOptionsIn, imageOptionsIn } from '../upload.js';
 
 /**
@@ -82,7 +82,12 @@ export function tusRoutes(deps: Pick<AppDeps, 'media' | 'resumable' | 'apiKeys' 
     request: { params: z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'q5V0Ck3nYbq2V8D3mXy0cQ' }) }) },
     responses: {
       200: { description: 'Processing or ready', content: { 'application/json': { schema: MediaStatusResponseSchema } } },
-      ...errors(401, 404, 409, 413, 415, 422, 429, 500, 501, 503, 504),
+      ...errors(401, 404, 413, 415, 422, 429, 500, 501, 503, 504),
+      409: errorResponse(409, {
+        description: 'The upload\'s last byte has not arrived yet (upload_incomplete): send the rest, then ask again.',
+        code: 'upload_incomplete',
+        error: 'The upload is not finished: 800000 of 2000000 bytes received. Send the rest (a tus client resumes by itself), then ask again.',
+      }),
     },
   });
 
