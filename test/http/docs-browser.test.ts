@@ -42,6 +42,9 @@ describe('/docs in Chromium', () => {
       'getMedia',
       'deleteMedia',
       'sendMms',
+      'createDirectUpload',
+      'putDirectUpload',
+      'completeDirectUpload',
       'getHealth',
       'getReadiness',
       'createUpload',
@@ -50,7 +53,7 @@ describe('/docs in Chromium', () => {
       'cancelUpload',
       'getUploadMedia',
     ]);
-    expect(await page.locator('.opblock-tag').allTextContents()).toEqual(['Media', 'Sending', 'Health', 'Resumable uploads (tus 1.0)']);
+    expect(await page.locator('.opblock-tag').allTextContents()).toEqual(['Media', 'Sending', 'Direct uploads', 'Health', 'Resumable uploads (tus 1.0)']);
     // The largest operation opened (its body, form and responses rendered), then the schemas.
     await page.locator('#operations-Media-hostMedia .opblock-summary').click();
     await page.getByRole('button', { name: 'Try it out' }).click();

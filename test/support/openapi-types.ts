@@ -80,6 +80,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/uploads/direct": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a direct upload: a URL to PUT the file to (15 minutes), straight to the bucket where it can take it
+         * @description Then PUT the file to `url` with `headers`, and POST /v1/uploads/{id}/complete. See docs/uploads-direct.md.
+         */
+        post: operations["createDirectUpload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/uploads/direct/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** The file's bytes, at the URL POST /v1/uploads/direct returned (local disk, R2 binding); no API key: the URL is signed */
+        put: operations["putDirectUpload"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/uploads/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Host a direct upload once its PUT is done: the same pipeline and answer as POST /v1/media; asked again, the same answer */
+        post: operations["completeDirectUpload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -372,6 +426,57 @@ export interface components {
              * @enum {string}
              */
             rehost: "auto" | "never" | "always";
+        };
+        DirectUpload: {
+            /** @enum {boolean} */
+            success: true;
+            /** @example q5V0Ck3nYbq2V8D3mXy0cQ */
+            upload_id: string;
+            /**
+             * Format: uri
+             * @description PUT the file here: the bucket itself (S3, R2's S3 API), or this service (local disk, R2 binding).
+             */
+            url: string;
+            /** @enum {string} */
+            method: "PUT";
+            /**
+             * @description Send these with the PUT, as they are.
+             * @example {
+             *       "content-length": "12345678"
+             *     }
+             */
+            headers: {
+                [key: string]: string;
+            };
+            /**
+             * Format: date-time
+             * @description The URL works until then (15 minutes).
+             */
+            expires_at: string;
+        };
+        DirectUploadRequest: {
+            /** @example clip.mov */
+            filename: string;
+            /**
+             * @description The file's exact length in bytes: the URL takes this many, no more, no fewer.
+             * @example 12345678
+             */
+            size: number;
+            /**
+             * @description Kept as said; what the file is comes from its bytes.
+             * @example video/quicktime
+             */
+            content_type?: string;
+        };
+        CompleteUpload: {
+            /**
+             * @description auto (default): re-encode an image only when it needs it (over the budget, not a carrier format, turning, colour, damaged data); metadata alone is cut out without re-encoding. always: re-encode every image; off: store the bytes as they are, minus metadata (JPEG, PNG or GIF within the endpoint’s limit, that decodes cleanly, only).
+             * @enum {string}
+             */
+            optimize?: "auto" | "always" | "off";
+            keep_metadata?: boolean;
+            /** @description Video and audio: cut a clip longer than the delivery budget carries to the longest that fits. */
+            trim?: boolean;
         };
         Health: {
             status: string;
@@ -1157,6 +1262,508 @@ export interface operations {
                      *       "success": false,
                      *       "error": "The send endpoint could not be reached; the message was not sent.",
                      *       "code": "upstream_unavailable"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too busy (server_busy) or storage cannot be reached (storage_unavailable); nothing was done. Retry after Retry-After. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "The service is handling 64 uploads already; try again in a second.",
+                     *       "code": "server_busy"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The send endpoint did not answer in time (upstream_timeout), or a conversion did not finish by its deadline. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "The send endpoint did not answer within 15000 ms; the message may or may not have been sent.",
+                     *       "code": "upstream_timeout"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createDirectUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DirectUploadRequest"];
+            };
+        };
+        responses: {
+            /** @description Where to PUT the file */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectUpload"];
+                };
+            };
+            /** @description The request is malformed: a missing or invalid field, bad JSON or multipart, no file, a malformed Idempotency-Key. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "optimize must be auto, always or off (got \"sometimes\").",
+                     *       "code": "invalid_field"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service has API_KEYS and the key in X-API-Key is missing (missing_api_key) or not valid (invalid_api_key). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "Send your API key in the X-API-Key header.",
+                     *       "code": "missing_api_key"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The file is over the limit for its type (file_too_large), or a JSON body is over 64 KB (body_too_large). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "The file is 12 MB; the limit for mp4 files is 10 MB.",
+                     *       "code": "file_too_large"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description More than RATE_LIMIT_PER_MINUTE requests this minute for this API key (rate_limited); retry after Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "More than 60 requests this minute for this API key; try again in 12 s.",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too busy (server_busy) or storage cannot be reached (storage_unavailable); nothing was done. Retry after Retry-After. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "The service is handling 64 uploads already; try again in a second.",
+                     *       "code": "server_busy"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putDirectUpload: {
+        parameters: {
+            query: {
+                size: number;
+                expires?: number | null;
+                signature: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        upload_id: string;
+                        size: number;
+                    };
+                };
+            };
+            /** @description The request is malformed: a missing or invalid field, bad JSON or multipart, no file, a malformed Idempotency-Key. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "optimize must be auto, always or off (got \"sometimes\").",
+                     *       "code": "invalid_field"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The signed upload URL is not one this service gave out, or it was changed (upload_signature_invalid). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "This upload URL is not one this service gave out, or it was changed: PUT to the URL exactly as POST /v1/uploads/direct returned it.",
+                     *       "code": "upload_signature_invalid"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such media id (media_not_found). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "No media with id \"q5V0Ck3nYbq2V8D3mXy0cQ.jpg\" exists (it may have been deleted).",
+                     *       "code": "media_not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body did not arrive within BODY_TIMEOUT_MS (body_timeout). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "The request body did not arrive within 30 s; send it again on a faster connection.",
+                     *       "code": "body_timeout"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The upload was completed already (upload_completed): ask for a new URL to send another file. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "This upload was completed already; to send another file, ask for a new URL with POST /v1/uploads/direct.",
+                     *       "code": "upload_completed"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The upload URL expired before the file arrived (upload_url_expired, upload_expired): ask for a new one. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "This upload URL expired at 2026-12-07T00:15:00.000Z; ask for a new one with POST /v1/uploads/direct.",
+                     *       "code": "upload_url_expired"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description More than RATE_LIMIT_PER_MINUTE requests this minute for this API key (rate_limited); retry after Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "More than 60 requests this minute for this API key; try again in 12 s.",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too busy (server_busy) or storage cannot be reached (storage_unavailable); nothing was done. Retry after Retry-After. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "The service is handling 64 uploads already; try again in a second.",
+                     *       "code": "server_busy"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    completeDirectUpload: {
+        parameters: {
+            query?: {
+                /** @description auto (default): re-encode an image only when it needs it (over the budget, not a carrier format, turning, colour, damaged data); metadata alone is cut out without re-encoding. always: re-encode every image; off: store the bytes as they are, minus metadata (JPEG, PNG or GIF within the endpoint’s limit, that decodes cleanly, only). */
+                optimize?: "auto" | "always" | "off";
+                /** @description true: keep the metadata (EXIF and XMP, GPS included) in a hosted image, listed in transformations as keep_metadata:<kinds>, and location and device tags in video and audio; by default they are removed. */
+                keep_metadata?: "true" | "false";
+                /** @description Video and audio: true cuts a clip longer than the delivery budget carries to the longest that fits; by default it is refused (media_too_long). */
+                trim?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CompleteUpload"];
+            };
+        };
+        responses: {
+            /** @description Hosted */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaResponse"];
+                };
+            };
+            /** @description The request is malformed: a missing or invalid field, bad JSON or multipart, no file, a malformed Idempotency-Key. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "optimize must be auto, always or off (got \"sometimes\").",
+                     *       "code": "invalid_field"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service has API_KEYS and the key in X-API-Key is missing (missing_api_key) or not valid (invalid_api_key). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "Send your API key in the X-API-Key header.",
+                     *       "code": "missing_api_key"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such media id (media_not_found). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "No media with id \"q5V0Ck3nYbq2V8D3mXy0cQ.jpg\" exists (it may have been deleted).",
+                     *       "code": "media_not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Another request is completing this upload (upload_completing): ask again after Retry-After for its outcome. */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "This upload is being completed by another request; ask again in a few seconds for its outcome.",
+                     *       "code": "upload_completing"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No file arrived before the upload URL expired (upload_expired): ask for a new one. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "No file arrived for this upload before its URL expired at 2026-12-07T00:15:00.000Z; ask for a new one with POST /v1/uploads/direct.",
+                     *       "code": "upload_expired"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The file is over the limit for its type (file_too_large), or a JSON body is over 64 KB (body_too_large). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "The file is 12 MB; the limit for mp4 files is 10 MB.",
+                     *       "code": "file_too_large"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not a type the endpoint takes (unsupported_media_type), or a body that is neither JSON nor multipart (unsupported_content_type). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "Send JSON (campaign_id, phone_number, media_url, message) or multipart/form-data with a \"file\" part.",
+                     *       "code": "unsupported_content_type"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The file or URL cannot be hosted or sent as it is (the code and sentence say why), or an Idempotency-Key reused for a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "example.com does not resolve to any address.",
+                     *       "code": "url_not_fetchable"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description More than RATE_LIMIT_PER_MINUTE requests this minute for this API key (rate_limited); retry after Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "More than 60 requests this minute for this API key; try again in 12 s.",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Something failed on the service’s side (for a background upload: the error it ended with). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "Something went wrong on our side; the request was not completed. Try again.",
+                     *       "code": "internal_error"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
