@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fx from '../support/fixtures.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { launchChromium } from '../support/browser.js';
+import { launchBrowser } from '../support/browser.js';
 import { expectMedia } from '../support/http.js';
 
 /** /docs in Debian's Chromium against the started service: what a person sees, and what "Try it out" sends. */
@@ -12,7 +12,7 @@ let browser: Browser;
 beforeAll(async () => {
   // The document names a public address this browser cannot reach (a proxy's): "Try it out" must still call the
   // service that served the page.
-  [t, browser] = await Promise.all([startTestApp({ API_KEYS: KEY, PUBLIC_BASE_URL: 'https://mms.example.com' }), launchChromium()]);
+  [t, browser] = await Promise.all([startTestApp({ API_KEYS: KEY, PUBLIC_BASE_URL: 'https://mms.example.com' }), launchBrowser()]);
 });
 afterAll(async () => {
   await browser?.close();
