@@ -34,10 +34,12 @@ if (config.STORAGE_DRIVER !== 's3') {
 
 const bucket = config.S3_BUCKET!;
 const ttlDays = config.MEDIA_URL_TTL_SECONDS / 86_400;
+/** Resumable uploads may take UPLOAD_EXPIRY_HOURS: lifecycle rules count whole days. */
+const stagedDays = Math.ceil(config.UPLOAD_EXPIRY_HOURS / 24);
 out(
   `bucket "${bucket}", region ${config.S3_REGION}${config.S3_ENDPOINT ? `, endpoint ${config.S3_ENDPOINT}` : ''}; ` +
     `media and records expire after ${config.MEDIA_RETENTION_DAYS} days (URLs live ${config.S3_PUBLIC_BASE_URL ? 'for good' : `${ttlDays} days`}), ` +
-    'incomplete multipart uploads are aborted after 1 day; the rules cover the whole bucket, so it must hold nothing but mms-media files',
+    `incomplete multipart uploads are aborted and unfinished resumable uploads expire after ${stagedDays} day${stagedDays === 1 ? '' : 's'}; the rules cover the whole bucket, so it must hold nothing but mms-media files`,
 );
 if (config.S3_PUBLIC_BASE_URL) {
   out(
@@ -47,7 +49,7 @@ if (config.S3_PUBLIC_BASE_URL) {
 
 const client = createS3Client({ region: config.S3_REGION, endpoint: config.S3_ENDPOINT, forcePathStyle: config.S3_FORCE_PATH_STYLE });
 try {
-  const report = await setupBucket(client, { bucket, retentionDays: config.MEDIA_RETENTION_DAYS, ttlSeconds: config.MEDIA_URL_TTL_SECONDS, acceptNoIdempotency }, out);
+  const report = await setupBucket(client, { bucket, retentionDays: config.MEDIA_RETENTION_DAYS, ttlSeconds: config.MEDIA_URL_TTL_SECONDS, stagedUploadDays: stagedDays, acceptNoIdempotency }, out);
   if (!report.ok) die(report.failure!);
   out('done');
 } finally {

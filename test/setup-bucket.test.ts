@@ -2,7 +2,7 @@ import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetBucketLifecycleConfigurationCommand, type LifecycleRule, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ABORT_RULE_ID, EXPIRE_RULE_ID, setupBucket } from '../src/adapters/bucket-setup.js';
+import { ABORT_RULE_ID, EXPIRE_RULE_ID, STAGED_RULE_ID, desiredRules, setupBucket } from '../src/adapters/bucket-setup.js';
 import { listBucket, startS3Server, type S3TestServer } from './support/s3-server.js';
 import { clientFor, closedPort, ownLines, runSetupBucket, startFakeS3, type FakeS3 } from './support/setup-bucket.js';
 
@@ -108,15 +108,16 @@ describe('setupBucket lifecycle, against an S3 stand-in on loopback with the rea
   const run = (retentionDays = 30, lines: string[] = []) =>
     setupBucket(fake.client, { bucket: 'media', retentionDays, ttlSeconds: WEEK }, (l) => lines.push(l));
   const rulesNow = async () => (await fake.client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: 'media' }))).Rules ?? [];
-  const ours = (rules: LifecycleRule[]) => rules.filter((r) => r.ID === EXPIRE_RULE_ID || r.ID === ABORT_RULE_ID);
+  const ours = (rules: LifecycleRule[]) => rules.filter((r) => [EXPIRE_RULE_ID, ABORT_RULE_ID, STAGED_RULE_ID].includes(r.ID!));
   const lifecycleWrites = () => fake.requests.filter((r) => r.startsWith('PUT /media/?lifecycle'));
 
-  it('creates both whole-bucket rules on a bucket without lifecycle, then a second run changes nothing', async () => {
+  it('creates both whole-bucket rules and the staging rule on a bucket without lifecycle, then a second run changes nothing', async () => {
     const first = await run();
     expect(first).toMatchObject({ ok: true, lifecycle: { outcome: 'created', kept: [] } });
     expect(ours(await rulesNow())).toEqual([
       { ID: EXPIRE_RULE_ID, Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { Days: 30 } },
       { ID: ABORT_RULE_ID, Status: 'Enabled', Filter: { Prefix: '' }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } },
+      { ID: STAGED_RULE_ID, Status: 'Enabled', Filter: { Prefix: 'uploads/tus/' }, Expiration: { Days: 1 } },
     ]);
     expect(fake.objects.size).toBe(0); // the probe was deleted
     const stored = fake.lifecycleXml;
@@ -128,7 +129,13 @@ describe('setupBucket lifecycle, against an S3 stand-in on loopback with the rea
     expect(second).toMatchObject({ ok: true, lifecycle: { outcome: 'unchanged' } });
     expect(lifecycleWrites().length).toBe(writes); // nothing written
     expect(fake.lifecycleXml).toBe(stored);
-    expect(lines.slice(2)).toEqual(['lifecycle: found 2 rule(s): mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket)', 'lifecycle: unchanged (mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket))']);
+    expect(lines.slice(2)).toEqual(['lifecycle: found 3 rule(s): mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket); mms-media-expire-staged-uploads: expire after 1 day (prefix "uploads/tus/")', 'lifecycle: unchanged (mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket); mms-media-expire-staged-uploads: expire after 1 day (prefix "uploads/tus/"))']);
+  });
+
+  it('gives resumable uploads as many whole days as UPLOAD_EXPIRY_HOURS before staging expires or a multipart upload is aborted', () => {
+    const days = (rules: LifecycleRule[]) => rules.map((r) => [r.ID, r.Expiration?.Days ?? r.AbortIncompleteMultipartUpload?.DaysAfterInitiation]);
+    expect(days(desiredRules(30, 2))).toEqual([[EXPIRE_RULE_ID, 30], [ABORT_RULE_ID, 2], [STAGED_RULE_ID, 2]]);
+    expect(days(desiredRules(30))).toEqual([[EXPIRE_RULE_ID, 30], [ABORT_RULE_ID, 1], [STAGED_RULE_ID, 1]]);
   });
 
   it('keeps rules that are not ours exactly as they were, replaces its own stale rule, and is then unchanged', async () => {
@@ -141,17 +148,18 @@ describe('setupBucket lifecycle, against an S3 stand-in on loopback with the rea
     const report = await run(30, lines);
     expect(report).toMatchObject({ ok: true, lifecycle: { outcome: 'updated', kept: ['logs-expire', 'archive-to-glacier', 'old-disabled'] } });
     const after = await rulesNow();
-    expect(after.filter((r) => r.ID !== EXPIRE_RULE_ID && r.ID !== ABORT_RULE_ID)).toEqual(foreignBefore);
+    expect(after.filter((r) => !ours([r]).length)).toEqual(foreignBefore);
     expect(ours(after).map((r) => [r.ID, r.Expiration?.Days ?? r.AbortIncompleteMultipartUpload?.DaysAfterInitiation])).toEqual([
       [EXPIRE_RULE_ID, 30],
       [ABORT_RULE_ID, 1],
+      [STAGED_RULE_ID, 1],
     ]);
     expect(after.filter((r) => r.ID === EXPIRE_RULE_ID)).toHaveLength(1);
     // The bucket-wide transition setting is sent back, or writing the configuration would reset it.
     expect(fake.transitionDefault).toBe('varies_by_storage_class');
     expect(lines.slice(2)).toEqual([
       'lifecycle: found 4 rule(s): logs-expire: expire after 7 days (prefix "logs/"); archive-to-glacier: 1 transition(s) (prefix "archive/", tagged objects only); old-disabled: expire after 1 day (prefix "tmp/", Disabled); mms-media-expire: expire after 10 days (whole bucket)',
-      'lifecycle: updated mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket); kept 3 rule(s) not ours: logs-expire, archive-to-glacier, old-disabled',
+      'lifecycle: updated mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket); mms-media-expire-staged-uploads: expire after 1 day (prefix "uploads/tus/"); kept 3 rule(s) not ours: logs-expire, archive-to-glacier, old-disabled',
     ]);
     expect(report.warnings).toEqual([]); // logs/, tagged archive/ and a disabled rule cannot cut media short
 
@@ -224,7 +232,7 @@ describe('npm run setup:bucket (the CLI)', () => {
       const env = { STORAGE_DRIVER: 's3', S3_BUCKET: 'media', S3_ENDPOINT: fake.endpoint, S3_FORCE_PATH_STYLE: 'true' };
       const first = await cli(env);
       const said = [
-        `setup-bucket: bucket "media", region us-east-1, endpoint ${fake.endpoint}; media and records expire after 30 days (URLs live 7 days), incomplete multipart uploads are aborted after 1 day; the rules cover the whole bucket, so it must hold nothing but mms-media files`,
+        `setup-bucket: bucket "media", region us-east-1, endpoint ${fake.endpoint}; media and records expire after 30 days (URLs live 7 days), incomplete multipart uploads are aborted and unfinished resumable uploads expire after 1 day; the rules cover the whole bucket, so it must hold nothing but mms-media files`,
         'setup-bucket: bucket "media" is reachable and writable: wrote, read back and deleted <probe> (48 bytes)',
         'setup-bucket: bucket "media" honours conditional writes (If-None-Match: * and If-Match on PutObject), so Idempotency-Key holds across instances',
       ];
@@ -232,7 +240,7 @@ describe('npm run setup:bucket (the CLI)', () => {
       expect(ownLines(first.stdout)).toEqual([
         ...said,
         'setup-bucket: lifecycle: the bucket has no rules yet',
-        'setup-bucket: lifecycle: created mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket)',
+        'setup-bucket: lifecycle: created mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket); mms-media-expire-staged-uploads: expire after 1 day (prefix "uploads/tus/")',
         'setup-bucket: done',
       ]);
       expect(ownLines(first.stderr)).toEqual([]);
@@ -240,8 +248,8 @@ describe('npm run setup:bucket (the CLI)', () => {
       expect(second.code, second.stderr).toBe(0);
       expect(ownLines(second.stdout)).toEqual([
         ...said,
-        'setup-bucket: lifecycle: found 2 rule(s): mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket)',
-        'setup-bucket: lifecycle: unchanged (mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket))',
+        'setup-bucket: lifecycle: found 3 rule(s): mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket); mms-media-expire-staged-uploads: expire after 1 day (prefix "uploads/tus/")',
+        'setup-bucket: lifecycle: unchanged (mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket); mms-media-expire-staged-uploads: expire after 1 day (prefix "uploads/tus/"))',
         'setup-bucket: done',
       ]);
     } finally {

@@ -10,12 +10,13 @@ import {
 } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 import { probeConditionalWrites, type ConditionalWrites } from '../core/conditional-writes.js';
+import { TUS_STAGING_PREFIX } from '../core/keys.js';
 import { s3RecordBucket } from './s3-idempotency.js';
 
 /**
  * One-off bucket preparation (`npm run setup:bucket`): proves the bucket is reachable and writable, that it
  * honours the conditional writes Idempotency-Key records rely on, then makes the bucket's lifecycle expire what
- * the service writes and abort abandoned multipart uploads.
+ * the service writes and abort abandoned multipart uploads, and expire resumable uploads left in staging.
  *
  * The rules cover the whole bucket. Media keys are `<id>.<ext>` at the root, with no common prefix, so a
  * prefix filter cannot select them; `Idempotency-Key` replies (`idempotency/`) and stray setup probes
@@ -27,11 +28,12 @@ import { s3RecordBucket } from './s3-idempotency.js';
 
 export const EXPIRE_RULE_ID = 'mms-media-expire';
 export const ABORT_RULE_ID = 'mms-media-abort-incomplete-multipart';
+export const STAGED_RULE_ID = 'mms-media-expire-staged-uploads';
 export const PROBE_PREFIX = '_setup/';
 export const ABORT_INCOMPLETE_AFTER_DAYS = 1;
 /** The CLI flag that sets acceptNoIdempotency; named here, where the failure sentence tells operators about it. */
 export const ACCEPT_NO_IDEMPOTENCY_FLAG = '--accept-no-idempotency';
-const OUR_IDS = new Set([EXPIRE_RULE_ID, ABORT_RULE_ID]);
+const OUR_IDS = new Set([EXPIRE_RULE_ID, ABORT_RULE_ID, STAGED_RULE_ID]);
 
 export interface BucketSetupOptions {
   bucket: string;
@@ -39,6 +41,11 @@ export interface BucketSetupOptions {
   retentionDays: number;
   /** The lifetime of the URLs the service hands out: retention shorter than it is refused. */
   ttlSeconds: number;
+  /**
+   * How many days an unfinished resumable upload may take (UPLOAD_EXPIRY_HOURS, in whole days; default 1): what
+   * is left in staging is expired after it, and no multipart upload is aborted sooner.
+   */
+  stagedUploadDays?: number;
   /** Per S3 call; default 15 s. */
   timeoutMs?: number;
   /**
@@ -71,15 +78,17 @@ export interface BucketSetupReport {
   failure?: string;
 }
 
-export function desiredRules(retentionDays: number): LifecycleRule[] {
+export function desiredRules(retentionDays: number, stagedUploadDays = 1): LifecycleRule[] {
   return [
     { ID: EXPIRE_RULE_ID, Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { Days: retentionDays } },
     {
       ID: ABORT_RULE_ID,
       Status: 'Enabled',
       Filter: { Prefix: '' },
-      AbortIncompleteMultipartUpload: { DaysAfterInitiation: ABORT_INCOMPLETE_AFTER_DAYS },
+      AbortIncompleteMultipartUpload: { DaysAfterInitiation: Math.max(ABORT_INCOMPLETE_AFTER_DAYS, stagedUploadDays) },
     },
+    // The service removes expired uploads itself; this catches what an instance that stopped left behind.
+    { ID: STAGED_RULE_ID, Status: 'Enabled', Filter: { Prefix: TUS_STAGING_PREFIX }, Expiration: { Days: stagedUploadDays } },
   ];
 }
 
@@ -88,7 +97,7 @@ export async function setupBucket(
   options: BucketSetupOptions,
   log: (line: string) => void = () => {},
 ): Promise<BucketSetupReport> {
-  const { bucket, retentionDays, ttlSeconds, timeoutMs = 15_000, acceptNoIdempotency = false } = options;
+  const { bucket, retentionDays, ttlSeconds, stagedUploadDays, timeoutMs = 15_000, acceptNoIdempotency = false } = options;
   const report: BucketSetupReport = { ok: false, bucket, warnings: [] };
   const fail = (failure: string) => Object.assign(report, { ok: false, failure });
   const warn = (line: string) => {
@@ -170,7 +179,7 @@ export async function setupBucket(
 
   const foreign = before.filter((r) => !OUR_IDS.has(r.ID ?? ''));
   const ours = before.filter((r) => OUR_IDS.has(r.ID ?? ''));
-  const desired = desiredRules(retentionDays);
+  const desired = desiredRules(retentionDays, stagedUploadDays);
   for (const rule of foreign) {
     const days = rule.Expiration?.Days;
     if (rule.Status === 'Enabled' && mayApplyToOurKeys(rule) && (rule.Expiration?.Date || (days !== undefined && days < retentionDays))) {

@@ -12,6 +12,7 @@ import { bodyDeadline, concurrencyLimit, rateLimit } from './limits.js';
 import { apiSecurityHeaders, observe } from './observability.js';
 import { serveApiDocument } from './api-document.js';
 import { docsRoutes } from './routes/docs.js';
+import { consoleRoutes } from './routes/console.js';
 import { fileRoutes } from './routes/files.js';
 import { healthRoutes } from './routes/health.js';
 import { mediaRoutes } from './routes/media.js';
@@ -70,7 +71,8 @@ export function createApp(deps: AppDeps) {
     .route('/', directUploadRoutes(deps))
     .route('/', healthRoutes(deps))
     .route('/', fileRoutes(deps))
-    .route('/', tusRoutes(deps));
+    .route('/', tusRoutes(deps))
+    .route('/', consoleRoutes(deps));
   app.route('/', docsRoutes(deps));
   app.get('/metrics', (c) => c.text(metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4' }));
 

@@ -40,6 +40,8 @@ export interface AppDeps {
   resumable?: ResumableUploads;
   /** The reference page's renderer files (Node reads them from their npm package); absent, /docs says where the document is. */
   docs?: DocsFiles;
+  /** The agent console's files (Node); absent where the service serves the API only (Workers). */
+  console?: ConsoleDeps;
 }
 
 /** The renderer's files for /docs, each read once and kept, with a gzipped copy for clients that accept it. */
@@ -47,6 +49,16 @@ export interface DocsFiles {
   /** The renderer's package version: it changes exactly when the files do (their ETag). */
   version: string;
   read(name: RendererFile): Promise<{ body: Uint8Array<ArrayBuffer>; gzip: Uint8Array<ArrayBuffer> }>;
+}
+
+/** The console page's files and where its previews and uploads may reach (its Content-Security-Policy). */
+export interface ConsoleDeps {
+  /** A file by its flat name (index.html, console.js, tus.min.js, …); undefined when there is none. */
+  file(name: string): Uint8Array | undefined;
+  /** Origins hosted files are served from besides the page's own (the bucket's, or PUBLIC_BASE_URL's). */
+  mediaOrigins: string[];
+  /** Origins API URLs point at besides the page's own (PUBLIC_BASE_URL's, where tus upload URLs lead). */
+  apiOrigins: string[];
 }
 
 export interface RequestLimits {

@@ -51,8 +51,8 @@ function routeOf(c: Context<AppEnv>): string {
 }
 
 /**
- * Headers for API replies: inert JSON, never cached, never framed, no referrer leaked. Hosted files (routes/files.ts)
- * and pages (the reference page, routes/docs.ts) set their own, with their own Content-Security-Policy.
+ * Headers for API replies: inert JSON, never cached, never framed, no referrer leaked. Hosted files (routes/files.ts) set
+ * their own; pages (the console, routes/console.ts; the reference page, routes/docs.ts) their own policy and caching.
  */
 export function apiSecurityHeaders(): MiddlewareHandler {
   return async (c, next) => {
@@ -61,6 +61,8 @@ export function apiSecurityHeaders(): MiddlewareHandler {
     c.header('x-content-type-options', 'nosniff');
     c.header('x-frame-options', 'DENY');
     c.header('referrer-policy', 'no-referrer');
+    // A page (the console) sets its own policy and caching; everything else is an API reply.
+    if (c.res.headers.has('content-security-policy')) return;
     c.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
     c.header('cache-control', 'no-store');
   };

@@ -15,6 +15,7 @@ import type { AppDeps } from '../http/deps.js';
 import { LocalStore } from '../adapters/local-store.js';
 import { POOL_KEEP_BYTES, imageConcurrency } from './memory.js';
 import { buildUrlServices, type UrlServiceOverrides } from './url-services.js';
+import { consoleFiles } from './console-files.js';
 import { sha256 } from '../adapters/sha256.js';
 import { SharpImages } from '../adapters/sharp/index.js';
 import { S3IdempotencyRecords, s3RecordBucket } from '../adapters/s3-idempotency.js';
@@ -24,10 +25,10 @@ import { senderFor } from '../adapters/teli-sender.js';
 import { FfmpegAv, findFfmpeg } from '../adapters/ffmpeg/index.js';
 import { NoAvProcessing } from '../adapters/no-av.js';
 import { swaggerUiFiles } from './docs-files.js';
-import { buildTusUploads } from '../adapters/tus/index.js';
+import { buildTusUploads, type TusUploadsOptions } from '../adapters/tus/index.js';
 
 /** Builds every adapter the Node entry needs from validated config. */
-export function buildNodeDeps(config: Config, logger: Logger, overrides: { images?: ImageProcessor; av?: AvProcessor } & UrlServiceOverrides = {}): AppDeps {
+export function buildNodeDeps(config: Config, logger: Logger, overrides: { images?: ImageProcessor; av?: AvProcessor; tus?: TusUploadsOptions } & UrlServiceOverrides = {}): AppDeps {
   const { store, idempotency, uploads } = buildStorage(config, logger);
   const av = overrides.av ?? buildAv(config, targetBytesFor(config.MEDIA_PROFILE, config.IMAGE_TARGET_BYTES), logger);
   // Video and audio are read up to VIDEO_MAX_INPUT_BYTES only where they are converted (on disk, not in memory).
@@ -66,8 +67,9 @@ export function buildNodeDeps(config: Config, logger: Logger, overrides: { image
     apiKeys: config.API_KEYS,
     ...(config.PUBLIC_BASE_URL_SET && { publicBaseUrl: config.PUBLIC_BASE_URL }),
     docs: swaggerUiFiles(),
+    console: consoleFiles(config),
     idempotency: { records: idempotency, sha256 },
-    resumable: buildTusUploads(config, logger),
+    resumable: buildTusUploads(config, logger, overrides.tus),
     limits: {
       bodyTimeoutMs: config.BODY_TIMEOUT_MS,
       maxConcurrentUploads: config.MAX_CONCURRENT_UPLOADS,

@@ -15,7 +15,8 @@ let t: TestApp;
 let proxy: CuttingProxy;
 let dir: string;
 beforeAll(async () => {
-  proxy = await startCuttingProxy({ cutPatches: [1], cutAfter: 2 * MB });
+  proxy = await startCuttingProxy({ cutAfter: 2 * MB });
+  proxy.arm([1]);
   t = await startTestApp((baseUrl) => {
     proxy.targetPort = Number(new URL(baseUrl).port);
     return { PUBLIC_BASE_URL: proxy.url };

@@ -20,7 +20,8 @@ describe('SIGTERM', () => {
     const dir = await mkdtemp(join(tmpdir(), 'mms-shutdown-'));
     const port = await freePort();
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/node/main.ts'], {
-      env: { ...process.env, PORT: String(port), LOCAL_STORAGE_DIR: dir, SHUTDOWN_GRACE_MS: '10000', LOG_LEVEL: 'info', API_KEYS: '', TELI_API_KEY: '' },
+      // TMPDIR: its own, so that work folders other processes left in the shared one are not swept (and logged) here.
+      env: { ...process.env, TMPDIR: dir, PORT: String(port), LOCAL_STORAGE_DIR: dir, SHUTDOWN_GRACE_MS: '10000', LOG_LEVEL: 'info', API_KEYS: '', TELI_API_KEY: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

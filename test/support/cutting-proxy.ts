@@ -1,7 +1,7 @@
 /**
  * A TCP proxy in front of the service that plays a dropped mobile connection: it forwards bytes both ways, and
- * in the middle of chosen tus PATCH requests (the n-th PATCH it sees, counted from 1) cuts the connection once
- * `cutAfter` bytes of that request have gone through, as a train going into a tunnel would.
+ * once armed, in the middle of chosen tus PATCH requests (the n-th PATCH it sees, counted from 1) cuts the
+ * connection once `cutAfter` bytes of that request have gone through, as a train going into a tunnel would.
  */
 import { createServer, connect, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -16,15 +16,29 @@ export interface CuttingProxy {
   url: string;
   /** Where to forward to; set once the service listens. */
   targetPort: number;
-  /** The connections cut so far. */
+  /** The connections cut since the proxy was last armed. */
   cuts: Cut[];
+  /** Cuts the n-th PATCH requests (from 1) seen from now on, `cutAfter` bytes into each. */
+  arm(patchNumbers: number[]): void;
   close(): Promise<void>;
 }
 
-export async function startCuttingProxy(options: { cutPatches: number[]; cutAfter: number }): Promise<CuttingProxy> {
+/** `cutPatches`: armed from the start with these (see arm). */
+export async function startCuttingProxy(options: { cutAfter: number; cutPatches?: number[] }): Promise<CuttingProxy> {
   const sockets = new Set<Socket>();
   let patches = 0;
-  const proxy: CuttingProxy = { url: '', targetPort: 0, cuts: [], close: async () => undefined };
+  let cutPatches = options.cutPatches ?? [];
+  const proxy: CuttingProxy = {
+    url: '',
+    targetPort: 0,
+    cuts: [],
+    arm(patchNumbers) {
+      patches = 0;
+      cutPatches = patchNumbers;
+      proxy.cuts = [];
+    },
+    close: async () => undefined,
+  };
   const server = createServer((client) => {
     const upstream = connect(proxy.targetPort, '127.0.0.1');
     for (const s of [client, upstream]) {
@@ -37,7 +51,7 @@ export async function startCuttingProxy(options: { cutPatches: number[]; cutAfte
       const head = /^PATCH [^\r\n]+\r\n[\s\S]*?upload-offset: *(\d+)/i.exec(chunk.toString('latin1', 0, Math.min(chunk.length, 4096)));
       if (head) {
         patches++;
-        current = { cut: options.cutPatches.includes(patches), offset: Number(head[1]), forwarded: 0 };
+        current = { cut: cutPatches.includes(patches), offset: Number(head[1]), forwarded: 0 };
       }
       if (current?.cut && current.forwarded + chunk.length > options.cutAfter) {
         const room = options.cutAfter - current.forwarded;

@@ -63,10 +63,12 @@ describe('creating an upload', () => {
     expect(await staging()).toEqual(before);
   });
 
-  it('needs Upload-Length: a deferred length is refused, nothing stored', async () => {
+  it('needs Upload-Length: tus refuses a deferred length (an extension not offered), nothing stored', async () => {
     const before = await staging();
-    const res = await tus('/v1/uploads', { method: 'POST', headers: { 'upload-defer-length': '1' } });
-    expect(await expectError(res, 400, 'upload_length_required')).toMatch(/^Send Upload-Length with the file's size/);
+    const deferred = await tus('/v1/uploads', { method: 'POST', headers: { 'upload-defer-length': '1' } });
+    expect({ status: deferred.status, body: await deferred.text() }).toEqual({ status: 501, body: 'creation-defer-length extension is not (yet) supported.\n' });
+    const none = await tus('/v1/uploads', { method: 'POST' });
+    expect({ status: none.status, body: await none.text() }).toEqual({ status: 400, body: 'Upload-Length or Upload-Defer-Length header required\n' });
     expect(await staging()).toEqual(before);
   });
 
@@ -82,6 +84,15 @@ describe('creating an upload', () => {
   it('leaves the protocol\'s own refusals to tus: no Tus-Resumable is 412', async () => {
     const res = await fetch(`${t.baseUrl}/v1/uploads`, { method: 'POST', headers: { 'x-api-key': OWNER, 'upload-length': '10' } });
     expect({ status: res.status, body: await res.text() }).toEqual({ status: 412, body: 'Tus-Resumable Required\n' });
+  });
+
+  it('tells a client what it supports (OPTIONS)', async () => {
+    const res = await tus('/v1/uploads', { method: 'OPTIONS' });
+    expect({ status: res.status, version: res.headers.get('tus-version'), extensions: res.headers.get('tus-extension') }).toEqual({
+      status: 204,
+      version: '1.0.0',
+      extensions: 'creation,creation-with-upload,termination,expiration',
+    });
   });
 
   it('asks for the API key as every /v1 route does', async () => {

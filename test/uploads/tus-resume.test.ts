@@ -1,11 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaStatusResponseSchema } from '../../src/http/schemas.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import * as av from '../support/av-fixtures.js';
 import { startCuttingProxy, type CuttingProxy } from '../support/cutting-proxy.js';
 import { filesIn } from '../support/http.js';
-import { settledUpload, tusUpload } from '../support/tus.js';
+import { hashWhatIsRead, paddedVideo, settledUpload, tusUpload } from '../support/tus.js';
 
 /**
  * The phone on the train: tus-js-client sends a 60 MB video in 5 MB chunks through a proxy that drops the
@@ -17,7 +17,7 @@ let t: TestApp;
 let proxy: CuttingProxy;
 beforeAll(async () => {
   await av.warmAvFixtures();
-  proxy = await startCuttingProxy({ cutPatches: [3, 8], cutAfter: 2.5 * MB });
+  proxy = await startCuttingProxy({ cutAfter: 2.5 * MB });
   // Upload URLs (Location) and media URLs point at the proxy, which forwards to the service.
   t = await startTestApp((baseUrl) => {
     proxy.targetPort = Number(new URL(baseUrl).port);
@@ -29,27 +29,12 @@ afterAll(async () => {
   await proxy?.close();
 });
 
-/** A short deliverable MP4 followed by a 60 MB `free` box of random bytes (which players skip). */
-async function sixtyMegabyteVideo(): Promise<Buffer> {
-  const clip = await av.deliverableMp4();
-  const padding = 60_000_000 - clip.length;
-  const box = Buffer.alloc(8);
-  box.writeUInt32BE(padding, 0);
-  box.write('free', 4, 'latin1');
-  return Buffer.concat([clip, box, randomBytes(padding - 8)]);
-}
-
 describe('a 60 MB upload cut off twice', () => {
   it('resumes where the server stopped each time and is processed from identical bytes', async () => {
-    const input = await sixtyMegabyteVideo();
-    const stagedHashes: string[] = [];
-    const port = t.deps.resumable!;
-    const read = port.read.bind(port);
-    vi.spyOn(port, 'read').mockImplementation(async (id) => {
-      const hash = createHash('sha256');
-      return (await read(id)).pipeThrough(new TransformStream({ transform: (chunk, c) => (hash.update(chunk), c.enqueue(chunk)), flush: () => void stagedHashes.push(hash.digest('hex')) }));
-    });
+    const input = await paddedVideo(60_000_000);
+    const stagedHashes = hashWhatIsRead(t.deps.resumable!);
 
+    proxy.arm([3, 8]);
     const up = await tusUpload(`${proxy.url}/v1/uploads`, input, { chunkSize: 5 * MB, metadata: { filename: 'train.mp4' } });
 
     expect(proxy.cuts).toHaveLength(2);
