@@ -124,6 +124,8 @@ export type Config = Omit<z.output<typeof schema>, 'MEDIA_PROFILE' | 'IMAGE_PROF
   /** MEDIA_PROFILE, or IMAGE_PROFILE where only the older name is set; safe by default. */
   MEDIA_PROFILE: z.output<typeof profile>;
   PUBLIC_BASE_URL: string;
+  /** Whether the operator set PUBLIC_BASE_URL (else it is http://localhost:PORT, and /openapi.json names the request's origin). */
+  PUBLIC_BASE_URL_SET: boolean;
 };
 
 export class ConfigError extends Error {}
@@ -154,6 +156,7 @@ export function parseConfig(env: Record<string, string | undefined>, options: { 
     ...c,
     MEDIA_PROFILE: MEDIA_PROFILE ?? IMAGE_PROFILE ?? 'safe',
     PUBLIC_BASE_URL: (c.PUBLIC_BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, ''),
+    PUBLIC_BASE_URL_SET: c.PUBLIC_BASE_URL !== undefined,
   };
 }
 

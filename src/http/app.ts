@@ -10,6 +10,8 @@ import { Metrics } from '../lib/metrics.js';
 import { idempotency } from './idempotency.js';
 import { bodyDeadline, concurrencyLimit, rateLimit } from './limits.js';
 import { apiSecurityHeaders, observe } from './observability.js';
+import { serveApiDocument } from './api-document.js';
+import { docsRoutes } from './routes/docs.js';
 import { consoleRoutes } from './routes/console.js';
 import { fileRoutes } from './routes/files.js';
 import { healthRoutes } from './routes/health.js';
@@ -71,14 +73,10 @@ export function createApp(deps: AppDeps) {
     .route('/', fileRoutes(deps))
     .route('/', tusRoutes(deps))
     .route('/', consoleRoutes(deps));
+  app.route('/', docsRoutes(deps));
   app.get('/metrics', (c) => c.text(metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4' }));
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'ApiKey', { type: 'apiKey', in: 'header', name: 'X-API-Key' });
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'mms-media', version: '0.1.0', description: 'Hosts raw files behind carrier-fetchable URLs and sends them as MMS.' },
-    security: deps.apiKeys.length ? [{ ApiKey: [] }] : [],
-  });
+  serveApiDocument(app, { publicBaseUrl: deps.publicBaseUrl, version: '0.1.0' });
   return routes;
 }
 

@@ -7,6 +7,7 @@ import type { Preflight } from '../core/preflight.js';
 import type { SendService } from '../core/send-service.js';
 import type { UrlImporter } from '../core/url-import.js';
 import type { Metrics } from '../lib/metrics.js';
+import type { RendererFile } from './docs-page.js';
 
 /**
  * What the HTTP app is built from: each entry (src/node/, src/worker/) makes these once from its validated config
@@ -28,6 +29,8 @@ export interface AppDeps {
   logger: Logger;
   /** Keys accepted in X-API-Key; empty means no key is needed (allowed only on loopback, checked at start). */
   apiKeys: string[];
+  /** The public origin when the operator set it (PUBLIC_BASE_URL): /openapi.json names it; else the request's origin. */
+  publicBaseUrl?: string;
   /** Counters behind GET /metrics; the services given above should count into the same instance. */
   metrics?: Metrics;
   /** Where Idempotency-Key records live (memory for one instance, the bucket for many) and how bodies are hashed. */
@@ -35,8 +38,17 @@ export interface AppDeps {
   limits?: Partial<RequestLimits>;
   /** tus at /v1/uploads (Node); without it (Workers) those routes answer 501 and point at direct uploads. */
   resumable?: ResumableUploads;
+  /** The reference page's renderer files (Node reads them from their npm package); absent, /docs says where the document is. */
+  docs?: DocsFiles;
   /** The agent console's files (Node); absent where the service serves the API only (Workers). */
   console?: ConsoleDeps;
+}
+
+/** The renderer's files for /docs, each read once and kept, with a gzipped copy for clients that accept it. */
+export interface DocsFiles {
+  /** The renderer's package version: it changes exactly when the files do (their ETag). */
+  version: string;
+  read(name: RendererFile): Promise<{ body: Uint8Array<ArrayBuffer>; gzip: Uint8Array<ArrayBuffer> }>;
 }
 
 /** The console page's files and where its previews and uploads may reach (its Content-Security-Policy). */

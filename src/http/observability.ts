@@ -50,11 +50,14 @@ function routeOf(c: Context<AppEnv>): string {
   return path && path !== '/*' ? path : 'unmatched';
 }
 
-/** Headers for API replies: inert JSON, never cached, never framed, no referrer leaked (pages: see routes/console.ts). */
+/**
+ * Headers for API replies: inert JSON, never cached, never framed, no referrer leaked. Hosted files (routes/files.ts) set
+ * their own; pages (the console, routes/console.ts; the reference page, routes/docs.ts) their own policy and caching.
+ */
 export function apiSecurityHeaders(): MiddlewareHandler {
   return async (c, next) => {
     await next();
-    if (c.req.path.startsWith('/media/')) return; // files set their own (see routes/files.ts)
+    if (c.req.path.startsWith('/media/') || c.res.headers.has('content-security-policy')) return;
     c.header('x-content-type-options', 'nosniff');
     c.header('x-frame-options', 'DENY');
     c.header('referrer-policy', 'no-referrer');

@@ -66,7 +66,10 @@ export const MediaStatusResponseSchema = z
   .union([z.object({ success: z.literal(true), status: z.literal('ready'), media: MediaSchema }), JobProcessingSchema])
   .openapi('MediaStatus');
 
-export const UploadFormSchema = z.object({ file: z.any().openapi({ type: 'string', format: 'binary', description: 'The file (exactly one part).' }) });
+/** A file part, for the document only (never parsed by zod): z.custom so that it is listed as required. */
+const filePart = (description: string) => z.custom<Blob>((part) => part !== undefined).openapi({ type: 'string', format: 'binary', description });
+
+export const UploadFormSchema = z.object({ file: filePart('The file (exactly one part).') });
 
 const optimize = z
   .enum(['auto', 'always', 'off'], { error: (issue) => `optimize must be auto, always or off (got "${String(issue.input)}").` })
@@ -94,7 +97,7 @@ export const SendJsonSchema = SendFieldsSchema.extend({
 }).openapi('SendRequest');
 
 export const SendMultipartSchema = SendFieldsSchema.extend({
-  file: z.any().openapi({ type: 'string', format: 'binary', description: 'The file to host and send.' }),
+  file: filePart('The file to host and send.'),
 });
 
 export const PreflightRequestSchema = z
@@ -223,11 +226,52 @@ export const HealthSchema = z
   })
   .openapi('Health');
 
-const errorResponse = { description: 'Error', content: { 'application/json': { schema: ErrorSchema } } };
+/**
+ * What each error status means, for the document's readers and generated clients, with one of its codes and the
+ * sentence the service says (the README's error table lists them all). Retry-After comes with the statuses that
+ * say "try again later".
+ */
+const ERROR_STATUSES = {
+  400: ['The request is malformed: a missing or invalid field, bad JSON or multipart, no file, a malformed Idempotency-Key.', 'invalid_field', 'optimize must be auto, always or off (got "sometimes").'],
+  401: ['The service has API_KEYS and the key in X-API-Key is missing (missing_api_key) or not valid (invalid_api_key).', 'missing_api_key', 'Send your API key in the X-API-Key header.'],
+  403: ['The signed upload URL is not one this service gave out, or it was changed (upload_signature_invalid).', 'upload_signature_invalid', 'This upload URL is not one this service gave out, or it was changed: PUT to the URL exactly as POST /v1/uploads/direct returned it.'],
+  404: ['No such media id (media_not_found).', 'media_not_found', 'No media with id "q5V0Ck3nYbq2V8D3mXy0cQ.jpg" exists (it may have been deleted).'],
+  408: ['The request body did not arrive within BODY_TIMEOUT_MS (body_timeout).', 'body_timeout', 'The request body did not arrive within 30 s; send it again on a faster connection.'],
+  409: ['A request with this Idempotency-Key is still being processed (idempotency_in_flight); retry after Retry-After.', 'idempotency_in_flight', 'A request with this Idempotency-Key is still being processed; wait for its reply.'],
+  410: ['The upload URL expired before the file arrived (upload_url_expired, upload_expired): ask for a new one.', 'upload_url_expired', 'This upload URL expired at 2026-12-07T00:15:00.000Z; ask for a new one with POST /v1/uploads/direct.'],
+  413: ['The file is over the limit for its type (file_too_large), or a JSON body is over 64 KB (body_too_large).', 'file_too_large', 'The file is 12 MB; the limit for mp4 files is 10 MB.'],
+  415: ['Not a type the endpoint takes (unsupported_media_type), or a body that is neither JSON nor multipart (unsupported_content_type).', 'unsupported_content_type', 'Send JSON (campaign_id, phone_number, media_url, message) or multipart/form-data with a "file" part.'],
+  422: ['The file or URL cannot be hosted or sent as it is (the code and sentence say why), or an Idempotency-Key reused for a different request.', 'url_not_fetchable', 'example.com does not resolve to any address.'],
+  429: ['More than RATE_LIMIT_PER_MINUTE requests this minute for this API key (rate_limited); retry after Retry-After.', 'rate_limited', 'More than 60 requests this minute for this API key; try again in 12 s.'],
+  500: ['Something failed on the service’s side (for a background upload: the error it ended with).', 'internal_error', 'Something went wrong on our side; the request was not completed. Try again.'],
+  501: ['Not available on this deployment (Cloudflare Workers); the sentence names what to use instead.', 'resumable_uploads_unavailable', 'Resumable (tus) uploads are not available on this deployment (Cloudflare Workers). Upload with POST /v1/uploads/direct, which returns a URL to PUT the file to, then POST /v1/uploads/{id}/complete.'],
+  502: ['The send endpoint failed (upstream_unavailable); `media` carries the hosted file, to retry with its URL. Nothing is retried automatically.', 'upstream_unavailable', 'The send endpoint could not be reached; the message was not sent.'],
+  503: ['Too busy (server_busy) or storage cannot be reached (storage_unavailable); nothing was done. Retry after Retry-After.', 'server_busy', 'The service is handling 64 uploads already; try again in a second.'],
+  504: ['The send endpoint did not answer in time (upstream_timeout), or a conversion did not finish by its deadline.', 'upstream_timeout', 'The send endpoint did not answer within 15000 ms; the message may or may not have been sent.'],
+} as const;
 
-/** OpenAPI response entries for the error statuses a route can answer with. */
-export const errors = <const S extends number>(...statuses: S[]) =>
-  Object.fromEntries(statuses.map((s) => [s, errorResponse])) as Record<S, typeof errorResponse>;
+type ErrorStatus = keyof typeof ERROR_STATUSES;
+const retryAfter = { 'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer' as const, example: 5 } } };
+
+interface ErrorResponse {
+  description: string;
+  content: { 'application/json': { schema: typeof ErrorSchema; example: { success: false; error: string; code: string } } };
+  headers?: typeof retryAfter;
+}
+
+/**
+ * One error status's entry: its usual meaning, or `own` where a route answers it for a reason of its own (with
+ * Retry-After only if `own` says so).
+ */
+export function errorResponse(status: ErrorStatus, own?: { description: string; code: string; error: string; retryAfter?: boolean }): ErrorResponse {
+  const [description, code, error] = own ? [own.description, own.code, own.error] : ERROR_STATUSES[status];
+  const retryLater = own ? own.retryAfter : status === 409 || status === 429 || status === 503;
+  return { description, content: { 'application/json': { schema: ErrorSchema, example: { success: false, error, code } } }, ...(retryLater ? { headers: retryAfter } : {}) };
+}
+
+/** OpenAPI response entries for the error statuses a route can answer with, each in the one envelope. */
+export const errors = <const S extends ErrorStatus>(...statuses: S[]) =>
+  Object.fromEntries(statuses.map((s) => [s, errorResponse(s)])) as Record<S, ErrorResponse>;
 
 /**
  * Bodies a route reads itself as streams (files), for the document only. zod-openapi validates every zod schema in

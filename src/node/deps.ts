@@ -24,6 +24,7 @@ import { S3Store, createS3Client } from '../adapters/s3-store.js';
 import { senderFor } from '../adapters/teli-sender.js';
 import { FfmpegAv, findFfmpeg } from '../adapters/ffmpeg/index.js';
 import { NoAvProcessing } from '../adapters/no-av.js';
+import { swaggerUiFiles } from './docs-files.js';
 import { buildTusUploads, type TusUploadsOptions } from '../adapters/tus/index.js';
 
 /** Builds every adapter the Node entry needs from validated config. */
@@ -64,6 +65,8 @@ export function buildNodeDeps(config: Config, logger: Logger, overrides: { image
     logger,
     metrics,
     apiKeys: config.API_KEYS,
+    ...(config.PUBLIC_BASE_URL_SET && { publicBaseUrl: config.PUBLIC_BASE_URL }),
+    docs: swaggerUiFiles(),
     console: consoleFiles(config),
     idempotency: { records: idempotency, sha256 },
     resumable: buildTusUploads(config, logger, overrides.tus),

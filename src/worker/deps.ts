@@ -69,6 +69,8 @@ export async function buildWorkerDeps(config: Config, env: WorkerBindings, logge
     logger,
     metrics,
     apiKeys: config.API_KEYS,
+    // The worker's own origin: PUBLIC_BASE_URL, or the one the request came in on (see main.ts).
+    publicBaseUrl: config.PUBLIC_BASE_URL,
     idempotency: { records: idempotency, sha256 },
     // Per isolate, as on Node per process: the concurrency cap and rate limit count only what this isolate sees.
     limits: { bodyTimeoutMs: config.BODY_TIMEOUT_MS, maxConcurrentUploads: config.MAX_CONCURRENT_UPLOADS, rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE },

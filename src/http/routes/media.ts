@@ -74,6 +74,8 @@ export function mediaRoutes(deps: Pick<AppDeps, 'media' | 'importer'>) {
   const hostRoute = createRoute({
     method: 'post',
     path: '/v1/media',
+    operationId: 'hostMedia',
+    tags: ['Media'],
     summary: 'Host a file: sniffed, checked against the carrier limits, stored behind a public URL',
     description: 'Send the file (multipart or raw body), or JSON `{"url": …}` to import it from a public URL through the same pipeline.',
     middleware: [boundedJson, filesTo(hostFile)],
@@ -96,13 +98,15 @@ export function mediaRoutes(deps: Pick<AppDeps, 'media' | 'importer'>) {
         },
         content: { 'application/json': { schema: JobProcessingSchema } },
       },
-      ...errors(400, 401, 413, 415, 422),
+      ...errors(400, 401, 408, 409, 413, 415, 422, 429, 503),
     },
   });
 
   const getRoute = createRoute({
     method: 'get',
     path: '/v1/media/{id}',
+    operationId: 'getMedia',
+    tags: ['Media'],
     summary: 'The hosted media, with a fresh URL; or how a background upload (Prefer: respond-async) is going',
     description:
       'A media id answers with the media (`status: "ready"`). A job id from a 202 answers `processing`, the media once ready, or, when the job failed, ' +
@@ -110,16 +114,18 @@ export function mediaRoutes(deps: Pick<AppDeps, 'media' | 'importer'>) {
     request: { params: idParam },
     responses: {
       200: { description: 'Found', content: { 'application/json': { schema: MediaStatusResponseSchema } } },
-      ...errors(401, 404, 413, 415, 422, 500, 503, 504),
+      ...errors(401, 404, 413, 415, 422, 429, 500, 503, 504),
     },
   });
 
   const deleteRoute = createRoute({
     method: 'delete',
     path: '/v1/media/{id}',
+    operationId: 'deleteMedia',
+    tags: ['Media'],
     summary: 'Delete hosted media; its URL stops serving',
     request: { params: idParam },
-    responses: { 204: { description: 'Deleted' }, ...errors(401, 404) },
+    responses: { 204: { description: 'Deleted' }, ...errors(401, 404, 429, 503) },
   });
 
   return routes

@@ -31,6 +31,8 @@ export function mmsRoutes(deps: Pick<AppDeps, 'media' | 'send'>) {
   const sendRoute = createRoute({
     method: 'post',
     path: '/v1/mms/send',
+    operationId: 'sendMms',
+    tags: ['Sending'],
     summary: 'Send an MMS: the send endpoint’s own JSON (media_url checked, rehosted if need be, then forwarded), or a file in multipart (hosted, then sent)',
     description:
       'With JSON, media_url is preflighted first. A URL that cannot be fetched is refused (422 url_not_fetchable, with the report) and nothing is sent. ' +
@@ -52,7 +54,7 @@ export function mmsRoutes(deps: Pick<AppDeps, 'media' | 'send'>) {
         description: 'The send endpoint’s reply, plus `media` when a file was hosted (rehosted: true for a copy of media_url) and `preflight` when the URL check found anything',
         content: { 'application/json': { schema: SendResponseSchema } },
       },
-      ...errors(400, 401, 413, 415, 422, 502, 504),
+      ...errors(400, 401, 408, 409, 413, 415, 422, 429, 502, 503, 504),
     },
   });
 

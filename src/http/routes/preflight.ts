@@ -6,6 +6,8 @@ import { PreflightRequestSchema, PreflightResponseSchema, errors } from '../sche
 const checkRoute = createRoute({
   method: 'post',
   path: '/v1/media/preflight',
+  operationId: 'preflightMedia',
+  tags: ['Media'],
   summary: 'Check a media URL the way a carrier will fetch it: reachability, redirects, type, size, expiry',
   description:
     'Always 200 for a well-formed request: `ok` says whether carriers should deliver the URL as it is, and `problems` says why not and what to do. ' +
@@ -14,7 +16,7 @@ const checkRoute = createRoute({
   request: { body: { content: { 'application/json': { schema: PreflightRequestSchema } }, required: true } },
   responses: {
     200: { description: 'The report', content: { 'application/json': { schema: PreflightResponseSchema } } },
-    ...errors(400, 401, 413, 415),
+    ...errors(400, 401, 408, 413, 415, 429, 503),
   },
 });
 

@@ -5,7 +5,7 @@ import { refuse } from '../../core/policy.js';
 import type { Media } from '../../core/media-service.js';
 import type { ResumableUploadHooks, ResumableUploads, StagedUpload } from '../../core/ports.js';
 import type { AppDeps, AppEnv } from '../deps.js';
-import { MediaStatusResponseSchema, errors } from '../schemas.js';
+import { MediaStatusResponseSchema, errorResponse, errors } from '../schemas.js';
 import { avOptionsIn, imageOptionsIn } from '../upload.js';
 
 /**
@@ -16,6 +16,9 @@ import { avOptionsIn, imageOptionsIn } from '../upload.js';
  * sent to POST /v1/media, as a background job named after the upload, then removed from staging whatever the outcome.
  * Where the port is missing (Workers), every route answers 501 and points at direct uploads.
  */
+/** How the reference page (/docs) groups the tus operations. */
+const TUS_TAG = 'Resumable uploads (tus 1.0)';
+
 export function tusRoutes(deps: Pick<AppDeps, 'media' | 'resumable' | 'apiKeys' | 'logger'>) {
   const routes = new OpenAPIHono<AppEnv>();
   const { media } = deps;
@@ -75,6 +78,8 @@ export function tusRoutes(deps: Pick<AppDeps, 'media' | 'resumable' | 'apiKeys' 
   const mediaRoute = createRoute({
     method: 'get',
     path: '/v1/uploads/{id}/media',
+    operationId: 'getUploadMedia',
+    tags: [TUS_TAG],
     summary: 'What a finished resumable (tus) upload became: processing, ready with its media, or failed',
     description:
       'Answers as GET /v1/media/{id} does for a background upload. Before the last byte is in: 409 `upload_incomplete`. ' +
@@ -82,7 +87,12 @@ export function tusRoutes(deps: Pick<AppDeps, 'media' | 'resumable' | 'apiKeys' 
     request: { params: z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'q5V0Ck3nYbq2V8D3mXy0cQ' }) }) },
     responses: {
       200: { description: 'Processing or ready', content: { 'application/json': { schema: MediaStatusResponseSchema } } },
-      ...errors(401, 404, 409, 413, 415, 422, 500, 501, 503, 504),
+      ...errors(401, 404, 413, 415, 422, 429, 500, 501, 503, 504),
+      409: errorResponse(409, {
+        description: 'The upload\'s last byte has not arrived yet (upload_incomplete): send the rest, then ask again.',
+        code: 'upload_incomplete',
+        error: 'The upload is not finished: 800000 of 2000000 bytes received. Send the rest (a tus client resumes by itself), then ask again.',
+      }),
     },
   });
 
@@ -156,15 +166,16 @@ function documentProtocol(routes: OpenAPIHono<AppEnv>): void {
   const tusResumable = header('Tus-Resumable', '1.0.0', true);
   const id = { name: 'id', in: 'path' as const, required: true, schema: { type: 'string' as const } };
   const tusError = { description: 'A protocol error, as tus answers it (plain text): 409 wrong Upload-Offset, 410 expired, 412 no Tus-Resumable…' };
-  const register = (method: 'post' | 'head' | 'patch' | 'delete', path: string, summary: string, parameters: object[], ok: Record<number, { description: string }>) =>
-    routes.openAPIRegistry.registerPath({ method, path, summary, tags: ['Resumable uploads (tus 1.0)'], parameters: [tusResumable, ...parameters] as never, responses: { ...ok, ...errors(401, 404), 409: tusError } });
-  register('post', '/v1/uploads', 'Create a resumable upload (tus creation, creation-with-upload)', [
+  const register = (method: 'post' | 'head' | 'patch' | 'delete', path: string, operationId: string, summary: string, parameters: object[], ok: Record<number, { description: string }>) =>
+    routes.openAPIRegistry.registerPath({ method, path, operationId, summary, tags: [TUS_TAG], parameters: [tusResumable, ...parameters] as never, responses: { ...ok, ...errors(401, 429, 501), 409: tusError } });
+  register('post', '/v1/uploads', 'createUpload', 'Create a resumable upload (tus creation, creation-with-upload)', [
     header('Upload-Length', 'The file\'s size in bytes; over the largest input taken: 413 file_too_large.', true),
     header('Upload-Metadata', 'filename, filetype, optimize (auto|always|off), keep_metadata (true|false), trim (true|false), each base64.'),
   ], { 201: { description: 'Created: Location is the upload\'s URL, Upload-Expires when an unfinished upload is removed.' }, ...errors(400, 413) });
-  register('head', '/v1/uploads/{id}', 'How many bytes the upload has (Upload-Offset), to resume from', [id], { 200: { description: 'Upload-Offset and Upload-Length.' } });
-  register('patch', '/v1/uploads/{id}', 'Send bytes from Upload-Offset (Content-Type: application/offset+octet-stream)', [id, header('Upload-Offset', 'Where these bytes start: the offset HEAD reported.', true)], {
+  register('head', '/v1/uploads/{id}', 'getUploadOffset', 'How many bytes the upload has (Upload-Offset), to resume from', [id], { 200: { description: 'Upload-Offset and Upload-Length.' }, ...errors(404) });
+  register('patch', '/v1/uploads/{id}', 'appendUpload', 'Send bytes from Upload-Offset (Content-Type: application/offset+octet-stream)', [id, header('Upload-Offset', 'Where these bytes start: the offset HEAD reported.', true)], {
     204: { description: 'Stored; Upload-Offset is the new offset. After the last byte the file is processed: see GET /v1/uploads/{id}/media.' },
+    ...errors(404),
   });
-  register('delete', '/v1/uploads/{id}', 'Cancel the upload (tus termination): its bytes are removed', [id], { 204: { description: 'Removed.' } });
+  register('delete', '/v1/uploads/{id}', 'cancelUpload', 'Cancel the upload (tus termination): its bytes are removed', [id], { 204: { description: 'Removed.' }, ...errors(404) });
 }
