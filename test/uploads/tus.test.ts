@@ -26,7 +26,7 @@ describe('a video uploaded with tus-js-client', () => {
     const served = new Uint8Array(await (await fetch(body.media.url)).arrayBuffer());
     expect((await av.ffprobe(served)).streams.find((s) => s.codec_type === 'video')).toMatchObject({ codec_name: 'h264', profile: 'Constrained Baseline' });
     // The staged upload is gone; only the media and its job record are left.
-    expect(await filesIn(`${t.dir}/media`)).toEqual([`${up.id}.mp4`, `${up.id}.mp4.meta.json`, `status/${up.id}.json`, `status/${up.id}.json.meta.json`]);
+    expect(await filesIn(`${t.dir}/media`)).toEqual([`${up.id}.mp4`, `${up.id}.mp4.meta.json`, `status/${up.id}.json`, `status/${up.id}.json.meta.json`].sort());
   });
 });
 
