@@ -53,14 +53,14 @@ describe('BucketLocker: two instances, one bucket (S3 emulator with conditional 
   it('the second waits, asks the holder to release, and gets the lock once the first unlocks; nothing is left behind', async () => {
     const [a, b] = [instance(), instance()];
     const events: string[] = [];
-    const lockA = a.locker.newLock('up-1');
+    const lockA = a.locker.newLock('uploads/tus/up-1');
     await lockA.lock(never(), () => void events.push('a asked to release'));
     events.push('a locked');
-    expect(await keys()).toEqual(['locks/uploads/up-1']);
+    expect(await keys()).toEqual(['locks/uploads/tus/up-1']);
 
-    const lockB = b.locker.newLock('up-1');
+    const lockB = b.locker.newLock('uploads/tus/up-1');
     const gotB = lockB.lock(never(), () => void events.push('b asked to release')).then(() => void events.push('b locked'));
-    await untilStored(s3, 'locks/uploads/up-1.release'); // b is waiting and has asked
+    await untilStored(s3, 'locks/uploads/tus/up-1.release'); // b is waiting and has asked
     while (!events.includes('a asked to release')) await new Promise((r) => setTimeout(r, 20));
     expect(events).toEqual(['a locked', 'a asked to release']);
 
@@ -68,20 +68,20 @@ describe('BucketLocker: two instances, one bucket (S3 emulator with conditional 
     events.push('a unlocked');
     await gotB;
     expect(events).toEqual(['a locked', 'a asked to release', 'a unlocked', 'b locked']);
-    expect(await keys()).toEqual(['locks/uploads/up-1']); // b's lock; b removed its release request
+    expect(await keys()).toEqual(['locks/uploads/tus/up-1']); // b's lock; b removed its release request
     await lockB.unlock();
     expect(await keys()).toEqual([]);
   });
 
   it('as @tus/server does, a holder that unlocks when asked hands the lock over without waiting for its own end', async () => {
     const [a, b] = [instance(), instance()];
-    const lockA = a.locker.newLock('up-2');
+    const lockA = a.locker.newLock('uploads/tus/up-2');
     let releasedA = 0;
     await lockA.lock(never(), async () => {
       releasedA++;
       await lockA.unlock();
     });
-    const lockB = b.locker.newLock('up-2');
+    const lockB = b.locker.newLock('uploads/tus/up-2');
     await lockB.lock(never(), () => undefined);
     expect(releasedA).toBe(1);
     await lockB.unlock();
@@ -90,24 +90,24 @@ describe('BucketLocker: two instances, one bucket (S3 emulator with conditional 
 
   it("takes over a lock whose holder stopped renewing it once its lease is over, and the old holder's unlock leaves it alone", async () => {
     const [a, b] = [instance(), instance()];
-    const lockA = a.locker.newLock('up-3');
+    const lockA = a.locker.newLock('uploads/tus/up-3');
     let releasedA = 0;
     await lockA.lock(never(), () => void releasedA++);
     a.bucket.cut(); // a can no longer renew, as if it had crashed
-    const lockB = b.locker.newLock('up-3');
+    const lockB = b.locker.newLock('uploads/tus/up-3');
     await lockB.lock(never(), () => undefined);
     // Unable to renew for two thirds of its lease, a asked its own request to end before the lease ran out.
     expect(releasedA).toBe(1);
     await expect(lockA.unlock()).rejects.toThrow('connect ECONNREFUSED');
-    expect(await keys()).toEqual(['locks/uploads/up-3']);
+    expect(await keys()).toEqual(['locks/uploads/tus/up-3']);
     await lockB.unlock();
     expect(await keys()).toEqual([]);
   });
 
   it('a lock object left by a crashed instance, lease over, is taken over at once', async () => {
     const [a, b] = [instance(), instance()];
-    await a.bucket.put('locks/uploads/up-4', JSON.stringify({ owner: 'crashed', expires_at: Date.now() - 1 }));
-    const lock = b.locker.newLock('up-4');
+    await a.bucket.put('locks/uploads/tus/up-4', JSON.stringify({ owner: 'crashed', expires_at: Date.now() - 1 }));
+    const lock = b.locker.newLock('uploads/tus/up-4');
     await lock.lock(never(), () => undefined);
     await lock.unlock();
     expect(await keys()).toEqual([]);
@@ -115,22 +115,22 @@ describe('BucketLocker: two instances, one bucket (S3 emulator with conditional 
 
   it('a live holder keeps its lock past its lease by renewing it; a waiter gives up with ERR_LOCK_TIMEOUT and removes its request', async () => {
     const [a, b] = [instance(), instance({ ...TIMING, acquireTimeoutMs: 2 * TIMING.leaseMs })];
-    const lockA = a.locker.newLock('up-5');
+    const lockA = a.locker.newLock('uploads/tus/up-5');
     await lockA.lock(never(), () => undefined); // asked to release, but does not
-    const lockB = b.locker.newLock('up-5');
+    const lockB = b.locker.newLock('uploads/tus/up-5');
     await expect(lockB.lock(never(), () => undefined)).rejects.toBe(ERRORS.ERR_LOCK_TIMEOUT);
-    expect(await keys()).toEqual(['locks/uploads/up-5']);
+    expect(await keys()).toEqual(['locks/uploads/tus/up-5']);
     await lockA.unlock();
     expect(await keys()).toEqual([]);
   });
 
   it('a waiting request that ends stops waiting with ERR_LOCK_TIMEOUT, as with MemoryLocker', async () => {
     const [a, b] = [instance(), instance()];
-    const lockA = a.locker.newLock('up-6');
+    const lockA = a.locker.newLock('uploads/tus/up-6');
     await lockA.lock(never(), () => undefined);
     const ended = new AbortController();
-    const waiting = b.locker.newLock('up-6').lock(ended.signal, () => undefined);
-    await untilStored(s3, 'locks/uploads/up-6.release');
+    const waiting = b.locker.newLock('uploads/tus/up-6').lock(ended.signal, () => undefined);
+    await untilStored(s3, 'locks/uploads/tus/up-6.release');
     ended.abort();
     await expect(waiting).rejects.toBe(ERRORS.ERR_LOCK_TIMEOUT);
     await lockA.unlock();
@@ -138,7 +138,7 @@ describe('BucketLocker: two instances, one bucket (S3 emulator with conditional 
   });
 
   it('unlocking a lock that is not held is an error, as with MemoryLocker', async () => {
-    const lock = instance().locker.newLock('up-7');
+    const lock = instance().locker.newLock('uploads/tus/up-7');
     await expect(lock.unlock()).rejects.toThrow('Releasing an unlocked lock!');
     await lock.lock(never(), () => undefined);
     await lock.unlock();

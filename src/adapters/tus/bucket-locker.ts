@@ -6,7 +6,7 @@ import type { RecordBucket } from '../../core/idempotency.js';
  * PATCH, HEAD and DELETE requests for one upload that a load balancer spreads over several instances are handled
  * one at a time, as @tus/server's per-process MemoryLocker does within one process.
  *
- * - Taking a lock is a conditional write of `locks/uploads/<upload id>` (If-None-Match: *); of instances racing,
+ * - Taking a lock is a conditional write of `locks/<upload id>` (If-None-Match: *); of instances racing,
  *   exactly one wins. The object holds the holder's random token and the time its lease ends.
  * - A holder renews its lease every third of LOCK_TIMING.leaseMs (a write conditional on the ETag it read, after
  *   checking the token is still its own). A lock whose lease has ended was left by a stopped or stuck instance: a
@@ -23,7 +23,8 @@ import type { RecordBucket } from '../../core/idempotency.js';
  * part of the lease (NTP does). A lock left by a crash that nobody waits for stays until the bucket's expiry rule.
  */
 
-export const UPLOAD_LOCK_PREFIX = 'locks/uploads/';
+/** Lock objects are `locks/<upload id>`; upload ids carry the staging prefix, so in practice `locks/uploads/tus/<id>`. */
+export const UPLOAD_LOCK_PREFIX = 'locks/';
 
 export interface LockTiming {
   /** A lock not renewed for this long counts as abandoned and may be taken over. */
