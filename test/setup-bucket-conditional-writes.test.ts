@@ -2,7 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setupBucket } from '../src/adapters/bucket-setup.js';
 import { listBucket, startS3Server, type S3TestServer } from './support/s3-server.js';
-import { clientFor, ownLines, runSetupBucket, startFakeS3, type ConditionalWriteSupport } from './support/setup-bucket.js';
+import { clientFor, ownLines, runSetupBucket, startFakeS3, type ConditionalWriteSupport, UPLOADS } from './support/setup-bucket.js';
 
 // `npm run setup:bucket` tries the conditional writes Idempotency-Key claims are made with, and refuses a store
 // that does not keep them, unless the operator accepts that retries may be done twice.
@@ -30,7 +30,7 @@ describe('setupBucket against the S3 emulator as it is, which ignores conditiona
 
   it('fails with one sentence saying what it means and what to do, before the lifecycle, leaving no probe behind', async () => {
     const lines: string[] = [];
-    const report = await setupBucket(client, { bucket: s3.bucket, retentionDays: 30, ttlSeconds: WEEK }, (l) => lines.push(l));
+    const report = await setupBucket(client, { bucket: s3.bucket, retentionDays: 30, ttlSeconds: WEEK, uploads: UPLOADS }, (l) => lines.push(l));
     expect(report.ok).toBe(false);
     expect(report.conditionalWrites).toEqual({ honoured: false, observed: OVERWROTE });
     expect(report.failure).toBe(refusal('media-plain', OVERWROTE));
@@ -40,7 +40,7 @@ describe('setupBucket against the S3 emulator as it is, which ignores conditiona
   });
 
   it('with acceptNoIdempotency, warns with the same meaning and goes on to the lifecycle', async () => {
-    const report = await setupBucket(client, { bucket: s3.bucket, retentionDays: 30, ttlSeconds: WEEK, acceptNoIdempotency: true });
+    const report = await setupBucket(client, { bucket: s3.bucket, retentionDays: 30, ttlSeconds: WEEK, uploads: UPLOADS, acceptNoIdempotency: true });
     expect(report.conditionalWrites).toEqual({ honoured: false, observed: OVERWROTE });
     expect(report.warnings).toEqual([`${meaning('media-plain', OVERWROTE)}; going on because --accept-no-idempotency was given.`]);
     expect(report.ok).toBe(false);
@@ -66,7 +66,7 @@ describe('setupBucket against stores that keep conditional writes only in part (
   for (const c of cases) {
     it(`refuses a store with conditional writes ${c.support}, naming what it did, and deletes the probe`, async () => {
       const fake = await startFakeS3('media', { conditionalWrites: c.support });
-      const report = await setupBucket(fake.client, { bucket: 'media', retentionDays: 30, ttlSeconds: WEEK });
+      const report = await setupBucket(fake.client, { bucket: 'media', retentionDays: 30, ttlSeconds: WEEK, uploads: UPLOADS });
       await fake.close();
       expect(report).toMatchObject({ ok: false, conditionalWrites: { honoured: false, observed: c.observed }, failure: refusal('media', c.observed) });
       expect([...fake.objects.keys()]).toEqual([]);

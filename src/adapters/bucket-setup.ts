@@ -27,11 +27,12 @@ import { s3RecordBucket } from './s3-idempotency.js';
 
 export const EXPIRE_RULE_ID = 'mms-media-expire';
 export const ABORT_RULE_ID = 'mms-media-abort-incomplete-multipart';
+export const UPLOADS_RULE_ID = 'mms-media-expire-staged-uploads';
 export const PROBE_PREFIX = '_setup/';
 export const ABORT_INCOMPLETE_AFTER_DAYS = 1;
 /** The CLI flag that sets acceptNoIdempotency; named here, where the failure sentence tells operators about it. */
 export const ACCEPT_NO_IDEMPOTENCY_FLAG = '--accept-no-idempotency';
-const OUR_IDS = new Set([EXPIRE_RULE_ID, ABORT_RULE_ID]);
+const OUR_IDS = new Set([EXPIRE_RULE_ID, ABORT_RULE_ID, UPLOADS_RULE_ID]);
 
 export interface BucketSetupOptions {
   bucket: string;
@@ -39,6 +40,8 @@ export interface BucketSetupOptions {
   retentionDays: number;
   /** The lifetime of the URLs the service hands out: retention shorter than it is refused. */
   ttlSeconds: number;
+  /** Resumable (tus) uploads staged in the bucket: their prefix, and how long an unfinished one is kept. */
+  uploads: StagedUploads;
   /** Per S3 call; default 15 s. */
   timeoutMs?: number;
   /**
@@ -46,6 +49,11 @@ export interface BucketSetupOptions {
    * retried request with the same Idempotency-Key may be done twice. Default false: such a store fails setup.
    */
   acceptNoIdempotency?: boolean;
+}
+
+export interface StagedUploads {
+  prefix: string;
+  expiryHours: number;
 }
 
 export type LifecycleOutcome = 'created' | 'updated' | 'unchanged';
@@ -71,14 +79,30 @@ export interface BucketSetupReport {
   failure?: string;
 }
 
-export function desiredRules(retentionDays: number): LifecycleRule[] {
+/** Lifecycle counts whole days: an upload's lifetime rounded up, at least one. */
+export const uploadExpiryDays = (hours: number) => Math.max(1, Math.ceil(hours / 24));
+
+/**
+ * Media and records expire after the retention; staged uploads (objects and multipart uploads under their prefix)
+ * once an unfinished upload can no longer be resumed. Multipart uploads anywhere are aborted after a day, or after
+ * an upload's lifetime if longer: the whole-bucket rule must not abort a staged upload that may still be resumed.
+ */
+export function desiredRules(retentionDays: number, uploads: StagedUploads): LifecycleRule[] {
+  const uploadDays = uploadExpiryDays(uploads.expiryHours);
   return [
     { ID: EXPIRE_RULE_ID, Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { Days: retentionDays } },
     {
       ID: ABORT_RULE_ID,
       Status: 'Enabled',
       Filter: { Prefix: '' },
-      AbortIncompleteMultipartUpload: { DaysAfterInitiation: ABORT_INCOMPLETE_AFTER_DAYS },
+      AbortIncompleteMultipartUpload: { DaysAfterInitiation: Math.max(ABORT_INCOMPLETE_AFTER_DAYS, uploadDays) },
+    },
+    {
+      ID: UPLOADS_RULE_ID,
+      Status: 'Enabled',
+      Filter: { Prefix: uploads.prefix },
+      Expiration: { Days: uploadDays },
+      AbortIncompleteMultipartUpload: { DaysAfterInitiation: uploadDays },
     },
   ];
 }
@@ -88,7 +112,7 @@ export async function setupBucket(
   options: BucketSetupOptions,
   log: (line: string) => void = () => {},
 ): Promise<BucketSetupReport> {
-  const { bucket, retentionDays, ttlSeconds, timeoutMs = 15_000, acceptNoIdempotency = false } = options;
+  const { bucket, retentionDays, ttlSeconds, uploads, timeoutMs = 15_000, acceptNoIdempotency = false } = options;
   const report: BucketSetupReport = { ok: false, bucket, warnings: [] };
   const fail = (failure: string) => Object.assign(report, { ok: false, failure });
   const warn = (line: string) => {
@@ -170,7 +194,12 @@ export async function setupBucket(
 
   const foreign = before.filter((r) => !OUR_IDS.has(r.ID ?? ''));
   const ours = before.filter((r) => OUR_IDS.has(r.ID ?? ''));
-  const desired = desiredRules(retentionDays);
+  const desired = desiredRules(retentionDays, uploads);
+  if (uploadExpiryDays(uploads.expiryHours) > retentionDays) {
+    warn(
+      `unfinished uploads are kept ${dayCount(uploadExpiryDays(uploads.expiryHours))} (UPLOAD_EXPIRY_HOURS=${uploads.expiryHours}) but every object expires after ${dayCount(retentionDays)}, so an upload older than that cannot be resumed; lower UPLOAD_EXPIRY_HOURS or raise MEDIA_RETENTION_DAYS.`,
+    );
+  }
   for (const rule of foreign) {
     const days = rule.Expiration?.Days;
     if (rule.Status === 'Enabled' && mayApplyToOurKeys(rule) && (rule.Expiration?.Date || (days !== undefined && days < retentionDays))) {

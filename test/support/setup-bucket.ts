@@ -6,6 +6,9 @@ import { crc32 } from 'node:zlib';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../src/adapters/s3-store.js';
 
+/** Staged uploads as the service configures them by default (UPLOAD_EXPIRY_HOURS=24). */
+export const UPLOADS = { prefix: 'uploads/tus/', expiryHours: 24 };
+
 export function clientFor(endpoint: string, credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }): S3Client {
   return createS3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials });
 }
