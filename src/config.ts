@@ -73,6 +73,8 @@ const schema = z
     FETCH_ALLOW_PRIVATE_HOSTS: list,
     FETCH_TIMEOUT_MS: int(1_000, 60_000).default(10_000),
     MEDIA_RETENTION_DAYS: int(1, 3650).default(30),
+    /** Resumable (tus) uploads not finished within this many hours are removed; their URL then answers 404 or 410. */
+    UPLOAD_EXPIRY_HOURS: int(1, 720).default(24),
     BODY_TIMEOUT_MS: int(1_000, 600_000).default(30_000),
     HEADERS_TIMEOUT_MS: int(1_000, 120_000).default(10_000),
     MAX_CONCURRENT_UPLOADS: int(1, 10_000).default(64),

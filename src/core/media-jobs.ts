@@ -16,10 +16,12 @@ export const JOB_ID = /^[A-Za-z0-9_-]{22}$/;
 
 export const jobKey = (jobId: string) => `status/${jobId}.json`;
 
-export type JobRecord =
+/** `owner`: a job begun for one API key (a resumable upload's, see begin) reads as unknown to the others. */
+export type JobRecord = (
   | { status: 'processing'; started_at: string; deadline: string; progress?: number }
   | { status: 'failed'; started_at: string; http_status: number; code: string; error: string }
-  | { status: 'ready'; started_at: string; media_id: string };
+  | { status: 'ready'; started_at: string; media_id: string }
+) & { owner?: string };
 
 /** Whether a Prefer header (RFC 7240: comma-separated preferences, each maybe with a value and parameters) asks for respond-async. */
 export function prefersAsync(header: string | null | undefined): boolean {
@@ -75,13 +77,14 @@ export class MediaJobs {
 
   /**
    * Starts a background job (Prefer: respond-async): allocates its id and records it as processing until its
-   * deadline, before any of the file is read. The id is the random part of the media id the job will store.
+   * deadline, before any of the file is read. The id is the random part of the media id the job will store; a
+   * resumable upload gives its own (a random part too), with the hash of the API key it belongs to as `owner`.
    */
-  async begin(): Promise<Extract<JobState, { status: 'processing' }>> {
-    const id = newRandomPart();
+  async begin(options: { id?: string; owner?: string } = {}): Promise<Extract<JobState, { status: 'processing' }>> {
+    const id = options.id ?? newRandomPart();
     const started = Date.now();
     const record = { status: 'processing' as const, started_at: new Date(started).toISOString(), deadline: new Date(started + (this.deps.jobDeadlineMs ?? 180_000)).toISOString() };
-    await this.write(id, record);
+    await this.write(id, { ...record, ...(options.owner !== undefined && { owner: options.owner }) });
     return { ...record, id };
   }
 
@@ -92,16 +95,18 @@ export class MediaJobs {
    * stays `processing` and reads as failed after its deadline.
    */
   async end(id: string, outcome: Promise<Media>): Promise<void> {
-    const started_at = (await this.read(id))?.started_at ?? new Date().toISOString();
+    const begun = await this.read(id);
+    const started_at = begun?.started_at ?? new Date().toISOString();
+    const owner = begun?.owner !== undefined ? { owner: begun.owner } : {};
     let media: Media | undefined;
     let record: JobRecord;
     try {
       media = await outcome;
-      record = { status: 'ready', started_at, media_id: media.id };
+      record = { status: 'ready', started_at, media_id: media.id, ...owner };
     } catch (err) {
       if (!isAppError(err)) this.deps.logger.error('a background upload failed', { job: id, error: (err as Error)?.message ?? String(err) });
       const e = isAppError(err) ? err : new AppError(500, 'internal_error', 'Something went wrong on our side; the file was not stored. Send it again.');
-      record = { status: 'failed', started_at, http_status: e.status, code: e.code, error: e.message };
+      record = { status: 'failed', started_at, http_status: e.status, code: e.code, error: e.message, ...owner };
     }
     this.ended.add(id); // progress not yet written is dropped
     try {
@@ -118,14 +123,14 @@ export class MediaJobs {
    * For a background job: records how far its conversion has got, in steps of a tenth at least and one write at a
    * time (a step reported while one is being written is skipped), never after its outcome.
    */
-  progressOf(job: { id: string; started_at: string; deadline: string }): (fraction: number) => void {
+  progressOf(job: { id: string; started_at: string; deadline: string; owner?: string }): (fraction: number) => void {
     let shown = -1;
     let writing = false;
     return (fraction) => {
       if (writing || fraction < shown + 0.1 || this.ended.has(job.id)) return;
       shown = fraction;
       writing = true;
-      const record = { status: 'processing' as const, started_at: job.started_at, deadline: job.deadline, progress: Math.round(fraction * 100) / 100 };
+      const record = { status: 'processing' as const, started_at: job.started_at, deadline: job.deadline, progress: Math.round(fraction * 100) / 100, ...(job.owner !== undefined && { owner: job.owner }) };
       this.inOrder(job.id, () => (this.ended.has(job.id) ? Promise.resolve() : this.write(job.id, record)))
         .catch((err: unknown) => this.deps.logger.warn('the progress of a background upload could not be recorded', { job: job.id, error: (err as Error)?.message ?? String(err) }))
         .finally(() => (writing = false));
@@ -148,10 +153,11 @@ export class MediaJobs {
   /**
    * A background job as its record tells it: processing, or ready with its media; a failed job throws its refusal
    * (with `status: "failed"`), and so does one still processing past its deadline (media_processing_timeout).
+   * Asked for an owner, a job begun for another (or for none) is not found.
    */
-  async state(id: string): Promise<JobState> {
+  async state(id: string, owner?: string): Promise<JobState> {
     const record = JOB_ID.test(id) ? await this.read(id) : null;
-    if (!record) throw mediaNotFound(id);
+    if (!record || (owner !== undefined && record.owner !== owner)) throw mediaNotFound(id);
     if (record.status === 'failed') throw jobError(id, record);
     if (record.status === 'ready') return { status: 'ready', media: await this.deps.media.get(record.media_id) };
     if (Date.parse(record.deadline) < Date.now()) throw timedOutJob(id, record.deadline);

@@ -204,3 +204,46 @@ export interface OutboundResponse {
 export interface GuardedFetcher {
   fetch(url: URL, request: OutboundRequest): Promise<OutboundResponse>;
 }
+
+/** An upload held by the resumable-upload server (tus) while it arrives, until its bytes have been processed. */
+export interface StagedUpload {
+  /** A random part, as a job id: the job that processes it and the media it becomes are named after it. */
+  id: string;
+  /** Upload-Length. */
+  size: number;
+  /** Bytes received so far. */
+  offset: number;
+  /** As the client sent it in Upload-Metadata, decoded, without `owner`. */
+  metadata: Record<string, string>;
+  /** Who created it (see ResumableUploadHooks.owner). */
+  owner: string;
+}
+
+/** What http decides for one tus request; a refusal is an AppError thrown from a hook, answered in the envelope. */
+export interface ResumableUploadHooks {
+  /** The API key making the request, hashed: stored with an upload it creates, compared on every later request. */
+  owner: string;
+  /** Before an upload is created (nothing is stored yet): throws to refuse it. */
+  onCreate(upload: { size?: number; metadata: Record<string, string> }): void;
+  /** Before any request about an upload: throws to refuse it. `owner`: who created it, null when there is no such upload. */
+  onAccess(id: string, owner: string | null): void;
+  /** Once its last byte is in, before the last request is answered. */
+  onFinish(upload: StagedUpload): Promise<void>;
+}
+
+/**
+ * tus 1.0 at /v1/uploads (on Node: @tus/server, staging on the local disk or in the bucket): http hands it each
+ * tus request with its hooks. Absent where it cannot run (Workers).
+ */
+export interface ResumableUploads {
+  /** Answers one tus request (POST, HEAD, PATCH, DELETE, OPTIONS); an AppError from a hook is thrown, not answered. */
+  handle(request: Request, hooks: ResumableUploadHooks): Promise<Response>;
+  /** The upload while it is staged; null when it never was, has expired or has been processed and removed. */
+  find(id: string): Promise<StagedUpload | null>;
+  /** A finished upload's bytes. */
+  read(id: string): Promise<ReadableStream<Uint8Array>>;
+  /** Removes a staged upload, bytes and record; nothing happens when it is already gone. */
+  remove(id: string): Promise<void>;
+  /** Stops the periodic removal of expired uploads (at shutdown). */
+  close(): void;
+}

@@ -13,6 +13,7 @@ import { healthRoutes } from './routes/health.js';
 import { mediaRoutes } from './routes/media.js';
 import { mmsRoutes } from './routes/mms.js';
 import { preflightRoutes } from './routes/preflight.js';
+import { tusRoutes } from './routes/uploads-tus.js';
 import { defaultHook } from './validate.js';
 
 /**
@@ -48,12 +49,16 @@ export function createApp(deps: AppDeps) {
     if (deps.idempotency) app.post(path, idempotency(deps.idempotency.records, deps.idempotency.sha256, deps.media.limits.maxBodyBytes + 1_000_000, deps.logger));
   }
   app.post('/v1/media/preflight', uploads, bodyDeadline(limits.bodyTimeoutMs));
+  // tus requests that carry bytes count as uploads; no body deadline: a cut-off PATCH is resumed, not lost.
+  app.post('/v1/uploads', uploads);
+  app.patch('/v1/uploads/:id', uploads);
   const routes = app
     .route('/', preflightRoutes(deps))
     .route('/', mediaRoutes(deps))
     .route('/', mmsRoutes(deps))
     .route('/', healthRoutes(deps))
-    .route('/', fileRoutes(deps));
+    .route('/', fileRoutes(deps))
+    .route('/', tusRoutes(deps));
   app.get('/metrics', (c) => c.text(metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4' }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'ApiKey', { type: 'apiKey', in: 'header', name: 'X-API-Key' });

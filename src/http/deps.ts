@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { IdempotencyRecords } from '../core/idempotency.js';
 import type { MediaService } from '../core/media-service.js';
-import type { Hasher, Logger, MediaStore } from '../core/ports.js';
+import type { Hasher, Logger, MediaStore, ResumableUploads } from '../core/ports.js';
 import type { Preflight } from '../core/preflight.js';
 import type { SendService } from '../core/send-service.js';
 import type { UrlImporter } from '../core/url-import.js';
@@ -28,6 +28,8 @@ export interface AppDeps {
   /** Where Idempotency-Key records live (memory for one instance, the bucket for many) and how bodies are hashed. */
   idempotency?: { records: IdempotencyRecords; sha256: () => Hasher };
   limits?: Partial<RequestLimits>;
+  /** tus at /v1/uploads (Node); without it (Workers) those routes answer 501 and point at direct uploads. */
+  resumable?: ResumableUploads;
 }
 
 export interface RequestLimits {

@@ -94,7 +94,7 @@ export async function readUpload(
 }
 
 /** Video and audio options (`trim`) from the query or the form fields sent before the file. */
-function avOptionsIn(fields: Record<string, string>): { trim?: boolean } {
+export function avOptionsIn(fields: Record<string, string>): { trim?: boolean } {
   const { trim } = validate(ImageQuerySchema, fields);
   return trim === undefined ? {} : { trim };
 }

@@ -20,6 +20,7 @@ import { S3Store, createS3Client } from '../adapters/s3-store.js';
 import { senderFor } from '../adapters/teli-sender.js';
 import { FfmpegAv, findFfmpeg } from '../adapters/ffmpeg/index.js';
 import { NoAvProcessing } from '../adapters/no-av.js';
+import { buildTusUploads } from '../adapters/tus/index.js';
 
 /** Builds every adapter the Node entry needs from validated config. */
 export function buildNodeDeps(config: Config, logger: Logger, overrides: { images?: ImageProcessor; av?: AvProcessor } & UrlServiceOverrides = {}): AppDeps {
@@ -58,6 +59,7 @@ export function buildNodeDeps(config: Config, logger: Logger, overrides: { image
     metrics,
     apiKeys: config.API_KEYS,
     idempotency: { records: idempotency, sha256 },
+    resumable: buildTusUploads(config, logger),
     limits: {
       bodyTimeoutMs: config.BODY_TIMEOUT_MS,
       maxConcurrentUploads: config.MAX_CONCURRENT_UPLOADS,

@@ -45,6 +45,7 @@ server.requestTimeout = config.HEADERS_TIMEOUT_MS + config.BODY_TIMEOUT_MS + 5_0
 /** SIGTERM/SIGINT: stop accepting, let requests in flight finish within SHUTDOWN_GRACE_MS, then exit 0. */
 function shutdown(signal: string): void {
   logger.info('shutting down: no new connections, finishing requests in flight', { signal, grace_ms: config.SHUTDOWN_GRACE_MS });
+  deps.resumable?.close();
   server.close(() => {
     logger.info('stopped');
     process.exit(0);

@@ -47,6 +47,7 @@ export async function startTestApp(
     dir,
     logs,
     close: async () => {
+      deps.resumable?.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await rm(dir, { recursive: true, force: true });
     },

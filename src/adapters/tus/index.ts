@@ -1,0 +1,43 @@
+import { join, resolve } from 'node:path';
+import type { Locker } from '@tus/server';
+import type { Config } from '../../config.js';
+import type { Logger } from '../../core/ports.js';
+import { StagingFileStore, StagingS3Store, type StagingStore } from './stores.js';
+import { TusUploads } from './server.js';
+
+export { TusUploads } from './server.js';
+
+/** In the bucket, every staged upload's objects (data, `.info`, `.part`) are under this prefix. */
+export const STAGING_PREFIX = 'uploads/tus/';
+
+/** S3's smallest part but the last: every full part @tus/s3-store sends is at least this. */
+const PART_BYTES = 5 * 1024 * 1024;
+
+/**
+ * Resumable uploads (tus) for the Node entry, staged where the media live: a folder of the media folder (never
+ * served: only media ids are) or the bucket's staging prefix. `locker` replaces the one-process default.
+ */
+export function buildTusUploads(config: Config, logger: Logger, options: { locker?: Locker } = {}): TusUploads {
+  const expiry = config.UPLOAD_EXPIRY_HOURS * 3_600_000;
+  const local = config.STORAGE_DRIVER !== 's3';
+  const datastore: StagingStore = local ? new StagingFileStore(join(resolve(config.LOCAL_STORAGE_DIR), 'uploads', 'tus'), expiry) : s3Staging(config, expiry);
+  return new TusUploads({ datastore, prefix: local ? '' : STAGING_PREFIX, publicBaseUrl: config.PUBLIC_BASE_URL, locker: options.locker, logger });
+}
+
+function s3Staging(config: Config, expiry: number): StagingS3Store {
+  return new StagingS3Store({
+    partSize: PART_BYTES,
+    expirationPeriodInMilliseconds: expiry,
+    // Object tags (which @tus/s3-store would use to mark unfinished uploads) are not on every S3-compatible store (R2).
+    useTags: false,
+    s3ClientConfig: {
+      bucket: config.S3_BUCKET!,
+      region: config.S3_REGION,
+      endpoint: config.S3_ENDPOINT,
+      forcePathStyle: config.S3_FORCE_PATH_STYLE,
+      // As the media store's client (see createS3Client): checksums only where an operation requires one.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      ...(config.S3_ENDPOINT && { responseChecksumValidation: 'WHEN_REQUIRED' as const }),
+    },
+  });
+}

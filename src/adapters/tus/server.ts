@@ -1,0 +1,155 @@
+import { Readable } from 'node:stream';
+import { ERRORS, MemoryLocker, Metadata, Server, type Locker, type Upload } from '@tus/server';
+import { JOB_ID } from '../../core/media-jobs.js';
+import { newRandomPart } from '../../core/keys.js';
+import type { Logger, ResumableUploadHooks, ResumableUploads, StagedUpload } from '../../core/ports.js';
+import type { StagingStore } from './stores.js';
+
+/** Where tus is mounted; the upload URLs are this plus the upload's id. */
+export const TUS_PATH = '/v1/uploads';
+
+/** The metadata key the server sets at creation (whatever a client sent under it is replaced): who owns the upload. */
+const OWNER = 'owner';
+
+export interface TusServerOptions {
+  /** Where uploads are staged; its expiration period is the uploads' lifetime. */
+  datastore: StagingStore;
+  /** Put before every id in the store (the bucket's staging prefix); URLs and jobs use the id without it. */
+  prefix: string;
+  /** Upload URLs (Location) start with this, never with what the request's Host says (PUBLIC_BASE_URL). */
+  publicBaseUrl: string;
+  /**
+   * Who may work on an upload at a time. Default: @tus/server's MemoryLocker, which holds its locks in this
+   * process only; instances sharing a bucket need a locker they share.
+   */
+  locker?: Locker;
+}
+
+/** What one request carries through @tus/server's hooks: its hooks, and a refusal of ours to throw once it returns. */
+interface InFlight {
+  hooks: ResumableUploadHooks;
+  refusal?: unknown;
+}
+
+/**
+ * tus 1.0 by @tus/server (core protocol, creation, creation-with-upload, termination, expiration): the one place
+ * its server is built, so that everything it is given (the store, the locker, how URLs and ids are made, the
+ * hooks) is seen together.
+ */
+export function createTusServer(options: TusServerOptions, inFlight: WeakMap<Request, InFlight>): Server {
+  const { datastore, prefix } = options;
+  const hooksOf = (req: Request) => inFlight.get(req)!.hooks;
+  return new Server({
+    path: TUS_PATH,
+    datastore,
+    locker: options.locker ?? new MemoryLocker(),
+    namingFunction: () => prefix + newRandomPart(),
+    getFileIdFromRequest: (_req, last) => (last && JOB_ID.test(last) ? prefix + last : undefined),
+    generateUrl: (_req, { id }) => `${options.publicBaseUrl}${TUS_PATH}/${id.slice(prefix.length)}`,
+    // CORS is the app's (CORS_ORIGINS), on every reply: @tus/server's own default would allow every origin.
+    allowedOrigins: () => false,
+    async onUploadCreate(req, upload) {
+      const hooks = hooksOf(req as Request);
+      const metadata = clientMetadata(upload.metadata);
+      hooks.onCreate({ size: upload.size, metadata });
+      return { metadata: { ...metadata, [OWNER]: hooks.owner } };
+    },
+    async onIncomingRequest(req, id) {
+      if (req.method === 'POST') return; // creation: the id was only just made
+      const upload = await datastore.describe(id);
+      hooksOf(req as Request).onAccess(id.slice(prefix.length), upload ? (upload.metadata?.[OWNER] ?? null) : null);
+    },
+    async onUploadFinish(req, upload) {
+      await hooksOf(req as Request).onFinish(staged(upload, prefix));
+      return {};
+    },
+    // Anything that is not one of tus's own errors (a refusal of ours, a failure) is thrown by handle() instead.
+    onResponseError(req, err) {
+      if (typeof (err as { status_code?: unknown }).status_code !== 'number') inFlight.get(req as Request)!.refusal = err;
+      return undefined;
+    },
+  });
+}
+
+/** The port http reaches tus through; see ResumableUploads. */
+export class TusUploads implements ResumableUploads {
+  private readonly inFlight = new WeakMap<Request, InFlight>();
+  private readonly server: Server;
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(private readonly options: TusServerOptions & { logger: Logger }) {
+    this.server = createTusServer(options, this.inFlight);
+    const expiry = options.datastore.getExpiration();
+    // Expired uploads already answer 410; the sweep frees their storage, at least once an hour.
+    this.sweeper = setInterval(() => void this.sweep(), Math.min(expiry, 3_600_000)).unref();
+  }
+
+  async handle(request: Request, hooks: ResumableUploadHooks): Promise<Response> {
+    const state: InFlight = { hooks };
+    this.inFlight.set(request, state);
+    const response = await this.server.handleWeb(request as Parameters<Server['handleWeb']>[0]);
+    if (state.refusal !== undefined) throw state.refusal;
+    // HEAD returns the metadata: the owner is the server's, not the client's.
+    const metadata = response.headers.get('upload-metadata');
+    const shown = metadata && Metadata.stringify(withoutOwner(Metadata.parse(metadata)));
+    if (shown) response.headers.set('upload-metadata', shown);
+    else response.headers.delete('upload-metadata');
+    return response;
+  }
+
+  async find(id: string): Promise<StagedUpload | null> {
+    const { datastore, prefix } = this.options;
+    try {
+      const upload = await datastore.getUpload(prefix + id);
+      const created = Date.parse(upload.creation_date ?? '');
+      if (upload.offset < (upload.size ?? 0) && created + datastore.getExpiration() < Date.now()) return null; // expired
+      return staged(upload, prefix);
+    } catch (err) {
+      if (err === ERRORS.FILE_NOT_FOUND || err === ERRORS.FILE_NO_LONGER_EXISTS) return null;
+      throw err;
+    }
+  }
+
+  async read(id: string): Promise<ReadableStream<Uint8Array>> {
+    const stream = (await this.options.datastore.read(this.options.prefix + id)) as Readable;
+    return Readable.toWeb(stream) as ReadableStream<Uint8Array>;
+  }
+
+  remove(id: string): Promise<void> {
+    return this.options.datastore.remove(this.options.prefix + id);
+  }
+
+  /** Removes the uploads whose time is up (@tus/server's expiration); a failure is logged and tried again next time. */
+  async sweep(): Promise<void> {
+    try {
+      const removed = await this.server.cleanUpExpiredUploads();
+      if (removed > 0) this.options.logger.info('removed expired resumable uploads', { removed });
+    } catch (err) {
+      this.options.logger.warn('could not remove expired resumable uploads', { error: (err as Error)?.message ?? String(err) });
+    }
+  }
+
+  close(): void {
+    clearInterval(this.sweeper);
+  }
+}
+
+/** Upload-Metadata as the client sent it: a key without a value reads as "". */
+function clientMetadata(metadata: Upload['metadata']): Record<string, string> {
+  return Object.fromEntries(Object.entries(metadata ?? {}).map(([key, value]) => [key, value ?? '']));
+}
+
+function withoutOwner(metadata: Upload['metadata']): Record<string, string | null> {
+  const { [OWNER]: _owner, ...rest } = metadata ?? {};
+  return rest;
+}
+
+function staged(upload: Upload, prefix: string): StagedUpload {
+  return {
+    id: upload.id.slice(prefix.length),
+    size: upload.size ?? 0,
+    offset: upload.offset,
+    metadata: clientMetadata(withoutOwner(upload.metadata)),
+    owner: upload.metadata?.[OWNER] ?? '',
+  };
+}

@@ -1,0 +1,126 @@
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { AppError, isAppError } from '../../core/errors.js';
+import { refuse } from '../../core/policy.js';
+import type { ResumableUploadHooks, ResumableUploads, StagedUpload } from '../../core/ports.js';
+import type { AppDeps, AppEnv } from '../deps.js';
+import { MediaStatusResponseSchema, errors } from '../schemas.js';
+import { avOptionsIn, imageOptionsIn } from '../upload.js';
+
+/**
+ * tus 1.0 at /v1/uploads (creation, creation-with-upload, termination, expiration), spoken by the resumable-upload
+ * port (@tus/server on Node), with this service's rules given as its hooks: an upload belongs to the API key that
+ * created it (any other key is told it does not exist), its length is known and within the largest input any kind
+ * may have, its metadata holds the options of POST /v1/media, and once its last byte is in it is hosted like a file
+ * sent to POST /v1/media, as a background job named after the upload, then removed from staging whatever the outcome.
+ * Where the port is missing (Workers), every route answers 501 and points at direct uploads.
+ */
+export function tusRoutes(deps: Pick<AppDeps, 'media' | 'resumable' | 'apiKeys' | 'logger'>) {
+  const routes = new OpenAPIHono<AppEnv>();
+  const { media } = deps;
+
+  const port = (): ResumableUploads => {
+    if (!deps.resumable) throw unavailable();
+    return deps.resumable;
+  };
+
+  /** Hosts a finished upload in the background; the job is recorded before its last request is answered. */
+  const onFinish = async (upload: StagedUpload) => {
+    const tus = port();
+    const job = await media.jobs.begin({ id: upload.id, owner: upload.owner });
+    const { filename, filetype } = upload.metadata;
+    const work = tus.read(upload.id).then((body) =>
+      media.host({
+        body,
+        declaredSize: upload.size,
+        filename,
+        declaredContentType: filetype,
+        image: imageOptionsIn(upload.metadata),
+        av: avOptionsIn(upload.metadata),
+        key: upload.id,
+        onProgress: media.jobs.progressOf({ ...job, owner: upload.owner }),
+      }),
+    );
+    // Staging is emptied before the outcome is recorded: once a job reads ready or failed, its bytes are gone.
+    const removed = work.finally(() =>
+      tus.remove(upload.id).catch((err: unknown) => deps.logger.error('a finished resumable upload could not be removed from staging', { upload: upload.id, error: (err as Error)?.message ?? String(err) })),
+    );
+    void media.jobs.end(upload.id, removed);
+  };
+
+  const hooksFor = async (c: Context<AppEnv>): Promise<ResumableUploadHooks> => {
+    const owner = await ownerOf(deps.apiKeys, c.req.header('x-api-key'));
+    return {
+      owner,
+      onCreate({ size, metadata }) {
+        if (size === undefined) throw new AppError(400, 'upload_length_required', 'Send Upload-Length with the file\'s size when creating an upload (Upload-Defer-Length is not accepted): the size is checked before anything is stored.');
+        if (size > media.limits.maxBodyBytes) throw refuse.bodyTooLarge('file', size, media.limits.maxBodyBytes);
+        if (size === 0) throw refuse.emptyFile();
+        imageOptionsIn(metadata); // optimize, keep_metadata and trim checked as POST /v1/media checks them
+      },
+      onAccess(id, createdBy) {
+        if (createdBy !== owner) throw uploadNotFound(id);
+      },
+      onFinish,
+    };
+  };
+
+  const protocol = async (c: Context<AppEnv>) => port().handle(c.req.raw, await hooksFor(c));
+
+  const mediaRoute = createRoute({
+    method: 'get',
+    path: '/v1/uploads/{id}/media',
+    summary: 'What a finished resumable (tus) upload became: processing, ready with its media, or failed',
+    description:
+      'Answers as GET /v1/media/{id} does for a background upload. Before the last byte is in: 409 `upload_incomplete`. ' +
+      'Another API key than the one that created the upload: 404.',
+    request: { params: z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'q5V0Ck3nYbq2V8D3mXy0cQ' }) }) },
+    responses: {
+      200: { description: 'Processing or ready', content: { 'application/json': { schema: MediaStatusResponseSchema } } },
+      ...errors(401, 404, 409, 413, 415, 422, 500, 501, 503, 504),
+    },
+  });
+
+  routes.on(['POST', 'OPTIONS'], '/v1/uploads', protocol);
+  routes.on(['PATCH', 'DELETE', 'OPTIONS'], '/v1/uploads/:id', protocol);
+  // Hono answers HEAD with the GET route (the request itself is still a HEAD): tus's HEAD reads an upload's offset.
+  routes.get('/v1/uploads/:id', (c) => {
+    if (c.req.method === 'HEAD') return protocol(c);
+    throw new AppError(405, 'method_not_allowed', 'An upload is read with HEAD (its offset, for resuming); what it became is at GET /v1/uploads/{id}/media.', { headers: { allow: 'HEAD, PATCH, DELETE, OPTIONS' } });
+  });
+  return routes.openapi(mediaRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    const owner = await ownerOf(deps.apiKeys, c.req.header('x-api-key'));
+    const staged = await port().find(id);
+    if (staged && staged.owner !== owner) throw uploadNotFound(id);
+    if (staged && staged.offset < staged.size) {
+      throw new AppError(409, 'upload_incomplete', `The upload is not finished: ${staged.offset} of ${staged.size} bytes received. Send the rest (a tus client resumes by itself), then ask again.`);
+    }
+    const state = await media.jobs.state(id, owner).catch((err: unknown) => {
+      throw isAppError(err) && err.code === 'media_not_found' ? uploadNotFound(id) : err;
+    });
+    return c.json({ success: true as const, ...state }, 200);
+  });
+}
+
+/**
+ * Who an upload belongs to: the SHA-256 of the API key that made the request (the key itself is never stored).
+ * Without API_KEYS every request is the same owner.
+ */
+async function ownerOf(apiKeys: string[], key: string | undefined): Promise<string> {
+  if (apiKeys.length === 0 || key === undefined) return 'anyone';
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(key));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function uploadNotFound(id: string): AppError {
+  return new AppError(404, 'upload_not_found', `No upload "${id}" exists for this API key: it may have expired, been cancelled or already been processed. Start a new one with POST /v1/uploads.`);
+}
+
+function unavailable(): AppError {
+  return new AppError(
+    501,
+    'resumable_uploads_unavailable',
+    'Resumable (tus) uploads are not available on this deployment (Cloudflare Workers). Upload with POST /v1/uploads/direct, which returns a URL to PUT the file to, then POST /v1/uploads/{id}/complete.',
+  );
+}

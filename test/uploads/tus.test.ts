@@ -1,0 +1,31 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MediaStatusResponseSchema } from '../../src/http/schemas.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import * as av from '../support/av-fixtures.js';
+import { filesIn } from '../support/http.js';
+import { settledUpload, tusUpload } from '../support/tus.js';
+
+/** tus at /v1/uploads with the local driver, driven by tus-js-client over a real socket. */
+let t: TestApp;
+beforeAll(async () => {
+  await av.warmAvFixtures();
+  t = await startTestApp();
+}, av.WARM_TIMEOUT_MS);
+afterAll(() => t.close());
+
+describe('a video uploaded with tus-js-client', () => {
+  it('is processed in the background once its last byte is in, and becomes a fitted MP4', async () => {
+    const input = await av.bigMp4(); // over the budget: re-encoded
+    const up = await tusUpload(`${t.baseUrl}/v1/uploads`, input, { chunkSize: 256 * 1024, metadata: { filename: 'clip.mp4', filetype: 'video/mp4' } });
+    expect(up.url).toMatch(new RegExp(`^${t.baseUrl}/v1/uploads/[A-Za-z0-9_-]{22}$`));
+    const res = await settledUpload(t.baseUrl, up.id);
+    const body = MediaStatusResponseSchema.parse(await res.json());
+    if (body.status !== 'ready') throw new Error(`still ${body.status}`);
+    expect(body.media).toMatchObject({ id: `${up.id}.mp4`, kind: 'video', content_type: 'video/mp4', original: { filename: 'clip.mp4', content_type: 'video/mp4', size: input.length } });
+    expect(body.media.size).toBeLessThanOrEqual(600_000);
+    const served = new Uint8Array(await (await fetch(body.media.url)).arrayBuffer());
+    expect((await av.ffprobe(served)).streams.find((s) => s.codec_type === 'video')).toMatchObject({ codec_name: 'h264', profile: 'Constrained Baseline' });
+    // The staged upload is gone; only the media and its job record are left.
+    expect(await filesIn(`${t.dir}/media`)).toEqual([`${up.id}.mp4`, `${up.id}.mp4.meta.json`, `status/${up.id}.json`, `status/${up.id}.json.meta.json`]);
+  });
+});
