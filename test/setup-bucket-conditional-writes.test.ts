@@ -74,17 +74,17 @@ describe('setupBucket against stores that keep conditional writes only in part (
     });
   }
 
-  it('the CLI with --accept-no-idempotency warns, applies the lifecycle and exits 0; an unknown argument is refused', async () => {
+  it('the CLI with --accept-no-idempotency warns, applies the lifecycle (uploads kept 30 hours: 2 days) and exits 0; an unknown argument is refused', async () => {
     const fake = await startFakeS3('media', { conditionalWrites: 'ignored' });
     try {
-      const env = { STORAGE_DRIVER: 's3', S3_BUCKET: 'media', S3_ENDPOINT: fake.endpoint, S3_FORCE_PATH_STYLE: 'true' };
+      const env = { STORAGE_DRIVER: 's3', S3_BUCKET: 'media', S3_ENDPOINT: fake.endpoint, S3_FORCE_PATH_STYLE: 'true', UPLOAD_EXPIRY_HOURS: '30' };
       const run = await runSetupBucket(env, ['--accept-no-idempotency']);
       expect(run.code, run.stderr).toBe(0);
       expect(ownLines(run.stdout).slice(1)).toEqual([
         'setup-bucket: bucket "media" is reachable and writable: wrote, read back and deleted <probe> (48 bytes)',
         `setup-bucket: warning: ${meaning('media', OVERWROTE)}; going on because --accept-no-idempotency was given.`,
         'setup-bucket: lifecycle: the bucket has no rules yet',
-        'setup-bucket: lifecycle: created mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket)',
+        'setup-bucket: lifecycle: created mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 2 days (whole bucket); mms-media-expire-staged-uploads: expire after 2 days, abort incomplete multipart uploads after 2 days (prefix "uploads/tus/")',
         'setup-bucket: done',
       ]);
       expect([...fake.objects.keys()]).toEqual([]);

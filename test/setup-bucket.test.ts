@@ -271,7 +271,7 @@ describe('npm run setup:bucket (the CLI)', () => {
       const env = { STORAGE_DRIVER: 's3', S3_BUCKET: 'media', S3_ENDPOINT: fake.endpoint, S3_FORCE_PATH_STYLE: 'true' };
       const first = await cli(env);
       const said = [
-        `setup-bucket: bucket "media", region us-east-1, endpoint ${fake.endpoint}; media and records expire after 30 days (URLs live 7 days), incomplete multipart uploads are aborted after 1 day; the rules cover the whole bucket, so it must hold nothing but mms-media files`,
+        `setup-bucket: bucket "media", region us-east-1, endpoint ${fake.endpoint}; media and records expire after 30 days (URLs live 7 days), incomplete multipart uploads are aborted after 1 day; the rules cover the whole bucket, so it must hold nothing but mms-media files; unfinished resumable uploads (uploads/tus/) expire after 1 day (UPLOAD_EXPIRY_HOURS=24, in whole days)`,
         'setup-bucket: bucket "media" is reachable and writable: wrote, read back and deleted <probe> (48 bytes)',
         'setup-bucket: bucket "media" honours conditional writes (If-None-Match: * and If-Match on PutObject), so Idempotency-Key holds across instances',
       ];

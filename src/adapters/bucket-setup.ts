@@ -20,6 +20,8 @@ import { s3RecordBucket } from './s3-idempotency.js';
  * The rules cover the whole bucket. Media keys are `<id>.<ext>` at the root, with no common prefix, so a
  * prefix filter cannot select them; `Idempotency-Key` replies (`idempotency/`) and stray setup probes
  * (`_setup/`) should go too. So the bucket must be dedicated to mms-media.
+ * One more rule covers resumable uploads staged under their prefix (`uploads/tus/`): an unfinished upload can no
+ * longer be resumed after UPLOAD_EXPIRY_HOURS, so its objects and multipart upload go then (in whole days).
  *
  * Idempotent: the existing configuration is read first; rules with other IDs are kept as they are, ours
  * (by ID) are replaced, and nothing is written when ours are already right.
@@ -81,6 +83,8 @@ export interface BucketSetupReport {
 
 /** Lifecycle counts whole days: an upload's lifetime rounded up, at least one. */
 export const uploadExpiryDays = (hours: number) => Math.max(1, Math.ceil(hours / 24));
+/** Multipart uploads anywhere: a day, or a resumable upload's lifetime if longer (see desiredRules). */
+export const abortIncompleteDays = (uploadHours: number) => Math.max(ABORT_INCOMPLETE_AFTER_DAYS, uploadExpiryDays(uploadHours));
 
 /**
  * Media and records expire after the retention; staged uploads (objects and multipart uploads under their prefix)
@@ -95,7 +99,7 @@ export function desiredRules(retentionDays: number, uploads: StagedUploads): Lif
       ID: ABORT_RULE_ID,
       Status: 'Enabled',
       Filter: { Prefix: '' },
-      AbortIncompleteMultipartUpload: { DaysAfterInitiation: Math.max(ABORT_INCOMPLETE_AFTER_DAYS, uploadDays) },
+      AbortIncompleteMultipartUpload: { DaysAfterInitiation: abortIncompleteDays(uploads.expiryHours) },
     },
     {
       ID: UPLOADS_RULE_ID,
@@ -236,7 +240,7 @@ export async function setupBucket(
   return Object.assign(report, { ok: true });
 }
 
-const dayCount = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
+export const dayCount = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
 
 export function describeRule(rule: LifecycleRule): string {
   const actions: string[] = [];
