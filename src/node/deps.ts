@@ -15,7 +15,9 @@ import { POOL_KEEP_BYTES, imageConcurrency } from './memory.js';
 import { buildUrlServices, type UrlServiceOverrides } from './url-services.js';
 import { sha256 } from '../adapters/sha256.js';
 import { SharpImages } from '../adapters/sharp/index.js';
-import { S3IdempotencyRecords } from '../adapters/s3-idempotency.js';
+import { S3IdempotencyRecords, s3RecordBucket } from '../adapters/s3-idempotency.js';
+import { BucketLocker } from '../adapters/tus/bucket-locker.js';
+import type { Locker } from '@tus/server';
 import { S3Store, createS3Client } from '../adapters/s3-store.js';
 import { senderFor } from '../adapters/teli-sender.js';
 import { FfmpegAv, findFfmpeg } from '../adapters/ffmpeg/index.js';
@@ -24,7 +26,7 @@ import { buildTusUploads } from '../adapters/tus/index.js';
 
 /** Builds every adapter the Node entry needs from validated config. */
 export function buildNodeDeps(config: Config, logger: Logger, overrides: { images?: ImageProcessor; av?: AvProcessor } & UrlServiceOverrides = {}): AppDeps {
-  const { store, idempotency } = buildStorage(config, logger);
+  const { store, idempotency, uploadLocker } = buildStorage(config, logger);
   const av = overrides.av ?? buildAv(config, targetBytesFor(config.MEDIA_PROFILE, config.IMAGE_TARGET_BYTES), logger);
   // Video and audio are read up to VIDEO_MAX_INPUT_BYTES only where they are converted (on disk, not in memory).
   const avInput = av.converts ? { video: config.VIDEO_MAX_INPUT_BYTES, audio: config.VIDEO_MAX_INPUT_BYTES } : {};
@@ -59,7 +61,7 @@ export function buildNodeDeps(config: Config, logger: Logger, overrides: { image
     metrics,
     apiKeys: config.API_KEYS,
     idempotency: { records: idempotency, sha256 },
-    resumable: buildTusUploads(config, logger),
+    resumable: buildTusUploads(config, logger, { locker: uploadLocker }),
     limits: {
       bodyTimeoutMs: config.BODY_TIMEOUT_MS,
       maxConcurrentUploads: config.MAX_CONCURRENT_UPLOADS,
@@ -100,8 +102,11 @@ function buildAv(config: Config, budgetBytes: number, logger: Logger): AvProcess
   return av;
 }
 
-/** The store, and idempotency records beside it: in memory for one local instance, in the bucket for many. */
-function buildStorage(config: Config, logger: Logger): { store: MediaStore; idempotency: IdempotencyRecords } {
+/**
+ * The store, and beside it idempotency records and the locks of resumable uploads: in memory for one local
+ * instance (tus's own MemoryLocker), in the bucket for many.
+ */
+function buildStorage(config: Config, logger: Logger): { store: MediaStore; idempotency: IdempotencyRecords; uploadLocker?: Locker } {
   if (config.STORAGE_DRIVER !== 's3') {
     return { store: new LocalStore(resolve(config.LOCAL_STORAGE_DIR), config.PUBLIC_BASE_URL), idempotency: new MemoryIdempotencyRecords() };
   }
@@ -111,6 +116,7 @@ function buildStorage(config: Config, logger: Logger): { store: MediaStore; idem
   return {
     store: new S3Store({ client, bucket, publicBaseUrl: config.S3_PUBLIC_BASE_URL, urlTtlSeconds: config.MEDIA_URL_TTL_SECONDS, streamChunks }),
     idempotency: new S3IdempotencyRecords(client, bucket),
+    uploadLocker: new BucketLocker(s3RecordBucket(client, bucket)),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { ERRORS } from '@tus/utils';
+import { ERRORS } from '@tus/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordBucket } from '../../src/core/idempotency.js';
 import { s3RecordBucket } from '../../src/adapters/s3-idempotency.js';
