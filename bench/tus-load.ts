@@ -7,15 +7,21 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from '@tus/server';
+import { parseConfig } from '../src/config.js';
+import { s3Staging } from '../src/adapters/tus/index.js';
 import type { Outcome, Payload, Send } from './load.js';
 
 /** The size of each resumable upload: more than one part of the S3 store (5 MiB), as a phone video is. */
 export const TUS_FILE_BYTES = 8_000_000;
 const REQUEST_TIMEOUT_MS = 60_000;
 
-/** @tus/server alone, at /files, with `store`; prints the ready line load.ts waits for. */
-export async function runTusAlone(store: ConstructorParameters<typeof Server>[0]['datastore']): Promise<void> {
-  const tus = new Server({ path: '/files', datastore: store });
+/**
+ * @tus/server alone, at /files, on the store the service stages uploads in (built from the same environment by the
+ * same function), with its own defaults for everything else; prints the ready line load.ts waits for.
+ */
+export async function runTusAlone(): Promise<void> {
+  const config = parseConfig(process.env);
+  const tus = new Server({ path: '/files', datastore: s3Staging(config, config.UPLOAD_EXPIRY_HOURS * 3_600_000) });
   const server = http.createServer((req, res) => void tus.handle(req, res));
   server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ ready: true, port: (server.address() as AddressInfo).port })));
   process.once('SIGTERM', () => {

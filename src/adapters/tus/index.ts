@@ -24,7 +24,8 @@ export function buildTusUploads(config: Config, logger: Logger, options: { locke
   return new TusUploads({ datastore, prefix: local ? '' : STAGING_PREFIX, publicBaseUrl: config.PUBLIC_BASE_URL, locker: options.locker, logger });
 }
 
-function s3Staging(config: Config, expiry: number): StagingS3Store {
+/** Exported for bench:load, which runs @tus/server alone on the same store. */
+export function s3Staging(config: Config, expiry: number): StagingS3Store {
   return new StagingS3Store({
     partSize: PART_BYTES,
     expirationPeriodInMilliseconds: expiry,
