@@ -13,11 +13,12 @@ import type { RecordBucket } from '../../core/idempotency.js';
  *   waiter takes it over with a write conditional on the ETag it read, so of several waiters exactly one does.
  * - Requesting release (@tus/server's `requestRelease`: a client that reconnects must not wait behind its own dead
  *   request): a waiter writes `<lock key>.release` naming the holder's token, again on every try; the holder reads
- *   that object every pollMs while it holds the lock and, when it names it, calls its requestRelease, after which
+ *   that object every releaseCheckMs while it holds the lock and, when it names it, calls its requestRelease, after which
  *   @tus/server ends the request (within its lockDrainTimeout, 3 s by default) and unlocks. A waiter deletes the
  *   marker once it stops waiting, whichever way; a holder never writes it.
- * - Unlocking deletes the lock object if it still holds this lock's token. A holder that finds its lock taken
- *   over (its lease ran out), or cannot renew it for two thirds of its lease, is asked to release through requestRelease.
+ * - Unlocking deletes the lock object: at once while the lease is surely still this lock's (renewed less than two
+ *   thirds of a lease ago), else only after reading that it still holds this lock's token. A holder that finds its
+ *   lock taken over, or cannot renew it for two thirds of its lease, is asked to release through requestRelease.
  *
  * Leases are compared with each instance's clock, like Idempotency-Key claims: clocks must agree to within a small
  * part of the lease (NTP does). A lock left by a crash that nobody waits for stays until the bucket's expiry rule.
@@ -29,17 +30,20 @@ export const UPLOAD_LOCK_PREFIX = 'locks/';
 export interface LockTiming {
   /** A lock not renewed for this long counts as abandoned and may be taken over. */
   leaseMs: number;
-  /** How often a waiter tries again, and how often a holder looks for a request to release. */
-  pollMs: number;
+  /** How often a waiter tries again (each try: up to three calls to the store). */
+  retryMs: number;
+  /** How often a holder looks for a request to release (one GET); requests shorter than this never look. */
+  releaseCheckMs: number;
   /** How long lock() waits before failing with ERR_LOCK_TIMEOUT (MemoryLocker's acquireLockTimeout, 30 s). */
   acquireTimeoutMs: number;
 }
 
 /**
  * A lease of 20 s renewed every ~6.7 s: a waiter gets a crashed instance's lock well within its 30 s. A release
- * request reaches the holder within 0.5 s, so a reconnecting client waits about pollMs + lockDrainTimeout + pollMs.
+ * request reaches the holder within 1 s, so a client that reconnects waits at most about 1 s + @tus/server's
+ * lockDrainTimeout (3 s) + 0.5 s for the request it left behind to give way.
  */
-export const LOCK_TIMING: LockTiming = { leaseMs: 20_000, pollMs: 500, acquireTimeoutMs: 30_000 };
+export const LOCK_TIMING: LockTiming = { leaseMs: 20_000, retryMs: 500, releaseCheckMs: 1_000, acquireTimeoutMs: 30_000 };
 
 interface LockRecord {
   owner: string;
@@ -63,6 +67,8 @@ class BucketLock implements Lock {
   private readonly releaseKey: string;
   /** Stops the holder's polling; set while the lock is held. */
   private holding: (() => Promise<void>) | null = null;
+  /** When the lease last written by this lock started (read before the write, so the lease surely ends later). */
+  private leaseFrom = 0;
 
   constructor(
     private readonly bucket: RecordBucket,
@@ -87,7 +93,7 @@ class BucketLock implements Lock {
         const left = deadline - this.now();
         // As MemoryLocker: a request that ends while waiting, or a wait past the timeout, fails the same way.
         if (signal.aborted || left <= 0) throw ERRORS.ERR_LOCK_TIMEOUT;
-        await sleep(Math.min(this.timing.pollMs, left), signal);
+        await sleep(Math.min(this.timing.retryMs, left), signal);
       }
     } finally {
       if (asked) await this.bucket.delete(this.releaseKey).catch(() => undefined);
@@ -95,14 +101,30 @@ class BucketLock implements Lock {
     this.holding = this.hold(requestRelease);
   }
 
-  /** Deletes the lock object if it is still this lock's (after a lost lease it may be another's). */
+  /** Deletes the lock object, unless its lease may have run out and it may now be another's. */
   async unlock(): Promise<void> {
     if (!this.holding) throw new Error('Releasing an unlocked lock!');
     const stop = this.holding;
     this.holding = null;
     await stop();
-    const current = await this.bucket.get(this.key);
-    if (current && parse(current.body)?.owner === this.owner) await this.bucket.delete(this.key);
+    if (!this.leaseSure()) {
+      const current = await this.bucket.get(this.key);
+      if (!current || parse(current.body)?.owner !== this.owner) return;
+    }
+    await this.bucket.delete(this.key);
+  }
+
+  private leaseSure(): boolean {
+    return this.now() - this.leaseFrom < (this.timing.leaseMs * 2) / 3;
+  }
+
+  /** Writes this lock's record with a new lease, under `only`'s condition; true when written. */
+  private async write(only: 'absent' | { etag: string }): Promise<boolean> {
+    const at = this.now();
+    const body = JSON.stringify({ owner: this.owner, expires_at: at + this.timing.leaseMs } satisfies LockRecord);
+    if (!(await this.bucket.put(this.key, body, only))) return false;
+    this.leaseFrom = at;
+    return true;
   }
 
   /**
@@ -110,27 +132,22 @@ class BucketLock implements Lock {
    * when taken, else the holder's token to ask for release (null when the key was freed in between: try again).
    */
   private async tryTake(): Promise<true | string | null> {
-    if (await this.bucket.put(this.key, this.record(), 'absent')) return true;
+    if (await this.write('absent')) return true;
     const current = await this.bucket.get(this.key);
     if (!current) return null;
     const record = parse(current.body);
     if (record && record.expires_at > this.now()) return record.owner;
-    return (await this.bucket.put(this.key, this.record(), { etag: current.etag })) || null;
-  }
-
-  private record(): string {
-    return JSON.stringify({ owner: this.owner, expires_at: this.now() + this.timing.leaseMs } satisfies LockRecord);
+    return (await this.write({ etag: current.etag })) || null;
   }
 
   /**
-   * While held: every pollMs, look for a release request naming this lock, and renew the lease once a third of it
+   * While held: every releaseCheckMs, look for a release request naming this lock, and renew the lease once a third of it
    * has passed (also after release was requested: the request may take up to lockDrainTimeout to end). The holder
    * is asked to release, once, when a request names it, when the lock turns out to be another's (then polling
    * stops: there is nothing left to renew), or when it could not be renewed for two thirds of the lease.
    * Returns the function that stops the polling.
    */
   private hold(requestRelease: RequestRelease): () => Promise<void> {
-    let renewedAt = this.now();
     let released = false;
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -143,21 +160,21 @@ class BucketLock implements Lock {
     const tick = async () => {
       try {
         if (!released && (await this.bucket.get(this.releaseKey))?.body === this.owner) release();
-        if (this.now() - renewedAt >= this.timing.leaseMs / 3) {
+        if (this.now() - this.leaseFrom >= this.timing.leaseMs / 3) {
           const current = await this.bucket.get(this.key);
           if (!current || parse(current.body)?.owner !== this.owner) return release();
           // Refused when a waiter's conditional write races with it: tried again next time.
-          if (await this.bucket.put(this.key, this.record(), { etag: current.etag })) renewedAt = this.now();
+          await this.write({ etag: current.etag });
         }
       } catch {
         // The store unreachable: tried again next time.
       }
       // Two thirds of the lease without renewal: ask the request to end while the lease still holds.
-      if (this.now() - renewedAt >= (this.timing.leaseMs * 2) / 3) release();
+      if (!this.leaseSure()) release();
       schedule();
     };
     const schedule = () => {
-      if (!stopped) timer = setTimeout(() => void (running = tick()), this.timing.pollMs);
+      if (!stopped) timer = setTimeout(() => void (running = tick()), this.timing.releaseCheckMs);
     };
     schedule();
     return async () => {
