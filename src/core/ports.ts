@@ -224,7 +224,7 @@ export interface ResumableUploadHooks {
   /** The API key making the request, hashed: stored with an upload it creates, compared on every later request. */
   owner: string;
   /** Before an upload is created (nothing is stored yet): throws to refuse it. */
-  onCreate(upload: { size?: number; metadata: Record<string, string> }): void;
+  onCreate(upload: { size: number; metadata: Record<string, string> }): void;
   /** Before any request about an upload: throws to refuse it. `owner`: who created it, null when there is no such upload. */
   onAccess(id: string, owner: string | null): void;
   /** Once its last byte is in, before the last request is answered. */

@@ -22,10 +22,10 @@ import { S3Store, createS3Client } from '../adapters/s3-store.js';
 import { senderFor } from '../adapters/teli-sender.js';
 import { FfmpegAv, findFfmpeg } from '../adapters/ffmpeg/index.js';
 import { NoAvProcessing } from '../adapters/no-av.js';
-import { buildTusUploads } from '../adapters/tus/index.js';
+import { buildTusUploads, type TusUploadsOptions } from '../adapters/tus/index.js';
 
 /** Builds every adapter the Node entry needs from validated config. */
-export function buildNodeDeps(config: Config, logger: Logger, overrides: { images?: ImageProcessor; av?: AvProcessor } & UrlServiceOverrides = {}): AppDeps {
+export function buildNodeDeps(config: Config, logger: Logger, overrides: { images?: ImageProcessor; av?: AvProcessor; uploads?: TusUploadsOptions } & UrlServiceOverrides = {}): AppDeps {
   const { store, idempotency, uploadLocker } = buildStorage(config, logger);
   const av = overrides.av ?? buildAv(config, targetBytesFor(config.MEDIA_PROFILE, config.IMAGE_TARGET_BYTES), logger);
   // Video and audio are read up to VIDEO_MAX_INPUT_BYTES only where they are converted (on disk, not in memory).
@@ -61,7 +61,7 @@ export function buildNodeDeps(config: Config, logger: Logger, overrides: { image
     metrics,
     apiKeys: config.API_KEYS,
     idempotency: { records: idempotency, sha256 },
-    resumable: buildTusUploads(config, logger, { locker: uploadLocker }),
+    resumable: buildTusUploads(config, logger, { locker: uploadLocker, ...overrides.uploads }),
     limits: {
       bodyTimeoutMs: config.BODY_TIMEOUT_MS,
       maxConcurrentUploads: config.MAX_CONCURRENT_UPLOADS,

@@ -30,6 +30,9 @@ describe('/openapi.json', () => {
       '/v1/mms/send': ['post'],
       '/healthz': ['get'],
       '/readyz': ['get'],
+      '/v1/uploads': ['post'],
+      '/v1/uploads/{id}': ['delete', 'head', 'patch'],
+      '/v1/uploads/{id}/media': ['get'],
     });
   });
 

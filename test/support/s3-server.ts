@@ -6,9 +6,11 @@
  *    signature has been checked (the Range header is signed, so it cannot be changed earlier).
  *  - Conditional writes (`If-None-Match: *` and `If-Match: <etag>` on PUT, which S3, R2 and MinIO honour) are
  *    ignored: a middleware answers 412 when the condition does not hold or another conditional write of the key
- *    is under way (`conditionalWrites: false` leaves it out, to play a store that ignores them). It also makes such a write atomic for readers, as in S3 (the emulator rewrites the file in
- *    place, so a GET racing with it could get a truncated body): it waits for reads of the key in progress,
+ *    is under way (`conditionalWrites: false` leaves it out, to play a store that ignores them). It also makes
+ *    every write atomic for readers, as in S3 (the emulator rewrites the file in place, so a GET racing with it
+ *    could get a truncated body and wait for the rest forever): a write waits for reads of the key in progress,
  *    and reads wait for it.
+ * - ListParts, AbortMultipartUpload and ListMultipartUploads, which @tus/s3-store calls: see s3-multipart.ts.
  * Buckets come from `configureBuckets` because bucket-level SDK calls fail its signature check.
  */
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
@@ -16,6 +18,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { multipartGaps } from './s3-multipart.js';
 
 const require = createRequire(import.meta.url);
 
@@ -71,6 +74,7 @@ export async function startS3Server(bucket = 'media-test', options: S3TestServer
   const launch = async (port: number) => {
     const server = new S3rver({ port, address: '127.0.0.1', directory: dir, silent: true, configureBuckets: [{ name: bucket }] });
     if (options.conditionalWrites !== false) server.middleware.unshift(conditionalPut(dir));
+    server.middleware.unshift(multipartGaps(dir) as Middleware);
     return { server, address: await server.run() };
   };
   // close() alone waits for the SDK's keep-alive sockets to time out.
@@ -115,7 +119,12 @@ export async function listBucket(dir: string, bucket: string): Promise<BucketCon
   const root = join(dir, bucket);
   const keys: string[] = [];
   const walk = async (rel: string): Promise<void> => {
-    for (const entry of await readdir(join(root, rel), { withFileTypes: true })) {
+    // A folder may go while it is read: the emulator removes a key's folders once they are empty.
+    const entries = await readdir(join(root, rel), { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT' && rel !== '') return [];
+      throw err;
+    });
+    for (const entry of entries) {
       if (entry.isDirectory()) {
         if (rel === '' && entry.name === UPLOADS_DIR) continue;
         await walk(rel ? `${rel}/${entry.name}` : entry.name);
@@ -160,16 +169,19 @@ function conditionalPut(dir: string): Middleware {
     }
     const ifMatch = ctx.headers['if-match'];
     const ifAbsent = ctx.headers['if-none-match'] === '*';
-    if (ctx.method !== 'PUT' || (!ifAbsent && typeof ifMatch !== 'string')) return next();
+    if (ctx.method !== 'PUT') return next();
+    const conditional = ifAbsent || typeof ifMatch === 'string';
+    // A plain write waits its turn (S3 replaces an object whole: a GET never sees half of a new version).
+    if (!conditional) while (writing.has(file)) await writing.get(file);
     // Claim the name before any await, so that two racing writes cannot both pass the check.
     if (writing.has(file)) return preconditionFailed(ctx);
     let release!: () => void;
     writing.set(file, new Promise<void>((resolve) => (release = resolve)));
     try {
       await waitForReaders(file);
-      const holds = ifAbsent
+      const holds = !conditional || (ifAbsent
         ? (await stat(file).catch(() => null)) === null
-        : `"${await readFile(`${file}.md5`, 'utf8').catch(() => '')}"` === ifMatch;
+        : `"${await readFile(`${file}.md5`, 'utf8').catch(() => '')}"` === ifMatch);
       if (!holds) return preconditionFailed(ctx);
       await next();
     } finally {

@@ -13,12 +13,19 @@ export const STAGING_PREFIX = 'uploads/tus/';
 /** S3's smallest part but the last: every full part @tus/s3-store sends is at least this. */
 const PART_BYTES = 5 * 1024 * 1024;
 
+export interface TusUploadsOptions {
+  /** Replaces the one-process default (@tus/server's MemoryLocker): instances sharing a bucket need one they share. */
+  locker?: Locker;
+  /** How long an unfinished upload is kept; default UPLOAD_EXPIRY_HOURS (tests make it seconds). */
+  expiryMs?: number;
+}
+
 /**
  * Resumable uploads (tus) for the Node entry, staged where the media live: a folder of the media folder (never
- * served: only media ids are) or the bucket's staging prefix. `locker` replaces the one-process default.
+ * served: only media ids are) or the bucket's staging prefix.
  */
-export function buildTusUploads(config: Config, logger: Logger, options: { locker?: Locker } = {}): TusUploads {
-  const expiry = config.UPLOAD_EXPIRY_HOURS * 3_600_000;
+export function buildTusUploads(config: Config, logger: Logger, options: TusUploadsOptions = {}): TusUploads {
+  const expiry = options.expiryMs ?? config.UPLOAD_EXPIRY_HOURS * 3_600_000;
   const local = config.STORAGE_DRIVER !== 's3';
   const datastore: StagingStore = local ? new StagingFileStore(join(resolve(config.LOCAL_STORAGE_DIR), 'uploads', 'tus'), expiry) : s3Staging(config, expiry);
   return new TusUploads({ datastore, prefix: local ? '' : STAGING_PREFIX, publicBaseUrl: config.PUBLIC_BASE_URL, locker: options.locker, logger });
@@ -26,7 +33,7 @@ export function buildTusUploads(config: Config, logger: Logger, options: { locke
 
 /** Exported for bench:load, which runs @tus/server alone on the same store. */
 export function s3Staging(config: Config, expiry: number): StagingS3Store {
-  return new StagingS3Store({
+  return new StagingS3Store(STAGING_PREFIX, {
     partSize: PART_BYTES,
     expirationPeriodInMilliseconds: expiry,
     // Object tags (which @tus/s3-store would use to mark unfinished uploads) are not on every S3-compatible store (R2).

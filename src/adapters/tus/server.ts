@@ -51,7 +51,8 @@ export function createTusServer(options: TusServerOptions, inFlight: WeakMap<Req
     async onUploadCreate(req, upload) {
       const hooks = hooksOf(req as Request);
       const metadata = clientMetadata(upload.metadata);
-      hooks.onCreate({ size: upload.size, metadata });
+      // Upload-Length is always there: the stores take no deferred length (see stores.ts).
+      hooks.onCreate({ size: upload.size!, metadata });
       return { metadata: { ...metadata, [OWNER]: hooks.owner } };
     },
     async onIncomingRequest(req, id) {

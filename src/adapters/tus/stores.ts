@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { FileStore } from '@tus/file-store';
 import { S3Store } from '@tus/s3-store';
-import { ERRORS, type DataStore, type Upload } from '@tus/server';
+import type { DataStore, Upload } from '@tus/server';
 
 /**
  * The two places a tus upload is staged while it arrives, as @tus/server's own stores with two additions the
@@ -19,10 +19,17 @@ export interface StagingStore extends DataStore {
   remove(id: string): Promise<void>;
 }
 
+/**
+ * The tus extensions offered: all the stores have but `creation-defer-length`. Every upload states its length when
+ * it is created, so that it is checked against the limit before anything is stored.
+ */
+const withoutDeferredLength = (extensions: string[]) => extensions.filter((e) => e !== 'creation-defer-length');
+
 /** STORAGE_DRIVER=local: a folder of its own (the media folder's `uploads/tus`, never served). */
 export class StagingFileStore extends FileStore implements StagingStore {
   constructor(private readonly folder: string, expirationPeriodInMilliseconds: number) {
     super({ directory: folder, expirationPeriodInMilliseconds });
+    this.extensions = withoutDeferredLength(this.extensions);
   }
 
   async describe(id: string): Promise<Upload | null> {
@@ -38,10 +45,16 @@ export class StagingFileStore extends FileStore implements StagingStore {
 
 /**
  * STORAGE_DRIVER=s3: in the media bucket, under the staging prefix the ids carry. @tus/s3-store's own remove
- * aborts the multipart upload and deletes the data and `.info` objects, but leaves the `.part` object (bytes
- * short of a whole part) behind, and gives up on a finished upload (no multipart upload left to abort).
+ * leaves the `.part` object (bytes short of a whole part) behind and gives up on a finished upload (no multipart
+ * upload left to abort), and its sweep of expired uploads lists every multipart upload in the bucket; both are
+ * replaced here, with single-object deletes (which every S3-compatible store has) rather than DeleteObjects.
  */
 export class StagingS3Store extends S3Store implements StagingStore {
+  constructor(private readonly prefix: string, options: ConstructorParameters<typeof S3Store>[0]) {
+    super(options);
+    this.extensions = withoutDeferredLength(this.extensions);
+  }
+
   async describe(id: string): Promise<Upload | null> {
     try {
       return (await this.getMetadata(id)).file;
@@ -51,12 +64,27 @@ export class StagingS3Store extends S3Store implements StagingStore {
   }
 
   override async remove(id: string): Promise<void> {
-    try {
-      await super.remove(id);
-    } catch (err) {
-      if (err !== ERRORS.FILE_NOT_FOUND) throw err;
+    const uploadId = await this.getMetadata(id).then((m) => m['upload-id'], () => undefined);
+    if (uploadId) {
+      await this.client.abortMultipartUpload({ Bucket: this.bucket, Key: id, UploadId: uploadId }).catch((err: { name?: string }) => {
+        if (err.name !== 'NoSuchUpload') throw err; // finished: its parts are the data object now
+      });
     }
-    await this.client.deleteObjects({ Bucket: this.bucket, Delete: { Objects: [{ Key: id }, { Key: this.infoKey(id) }, { Key: this.partKey(id, true) }] } });
+    await Promise.all([id, this.infoKey(id), this.partKey(id, true)].map((Key) => this.client.deleteObject({ Bucket: this.bucket, Key })));
     await this.clearCache(id);
+  }
+
+  /** Removes the staged uploads whose multipart upload began longer ago than the expiration period. */
+  override async deleteExpired(): Promise<number> {
+    let removed = 0;
+    let markers: { KeyMarker?: string; UploadIdMarker?: string } = {};
+    for (;;) {
+      const page = await this.client.listMultipartUploads({ Bucket: this.bucket, Prefix: this.prefix, ...markers });
+      const expired = (page.Uploads ?? []).filter((u) => u.Key && u.Initiated && u.Initiated.getTime() + this.getExpiration() < Date.now());
+      for (const upload of expired) await this.remove(upload.Key!);
+      removed += expired.length;
+      if (!page.IsTruncated) return removed;
+      markers = { KeyMarker: page.NextKeyMarker, UploadIdMarker: page.NextUploadIdMarker };
+    }
   }
 }

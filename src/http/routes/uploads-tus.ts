@@ -53,7 +53,6 @@ export function tusRoutes(deps: Pick<AppDeps, 'media' | 'resumable' | 'apiKeys' 
     return {
       owner,
       onCreate({ size, metadata }) {
-        if (size === undefined) throw new AppError(400, 'upload_length_required', 'Send Upload-Length with the file\'s size when creating an upload (Upload-Defer-Length is not accepted): the size is checked before anything is stored.');
         if (size > media.limits.maxBodyBytes) throw refuse.bodyTooLarge('file', size, media.limits.maxBodyBytes);
         if (size === 0) throw refuse.emptyFile();
         imageOptionsIn(metadata); // optimize, keep_metadata and trim checked as POST /v1/media checks them
@@ -81,6 +80,7 @@ export function tusRoutes(deps: Pick<AppDeps, 'media' | 'resumable' | 'apiKeys' 
     },
   });
 
+  documentProtocol(routes);
   routes.on(['POST', 'OPTIONS'], '/v1/uploads', protocol);
   routes.on(['PATCH', 'DELETE', 'OPTIONS'], '/v1/uploads/:id', protocol);
   // Hono answers HEAD with the GET route (the request itself is still a HEAD): tus's HEAD reads an upload's offset.
@@ -123,4 +123,23 @@ function unavailable(): AppError {
     'resumable_uploads_unavailable',
     'Resumable (tus) uploads are not available on this deployment (Cloudflare Workers). Upload with POST /v1/uploads/direct, which returns a URL to PUT the file to, then POST /v1/uploads/{id}/complete.',
   );
+}
+
+/** The tus requests in /openapi.json: headers in, headers out (tus clients speak the protocol; these are for reference). */
+function documentProtocol(routes: OpenAPIHono<AppEnv>): void {
+  const header = (name: string, description: string, required = false) => ({ name, in: 'header' as const, required, description, schema: { type: 'string' as const } });
+  const tusResumable = header('Tus-Resumable', '1.0.0', true);
+  const id = { name: 'id', in: 'path' as const, required: true, schema: { type: 'string' as const } };
+  const tusError = { description: 'A protocol error, as tus answers it (plain text): 409 wrong Upload-Offset, 410 expired, 412 no Tus-Resumable…' };
+  const register = (method: 'post' | 'head' | 'patch' | 'delete', path: string, summary: string, parameters: object[], ok: Record<number, { description: string }>) =>
+    routes.openAPIRegistry.registerPath({ method, path, summary, tags: ['Resumable uploads (tus 1.0)'], parameters: [tusResumable, ...parameters] as never, responses: { ...ok, ...errors(401, 404), 409: tusError } });
+  register('post', '/v1/uploads', 'Create a resumable upload (tus creation, creation-with-upload)', [
+    header('Upload-Length', 'The file\'s size in bytes; over the largest input taken: 413 file_too_large.', true),
+    header('Upload-Metadata', 'filename, filetype, optimize (auto|always|off), keep_metadata (true|false), trim (true|false), each base64.'),
+  ], { 201: { description: 'Created: Location is the upload\'s URL, Upload-Expires when an unfinished upload is removed.' }, ...errors(400, 413) });
+  register('head', '/v1/uploads/{id}', 'How many bytes the upload has (Upload-Offset), to resume from', [id], { 200: { description: 'Upload-Offset and Upload-Length.' } });
+  register('patch', '/v1/uploads/{id}', 'Send bytes from Upload-Offset (Content-Type: application/offset+octet-stream)', [id, header('Upload-Offset', 'Where these bytes start: the offset HEAD reported.', true)], {
+    204: { description: 'Stored; Upload-Offset is the new offset. After the last byte the file is processed: see GET /v1/uploads/{id}/media.' },
+  });
+  register('delete', '/v1/uploads/{id}', 'Cancel the upload (tus termination): its bytes are removed', [id], { 204: { description: 'Removed.' } });
 }
