@@ -37,7 +37,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createS3Client } from '../src/adapters/s3-store.js';
 import { freePort } from './free-port.js';
-import { runTusAlone, TUS_FILE_BYTES, tusSender } from './tus-load.js';
+import { runTusAlone, tolerateLateErrors, TUS_FILE_BYTES, tusSender } from './tus-load.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SELF = fileURLToPath(import.meta.url);
@@ -266,6 +266,7 @@ function multipartSender(port: number, path: string, agent: http.Agent, accept: 
       );
       req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(Object.assign(new Error('timeout'), { code: 'timeout' })));
       req.on('error', reject);
+      req.on('socket', tolerateLateErrors);
       req.write(p.head);
       req.write(p.bytes);
       req.end(p.tail);
@@ -471,6 +472,7 @@ async function main(): Promise<void> {
       { row: emptyRow('bare relay (8 MB)', true), middle: relay, files: big, send: multipartSender(relayPort, '/', agent(), acceptRelay) },
     ];
 
+    if (process.env.TMP_ONLY_TUS) plan.splice(0, 4); // TEMP
     // Warm-up: not counted, except its errors.
     const noSample = (): CpuSample => ({ loadgen: 0, emulator: 0, machine: 0 });
     for (const step of plan) {
@@ -493,7 +495,8 @@ async function main(): Promise<void> {
         });
         await load(row, clients, seconds / rounds, step.files, step.send, sample);
         if (round === rounds - 1 && row.name.startsWith('service (')) await verifyStored(row, step.files);
-        if (round === rounds - 1 && step.send === plan[4]!.send) await verifyTus(row, serviceTus.port);
+        // Every segment: the service hosts finished uploads in the background, so its last one is waited for before the next row.
+        if (step.row.name.startsWith('service /v1')) await settleTus(row, serviceTus.port);
         console.log(`  round ${round + 1}/${rounds}, ${row.name}: ${row.requests} requests so far`);
         await emptyBucket(dir);
       }
@@ -528,10 +531,11 @@ async function verifyStored(row: RowResult, mix: Payload[]): Promise<void> {
 }
 
 /**
- * The last resumable upload of the service's tus row must be hosted by the pipeline, once its last byte is in:
- * GET <upload URL>/media until it is no longer processing (at most 60 s).
+ * The pipeline must have run on the last resumable upload of the service's tus row once its last byte was in:
+ * GET <upload URL>/media until it is no longer processing (at most 60 s). The synthetic mp4 has no playable
+ * stream, so the pipeline's answer is its refusal, 422 unreadable_media; anything else counts as an error.
  */
-async function verifyTus(row: RowResult, port: number): Promise<void> {
+async function settleTus(row: RowResult, port: number): Promise<void> {
   const url = row.lastOk.get('mp4');
   if (!url) return;
   const status = `http://127.0.0.1:${port}${new URL(url).pathname}/media`;
@@ -539,15 +543,15 @@ async function verifyTus(row: RowResult, port: number): Promise<void> {
   for (const until = Date.now() + 60_000; Date.now() < until; await new Promise((r) => setTimeout(r, 250))) {
     const res = await fetch(status);
     const body = (await res.json()) as { status?: string; code?: string };
-    if (res.status === 200 && body.status === 'processing') continue;
-    problem = res.status === 200 && body.status === 'ready' ? null : `tus upload not hosted: HTTP ${res.status} ${body.code ?? body.status}`;
+    if ((res.status === 200 && body.status === 'processing') || res.status === 503) continue; // 503: busy, asked again
+    problem = res.status === 422 && body.code === 'unreadable_media' ? null : `tus upload not processed as expected: HTTP ${res.status} ${body.code ?? body.status}`;
     break;
   }
   if (problem) row.errors.set(problem, (row.errors.get(problem) ?? 0) + 1);
 }
 
 function report(rows: RowResult[], clients: number, seconds: number, rounds: number): void {
-  const byName = (prefix: string) => rows.find((r) => r.name.startsWith(prefix))!;
+  const byName = (prefix: string) => rows.find((r) => r.name.startsWith(prefix)) ?? emptyRow(prefix, false); // TEMP
   const ordered = [byName('service (all'), byName('service (non'), byName('SDK direct'), byName('bare relay (non'), byName('service /v1/uploads'), byName('@tus/server'), byName('bare relay (8')];
   const mbps = (r: RowResult) => r.okBytes / MB / (r.elapsedMs / 1000);
   const rps = (r: RowResult) => r.latencies.length / (r.elapsedMs / 1000);

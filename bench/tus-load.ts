@@ -5,7 +5,7 @@
  * bare relay takes the same 8 MB as one request body beside them.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { Server } from '@tus/server';
 import { parseConfig } from '../src/config.js';
 import { s3Staging } from '../src/adapters/tus/index.js';
@@ -61,6 +61,17 @@ export function tusSender(port: number, path: string, agent: http.Agent): Send {
   };
 }
 
+const watched = new WeakSet<Socket>();
+/**
+ * A server may answer before it has read the whole body (a refusal) and close the connection while the body is
+ * still being written; the request already has its outcome, and the socket's late EPIPE must not end the run.
+ */
+export function tolerateLateErrors(socket: Socket): void {
+  if (watched.has(socket)) return;
+  watched.add(socket);
+  socket.on('error', () => undefined);
+}
+
 function request(
   port: number,
   agent: http.Agent,
@@ -77,6 +88,7 @@ function request(
     });
     req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(Object.assign(new Error('timeout'), { code: 'timeout' })));
     req.on('error', reject);
+    req.on('socket', tolerateLateErrors);
     req.end(body);
   });
 }

@@ -50,6 +50,11 @@ function pdf(size: number): Buffer {
   return Buffer.concat([head, randomBytes(size - head.length - tail.length), tail]);
 }
 
+/** Resolves once `key` is in the bucket, looked at every 20 ms. */
+async function untilStored(s3: S3TestServer, key: string): Promise<void> {
+  while (!(await listBucket(s3.dir, s3.bucket)).keys.includes(key)) await new Promise((r) => setTimeout(r, 20));
+}
+
 /** Files this instance hosted (POST /v1/media or a finished upload), from its /metrics. */
 async function hosted(app: TestApp): Promise<number> {
   const text = await (await fetch(`${app.baseUrl}/metrics`)).text();
@@ -103,6 +108,55 @@ describe('two instances sharing a bucket, requests alternating between them', ()
 
     expect((await hosted(a)) + (await hosted(b))).toBe(1);
     // The media and its job record; no staged bytes, no multipart upload, no lock or release request.
-    expect(await listBucket(s3.dir, s3.bucket)).toEqual({ keys: [`${up.id}.pdf`, `status/${up.id}.json`], uploads: [] });
+    expect(await listBucket(s3.dir, s3.bucket)).toEqual({ keys: [`${up.id}.pdf`, `status/${up.id}.json`].sort(), uploads: [] });
+  });
+
+  it("a client that lost its connection mid-PATCH on one instance resumes on the other: the lock's holder is asked, through the bucket, to give way", async () => {
+    const input = pdf(3_000_000);
+    const created = await fetch(`${a.baseUrl}/v1/uploads`, {
+      method: 'POST',
+      headers: { 'tus-resumable': '1.0.0', 'upload-length': String(input.length), 'upload-metadata': `filename ${Buffer.from('notes.pdf').toString('base64')}` },
+    });
+    expect(created.status).toBe(201);
+    const id = created.headers.get('location')!.split('/').pop()!;
+
+    // The first PATCH reaches instance a and stops sending after 1 MB, as from a phone whose connection went dead:
+    // it holds the upload's lock, and nothing on a's side ends it for BODY_TIMEOUT_MS.
+    const target = new URL(a.baseUrl);
+    const dead = http.request({
+      host: target.hostname,
+      port: target.port,
+      method: 'PATCH',
+      path: `/v1/uploads/${id}`,
+      headers: { 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream', 'content-length': String(input.length) },
+    });
+    const deadEnded = new Promise<string>((resolve) => {
+      dead.on('response', (res) => resolve(`answered ${res.statusCode}`));
+      dead.on('error', () => resolve('connection closed'));
+    });
+    dead.write(input.subarray(0, 1_000_000));
+    await untilStored(s3, `locks/uploads/tus/${id}`);
+
+    // The client reconnects through the other instance: its HEAD waits for the lock, asks a to release it, and
+    // answers once a has ended the dead request; the client resumes from the offset it is told.
+    const head = await fetch(`${b.baseUrl}/v1/uploads/${id}`, { method: 'HEAD', headers: { 'tus-resumable': '1.0.0' } });
+    expect(head.status).toBe(200);
+    expect(await deadEnded).toMatch(/^(answered \d{3}|connection closed)$/);
+    const offset = Number(head.headers.get('upload-offset'));
+    expect(offset).toBeLessThanOrEqual(1_000_000);
+    const rest = await fetch(`${b.baseUrl}/v1/uploads/${id}`, {
+      method: 'PATCH',
+      headers: { 'tus-resumable': '1.0.0', 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream' },
+      body: input.subarray(offset),
+    });
+    expect(rest.status).toBe(204);
+    dead.destroy();
+
+    const body = MediaStatusResponseSchema.parse(await (await settledUpload(balancer.url, id)).json());
+    if (body.status !== 'ready') throw new Error(`the upload is ${body.status}`);
+    expect(Buffer.from(await (await fetch(body.media.url)).arrayBuffer()).equals(input)).toBe(true);
+    expect((await listBucket(s3.dir, s3.bucket)).keys.filter((k) => k.includes(id) || k.startsWith('locks/') || k.startsWith('uploads/'))).toEqual(
+      [`${id}.pdf`, `status/${id}.json`].sort(),
+    );
   });
 });
