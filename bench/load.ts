@@ -472,7 +472,6 @@ async function main(): Promise<void> {
       { row: emptyRow('bare relay (8 MB)', true), middle: relay, files: big, send: multipartSender(relayPort, '/', agent(), acceptRelay) },
     ];
 
-    if (process.env.TMP_ONLY_TUS) plan.splice(0, 4); // TEMP
     // Warm-up: not counted, except its errors.
     const noSample = (): CpuSample => ({ loadgen: 0, emulator: 0, machine: 0 });
     for (const step of plan) {
@@ -531,11 +530,17 @@ async function verifyStored(row: RowResult, mix: Payload[]): Promise<void> {
 }
 
 /**
- * The pipeline must have run on the last resumable upload of the service's tus row once its last byte was in:
- * GET <upload URL>/media until it is no longer processing (at most 60 s). The synthetic mp4 has no playable
- * stream, so the pipeline's answer is its refusal, 422 unreadable_media; anything else counts as an error.
+ * The service hosts a finished resumable upload in the background: waits until its video queue is empty (at most
+ * 120 s), so that the next row does not share the machine with it, then checks the pipeline's answer on the
+ * segment's last upload (GET <upload URL>/media). The synthetic mp4 has no playable stream, so that answer is its
+ * refusal, 422 unreadable_media; anything else (still processing, 503 server_busy from a full queue) is an error.
  */
 async function settleTus(row: RowResult, port: number): Promise<void> {
+  const busy = async () => {
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    return [...metrics.matchAll(/^mms_media_av_(?:queue_depth|processing) (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0) > 0;
+  };
+  for (const until = Date.now() + 120_000; Date.now() < until && (await busy()); ) await new Promise((r) => setTimeout(r, 250));
   const url = row.lastOk.get('mp4');
   if (!url) return;
   const status = `http://127.0.0.1:${port}${new URL(url).pathname}/media`;
@@ -543,15 +548,16 @@ async function settleTus(row: RowResult, port: number): Promise<void> {
   for (const until = Date.now() + 60_000; Date.now() < until; await new Promise((r) => setTimeout(r, 250))) {
     const res = await fetch(status);
     const body = (await res.json()) as { status?: string; code?: string };
-    if ((res.status === 200 && body.status === 'processing') || res.status === 503) continue; // 503: busy, asked again
-    problem = res.status === 422 && body.code === 'unreadable_media' ? null : `tus upload not processed as expected: HTTP ${res.status} ${body.code ?? body.status}`;
+    if (res.status === 200 && body.status === 'processing') continue;
+    if (body.status !== 'failed' && body.status !== 'ready') continue; // the status request itself refused (busy): asked again
+    problem = res.status === 422 && body.code === 'unreadable_media' ? null : `tus upload ${body.status}: HTTP ${res.status} ${body.code ?? ''}`;
     break;
   }
   if (problem) row.errors.set(problem, (row.errors.get(problem) ?? 0) + 1);
 }
 
 function report(rows: RowResult[], clients: number, seconds: number, rounds: number): void {
-  const byName = (prefix: string) => rows.find((r) => r.name.startsWith(prefix)) ?? emptyRow(prefix, false); // TEMP
+  const byName = (prefix: string) => rows.find((r) => r.name.startsWith(prefix))!;
   const ordered = [byName('service (all'), byName('service (non'), byName('SDK direct'), byName('bare relay (non'), byName('service /v1/uploads'), byName('@tus/server'), byName('bare relay (8')];
   const mbps = (r: RowResult) => r.okBytes / MB / (r.elapsedMs / 1000);
   const rps = (r: RowResult) => r.latencies.length / (r.elapsedMs / 1000);
