@@ -383,7 +383,7 @@ async function waitHealthy(port: number, child: Child): Promise<void> {
 /** Empties the bucket between rows (objects live on the emulator's disk), keeping the emulator's own files. */
 async function emptyBucket(dir: string): Promise<void> {
   const root = join(dir, BUCKET);
-  for (const entry of await readdir(root)) if (!entry.startsWith('._S3rver')) await rm(join(root, entry), { recursive: true, force: true });
+  for (const entry of await readdir(root)) if (!entry.startsWith('._S3rver')) await rm(join(root, entry), { recursive: true, force: true, maxRetries: 5 }); // a background job may still be writing
 }
 
 // ---------------------------------------------------------------------------------------------------------------
