@@ -1,16 +1,15 @@
 /**
  * `npm run setup:bucket`: checks that the S3 bucket the service is configured for is reachable and writable and
  * honours conditional writes (which Idempotency-Key relies on), and applies its lifecycle (media and Idempotency-Key replies expire after MEDIA_RETENTION_DAYS, incomplete
- * multipart uploads are aborted after a day, unfinished resumable uploads expire after UPLOAD_EXPIRY_HOURS in whole days). Reads the same environment as the service. Safe to run again: it changes only what
+ * multipart uploads are aborted after a day). Reads the same environment as the service. Safe to run again: it changes only what
  * differs and keeps lifecycle rules that are not its own. Exit code 1, with one sentence, when something fails.
  *
  * `npm run setup:bucket -- --accept-no-idempotency` sets up a store that ignores conditional writes anyway, with a
  * warning: for an operator who accepts that retries with the same Idempotency-Key may be done twice.
  */
 import { ConfigError, parseConfig, type Config } from '../src/config.js';
-import { abortIncompleteDays, ACCEPT_NO_IDEMPOTENCY_FLAG, dayCount, setupBucket, uploadExpiryDays } from '../src/adapters/bucket-setup.js';
+import { ACCEPT_NO_IDEMPOTENCY_FLAG, setupBucket } from '../src/adapters/bucket-setup.js';
 import { createS3Client } from '../src/adapters/s3-store.js';
-import { STAGING_PREFIX } from '../src/adapters/tus/index.js';
 
 const out = (line: string) => console.log(`setup-bucket: ${line}`);
 function die(sentence: string): never {
@@ -35,13 +34,12 @@ if (config.STORAGE_DRIVER !== 's3') {
 
 const bucket = config.S3_BUCKET!;
 const ttlDays = config.MEDIA_URL_TTL_SECONDS / 86_400;
-const uploadDays = uploadExpiryDays(config.UPLOAD_EXPIRY_HOURS);
-const abortDays = abortIncompleteDays(config.UPLOAD_EXPIRY_HOURS);
+/** Resumable uploads may take UPLOAD_EXPIRY_HOURS: lifecycle rules count whole days. */
+const stagedDays = Math.ceil(config.UPLOAD_EXPIRY_HOURS / 24);
 out(
   `bucket "${bucket}", region ${config.S3_REGION}${config.S3_ENDPOINT ? `, endpoint ${config.S3_ENDPOINT}` : ''}; ` +
     `media and records expire after ${config.MEDIA_RETENTION_DAYS} days (URLs live ${config.S3_PUBLIC_BASE_URL ? 'for good' : `${ttlDays} days`}), ` +
-    `incomplete multipart uploads are aborted after ${dayCount(abortDays)}; the rules cover the whole bucket, so it must hold nothing but mms-media files; ` +
-    `unfinished resumable uploads (${STAGING_PREFIX}) expire after ${dayCount(uploadDays)} (UPLOAD_EXPIRY_HOURS=${config.UPLOAD_EXPIRY_HOURS}, in whole days)`,
+    `incomplete multipart uploads are aborted and unfinished resumable uploads expire after ${stagedDays} day${stagedDays === 1 ? '' : 's'}; the rules cover the whole bucket, so it must hold nothing but mms-media files`,
 );
 if (config.S3_PUBLIC_BASE_URL) {
   out(
@@ -51,7 +49,7 @@ if (config.S3_PUBLIC_BASE_URL) {
 
 const client = createS3Client({ region: config.S3_REGION, endpoint: config.S3_ENDPOINT, forcePathStyle: config.S3_FORCE_PATH_STYLE });
 try {
-  const report = await setupBucket(client, { bucket, retentionDays: config.MEDIA_RETENTION_DAYS, ttlSeconds: config.MEDIA_URL_TTL_SECONDS, uploads: { prefix: STAGING_PREFIX, expiryHours: config.UPLOAD_EXPIRY_HOURS }, acceptNoIdempotency }, out);
+  const report = await setupBucket(client, { bucket, retentionDays: config.MEDIA_RETENTION_DAYS, ttlSeconds: config.MEDIA_URL_TTL_SECONDS, stagedUploadDays: stagedDays, acceptNoIdempotency }, out);
   if (!report.ok) die(report.failure!);
   out('done');
 } finally {

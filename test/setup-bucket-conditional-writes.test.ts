@@ -2,7 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setupBucket } from '../src/adapters/bucket-setup.js';
 import { listBucket, startS3Server, type S3TestServer } from './support/s3-server.js';
-import { clientFor, ownLines, runSetupBucket, startFakeS3, type ConditionalWriteSupport, UPLOADS } from './support/setup-bucket.js';
+import { clientFor, ownLines, runSetupBucket, startFakeS3, type ConditionalWriteSupport } from './support/setup-bucket.js';
 
 // `npm run setup:bucket` tries the conditional writes Idempotency-Key claims are made with, and refuses a store
 // that does not keep them, unless the operator accepts that retries may be done twice.
@@ -30,7 +30,7 @@ describe('setupBucket against the S3 emulator as it is, which ignores conditiona
 
   it('fails with one sentence saying what it means and what to do, before the lifecycle, leaving no probe behind', async () => {
     const lines: string[] = [];
-    const report = await setupBucket(client, { bucket: s3.bucket, retentionDays: 30, ttlSeconds: WEEK, uploads: UPLOADS }, (l) => lines.push(l));
+    const report = await setupBucket(client, { bucket: s3.bucket, retentionDays: 30, ttlSeconds: WEEK }, (l) => lines.push(l));
     expect(report.ok).toBe(false);
     expect(report.conditionalWrites).toEqual({ honoured: false, observed: OVERWROTE });
     expect(report.failure).toBe(refusal('media-plain', OVERWROTE));
@@ -40,7 +40,7 @@ describe('setupBucket against the S3 emulator as it is, which ignores conditiona
   });
 
   it('with acceptNoIdempotency, warns with the same meaning and goes on to the lifecycle', async () => {
-    const report = await setupBucket(client, { bucket: s3.bucket, retentionDays: 30, ttlSeconds: WEEK, uploads: UPLOADS, acceptNoIdempotency: true });
+    const report = await setupBucket(client, { bucket: s3.bucket, retentionDays: 30, ttlSeconds: WEEK, acceptNoIdempotency: true });
     expect(report.conditionalWrites).toEqual({ honoured: false, observed: OVERWROTE });
     expect(report.warnings).toEqual([`${meaning('media-plain', OVERWROTE)}; going on because --accept-no-idempotency was given.`]);
     expect(report.ok).toBe(false);
@@ -66,7 +66,7 @@ describe('setupBucket against stores that keep conditional writes only in part (
   for (const c of cases) {
     it(`refuses a store with conditional writes ${c.support}, naming what it did, and deletes the probe`, async () => {
       const fake = await startFakeS3('media', { conditionalWrites: c.support });
-      const report = await setupBucket(fake.client, { bucket: 'media', retentionDays: 30, ttlSeconds: WEEK, uploads: UPLOADS });
+      const report = await setupBucket(fake.client, { bucket: 'media', retentionDays: 30, ttlSeconds: WEEK });
       await fake.close();
       expect(report).toMatchObject({ ok: false, conditionalWrites: { honoured: false, observed: c.observed }, failure: refusal('media', c.observed) });
       expect([...fake.objects.keys()]).toEqual([]);
@@ -74,17 +74,17 @@ describe('setupBucket against stores that keep conditional writes only in part (
     });
   }
 
-  it('the CLI with --accept-no-idempotency warns, applies the lifecycle (uploads kept 30 hours: 2 days) and exits 0; an unknown argument is refused', async () => {
+  it('the CLI with --accept-no-idempotency warns, applies the lifecycle and exits 0; an unknown argument is refused', async () => {
     const fake = await startFakeS3('media', { conditionalWrites: 'ignored' });
     try {
-      const env = { STORAGE_DRIVER: 's3', S3_BUCKET: 'media', S3_ENDPOINT: fake.endpoint, S3_FORCE_PATH_STYLE: 'true', UPLOAD_EXPIRY_HOURS: '30' };
+      const env = { STORAGE_DRIVER: 's3', S3_BUCKET: 'media', S3_ENDPOINT: fake.endpoint, S3_FORCE_PATH_STYLE: 'true' };
       const run = await runSetupBucket(env, ['--accept-no-idempotency']);
       expect(run.code, run.stderr).toBe(0);
       expect(ownLines(run.stdout).slice(1)).toEqual([
         'setup-bucket: bucket "media" is reachable and writable: wrote, read back and deleted <probe> (48 bytes)',
         `setup-bucket: warning: ${meaning('media', OVERWROTE)}; going on because --accept-no-idempotency was given.`,
         'setup-bucket: lifecycle: the bucket has no rules yet',
-        'setup-bucket: lifecycle: created mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 2 days (whole bucket); mms-media-expire-staged-uploads: expire after 2 days, abort incomplete multipart uploads after 2 days (prefix "uploads/tus/")',
+        'setup-bucket: lifecycle: created mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket); mms-media-expire-staged-uploads: expire after 1 day (prefix "uploads/tus/")',
         'setup-bucket: done',
       ]);
       expect([...fake.objects.keys()]).toEqual([]);

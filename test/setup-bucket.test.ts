@@ -2,15 +2,12 @@ import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetBucketLifecycleConfigurationCommand, type LifecycleRule, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ABORT_RULE_ID, desiredRules, EXPIRE_RULE_ID, setupBucket, UPLOADS_RULE_ID } from '../src/adapters/bucket-setup.js';
+import { ABORT_RULE_ID, EXPIRE_RULE_ID, STAGED_RULE_ID, desiredRules, setupBucket } from '../src/adapters/bucket-setup.js';
 import { listBucket, startS3Server, type S3TestServer } from './support/s3-server.js';
-import { clientFor, closedPort, ownLines, runSetupBucket, startFakeS3, type FakeS3, UPLOADS } from './support/setup-bucket.js';
+import { clientFor, closedPort, ownLines, runSetupBucket, startFakeS3, type FakeS3 } from './support/setup-bucket.js';
 
 const DAY = 86_400;
 const WEEK = 7 * DAY;
-/** Our three rules as the script describes them, for a 30-day retention and uploads kept 24 hours. */
-const OUR_RULES_30 =
-  'mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket); mms-media-expire-staged-uploads: expire after 1 day, abort incomplete multipart uploads after 1 day (prefix "uploads/tus/")';
 
 const LIFECYCLE_UNSUPPORTED =
   'could not read the lifecycle configuration of bucket "media-setup": the store rejected the signature of this bucket-level call although object calls with the same credentials worked; some S3 emulators sign bucket paths differently and do not support lifecycle configuration at all. Configure expiry with the store\'s own tools.';
@@ -29,7 +26,7 @@ describe('setupBucket against the S3 emulator', () => {
 
   it('proves the bucket reachable and writable and honouring conditional writes, leaves no probe behind; the emulator cannot do lifecycle, and says so', async () => {
     const lines: string[] = [];
-    const report = await setupBucket(client, { bucket: s3.bucket, retentionDays: 30, ttlSeconds: WEEK, uploads: UPLOADS }, (l) => lines.push(l));
+    const report = await setupBucket(client, { bucket: s3.bucket, retentionDays: 30, ttlSeconds: WEEK }, (l) => lines.push(l));
 
     const key = report.probe!.key;
     expect(key).toMatch(/^_setup\/probe-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z-[0-9a-f]{12}\.txt$/);
@@ -49,7 +46,7 @@ describe('setupBucket against the S3 emulator', () => {
   });
 
   it('a missing bucket is named as such', async () => {
-    const report = await setupBucket(client, { bucket: 'no-such-bucket', retentionDays: 30, ttlSeconds: WEEK, uploads: UPLOADS });
+    const report = await setupBucket(client, { bucket: 'no-such-bucket', retentionDays: 30, ttlSeconds: WEEK });
     expect(report.ok).toBe(false);
     expect(report.probe).toBeUndefined();
     expect(report.failure).toBe(
@@ -59,7 +56,7 @@ describe('setupBucket against the S3 emulator', () => {
 
   it('wrong credentials are named as such', async () => {
     const wrong = clientFor(s3.endpoint, { accessKeyId: 'S3RVER', secretAccessKey: 'not-the-secret' });
-    const report = await setupBucket(wrong, { bucket: s3.bucket, retentionDays: 30, ttlSeconds: WEEK, uploads: UPLOADS });
+    const report = await setupBucket(wrong, { bucket: s3.bucket, retentionDays: 30, ttlSeconds: WEEK });
     wrong.destroy();
     expect(report.ok).toBe(false);
     expect(report.failure).toBe(
@@ -71,7 +68,7 @@ describe('setupBucket against the S3 emulator', () => {
 describe('setupBucket when the store cannot be used', () => {
   it('an unreachable endpoint fails with a sentence naming the cause', async () => {
     const client = clientFor(`http://127.0.0.1:${await closedPort()}`);
-    const report = await setupBucket(client, { bucket: 'media', retentionDays: 30, ttlSeconds: WEEK, uploads: UPLOADS });
+    const report = await setupBucket(client, { bucket: 'media', retentionDays: 30, ttlSeconds: WEEK });
     client.destroy();
     expect(report.ok).toBe(false);
     expect(report.probe).toBeUndefined();
@@ -82,7 +79,7 @@ describe('setupBucket when the store cannot be used', () => {
 
   it('a retention shorter than the URL lifetime is refused before the store is touched', async () => {
     const fake = await startFakeS3('media');
-    const report = await setupBucket(fake.client, { bucket: 'media', retentionDays: 3, ttlSeconds: WEEK, uploads: UPLOADS });
+    const report = await setupBucket(fake.client, { bucket: 'media', retentionDays: 3, ttlSeconds: WEEK });
     await fake.close();
     expect(report.ok).toBe(false);
     expect(report.failure).toBe(
@@ -102,16 +99,6 @@ const FOREIGN_XML = `<?xml version="1.0" encoding="UTF-8"?>
 <Rule><ID>${EXPIRE_RULE_ID}</ID><Filter><Prefix></Prefix></Filter><Status>Enabled</Status><Expiration><Days>10</Days></Expiration></Rule>
 </LifecycleConfiguration>`;
 
-describe('the rules setupBucket asks for, as data', () => {
-  it('an upload lifetime in hours becomes whole days, rounded up, at least one', () => {
-    const days = (expiryHours: number) =>
-      desiredRules(30, { prefix: 'uploads/tus/', expiryHours })
-        .filter((r) => r.ID === UPLOADS_RULE_ID)
-        .map((r) => [r.Expiration?.Days, r.AbortIncompleteMultipartUpload?.DaysAfterInitiation])[0];
-    expect([1, 24, 25, 48, 720].map(days)).toEqual([[1, 1], [1, 1], [2, 2], [2, 2], [30, 30]]);
-  });
-});
-
 describe('setupBucket lifecycle, against an S3 stand-in on loopback with the real SDK', () => {
   let fake: FakeS3;
   beforeEach(async () => {
@@ -119,24 +106,18 @@ describe('setupBucket lifecycle, against an S3 stand-in on loopback with the rea
     return () => fake.close();
   });
   const run = (retentionDays = 30, lines: string[] = []) =>
-    setupBucket(fake.client, { bucket: 'media', retentionDays, ttlSeconds: WEEK, uploads: UPLOADS }, (l) => lines.push(l));
+    setupBucket(fake.client, { bucket: 'media', retentionDays, ttlSeconds: WEEK }, (l) => lines.push(l));
   const rulesNow = async () => (await fake.client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: 'media' }))).Rules ?? [];
-  const ours = (rules: LifecycleRule[]) => rules.filter((r) => r.ID === EXPIRE_RULE_ID || r.ID === ABORT_RULE_ID || r.ID === UPLOADS_RULE_ID);
+  const ours = (rules: LifecycleRule[]) => rules.filter((r) => [EXPIRE_RULE_ID, ABORT_RULE_ID, STAGED_RULE_ID].includes(r.ID!));
   const lifecycleWrites = () => fake.requests.filter((r) => r.startsWith('PUT /media/?lifecycle'));
 
-  it('creates both whole-bucket rules and the staged uploads\' rule on a bucket without lifecycle, then a second run changes nothing', async () => {
+  it('creates both whole-bucket rules and the staging rule on a bucket without lifecycle, then a second run changes nothing', async () => {
     const first = await run();
     expect(first).toMatchObject({ ok: true, lifecycle: { outcome: 'created', kept: [] } });
     expect(ours(await rulesNow())).toEqual([
       { ID: EXPIRE_RULE_ID, Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { Days: 30 } },
       { ID: ABORT_RULE_ID, Status: 'Enabled', Filter: { Prefix: '' }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } },
-      {
-        ID: UPLOADS_RULE_ID,
-        Status: 'Enabled',
-        Filter: { Prefix: 'uploads/tus/' },
-        Expiration: { Days: 1 },
-        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
-      },
+      { ID: STAGED_RULE_ID, Status: 'Enabled', Filter: { Prefix: 'uploads/tus/' }, Expiration: { Days: 1 } },
     ]);
     expect(fake.objects.size).toBe(0); // the probe was deleted
     const stored = fake.lifecycleXml;
@@ -148,7 +129,13 @@ describe('setupBucket lifecycle, against an S3 stand-in on loopback with the rea
     expect(second).toMatchObject({ ok: true, lifecycle: { outcome: 'unchanged' } });
     expect(lifecycleWrites().length).toBe(writes); // nothing written
     expect(fake.lifecycleXml).toBe(stored);
-    expect(lines.slice(2)).toEqual([`lifecycle: found 3 rule(s): ${OUR_RULES_30}`, `lifecycle: unchanged (${OUR_RULES_30})`]);
+    expect(lines.slice(2)).toEqual(['lifecycle: found 3 rule(s): mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket); mms-media-expire-staged-uploads: expire after 1 day (prefix "uploads/tus/")', 'lifecycle: unchanged (mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket); mms-media-expire-staged-uploads: expire after 1 day (prefix "uploads/tus/"))']);
+  });
+
+  it('gives resumable uploads as many whole days as UPLOAD_EXPIRY_HOURS before staging expires or a multipart upload is aborted', () => {
+    const days = (rules: LifecycleRule[]) => rules.map((r) => [r.ID, r.Expiration?.Days ?? r.AbortIncompleteMultipartUpload?.DaysAfterInitiation]);
+    expect(days(desiredRules(30, 2))).toEqual([[EXPIRE_RULE_ID, 30], [ABORT_RULE_ID, 2], [STAGED_RULE_ID, 2]]);
+    expect(days(desiredRules(30))).toEqual([[EXPIRE_RULE_ID, 30], [ABORT_RULE_ID, 1], [STAGED_RULE_ID, 1]]);
   });
 
   it('keeps rules that are not ours exactly as they were, replaces its own stale rule, and is then unchanged', async () => {
@@ -165,14 +152,14 @@ describe('setupBucket lifecycle, against an S3 stand-in on loopback with the rea
     expect(ours(after).map((r) => [r.ID, r.Expiration?.Days ?? r.AbortIncompleteMultipartUpload?.DaysAfterInitiation])).toEqual([
       [EXPIRE_RULE_ID, 30],
       [ABORT_RULE_ID, 1],
-      [UPLOADS_RULE_ID, 1],
+      [STAGED_RULE_ID, 1],
     ]);
     expect(after.filter((r) => r.ID === EXPIRE_RULE_ID)).toHaveLength(1);
     // The bucket-wide transition setting is sent back, or writing the configuration would reset it.
     expect(fake.transitionDefault).toBe('varies_by_storage_class');
     expect(lines.slice(2)).toEqual([
       'lifecycle: found 4 rule(s): logs-expire: expire after 7 days (prefix "logs/"); archive-to-glacier: 1 transition(s) (prefix "archive/", tagged objects only); old-disabled: expire after 1 day (prefix "tmp/", Disabled); mms-media-expire: expire after 10 days (whole bucket)',
-      `lifecycle: updated ${OUR_RULES_30}; kept 3 rule(s) not ours: logs-expire, archive-to-glacier, old-disabled`,
+      'lifecycle: updated mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket); mms-media-expire-staged-uploads: expire after 1 day (prefix "uploads/tus/"); kept 3 rule(s) not ours: logs-expire, archive-to-glacier, old-disabled',
     ]);
     expect(report.warnings).toEqual([]); // logs/, tagged archive/ and a disabled rule cannot cut media short
 
@@ -189,32 +176,6 @@ describe('setupBucket lifecycle, against an S3 stand-in on loopback with the rea
     expect(report.lifecycle?.outcome).toBe('updated');
     expect(ours(await rulesNow()).find((r) => r.ID === EXPIRE_RULE_ID)?.Expiration).toEqual({ Days: 90 });
     expect((await run(90)).lifecycle?.outcome).toBe('unchanged');
-  });
-
-  it('uploads kept longer than a day: their rule and the whole-bucket abort follow, in whole days rounded up', async () => {
-    const lines: string[] = [];
-    const report = await setupBucket(fake.client, { bucket: 'media', retentionDays: 30, ttlSeconds: WEEK, uploads: { ...UPLOADS, expiryHours: 49 } }, (l) => lines.push(l));
-    expect(report).toMatchObject({ ok: true, lifecycle: { outcome: 'created' }, warnings: [] });
-    expect(ours(await rulesNow())).toEqual([
-      { ID: EXPIRE_RULE_ID, Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { Days: 30 } },
-      // Aborting after one day would cut off a multipart upload that may still be resumed for three.
-      { ID: ABORT_RULE_ID, Status: 'Enabled', Filter: { Prefix: '' }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 3 } },
-      { ID: UPLOADS_RULE_ID, Status: 'Enabled', Filter: { Prefix: 'uploads/tus/' }, Expiration: { Days: 3 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 3 } },
-    ]);
-    expect(lines.at(-1)).toBe(
-      'lifecycle: created mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 3 days (whole bucket); mms-media-expire-staged-uploads: expire after 3 days, abort incomplete multipart uploads after 3 days (prefix "uploads/tus/")',
-    );
-    // Back to a day: only the rules that change are rewritten, and the third run changes nothing.
-    expect((await run()).lifecycle?.outcome).toBe('updated');
-    expect((await run()).lifecycle?.outcome).toBe('unchanged');
-  });
-
-  it('warns when unfinished uploads would outlive the retention that removes every object', async () => {
-    const report = await setupBucket(fake.client, { bucket: 'media', retentionDays: 7, ttlSeconds: WEEK, uploads: { ...UPLOADS, expiryHours: 240 } });
-    expect(report.ok).toBe(true);
-    expect(report.warnings).toEqual([
-      'unfinished uploads are kept 10 days (UPLOAD_EXPIRY_HOURS=240) but every object expires after 7 days, so an upload older than that cannot be resumed; lower UPLOAD_EXPIRY_HOURS or raise MEDIA_RETENTION_DAYS.',
-    ]);
   });
 
   it('warns about a rule not ours that would delete media before their retention, and keeps it', async () => {
@@ -248,7 +209,7 @@ describe('setupBucket lifecycle, against an S3 stand-in on loopback with the rea
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const client = clientFor(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    const report = await setupBucket(client, { bucket: 'media', retentionDays: 30, ttlSeconds: WEEK, uploads: UPLOADS });
+    const report = await setupBucket(client, { bucket: 'media', retentionDays: 30, ttlSeconds: WEEK });
     client.destroy();
     server.closeAllConnections();
     server.close();
@@ -271,7 +232,7 @@ describe('npm run setup:bucket (the CLI)', () => {
       const env = { STORAGE_DRIVER: 's3', S3_BUCKET: 'media', S3_ENDPOINT: fake.endpoint, S3_FORCE_PATH_STYLE: 'true' };
       const first = await cli(env);
       const said = [
-        `setup-bucket: bucket "media", region us-east-1, endpoint ${fake.endpoint}; media and records expire after 30 days (URLs live 7 days), incomplete multipart uploads are aborted after 1 day; the rules cover the whole bucket, so it must hold nothing but mms-media files; unfinished resumable uploads (uploads/tus/) expire after 1 day (UPLOAD_EXPIRY_HOURS=24, in whole days)`,
+        `setup-bucket: bucket "media", region us-east-1, endpoint ${fake.endpoint}; media and records expire after 30 days (URLs live 7 days), incomplete multipart uploads are aborted and unfinished resumable uploads expire after 1 day; the rules cover the whole bucket, so it must hold nothing but mms-media files`,
         'setup-bucket: bucket "media" is reachable and writable: wrote, read back and deleted <probe> (48 bytes)',
         'setup-bucket: bucket "media" honours conditional writes (If-None-Match: * and If-Match on PutObject), so Idempotency-Key holds across instances',
       ];
@@ -279,7 +240,7 @@ describe('npm run setup:bucket (the CLI)', () => {
       expect(ownLines(first.stdout)).toEqual([
         ...said,
         'setup-bucket: lifecycle: the bucket has no rules yet',
-        `setup-bucket: lifecycle: created ${OUR_RULES_30}`,
+        'setup-bucket: lifecycle: created mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket); mms-media-expire-staged-uploads: expire after 1 day (prefix "uploads/tus/")',
         'setup-bucket: done',
       ]);
       expect(ownLines(first.stderr)).toEqual([]);
@@ -287,8 +248,8 @@ describe('npm run setup:bucket (the CLI)', () => {
       expect(second.code, second.stderr).toBe(0);
       expect(ownLines(second.stdout)).toEqual([
         ...said,
-        `setup-bucket: lifecycle: found 3 rule(s): ${OUR_RULES_30}`,
-        `setup-bucket: lifecycle: unchanged (${OUR_RULES_30})`,
+        'setup-bucket: lifecycle: found 3 rule(s): mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket); mms-media-expire-staged-uploads: expire after 1 day (prefix "uploads/tus/")',
+        'setup-bucket: lifecycle: unchanged (mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket); mms-media-expire-staged-uploads: expire after 1 day (prefix "uploads/tus/"))',
         'setup-bucket: done',
       ]);
     } finally {

@@ -10,18 +10,17 @@ import {
 } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 import { probeConditionalWrites, type ConditionalWrites } from '../core/conditional-writes.js';
+import { TUS_STAGING_PREFIX } from '../core/keys.js';
 import { s3RecordBucket } from './s3-idempotency.js';
 
 /**
  * One-off bucket preparation (`npm run setup:bucket`): proves the bucket is reachable and writable, that it
  * honours the conditional writes Idempotency-Key records rely on, then makes the bucket's lifecycle expire what
- * the service writes and abort abandoned multipart uploads.
+ * the service writes and abort abandoned multipart uploads, and expire resumable uploads left in staging.
  *
  * The rules cover the whole bucket. Media keys are `<id>.<ext>` at the root, with no common prefix, so a
  * prefix filter cannot select them; `Idempotency-Key` replies (`idempotency/`) and stray setup probes
  * (`_setup/`) should go too. So the bucket must be dedicated to mms-media.
- * One more rule covers resumable uploads staged under their prefix (`uploads/tus/`): an unfinished upload can no
- * longer be resumed after UPLOAD_EXPIRY_HOURS, so its objects and multipart upload go then (in whole days).
  *
  * Idempotent: the existing configuration is read first; rules with other IDs are kept as they are, ours
  * (by ID) are replaced, and nothing is written when ours are already right.
@@ -29,12 +28,12 @@ import { s3RecordBucket } from './s3-idempotency.js';
 
 export const EXPIRE_RULE_ID = 'mms-media-expire';
 export const ABORT_RULE_ID = 'mms-media-abort-incomplete-multipart';
-export const UPLOADS_RULE_ID = 'mms-media-expire-staged-uploads';
+export const STAGED_RULE_ID = 'mms-media-expire-staged-uploads';
 export const PROBE_PREFIX = '_setup/';
 export const ABORT_INCOMPLETE_AFTER_DAYS = 1;
 /** The CLI flag that sets acceptNoIdempotency; named here, where the failure sentence tells operators about it. */
 export const ACCEPT_NO_IDEMPOTENCY_FLAG = '--accept-no-idempotency';
-const OUR_IDS = new Set([EXPIRE_RULE_ID, ABORT_RULE_ID, UPLOADS_RULE_ID]);
+const OUR_IDS = new Set([EXPIRE_RULE_ID, ABORT_RULE_ID, STAGED_RULE_ID]);
 
 export interface BucketSetupOptions {
   bucket: string;
@@ -42,8 +41,11 @@ export interface BucketSetupOptions {
   retentionDays: number;
   /** The lifetime of the URLs the service hands out: retention shorter than it is refused. */
   ttlSeconds: number;
-  /** Resumable (tus) uploads staged in the bucket: their prefix, and how long an unfinished one is kept. */
-  uploads: StagedUploads;
+  /**
+   * How many days an unfinished resumable upload may take (UPLOAD_EXPIRY_HOURS, in whole days; default 1): what
+   * is left in staging is expired after it, and no multipart upload is aborted sooner.
+   */
+  stagedUploadDays?: number;
   /** Per S3 call; default 15 s. */
   timeoutMs?: number;
   /**
@@ -51,11 +53,6 @@ export interface BucketSetupOptions {
    * retried request with the same Idempotency-Key may be done twice. Default false: such a store fails setup.
    */
   acceptNoIdempotency?: boolean;
-}
-
-export interface StagedUploads {
-  prefix: string;
-  expiryHours: number;
 }
 
 export type LifecycleOutcome = 'created' | 'updated' | 'unchanged';
@@ -81,33 +78,17 @@ export interface BucketSetupReport {
   failure?: string;
 }
 
-/** Lifecycle counts whole days: an upload's lifetime rounded up, at least one. */
-export const uploadExpiryDays = (hours: number) => Math.max(1, Math.ceil(hours / 24));
-/** Multipart uploads anywhere: a day, or a resumable upload's lifetime if longer (see desiredRules). */
-export const abortIncompleteDays = (uploadHours: number) => Math.max(ABORT_INCOMPLETE_AFTER_DAYS, uploadExpiryDays(uploadHours));
-
-/**
- * Media and records expire after the retention; staged uploads (objects and multipart uploads under their prefix)
- * once an unfinished upload can no longer be resumed. Multipart uploads anywhere are aborted after a day, or after
- * an upload's lifetime if longer: the whole-bucket rule must not abort a staged upload that may still be resumed.
- */
-export function desiredRules(retentionDays: number, uploads: StagedUploads): LifecycleRule[] {
-  const uploadDays = uploadExpiryDays(uploads.expiryHours);
+export function desiredRules(retentionDays: number, stagedUploadDays = 1): LifecycleRule[] {
   return [
     { ID: EXPIRE_RULE_ID, Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { Days: retentionDays } },
     {
       ID: ABORT_RULE_ID,
       Status: 'Enabled',
       Filter: { Prefix: '' },
-      AbortIncompleteMultipartUpload: { DaysAfterInitiation: abortIncompleteDays(uploads.expiryHours) },
+      AbortIncompleteMultipartUpload: { DaysAfterInitiation: Math.max(ABORT_INCOMPLETE_AFTER_DAYS, stagedUploadDays) },
     },
-    {
-      ID: UPLOADS_RULE_ID,
-      Status: 'Enabled',
-      Filter: { Prefix: uploads.prefix },
-      Expiration: { Days: uploadDays },
-      AbortIncompleteMultipartUpload: { DaysAfterInitiation: uploadDays },
-    },
+    // The service removes expired uploads itself; this catches what an instance that stopped left behind.
+    { ID: STAGED_RULE_ID, Status: 'Enabled', Filter: { Prefix: TUS_STAGING_PREFIX }, Expiration: { Days: stagedUploadDays } },
   ];
 }
 
@@ -116,7 +97,7 @@ export async function setupBucket(
   options: BucketSetupOptions,
   log: (line: string) => void = () => {},
 ): Promise<BucketSetupReport> {
-  const { bucket, retentionDays, ttlSeconds, uploads, timeoutMs = 15_000, acceptNoIdempotency = false } = options;
+  const { bucket, retentionDays, ttlSeconds, stagedUploadDays, timeoutMs = 15_000, acceptNoIdempotency = false } = options;
   const report: BucketSetupReport = { ok: false, bucket, warnings: [] };
   const fail = (failure: string) => Object.assign(report, { ok: false, failure });
   const warn = (line: string) => {
@@ -198,12 +179,7 @@ export async function setupBucket(
 
   const foreign = before.filter((r) => !OUR_IDS.has(r.ID ?? ''));
   const ours = before.filter((r) => OUR_IDS.has(r.ID ?? ''));
-  const desired = desiredRules(retentionDays, uploads);
-  if (uploadExpiryDays(uploads.expiryHours) > retentionDays) {
-    warn(
-      `unfinished uploads are kept ${dayCount(uploadExpiryDays(uploads.expiryHours))} (UPLOAD_EXPIRY_HOURS=${uploads.expiryHours}) but every object expires after ${dayCount(retentionDays)}, so an upload older than that cannot be resumed; lower UPLOAD_EXPIRY_HOURS or raise MEDIA_RETENTION_DAYS.`,
-    );
-  }
+  const desired = desiredRules(retentionDays, stagedUploadDays);
   for (const rule of foreign) {
     const days = rule.Expiration?.Days;
     if (rule.Status === 'Enabled' && mayApplyToOurKeys(rule) && (rule.Expiration?.Date || (days !== undefined && days < retentionDays))) {
@@ -240,7 +216,7 @@ export async function setupBucket(
   return Object.assign(report, { ok: true });
 }
 
-export const dayCount = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
+const dayCount = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
 
 export function describeRule(rule: LifecycleRule): string {
   const actions: string[] = [];

@@ -10,6 +10,12 @@ export function newMediaId(extension: string, random = newRandomPart()): string 
   return `${random}.${extension}`;
 }
 
+/**
+ * Where resumable (tus) uploads wait in the bucket until they are processed: each is `<prefix><its id>` (the data,
+ * once whole), `.info` and `.part`. The bucket's lifecycle expires them there (npm run setup:bucket).
+ */
+export const TUS_STAGING_PREFIX = 'uploads/tus/';
+
 /** The 22 random characters of a media id; a background job is known by them before its extension is. */
 export function newRandomPart(): string {
   return base64url(crypto.getRandomValues(new Uint8Array(16)));

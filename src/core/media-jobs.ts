@@ -90,9 +90,10 @@ export class MediaJobs {
 
   /**
    * Records how a background job ended: `ready` with the media it stored, or `failed` with the refusal (anything
-   * that is not an AppError is recorded as the 500 the request would have answered). When even that record cannot
-   * be written, the job's media is removed, so a job never leaves media its record does not name; its record then
-   * stays `processing` and reads as failed after its deadline.
+   * that is not an AppError is recorded as the 500 the request would have answered). A job that stored its media
+   * after its deadline is recorded as timed out, its media removed: it was already reported so. When even that
+   * record cannot be written, the job's media is removed, so a job never leaves media its record does not name; its
+   * record then stays `processing` and reads as failed after its deadline.
    */
   async end(id: string, outcome: Promise<Media>): Promise<void> {
     const begun = await this.read(id);
@@ -102,6 +103,12 @@ export class MediaJobs {
     let record: JobRecord;
     try {
       media = await outcome;
+      if (begun?.status === 'processing' && Date.parse(begun.deadline) < Date.now()) {
+        // Anyone who asked after the deadline was told the job failed (media_processing_timeout): it stays failed.
+        await this.deps.media.discard(media.id);
+        media = undefined;
+        throw timedOutJob(id, begun.deadline);
+      }
       record = { status: 'ready', started_at, media_id: media.id, ...owner };
     } catch (err) {
       if (!isAppError(err)) this.deps.logger.error('a background upload failed', { job: id, error: (err as Error)?.message ?? String(err) });

@@ -194,6 +194,20 @@ export class MediaService {
     return this.present(id, type, size, facts);
   }
 
+  /**
+   * The media this service hosts at `url`, found by its address alone (the address its store gives that media),
+   * so that sending it needs no fetch; undefined for any other URL. Media once hosted here and since deleted is
+   * a 404 (media_not_found).
+   */
+  async hostedAt(url: string): Promise<Media | undefined> {
+    const parsed = URL.canParse(url) ? new URL(url) : undefined;
+    const id = parsed && decodeURIComponent(parsed.pathname.slice(parsed.pathname.lastIndexOf('/') + 1));
+    if (!parsed || !id || !MEDIA_ID.test(id)) return undefined;
+    const own = new URL((await this.deps.store.publicUrl(id)).url);
+    if (own.origin !== parsed.origin || own.pathname !== parsed.pathname) return undefined;
+    return this.get(id);
+  }
+
   /** Removes the file (its record goes with it); its URL stops serving (a CDN in front may keep a copy until it expires). */
   async delete(id: string): Promise<void> {
     await this.find(id); // 404 for what this service did not store

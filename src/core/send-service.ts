@@ -52,12 +52,16 @@ export class SendService {
 
   /**
    * Sends media_url as the endpoint's own JSON asks. The URL is checked first, so a dead one stops here, before
-   * anyone is messaged; then it is sent as it is, or a copy is hosted and sent (see decideRehost).
+   * anyone is messaged; then it is sent as it is, or a copy is hosted and sent (see decideRehost). A URL of media
+   * this service hosts is not fetched: its record says what it is.
    */
   async mediaUrl(fields: SendFields & { media_url: string }, options: { rehost: RehostMode; image?: Partial<ImageOptions> }): Promise<SendOutcome> {
     const context: SendContext = {};
     return this.settle(context, async () => {
       const request = { ...fields, phone_number: toE164(fields.phone_number) };
+      // Media hosted here was made deliverable when it was hosted: it is sent at its current URL, with no fetch.
+      const own = await this.deps.media.hostedAt(fields.media_url);
+      if (own) return this.deliver({ ...request, media_url: own.url }, undefined);
       context.preflight = await this.deps.preflight.check(fields.media_url);
       if (decideRehost(context.preflight, options.rehost) === 'rehost') {
         context.media = { ...(await this.deps.importer.import(fields.media_url, { image: options.image })), rehosted: true };

@@ -60,6 +60,15 @@ describe('video → H.264 Constrained Baseline MP4 within the budget', () => {
     expect(Math.abs(Number(probed.format.duration) - 3)).toBeLessThanOrEqual(0.3);
   });
 
+  it('makes the same file from the same upload (ffmpeg uses more than one thread here)', async () => {
+    const input = await av.bigMp4();
+    const first = await expectMedia(await upload(input, 'VID_2024.mp4'));
+    const second = await expectMedia(await upload(input, 'VID_2024.mp4'));
+    expect(second.id).not.toBe(first.id);
+    expect(second.sha256).toBe(first.sha256);
+    expect(sha256(await served(second))).toBe(sha256(await served(first)));
+  });
+
   it('stores a deliverable MP4 byte-identical', async () => {
     const input = await av.deliverableMp4();
     const media = await expectMedia(await upload(input, 'ready.mp4'));

@@ -23,10 +23,11 @@ export interface CuttingProxy {
   close(): Promise<void>;
 }
 
-export async function startCuttingProxy(options: { cutAfter: number }): Promise<CuttingProxy> {
+/** `cutPatches`: armed from the start with these (see arm). */
+export async function startCuttingProxy(options: { cutAfter: number; cutPatches?: number[] }): Promise<CuttingProxy> {
   const sockets = new Set<Socket>();
   let patches = 0;
-  let cutPatches: number[] = [];
+  let cutPatches = options.cutPatches ?? [];
   const proxy: CuttingProxy = {
     url: '',
     targetPort: 0,

@@ -5,10 +5,6 @@ import type { AddressInfo } from 'node:net';
 import { crc32 } from 'node:zlib';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../src/adapters/s3-store.js';
-import { STAGING_PREFIX } from '../../src/adapters/tus/index.js';
-
-/** Staged uploads as the service configures them by default (UPLOAD_EXPIRY_HOURS=24). */
-export const UPLOADS = { prefix: STAGING_PREFIX, expiryHours: 24 };
 
 export function clientFor(endpoint: string, credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }): S3Client {
   return createS3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials });

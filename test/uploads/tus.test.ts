@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MediaStatusResponseSchema } from '../../src/http/schemas.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import * as av from '../support/av-fixtures.js';
@@ -28,4 +28,21 @@ describe('a video uploaded with tus-js-client', () => {
     // The staged upload is gone; only the media and its job record are left.
     expect(await filesIn(`${t.dir}/media`)).toEqual([`${up.id}.mp4`, `${up.id}.mp4.meta.json`, `status/${up.id}.json`, `status/${up.id}.json.meta.json`]);
   });
+});
+
+describe('uploads that finish while the conversion queue is full', () => {
+  it('wait for a turn instead of failing with 503 server_busy: both become media', async () => {
+    // One conversion at a time and none waiting: the second finished upload is refused by the queue at first.
+    const busy = await startTestApp({ MEDIA_CONCURRENCY: '1', MEDIA_QUEUE_LIMIT: '0' });
+    try {
+      const hosted = vi.spyOn(busy.deps.media, 'host');
+      const [a, b] = await Promise.all([av.phoneMov(), av.bigMp4()].map(async (file) => tusUpload(`${busy.baseUrl}/v1/uploads`, await file)));
+      const outcomes = await Promise.all([a!, b!].map(async (up) => MediaStatusResponseSchema.parse(await (await settledUpload(busy.baseUrl, up.id)).json())));
+      expect(outcomes.map((o) => o.status)).toEqual(['ready', 'ready']);
+      // One of them was read again once the queue had room.
+      expect(hosted.mock.calls.length).toBeGreaterThan(2);
+    } finally {
+      await busy.close();
+    }
+  }, 120_000);
 });

@@ -13,8 +13,8 @@ const seconds = (s: number) => s.toFixed(3);
 /**
  * Video → MP4: H.264 Constrained Baseline (x264 `-profile:v baseline`), yuv420p, the planned size (ffmpeg turns
  * the picture upright first, from the display matrix, and writes none), frame rate and bit rate; AAC-LC mono;
- * the index first (`+faststart`). One pass with a target bit rate, held near it by maxrate/bufsize: two passes
- * took ~2.5× the time for no better result.
+ * the index first (`+faststart`). One pass at an average bit rate: two passes took ~2.5× the time for no better
+ * result.
  */
 export function videoArgs(p: { format: AvFormat; input: string; output: string; plan: VideoPlan; audio: boolean; keepMetadata: boolean; threads: number }): string[] {
   const { plan } = p;
@@ -29,10 +29,10 @@ export function videoArgs(p: { format: AvFormat; input: string; output: string; 
     '-t', seconds(plan.duration),
     '-vf', filters.join(','),
     '-c:v', 'libx264', '-profile:v', 'baseline', '-preset', 'medium', '-threads', String(p.threads),
-    // Frame threads make x264's rate control depend on timing (a few bytes differ from run to run); slice threads
-    // keep the output the same for the same input.
-    ...(p.threads > 1 ? ['-x264-params', 'sliced-threads=1'] : []),
-    '-b:v', String(rate), '-maxrate', String(Math.round(rate * 1.25)), '-bufsize', String(rate * 2),
+    // Average bit rate alone, no VBV (-maxrate/-bufsize): the file's size is what counts, not its peaks, and x264's
+    // VBV with frame threads depends on timing (the same upload gave files a few bytes apart). Without it, frame
+    // threads give the same file every time, and use two cores on a small picture where slice threads did not.
+    '-b:v', String(rate),
     ...(p.audio && plan.audioBitrate ? ['-c:a', 'aac', '-profile:a', 'aac_low', '-ac', '1', '-ar', String(VIDEO_AUDIO_RATE), '-b:a', String(plan.audioBitrate)] : []),
     ...metadata(p.keepMetadata),
     '-movflags', p.keepMetadata ? '+faststart+use_metadata_tags' : '+faststart',

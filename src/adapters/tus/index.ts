@@ -1,14 +1,12 @@
 import { join, resolve } from 'node:path';
 import type { Locker } from '@tus/server';
 import type { Config } from '../../config.js';
+import { TUS_STAGING_PREFIX } from '../../core/keys.js';
 import type { Logger } from '../../core/ports.js';
 import { StagingFileStore, StagingS3Store, type StagingStore } from './stores.js';
 import { TusUploads } from './server.js';
 
 export { TusUploads } from './server.js';
-
-/** In the bucket, every staged upload's objects (data, `.info`, `.part`) are under this prefix. */
-export const STAGING_PREFIX = 'uploads/tus/';
 
 /** S3's smallest part but the last: every full part @tus/s3-store sends is at least this. */
 const PART_BYTES = 5 * 1024 * 1024;
@@ -28,12 +26,12 @@ export function buildTusUploads(config: Config, logger: Logger, options: TusUplo
   const expiry = options.expiryMs ?? config.UPLOAD_EXPIRY_HOURS * 3_600_000;
   const local = config.STORAGE_DRIVER !== 's3';
   const datastore: StagingStore = local ? new StagingFileStore(join(resolve(config.LOCAL_STORAGE_DIR), 'uploads', 'tus'), expiry) : s3Staging(config, expiry);
-  return new TusUploads({ datastore, prefix: local ? '' : STAGING_PREFIX, publicBaseUrl: config.PUBLIC_BASE_URL, locker: options.locker, logger });
+  return new TusUploads({ datastore, prefix: local ? '' : TUS_STAGING_PREFIX, publicBaseUrl: config.PUBLIC_BASE_URL, locker: options.locker, logger });
 }
 
 /** Exported for bench:load, which runs @tus/server alone on the same store. */
 export function s3Staging(config: Config, expiry: number): StagingS3Store {
-  return new StagingS3Store(STAGING_PREFIX, {
+  return new StagingS3Store(TUS_STAGING_PREFIX, {
     partSize: PART_BYTES,
     expirationPeriodInMilliseconds: expiry,
     // Object tags (which @tus/s3-store would use to mark unfinished uploads) are not on every S3-compatible store (R2).

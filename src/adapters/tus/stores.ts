@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -28,6 +29,9 @@ const withoutDeferredLength = (extensions: string[]) => extensions.filter((e) =>
 /** STORAGE_DRIVER=local: a folder of its own (the media folder's `uploads/tus`, never served). */
 export class StagingFileStore extends FileStore implements StagingStore {
   constructor(private readonly folder: string, expirationPeriodInMilliseconds: number) {
+    // Made here, at start-up, so that a folder that cannot be made stops the start with its error: FileStore makes
+    // it too, but throws its error from a callback, where it would end the process later.
+    mkdirSync(folder, { recursive: true });
     super({ directory: folder, expirationPeriodInMilliseconds });
     this.extensions = withoutDeferredLength(this.extensions);
   }

@@ -2,6 +2,7 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { AppError, isAppError } from '../../core/errors.js';
 import { refuse } from '../../core/policy.js';
+import type { Media } from '../../core/media-service.js';
 import type { ResumableUploadHooks, ResumableUploads, StagedUpload } from '../../core/ports.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { MediaStatusResponseSchema, errors } from '../schemas.js';
@@ -24,14 +25,18 @@ export function tusRoutes(deps: Pick<AppDeps, 'media' | 'resumable' | 'apiKeys' 
     return deps.resumable;
   };
 
-  /** Hosts a finished upload in the background; the job is recorded before its last request is answered. */
+  /**
+   * Hosts a finished upload in the background; the job is recorded before its last request is answered. The bytes
+   * stay staged until the outcome, so a full processing queue (503 server_busy) is waited out, not reported: the
+   * upload is read again after the delay the refusal names, doubling, for as long as the job's deadline allows.
+   */
   const onFinish = async (upload: StagedUpload) => {
     const tus = port();
     const job = await media.jobs.begin({ id: upload.id, owner: upload.owner });
     const { filename, filetype } = upload.metadata;
-    const work = tus.read(upload.id).then((body) =>
+    const host = async (): Promise<Media> =>
       media.host({
-        body,
+        body: await tus.read(upload.id),
         declaredSize: upload.size,
         filename,
         declaredContentType: filetype,
@@ -39,13 +44,14 @@ export function tusRoutes(deps: Pick<AppDeps, 'media' | 'resumable' | 'apiKeys' 
         av: avOptionsIn(upload.metadata),
         key: upload.id,
         onProgress: media.jobs.progressOf({ ...job, owner: upload.owner }),
-      }),
-    );
+      });
+    const work = whenNotBusy(host, Date.parse(job.deadline) - (Date.parse(job.deadline) - Date.parse(job.started_at)) / 2);
     // Staging is emptied before the outcome is recorded: once a job reads ready or failed, its bytes are gone.
     const removed = work.finally(() =>
       tus.remove(upload.id).catch((err: unknown) => deps.logger.error('a finished resumable upload could not be removed from staging', { upload: upload.id, error: (err as Error)?.message ?? String(err) })),
     );
-    void media.jobs.end(upload.id, removed);
+    // end() records every outcome of the work itself; what is left (its record unreadable) must not go unhandled.
+    media.jobs.end(upload.id, removed).catch((err: unknown) => deps.logger.error('a resumable upload\'s job could not be ended', { upload: upload.id, error: (err as Error)?.message ?? String(err) }));
   };
 
   const hooksFor = async (c: Context<AppEnv>): Promise<ResumableUploadHooks> => {
@@ -101,6 +107,25 @@ export function tusRoutes(deps: Pick<AppDeps, 'media' | 'resumable' | 'apiKeys' 
     });
     return c.json({ success: true as const, ...state }, 200);
   });
+}
+
+/**
+ * Runs `work` until it is not refused with 503 server_busy, waiting the refusal's Retry-After (at least a second),
+ * then twice as long each time, up to 30 s; no new try starts after `until` (half the job's time, so that the last
+ * try has the other half).
+ */
+async function whenNotBusy<T>(work: () => Promise<T>, until: number): Promise<T> {
+  for (let wait = 0; ; ) {
+    try {
+      return await work();
+    } catch (err) {
+      if (!isAppError(err) || err.code !== 'server_busy') throw err;
+      const retryAfter = Object.entries(err.headers).find(([name]) => name.toLowerCase() === 'retry-after')?.[1];
+      wait = Math.min(30_000, Math.max(1_000, Number(retryAfter ?? 1) * 1_000, wait * 2));
+      if (Date.now() + wait > until) throw err;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
 }
 
 /**

@@ -115,3 +115,23 @@ export function firstFrameHeader(b: Pieces, from: number, within: number): { at:
   }
   return undefined;
 }
+
+/**
+ * How long the sound lasts, in seconds: every frame from the first to the end of the audio, counted (an encoder's
+ * info frame holds no sound), each `samples per frame / sample rate` long. Undefined when the frames do not run
+ * unbroken to the end, or change sample rate: a file this cannot vouch for.
+ */
+export function mpegAudioSeconds(b: Pieces): number | undefined {
+  const end = audioEnd(b);
+  let p = id3v2End(b);
+  const first = frameAt(b, p);
+  if (!first) return undefined;
+  let samples = 0;
+  while (p < end) {
+    const frame = frameAt(b, p);
+    if (!frame || !sameStream(frame, first) || p + frame.length > end) return undefined;
+    if (!isInfoFrame(b, p, frame)) samples += frame.layer === 1 ? 384 : frame.layer === 3 && frame.version !== 1 ? 576 : 1152;
+    p += frame.length;
+  }
+  return samples / first.sampleRate;
+}

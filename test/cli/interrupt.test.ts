@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { deliverableMp4 } from '../support/av-fixtures.js';
+import { runCli } from '../support/cli.js';
+
+/**
+ * An upload stopped in the middle. A TCP proxy holds an upload's PATCH after its first megabyte (a stalled
+ * network) while `stall` is set, so the upload is surely under way when the CLI is stopped; other requests pass.
+ */
+const MB = 1024 * 1024;
+let t: TestApp;
+let proxy: Server;
+let proxyUrl: string;
+const sockets = new Set<Socket>();
+let dir: string;
+let stall = true;
+beforeAll(async () => {
+  t = await startTestApp();
+  const target = Number(new URL(t.baseUrl).port);
+  proxy = createServer((client) => {
+    const upstream = connect(target, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+    }
+    let patchBytes = -1; // counting once a PATCH starts on this connection
+    client.on('data', (chunk: Buffer) => {
+      if (chunk.toString('latin1', 0, 6) === 'PATCH ') patchBytes = stall ? 0 : -1;
+      if (patchBytes >= 0) {
+        patchBytes += chunk.length;
+        if (patchBytes > MB) return client.pause(); // held: nothing more goes through
+      }
+      upstream.write(chunk);
+    });
+    upstream.pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  dir = await mkdtemp(join(tmpdir(), 'mms-media-cli-interrupt-'));
+});
+afterAll(async () => {
+  for (const s of sockets) s.destroy();
+  await new Promise((resolve) => proxy.close(resolve));
+  await t.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('Ctrl-C during an upload', () => {
+  it('stops it, deletes what the service had staged (tus termination), exit code 130', async () => {
+    const path = join(dir, 'long.mp4');
+    await writeFile(path, randomBytes(4 * MB));
+    let sentInterrupt = false;
+    const running = runCli(['upload', path, '--progress', 'plain'], { MMS_MEDIA_URL: proxyUrl }, {
+      onStderr: (soFar) => {
+        if (sentInterrupt || !soFar.includes('long.mp4: 0% of')) return;
+        sentInterrupt = true;
+        // Once the service has some of the bytes: its staging folder holds the upload.
+        const waitForStaged = async () => {
+          while ((await readdir(join(t.dir, 'media/uploads/tus'))).length === 0) await new Promise((r) => setTimeout(r, 20));
+          running.child.kill('SIGINT');
+        };
+        void waitForStaged();
+      },
+    });
+    const run = await running;
+    expect(run.code).toBe(130);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.split('\n').slice(-2)).toEqual(['mms-media: The upload of long.mp4 was stopped (Ctrl-C) and removed from the service.', '']);
+    expect(await readdir(join(t.dir, 'media/uploads/tus'))).toEqual([]);
+  });
+
+  it('a run killed outright (no cleanup) is resumed by running the same command again', async () => {
+    // A short deliverable MP4 followed by a 3 MB `free` box (which players skip): accepted once it is all in.
+    const clip = await deliverableMp4();
+    const box = Buffer.alloc(8);
+    box.writeUInt32BE(3_000_000, 0);
+    box.write('free', 4, 'latin1');
+    const path = join(dir, 'train.mp4');
+    await writeFile(path, Buffer.concat([clip, box, randomBytes(3_000_000 - 8)]));
+    const env = { MMS_MEDIA_URL: proxyUrl, MMS_MEDIA_STATE_DIR: join(dir, 'state') };
+    const staging = join(t.dir, 'media/uploads/tus');
+
+    stall = true;
+    const first = runCli(['upload', path], env);
+    let staged: string | undefined;
+    for (;;) {
+      // Wait until the service holds part of the file, then kill the CLI as a crash or a closed laptop would.
+      staged = (await readdir(staging)).find((name) => /^[A-Za-z0-9_-]{22}$/.test(name));
+      if (staged && (await stat(join(staging, staged))).size > 0) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    first.child.kill('SIGKILL');
+    expect((await first).code).toBe(null);
+
+    stall = false;
+    const second = await runCli(['upload', path, '--json', '--progress', 'plain'], env);
+    expect(second.code).toBe(0);
+    // The same upload went on: the media is named after it, and progress started past zero.
+    expect(JSON.parse(second.stdout).files[0].media.id).toBe(`${staged}.mp4`);
+    expect(second.stderr.split('\n')[0]).not.toMatch(/: 0% of/);
+    expect(await readdir(staging)).toEqual([]);
+  }, 60_000);
+});

@@ -1,0 +1,50 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LocalStore } from '../../src/adapters/local-store.js';
+import { jsonLogger } from '../../src/adapters/json-logger.js';
+import { sha256 } from '../../src/adapters/sha256.js';
+import { isAppError } from '../../src/core/errors.js';
+import { MediaJobs } from '../../src/core/media-jobs.js';
+import type { Media } from '../../src/core/media-service.js';
+
+/** Background jobs' records in a real store (local disk): what any instance reads back. */
+let dir: string;
+let store: LocalStore;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'media-jobs-'));
+  store = new LocalStore(dir, 'http://127.0.0.1:1');
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+function jobs(jobDeadlineMs: number) {
+  const discarded: string[] = [];
+  const media = {
+    get: async (id: string) => ({ id }) as Media,
+    discard: async (id: string) => void discarded.push(id),
+  };
+  return { jobs: new MediaJobs({ store, sha256, logger: jsonLogger('error', () => undefined), jobDeadlineMs, media }), discarded };
+}
+const stateOf = (j: MediaJobs, id: string) => j.state(id).catch((err: unknown) => (isAppError(err) ? { code: err.code, status: err.status } : err));
+
+describe('MediaJobs', () => {
+  it('records a job that ends within its deadline as ready, naming its media', async () => {
+    const { jobs: j, discarded } = jobs(60_000);
+    const job = await j.begin();
+    await j.end(job.id, Promise.resolve({ id: `${job.id}.mp4` } as Media));
+    expect(await stateOf(j, job.id)).toEqual({ status: 'ready', media: { id: `${job.id}.mp4` } });
+    expect(discarded).toEqual([]);
+  });
+
+  it('keeps a job that stored its media after its deadline failed with media_processing_timeout, and removes the media', async () => {
+    const { jobs: j, discarded } = jobs(20);
+    const job = await j.begin();
+    const late = new Promise<Media>((resolve) => setTimeout(() => resolve({ id: `${job.id}.mp4` } as Media), 60));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(await stateOf(j, job.id)).toEqual({ code: 'media_processing_timeout', status: 504 }); // what a poller is told now
+    await j.end(job.id, late);
+    expect(await stateOf(j, job.id)).toEqual({ code: 'media_processing_timeout', status: 504 }); // and still after the late end
+    expect(discarded).toEqual([`${job.id}.mp4`]);
+  });
+});
