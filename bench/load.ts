@@ -12,7 +12,7 @@
  *                             @tus/server alone on the same store, and the bare relay taking the same 8 MB
  *
  * Everything runs on loopback in separate processes: the S3 emulator (test/support/s3-server.ts), the bare
- * relay, two service processes (the compiled build, dist/node/main.js, as `npm start` runs it, with STORAGE_DRIVER=s3; one
+ * relay, @tus/server alone, three service processes (the compiled build, dist/node/main.js, as `npm start` runs it, with STORAGE_DRIVER=s3; one
  * per service row, so each row's peak RSS is its own VmHWM), and this process, which generates the load. After a warm-up (every row at full load for
  * WARMUP_SECONDS, uncounted, so that measured code runs compiled, as in a long-running process), each row runs
  * `--seconds` of counted time in all, split into `--rounds` segments interleaved with the other rows (order rotated
