@@ -560,6 +560,12 @@ function report(rows: RowResult[], clients: number, seconds: number, rounds: num
   const byName = (prefix: string) => rows.find((r) => r.name.startsWith(prefix))!;
   const ordered = [byName('service (all'), byName('service (non'), byName('SDK direct'), byName('bare relay (non'), byName('service /v1/uploads'), byName('@tus/server'), byName('bare relay (8')];
   const mbps = (r: RowResult) => r.okBytes / MB / (r.elapsedMs / 1000);
+  /**
+   * Every client sends its next request as soon as one ends, so the clients together move their mean file per mean
+   * latency. Unlike MB/s, this does not depend on how many requests happen to end inside a window, which matters
+   * when a request takes a large part of a segment (the 8 MB resumable uploads).
+   */
+  const mbpsByLatency = (r: RowResult) => (clients * (r.okBytes / r.latencies.length)) / MB / (r.latencies.reduce((a, b) => a + b, 0) / r.latencies.length / 1000);
   const rps = (r: RowResult) => r.latencies.length / (r.elapsedMs / 1000);
   const errorCount = (r: RowResult) => [...r.errors.values()].reduce((a, b) => a + b, 0);
   const errors = (r: RowResult) => {
@@ -570,14 +576,14 @@ function report(rows: RowResult[], clients: number, seconds: number, rounds: num
   const cores = os.cpus().length;
 
   console.log(`\n## Results (${clients} clients, ${seconds} s per row in ${rounds} interleaved segment(s))\n`);
-  console.log('| row | req/s | MB/s | p50 ms | p95 ms | p99 ms | errors | peak RSS |');
-  console.log('|---|---:|---:|---:|---:|---:|---|---:|');
+  console.log('| row | req/s | MB/s | MB/s by latency | p50 ms | p95 ms | p99 ms | errors | peak RSS |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---|---:|');
   for (const r of ordered) {
     const [p50, p95, p99] = [0.5, 0.95, 0.99].map((q) => percentile(r.latencies, q).toFixed(0));
-    console.log(`| ${r.name} | ${rps(r).toFixed(1)} | ${mbps(r).toFixed(1)} | ${p50} | ${p95} | ${p99} | ${errors(r)} | ${rss(r)} |`);
+    console.log(`| ${r.name} | ${rps(r).toFixed(1)} | ${mbps(r).toFixed(1)} | ${mbpsByLatency(r).toFixed(1)} | ${p50} | ${p95} | ${p99} | ${errors(r)} | ${rss(r)} |`);
   }
   console.log(
-    '\nMB/s: file bytes (decimal MB) of uploads that succeeded within the counted windows, per second of those windows. Latency: those requests, first byte sent to last byte of the reply (tus: POST to the last PATCH\'s reply). Peak RSS: VmHWM of the process in the middle (service, @tus/server alone or relay; the two relay rows share one process); SDK direct has none.',
+    '\nMB/s: file bytes (decimal MB) of uploads that succeeded within the counted windows, per second of those windows; by latency: clients × mean file / mean latency of those requests. Latency: those requests, first byte sent to last byte of the reply (tus: POST to the last PATCH\'s reply). Peak RSS: VmHWM of the process in the middle (service, @tus/server alone or relay; the two relay rows share one process); SDK direct has none.',
   );
 
   console.log(`\nCPU seconds spent during each row's counted windows (the machine offers ${cores} per second of wall time; "not ours" is everything else running on it, kernel included):\n`);
@@ -594,6 +600,7 @@ function report(rows: RowResult[], clients: number, seconds: number, rounds: num
 
   const [all, non, , relay, tus, tusAlone] = ordered as [RowResult, RowResult, RowResult, RowResult, RowResult, RowResult];
   const tusRatio = mbps(tus) / mbps(tusAlone);
+  const tusRatioByLatency = mbpsByLatency(tus) / mbpsByLatency(tusAlone);
   const ratio = mbps(non) / mbps(relay);
   const serviceErrors = errorCount(all) + errorCount(non) + errorCount(tus);
   const peak = Math.max(all.peakRssBytes ?? 0, non.peakRssBytes ?? 0, tus.peakRssBytes ?? 0);
@@ -603,7 +610,7 @@ function report(rows: RowResult[], clients: number, seconds: number, rounds: num
     `- service non-image throughput / bare relay throughput: ${(ratio * 100).toFixed(0)}% (${mbps(non).toFixed(1)} / ${mbps(relay).toFixed(1)} MB/s; target ≥ 90%): ${mark(ratio >= 0.9)}`,
   );
   console.log(
-    `- service /v1/uploads throughput / @tus/server alone (8 MB, tus): ${(tusRatio * 100).toFixed(0)}% (${mbps(tus).toFixed(1)} / ${mbps(tusAlone).toFixed(1)} MB/s; target ≥ 90%): ${mark(tusRatio >= 0.9)}`,
+    `- service /v1/uploads throughput / @tus/server alone (8 MB, tus): ${(tusRatio * 100).toFixed(0)}% (${mbps(tus).toFixed(1)} / ${mbps(tusAlone).toFixed(1)} MB/s; by latency ${(tusRatioByLatency * 100).toFixed(0)}%; target ≥ 90%): ${mark(tusRatio >= 0.9)}`,
   );
   console.log(`- errors at ${clients} clients${clients === 32 ? '' : ' (the target is stated at 32)'}: ${serviceErrors} (target 0): ${mark(serviceErrors === 0)}`);
   console.log(`- peak RSS of the service: ${Math.round(peak / MB)} MB = ${Math.round(peak / 2 ** 20)} MiB (target < 512 MB): ${mark(peak < 512 * MB)}`);
