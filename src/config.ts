@@ -80,6 +80,17 @@ const schema = z
     MAX_CONCURRENT_UPLOADS: int(1, 10_000).default(64),
     RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).optional(),
     SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
+    /**
+     * Signs the direct-upload URLs this service takes itself (local driver, R2 binding). Unset: a random one per
+     * process, enough for one instance; instances that share uploads (Workers isolates, processes sharing a disk)
+     * need one shared value (see signingSecret in src/core/upload-signing.ts).
+     */
+    UPLOAD_SIGNING_SECRET: z.string().trim().min(32, { error: 'must be at least 32 characters (e.g. openssl rand -base64 32)' }).optional(),
+    /**
+     * Origins whose pages may call /v1 from a browser (CORS), comma-separated, e.g. https://app.example.com; `*`
+     * for any (only with API_KEYS: keys travel in a header, never as cookies). Unset: none.
+     */
+    CORS_ORIGINS: list.pipe(z.array(z.string().transform((o, ctx) => corsOrigin(o, ctx)))),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' }).default('info'),
   })
   .superRefine((c, ctx) => {
@@ -91,6 +102,13 @@ const schema = z
         code: 'custom',
         path: ['MEDIA_RETENTION_DAYS'],
         message: `must be at least the URL lifetime (MEDIA_URL_TTL_SECONDS = ${c.MEDIA_URL_TTL_SECONDS / 86_400} days): files must outlive their links`,
+      });
+    }
+    if (c.CORS_ORIGINS.includes('*') && c.API_KEYS.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CORS_ORIGINS'],
+        message: 'may be * only when API_KEYS is set: without keys, any web page a user opens could use this service through their browser',
       });
     }
     if (c.API_KEYS.length === 0 && !isLoopback(c.HOST)) {
@@ -146,6 +164,17 @@ function checkDriverForRuntime(driver: string | undefined, runtime: Runtime): vo
   if (runtime === 'workers' && driver === 'local') {
     throw new ConfigError('STORAGE_DRIVER local needs a disk, which Workers do not have; use r2 (the MEDIA_BUCKET binding) or s3');
   }
+}
+
+/** One CORS origin as browsers send it in Origin (`https://app.example.com`, lower case, no path), or `*`. */
+function corsOrigin(value: string, ctx: z.RefinementCtx): string {
+  if (value === '*') return value;
+  const parsed = URL.canParse(value) ? new URL(value) : null;
+  if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== value.toLowerCase().replace(/\/$/, '')) {
+    ctx.addIssue({ code: 'custom', message: `must be origins such as https://app.example.com (scheme, host and port only; "${value}" is not one), comma-separated, or *` });
+    return z.NEVER;
+  }
+  return parsed.origin;
 }
 
 export function isLoopback(host: string): boolean {

@@ -77,7 +77,20 @@ describe('parseConfig', () => {
     });
   }
 
+  it('reads CORS_ORIGINS as browsers send Origin, refuses anything else, and * without API_KEYS', () => {
+    expect(parseConfig({}).CORS_ORIGINS).toEqual([]);
+    expect(parseConfig({ CORS_ORIGINS: 'https://App.example.com/, http://localhost:5173' }).CORS_ORIGINS).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    expect(parseConfig({ CORS_ORIGINS: '*', API_KEYS: 'k' }).CORS_ORIGINS).toEqual(['*']);
+    expect(refusal({ CORS_ORIGINS: 'https://app.example.com/login' })).toBe(
+      'CORS_ORIGINS must be origins such as https://app.example.com (scheme, host and port only; "https://app.example.com/login" is not one), comma-separated, or * (got "https://app.example.com/login")',
+    );
+    expect(refusal({ CORS_ORIGINS: '*' })).toBe(
+      'CORS_ORIGINS may be * only when API_KEYS is set: without keys, any web page a user opens could use this service through their browser (got "*")',
+    );
+  });
+
   it('never echoes a secret in its message', () => {
+    expect(refusal({ UPLOAD_SIGNING_SECRET: 'too-short-secret' })).toBe('UPLOAD_SIGNING_SECRET must be at least 32 characters (e.g. openssl rand -base64 32)');
     expect(refusal({ TELI_API_KEY: 'sk-secret', TELI_TIMEOUT_MS: 'x' })).toBe('TELI_TIMEOUT_MS must be a whole number from 100 to 120000 (got "x")');
     expect(refusal({ TELI_API_KEY: 'sk-secret', TELI_API_BASE_URL: 'nope' })).toBe('TELI_API_BASE_URL must be an http:// or https:// URL (got "nope")');
   });

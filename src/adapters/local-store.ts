@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile, access, constants } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { resolveRange } from '../core/byte-range.js';
 import { emptyStream } from '../core/streams.js';
-import type { ByteRange, FileContent, MediaStore, ObjectInfo, PutOptions, StoredObject } from '../core/ports.js';
+import type { ByteRange, FileContent, MediaStore, ObjectInfo, PutOptions, StoredObject, StreamingWrites } from '../core/ports.js';
 
 /** Keys the local store will touch: path segments of safe characters, one extension. Nothing else reaches the disk. */
 const SAFE_KEY = /^([A-Za-z0-9_-]+\/)*[A-Za-z0-9_-]+\.[a-z0-9]{1,5}$/;
@@ -17,7 +19,7 @@ type Sidecar = ObjectInfo;
  * file plus a small JSON sidecar with its headers. Writes go to a temporary file that is renamed into place
  * only when complete, so a refused or broken upload leaves nothing behind.
  */
-export class LocalStore implements MediaStore {
+export class LocalStore implements MediaStore, StreamingWrites {
   readonly servedByApp = true;
 
   constructor(
@@ -26,9 +28,6 @@ export class LocalStore implements MediaStore {
   ) {}
 
   async put(key: string, content: FileContent, options: PutOptions): Promise<void> {
-    const file = this.pathOf(key);
-    await mkdir(dirname(file), { recursive: true });
-    const tmp = `${file}.${randomUUID()}.tmp`;
     const sidecar: Sidecar = {
       contentType: options.contentType,
       filename: options.filename,
@@ -36,10 +35,25 @@ export class LocalStore implements MediaStore {
       size: content.size,
       metadata: options.metadata ?? {},
     };
+    await this.place(key, sidecar, (tmp) => writeFile(tmp, content.chunks, { flag: 'wx' }));
+  }
+
+  /** A direct upload's bytes as they arrive, straight to disk (the stream enforces the length; see exactLength). */
+  async putStream(key: string, body: ReadableStream<Uint8Array>, size: number): Promise<void> {
+    // Staged bytes are read back once and never served: a random ETag will do.
+    const sidecar: Sidecar = { contentType: 'application/octet-stream', etag: `"${randomUUID().replace(/-/g, '')}"`, size, metadata: {} };
+    await this.place(key, sidecar, (tmp) => pipeline(Readable.fromWeb(body as NodeReadableStream<Uint8Array>), createWriteStream(tmp, { flags: 'wx' })));
+  }
+
+  /** Writes the data with `write(tmp)` and the sidecar under temporary names, then moves both into place. */
+  private async place(key: string, sidecar: Sidecar, write: (tmp: string) => Promise<void>): Promise<void> {
+    const file = this.pathOf(key);
+    await mkdir(dirname(file), { recursive: true });
+    const tmp = `${file}.${randomUUID()}.tmp`;
     // Both written under temporary names, then renamed: the sidecar first, the data last. head() needs both, so
     // the object appears whole at the last rename and a reader never sees half a sidecar.
     try {
-      await writeFile(tmp, content.chunks, { flag: 'wx' });
+      await write(tmp);
       await writeFile(`${tmp}.meta`, JSON.stringify(sidecar), { flag: 'wx' });
       await rename(`${tmp}.meta`, `${file}.meta.json`);
       await rename(tmp, file);

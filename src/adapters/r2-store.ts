@@ -1,5 +1,5 @@
 import { resolveRange } from '../core/byte-range.js';
-import type { ByteRange, FileContent, MediaStore, ObjectInfo, PutOptions, StoredObject } from '../core/ports.js';
+import type { ByteRange, FileContent, MediaStore, ObjectInfo, PutOptions, StoredObject, StreamingWrites } from '../core/ports.js';
 import { concat, emptyStream } from '../core/streams.js';
 
 /**
@@ -27,7 +27,7 @@ export interface R2BucketLike {
   /** With `onlyIf`, resolves null when the condition fails (`etagDoesNotMatch: '*'`: only if the key is free; `etagMatches`: only if unchanged). */
   put(
     key: string,
-    value: Uint8Array,
+    value: Uint8Array | ReadableStream<Uint8Array>,
     options?: {
       httpMetadata?: R2HttpMetadataLike;
       customMetadata?: Record<string, string>;
@@ -60,7 +60,7 @@ const PROBE_KEY = '.readiness-probe-never-written';
  * Content-Type and Content-Disposition as R2 HTTP metadata, so an R2 custom domain serves them right too, and
  * the media record as custom metadata (which R2 does not serve). Each file is one put: whole, or not there.
  */
-export class R2Store implements MediaStore {
+export class R2Store implements MediaStore, StreamingWrites {
   readonly servedByApp: boolean;
   private readonly bucket: R2BucketLike;
   private readonly base: string;
@@ -81,6 +81,17 @@ export class R2Store implements MediaStore {
       customMetadata: options.metadata,
       sha256: content.sha256, // R2 refuses the write if the bytes it received differ
     });
+  }
+
+  /**
+   * A direct upload's bytes as they arrive. R2 takes a stream only of known length: a FixedLengthStream (a Workers
+   * global) of `size` says it, and fails the put, which then keeps nothing, when the body's length differs.
+   */
+  async putStream(key: string, body: ReadableStream<Uint8Array>, size: number): Promise<void> {
+    const Fixed = (globalThis as { FixedLengthStream?: new (length: number) => TransformStream<Uint8Array, Uint8Array> }).FixedLengthStream;
+    if (!Fixed) throw new Error('R2Store.putStream needs the Workers runtime (FixedLengthStream)');
+    const fixed = new Fixed(size);
+    await Promise.all([body.pipeTo(fixed.writable), this.bucket.put(key, fixed.readable, { httpMetadata: { contentType: 'application/octet-stream' } })]);
   }
 
   async publicUrl(key: string): Promise<{ url: string; expiresAt: Date | null }> {

@@ -7,6 +7,7 @@
  * instance that stopped, and is reported failed.
  */
 import { AppError, isAppError } from './errors.js';
+import { getJson, putJson } from './json-records.js';
 import { newRandomPart } from './keys.js';
 import { mediaNotFound, type Media } from './media-record.js';
 import type { Hasher, Logger, MediaStore } from './ports.js';
@@ -30,13 +31,9 @@ export function prefersAsync(header: string | null | undefined): boolean {
 }
 
 /** A stored record read back; anything else under the key is treated as absent. */
-export function parseJobRecord(text: string): JobRecord | null {
-  try {
-    const record = JSON.parse(text) as JobRecord;
-    return record && ['processing', 'failed', 'ready'].includes(record.status) ? record : null;
-  } catch {
-    return null;
-  }
+export function parseJobRecord(value: unknown): JobRecord | null {
+  const record = value as JobRecord | null;
+  return record && ['processing', 'failed', 'ready'].includes(record.status) ? record : null;
 }
 
 /** What a job that was never finished reads as once its deadline has passed. */
@@ -82,10 +79,26 @@ export class MediaJobs {
    */
   async begin(options: { id?: string; owner?: string } = {}): Promise<Extract<JobState, { status: 'processing' }>> {
     const id = options.id ?? newRandomPart();
-    const started = Date.now();
-    const record = { status: 'processing' as const, started_at: new Date(started).toISOString(), deadline: new Date(started + (this.deps.jobDeadlineMs ?? 180_000)).toISOString() };
+    const record = this.processing();
     await this.write(id, { ...record, ...(options.owner !== undefined && { owner: options.owner }) });
     return { ...record, id };
+  }
+
+  /**
+   * Starts a job under an id given out before (a direct upload's), only if no job has that id yet: false when one
+   * has. `createOnce` writes only if the key is free (a conditional write, for instances sharing the bucket);
+   * without it (one process) the record is simply written and the caller keeps others out.
+   */
+  async beginOnce(id: string, createOnce?: (key: string, body: string) => Promise<boolean>): Promise<boolean> {
+    const record = this.processing();
+    if (createOnce) return createOnce(jobKey(id), JSON.stringify(record));
+    await this.write(id, record);
+    return true;
+  }
+
+  private processing(): Extract<JobRecord, { status: 'processing' }> {
+    const started = Date.now();
+    return { status: 'processing', started_at: new Date(started).toISOString(), deadline: new Date(started + (this.deps.jobDeadlineMs ?? 180_000)).toISOString() };
   }
 
   /**
@@ -93,10 +106,12 @@ export class MediaJobs {
    * that is not an AppError is recorded as the 500 the request would have answered). A job that stored its media
    * after its deadline is recorded as timed out, its media removed: it was already reported so. When even that
    * record cannot be written, the job's media is removed, so a job never leaves media its record does not name; its
-   * record then stays `processing` and reads as failed after its deadline.
+   * record then stays `processing` and reads as failed after its deadline. Resolves false then, true once the
+   * outcome is recorded.
    */
-  async end(id: string, outcome: Promise<Media>): Promise<void> {
-    const begun = await this.read(id);
+  async end(id: string, outcome: Promise<Media>): Promise<boolean> {
+    outcome.catch(() => undefined); // a refusal may come while the record is read: it is handled below, not unhandled
+    const begun = await this.record(id);
     const started_at = begun?.started_at ?? new Date().toISOString();
     const owner = begun?.owner !== undefined ? { owner: begun.owner } : {};
     let media: Media | undefined;
@@ -118,9 +133,11 @@ export class MediaJobs {
     this.ended.add(id); // progress not yet written is dropped
     try {
       await this.inOrder(id, () => this.write(id, record));
+      return true;
     } catch (err) {
       this.deps.logger.error('the record of a background upload could not be written', { job: id, error: (err as Error)?.message ?? String(err) });
       if (media) await this.deps.media.discard(media.id);
+      return false;
     } finally {
       this.ended.delete(id);
     }
@@ -163,7 +180,7 @@ export class MediaJobs {
    * Asked for an owner, a job begun for another (or for none) is not found.
    */
   async state(id: string, owner?: string): Promise<JobState> {
-    const record = JOB_ID.test(id) ? await this.read(id) : null;
+    const record = JOB_ID.test(id) ? await this.record(id) : null;
     if (!record || (owner !== undefined && record.owner !== owner)) throw mediaNotFound(id);
     if (record.status === 'failed') throw jobError(id, record);
     if (record.status === 'ready') return { status: 'ready', media: await this.deps.media.get(record.media_id) };
@@ -171,16 +188,13 @@ export class MediaJobs {
     return { status: 'processing', id, started_at: record.started_at, deadline: record.deadline, ...(record.progress !== undefined && { progress: record.progress }) };
   }
 
-  private async read(id: string): Promise<JobRecord | null> {
-    const found = await this.deps.store.get(jobKey(id));
-    return found ? parseJobRecord(await new Response(found.body).text()) : null;
+  /** The job's record as stored; null when there is none. */
+  async record(id: string): Promise<JobRecord | null> {
+    return parseJobRecord(await getJson(this.deps.store, jobKey(id)));
   }
 
-  private async write(id: string, record: JobRecord): Promise<void> {
-    const bytes = new TextEncoder().encode(JSON.stringify(record));
-    const hasher = this.deps.sha256();
-    hasher.update(bytes);
-    await this.deps.store.put(jobKey(id), { chunks: [bytes], size: bytes.length, sha256: hasher.digestHex() }, { contentType: 'application/json' });
+  private write(id: string, record: JobRecord): Promise<void> {
+    return putJson(this.deps.store, this.deps.sha256, jobKey(id), record);
   }
 
   /** A deleted media's job record names it: it goes too, so the job reads as unknown, not ready. */

@@ -64,6 +64,33 @@ export interface MediaStore {
   readonly servedByApp: boolean;
 }
 
+/** A direct upload (POST /v1/uploads/direct) waiting for its bytes: staged at `key`, exactly `size` bytes, until `expiresAt`. */
+export interface PendingDirectUpload {
+  id: string;
+  key: string;
+  size: number;
+  expiresAt: Date;
+}
+
+/**
+ * Where a client PUTs a direct upload's bytes: a URL the store itself takes (an S3 presigned PUT), or one this
+ * service takes and checks (local disk, an R2 binding: see SignedUploadUrls). Either way the URL admits exactly
+ * `size` bytes, to `key` only, until `expiresAt`.
+ */
+export interface UploadTargets {
+  /** The URL and the headers the PUT must carry as they are (the signature may cover them). */
+  target(upload: PendingDirectUpload): Promise<{ url: string; headers: Record<string, string> }>;
+}
+
+/** A store that writes a body as it arrives (the service-taken PUT of a direct upload), instead of a whole file held in memory. */
+export interface StreamingWrites {
+  /**
+   * Writes exactly `size` bytes to `key`: afterwards the object is there whole, or not at all. Rejects when the
+   * body fails, or has more or fewer bytes (the caller's stream says which, see exactLength).
+   */
+  putStream(key: string, body: ReadableStream<Uint8Array>, size: number): Promise<void>;
+}
+
 export interface ImageInput {
   /** The file's length in bytes. */
   size: number;

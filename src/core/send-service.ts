@@ -59,8 +59,9 @@ export class SendService {
     const context: SendContext = {};
     return this.settle(context, async () => {
       const request = { ...fields, phone_number: toE164(fields.phone_number) };
-      // Media hosted here was made deliverable when it was hosted: it is sent at its current URL, with no fetch.
-      const own = await this.deps.media.hostedAt(fields.media_url);
+      // Media hosted here was made deliverable when it was hosted: it is sent at its current URL, with no fetch,
+      // unless a new copy is asked for.
+      const own = options.rehost === 'always' ? undefined : await this.deps.media.hostedAt(fields.media_url);
       if (own) return this.deliver({ ...request, media_url: own.url }, undefined);
       context.preflight = await this.deps.preflight.check(fields.media_url);
       if (decideRehost(context.preflight, options.rehost) === 'rehost') {

@@ -7,13 +7,7 @@ import type { Logger, MediaStore } from './ports.js';
  * inside it is the store's fault.
  */
 export function guardStorage(store: MediaStore, logger: Logger): MediaStore {
-  const unavailable = (op: string, err: unknown): AppError => {
-    logger.error('storage operation failed', { op, error: (err as Error)?.message ?? String(err) });
-    return new AppError(503, 'storage_unavailable', 'Storage cannot be reached right now; nothing was stored. Try again in a few seconds.', {
-      headers: { 'retry-after': '5' },
-      cause: err,
-    });
-  };
+  const unavailable = (op: string, err: unknown) => storageUnavailable(op, err, logger);
   const guard =
     <A extends unknown[], R>(op: string, fn: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
@@ -33,4 +27,13 @@ export function guardStorage(store: MediaStore, logger: Logger): MediaStore {
     delete: guard('delete', (key) => store.delete(key)),
     check: () => store.check(),
   };
+}
+
+/** A store's failure as callers hear it (503 `storage_unavailable`), logged with its cause. */
+export function storageUnavailable(op: string, err: unknown, logger: Logger): AppError {
+  logger.error('storage operation failed', { op, error: (err as Error)?.message ?? String(err) });
+  return new AppError(503, 'storage_unavailable', 'Storage cannot be reached right now; nothing was stored. Try again in a few seconds.', {
+    headers: { 'retry-after': '5' },
+    cause: err,
+  });
 }

@@ -113,3 +113,21 @@ export function watchEnd(source: ReadableStream<Uint8Array>): { stream: Readable
   );
   return { stream, ended: done };
 }
+
+/**
+ * The same bytes, failing with `mismatch(received)` as soon as more than `size` have passed, or at the end when
+ * fewer did: a writer behind it stores exactly `size` bytes or fails (and keeps nothing).
+ */
+export function exactLength(size: number, mismatch: (received: number) => Error): TransformStream<Uint8Array, Uint8Array> {
+  let received = 0;
+  return new TransformStream({
+    transform(chunk, controller) {
+      received += chunk.length;
+      if (received > size) controller.error(mismatch(received));
+      else controller.enqueue(chunk);
+    },
+    flush(controller) {
+      if (received < size) controller.error(mismatch(received));
+    },
+  });
+}

@@ -1,8 +1,10 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { AppError, errorBody, isAppError } from '../core/errors.js';
 import { unsupportedBody } from './bodies.js';
+import { cors } from './cors.js';
+import { DIRECT_UPLOAD_TTL_MS } from '../core/direct-uploads.js';
 import type { AppDeps, AppEnv, RequestLimits } from './deps.js';
 import { Metrics } from '../lib/metrics.js';
 import { idempotency } from './idempotency.js';
@@ -13,6 +15,7 @@ import { healthRoutes } from './routes/health.js';
 import { mediaRoutes } from './routes/media.js';
 import { mmsRoutes } from './routes/mms.js';
 import { preflightRoutes } from './routes/preflight.js';
+import { SIGNED_PUT_PATH, directUploadRoutes } from './routes/uploads-direct.js';
 import { tusRoutes } from './routes/uploads-tus.js';
 import { defaultHook } from './validate.js';
 
@@ -40,7 +43,10 @@ export function createApp(deps: AppDeps) {
   app.notFound((c) => c.json(errorBody(new AppError(404, 'not_found', `There is no ${c.req.method} ${c.req.path}; see /openapi.json.`)), 404));
 
   app.use('*', observe(deps.logger, metrics), apiSecurityHeaders());
-  app.use('/v1/*', requireApiKey(deps.apiKeys));
+  // Before the key is asked for: preflights carry none, and refusals need the CORS headers too.
+  app.use('/v1/*', cors(deps.corsOrigins ?? []));
+  // A signed direct-upload PUT carries no key: its URL's signature is checked instead (see DirectUploads.receive).
+  app.use('/v1/*', requireApiKey(deps.apiKeys, (c) => c.req.method === 'PUT' && SIGNED_PUT_PATH.test(c.req.path)));
   if (limits.rateLimitPerMinute) app.use('/v1/*', rateLimit(limits.rateLimitPerMinute));
   const uploads = concurrencyLimit(limits.maxConcurrentUploads);
   metrics.gauge('mms_media_uploads_in_flight', 'Uploads, sends and URL checks being processed now.', uploads.inFlight);
@@ -52,10 +58,14 @@ export function createApp(deps: AppDeps) {
   // tus requests that carry bytes count as uploads; no body deadline: a cut-off PATCH is resumed, not lost.
   app.post('/v1/uploads', uploads);
   app.patch('/v1/uploads/:id', uploads);
+  app.post('/v1/uploads/:id/complete', uploads);
+  // A large file on a phone link may take its URL's whole lifetime to arrive, and no longer.
+  app.put('/v1/uploads/direct/:id', uploads, bodyDeadline(DIRECT_UPLOAD_TTL_MS));
   const routes = app
     .route('/', preflightRoutes(deps))
     .route('/', mediaRoutes(deps))
     .route('/', mmsRoutes(deps))
+    .route('/', directUploadRoutes(deps))
     .route('/', healthRoutes(deps))
     .route('/', fileRoutes(deps))
     .route('/', tusRoutes(deps));
@@ -73,11 +83,11 @@ export function createApp(deps: AppDeps) {
 /** The app's routes with their inputs and replies, for `hc<AppType>(baseUrl)` from `hono/client`. */
 export type AppType = ReturnType<typeof createApp>;
 
-function requireApiKey(keys: string[]): MiddlewareHandler {
+function requireApiKey(keys: string[], exempt: (c: Context) => boolean): MiddlewareHandler {
   const encoder = new TextEncoder();
   const accepted = keys.map((k) => encoder.encode(k));
   return async (c, next) => {
-    if (accepted.length === 0) return next();
+    if (accepted.length === 0 || exempt(c)) return next();
     const given = c.req.header('x-api-key');
     if (!given) throw new AppError(401, 'missing_api_key', 'Send your API key in the X-API-Key header.');
     const bytes = encoder.encode(given);

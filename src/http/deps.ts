@@ -1,4 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { DirectUploads } from '../core/direct-uploads.js';
 import type { IdempotencyRecords } from '../core/idempotency.js';
 import type { MediaService } from '../core/media-service.js';
 import type { Hasher, Logger, MediaStore, ResumableUploads } from '../core/ports.js';
@@ -20,6 +21,10 @@ export interface AppDeps {
   /** Imports a file from a URL through the upload pipeline (SSRF-guarded). */
   importer: UrlImporter;
   store: MediaStore;
+  /** POST /v1/uploads/direct and its PUT and complete: files sent straight to the bucket (or to a URL this service signed). */
+  directUploads: DirectUploads;
+  /** Origins whose pages may call /v1 from a browser (CORS_ORIGINS); `*` for any; empty for none. */
+  corsOrigins?: string[];
   logger: Logger;
   /** Keys accepted in X-API-Key; empty means no key is needed (allowed only on loopback, checked at start). */
   apiKeys: string[];

@@ -133,15 +133,43 @@ export const PreflightReportSchema = z
 
 export const PreflightResponseSchema = PreflightReportSchema.extend({ success: z.literal(true) }).openapi('PreflightResponse');
 
+/** How a file is hosted, in a JSON body: as the query's optimize, keep_metadata and trim. */
+const hostOptions = {
+  optimize: optimize.optional(),
+  keep_metadata: z.boolean().optional(),
+  trim: z.boolean().optional().openapi({ description: 'Video and audio: cut a clip longer than the delivery budget carries to the longest that fits.' }),
+};
+
 export const MediaImportSchema = z
   .object({
     url: z.string().openapi({ example: 'https://example.com/photo.heic' }),
-    optimize: optimize.optional(),
-    keep_metadata: z.boolean().optional(),
-    trim: z.boolean().optional().openapi({ description: 'Video and audio: cut a clip longer than the delivery budget carries to the longest that fits.' }),
+    ...hostOptions,
     filename: z.string().max(255).optional(),
   })
   .openapi('MediaImport');
+
+/** POST /v1/uploads/direct. */
+export const DirectUploadRequestSchema = z
+  .object({
+    filename: z.string().min(1, 'filename must not be empty').max(255).openapi({ example: 'clip.mov' }),
+    size: z.number().int().positive().openapi({ example: 12345678, description: 'The file\'s exact length in bytes: the URL takes this many, no more, no fewer.' }),
+    content_type: z.string().max(255).optional().openapi({ example: 'video/quicktime', description: 'Kept as said; what the file is comes from its bytes.' }),
+  })
+  .openapi('DirectUploadRequest');
+
+export const DirectUploadSchema = z
+  .object({
+    success: z.literal(true),
+    upload_id: z.string().openapi({ example: 'q5V0Ck3nYbq2V8D3mXy0cQ' }),
+    url: z.string().url().openapi({ description: 'PUT the file here: the bucket itself (S3, R2\'s S3 API), or this service (local disk, R2 binding).' }),
+    method: z.literal('PUT'),
+    headers: z.record(z.string(), z.string()).openapi({ example: { 'content-length': '12345678' }, description: 'Send these with the PUT, as they are.' }),
+    expires_at: z.string().datetime().openapi({ description: 'The URL works until then (15 minutes).' }),
+  })
+  .openapi('DirectUpload');
+
+/** POST /v1/uploads/{id}/complete: the same options as POST /v1/media, in a JSON body (or the query). */
+export const CompleteUploadSchema = z.object(hostOptions).openapi('CompleteUpload');
 
 export const SendResponseSchema = z
   .object({

@@ -3,7 +3,9 @@ import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { jobDeadlineMs, type Config } from '../config.js';
 import { BlockPool } from '../core/block-pool.js';
+import { DirectUploads, conditionalCreate, type DirectUploadsDeps } from '../core/direct-uploads.js';
 import { MemoryIdempotencyRecords, type IdempotencyRecords } from '../core/idempotency.js';
+import { SignedUploadUrls, signingSecret } from '../core/upload-signing.js';
 import { MediaService } from '../core/media-service.js';
 import { Metrics } from '../lib/metrics.js';
 import { Limits, targetBytesFor } from '../core/policy.js';
@@ -16,6 +18,7 @@ import { buildUrlServices, type UrlServiceOverrides } from './url-services.js';
 import { sha256 } from '../adapters/sha256.js';
 import { SharpImages } from '../adapters/sharp/index.js';
 import { S3IdempotencyRecords, s3RecordBucket } from '../adapters/s3-idempotency.js';
+import { S3UploadTargets } from '../adapters/s3-presign.js';
 import { BucketLocker } from '../adapters/tus/bucket-locker.js';
 import type { Locker } from '@tus/server';
 import { S3Store, createS3Client } from '../adapters/s3-store.js';
@@ -25,8 +28,8 @@ import { NoAvProcessing } from '../adapters/no-av.js';
 import { buildTusUploads, type TusUploadsOptions } from '../adapters/tus/index.js';
 
 /** Builds every adapter the Node entry needs from validated config. */
-export function buildNodeDeps(config: Config, logger: Logger, overrides: { images?: ImageProcessor; av?: AvProcessor; uploads?: TusUploadsOptions } & UrlServiceOverrides = {}): AppDeps {
-  const { store, idempotency, uploadLocker } = buildStorage(config, logger);
+export function buildNodeDeps(config: Config, logger: Logger, overrides: { images?: ImageProcessor; av?: AvProcessor; tus?: TusUploadsOptions } & UrlServiceOverrides = {}): AppDeps {
+  const { store, idempotency, uploads, uploadLocker } = buildStorage(config, logger);
   const av = overrides.av ?? buildAv(config, targetBytesFor(config.MEDIA_PROFILE, config.IMAGE_TARGET_BYTES), logger);
   // Video and audio are read up to VIDEO_MAX_INPUT_BYTES only where they are converted (on disk, not in memory).
   const avInput = av.converts ? { video: config.VIDEO_MAX_INPUT_BYTES, audio: config.VIDEO_MAX_INPUT_BYTES } : {};
@@ -57,11 +60,13 @@ export function buildNodeDeps(config: Config, logger: Logger, overrides: { image
     ...urls,
     send: new SendService({ ...urls, media, sender: senderFor(config), logger, metrics }),
     store,
+    directUploads: new DirectUploads({ store, media, sha256, logger, ...uploads }),
+    corsOrigins: config.CORS_ORIGINS,
     logger,
     metrics,
     apiKeys: config.API_KEYS,
     idempotency: { records: idempotency, sha256 },
-    resumable: buildTusUploads(config, logger, { locker: uploadLocker, ...overrides.uploads }),
+    resumable: buildTusUploads(config, logger, { locker: uploadLocker, ...overrides.tus }),
     limits: {
       bodyTimeoutMs: config.BODY_TIMEOUT_MS,
       maxConcurrentUploads: config.MAX_CONCURRENT_UPLOADS,
@@ -102,13 +107,19 @@ function buildAv(config: Config, budgetBytes: number, logger: Logger): AvProcess
   return av;
 }
 
+type Uploads = Pick<DirectUploadsDeps, 'targets' | 'service' | 'createOnce'>;
+
 /**
- * The store, and beside it idempotency records and the locks of resumable uploads: in memory for one local
- * instance (tus's own MemoryLocker), in the bucket for many.
+ * The store, and beside it idempotency records and the locks of resumable uploads (in memory for one local
+ * instance, tus's own MemoryLocker; in the bucket for many) and where direct uploads go (a presigned PUT to S3, or
+ * a URL this service signs and takes itself on local disk).
  */
-function buildStorage(config: Config, logger: Logger): { store: MediaStore; idempotency: IdempotencyRecords; uploadLocker?: Locker } {
+function buildStorage(config: Config, logger: Logger): { store: MediaStore; idempotency: IdempotencyRecords; uploads: Uploads; uploadLocker?: Locker } {
   if (config.STORAGE_DRIVER !== 's3') {
-    return { store: new LocalStore(resolve(config.LOCAL_STORAGE_DIR), config.PUBLIC_BASE_URL), idempotency: new MemoryIdempotencyRecords() };
+    const store = new LocalStore(resolve(config.LOCAL_STORAGE_DIR), config.PUBLIC_BASE_URL);
+    // One process owns the local disk: a secret of its own will do unless UPLOAD_SIGNING_SECRET is set.
+    const urls = new SignedUploadUrls(signingSecret(config.UPLOAD_SIGNING_SECRET, false), config.PUBLIC_BASE_URL);
+    return { store, idempotency: new MemoryIdempotencyRecords(), uploads: { targets: urls, service: { urls, writes: store } } };
   }
   const client = createS3Client({ region: config.S3_REGION, endpoint: config.S3_ENDPOINT, forcePathStyle: config.S3_FORCE_PATH_STYLE, logger });
   const bucket = config.S3_BUCKET!;
@@ -116,6 +127,7 @@ function buildStorage(config: Config, logger: Logger): { store: MediaStore; idem
   return {
     store: new S3Store({ client, bucket, publicBaseUrl: config.S3_PUBLIC_BASE_URL, urlTtlSeconds: config.MEDIA_URL_TTL_SECONDS, streamChunks }),
     idempotency: new S3IdempotencyRecords(client, bucket),
+    uploads: { targets: new S3UploadTargets(client, bucket), createOnce: conditionalCreate(s3RecordBucket(client, bucket)) },
     uploadLocker: new BucketLocker(s3RecordBucket(client, bucket)),
   };
 }

@@ -1,4 +1,6 @@
-import { ConfigError, jobDeadlineMs, type Config } from '../config.js';
+import { ConfigError, isLoopback, jobDeadlineMs, type Config } from '../config.js';
+import { DirectUploads, conditionalCreate, type DirectUploadsDeps } from '../core/direct-uploads.js';
+import { SignedUploadUrls, signingSecret } from '../core/upload-signing.js';
 import type { IdempotencyRecords } from '../core/idempotency.js';
 import { MediaService } from '../core/media-service.js';
 import { Metrics } from '../lib/metrics.js';
@@ -11,7 +13,7 @@ import { UrlImporter } from '../core/url-import.js';
 import type { AppDeps } from '../http/deps.js';
 import { WorkerImages, type ImagesBindingLike } from '../adapters/cf-images.js';
 import { NoAvProcessing } from '../adapters/no-av.js';
-import { R2IdempotencyRecords } from '../adapters/r2-idempotency.js';
+import { R2IdempotencyRecords, r2RecordBucket } from '../adapters/r2-idempotency.js';
 import { R2Store, type R2BucketLike } from '../adapters/r2-store.js';
 import { sha256 } from '../adapters/sha256.js';
 import { senderFor } from '../adapters/teli-sender.js';
@@ -36,7 +38,7 @@ const clock: Clock = { now: () => new Date() };
 /** Builds every adapter the Workers entry needs from validated config and the bindings. Throws ConfigError naming what is wrong. */
 export async function buildWorkerDeps(config: Config, env: WorkerBindings, logger: Logger, options: WorkerDepsOptions = {}): Promise<AppDeps> {
   const policy = urlPolicy(config);
-  const { store, idempotency } = await buildStorage(config, env);
+  const { store, idempotency, uploads } = await buildStorage(config, env);
   const metrics = new Metrics(); // per isolate: each isolate counts what it served
   const binding = imagesBinding(env.IMAGES);
   // Without the Images binding no image is processed here beyond cutting metadata out: images are taken only up
@@ -62,6 +64,8 @@ export async function buildWorkerDeps(config: Config, env: WorkerBindings, logge
     preflight,
     importer,
     store,
+    directUploads: new DirectUploads({ store, media, sha256, logger, ...uploads }),
+    corsOrigins: config.CORS_ORIGINS,
     logger,
     metrics,
     apiKeys: config.API_KEYS,
@@ -79,13 +83,22 @@ function urlPolicy(config: Config): UrlGuard {
   }
 }
 
-/** The store, and idempotency records beside it, in the same bucket: isolates share no memory. */
-async function buildStorage(config: Config, env: WorkerBindings): Promise<{ store: MediaStore; idempotency: IdempotencyRecords }> {
+type Uploads = Pick<DirectUploadsDeps, 'targets' | 'service' | 'createOnce'>;
+
+/**
+ * The store, and beside it in the same bucket idempotency records (isolates share no memory), and where direct
+ * uploads go: a presigned PUT with the S3 API, or a URL the worker signs and takes itself with the binding.
+ */
+async function buildStorage(config: Config, env: WorkerBindings): Promise<{ store: MediaStore; idempotency: IdempotencyRecords; uploads: Uploads }> {
   if (config.STORAGE_DRIVER === 's3') {
     const keyId = secret(env.AWS_ACCESS_KEY_ID, 'AWS_ACCESS_KEY_ID');
     const key = secret(env.AWS_SECRET_ACCESS_KEY, 'AWS_SECRET_ACCESS_KEY');
     // Loaded only for this driver: the SDK is most of the bundle and need not be evaluated otherwise.
-    const [{ S3Store, createS3Client }, { S3IdempotencyRecords }] = await Promise.all([import('../adapters/s3-store.js'), import('../adapters/s3-idempotency.js')]);
+    const [{ S3Store, createS3Client }, { S3IdempotencyRecords, s3RecordBucket }, { S3UploadTargets }] = await Promise.all([
+      import('../adapters/s3-store.js'),
+      import('../adapters/s3-idempotency.js'),
+      import('../adapters/s3-presign.js'),
+    ]);
     const client = createS3Client({
       region: config.S3_REGION,
       endpoint: config.S3_ENDPOINT,
@@ -96,6 +109,7 @@ async function buildStorage(config: Config, env: WorkerBindings): Promise<{ stor
     return {
       store: new S3Store({ client, bucket, publicBaseUrl: config.S3_PUBLIC_BASE_URL, urlTtlSeconds: config.MEDIA_URL_TTL_SECONDS }),
       idempotency: new S3IdempotencyRecords(client, bucket),
+      uploads: { targets: new S3UploadTargets(client, bucket), createOnce: conditionalCreate(s3RecordBucket(client, bucket)) },
     };
   }
   const bucket = env.MEDIA_BUCKET;
@@ -106,9 +120,13 @@ async function buildStorage(config: Config, env: WorkerBindings): Promise<{ stor
         : 'MEDIA_BUCKET is bound to something that is not an R2 bucket: bind it under [[r2_buckets]] in wrangler.toml',
     );
   }
+  const store = new R2Store({ bucket, publicBaseUrl: config.R2_PUBLIC_BASE_URL, appBaseUrl: config.PUBLIC_BASE_URL });
+  // Any isolate may take the PUT another signed: a secret of its own will do only under wrangler dev (localhost).
+  const urls = new SignedUploadUrls(signingSecret(config.UPLOAD_SIGNING_SECRET, !isLoopback(config.HOST)), config.PUBLIC_BASE_URL);
   return {
-    store: new R2Store({ bucket, publicBaseUrl: config.R2_PUBLIC_BASE_URL, appBaseUrl: config.PUBLIC_BASE_URL }),
+    store,
     idempotency: new R2IdempotencyRecords(bucket),
+    uploads: { targets: urls, service: { urls, writes: store }, createOnce: conditionalCreate(r2RecordBucket(bucket)) },
   };
 }
 

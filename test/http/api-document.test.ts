@@ -28,6 +28,9 @@ describe('/openapi.json', () => {
       '/v1/media': ['post'],
       '/v1/media/{id}': ['delete', 'get'],
       '/v1/mms/send': ['post'],
+      '/v1/uploads/direct': ['post'],
+      '/v1/uploads/direct/{id}': ['put'],
+      '/v1/uploads/{id}/complete': ['post'],
       '/healthz': ['get'],
       '/readyz': ['get'],
       '/v1/uploads': ['post'],
@@ -40,6 +43,7 @@ describe('/openapi.json', () => {
     const image = { 'query:optimize': ['auto', 'always', 'off'], 'query:keep_metadata': ['true', 'false'], 'query:trim': ['true', 'false'] };
     expect(parameters('/v1/media', 'post')).toEqual({ ...image, 'query:filename': false });
     expect(parameters('/v1/mms/send', 'post')).toEqual(image);
+    expect(parameters('/v1/uploads/{id}/complete', 'post')).toEqual({ ...image, 'path:id': true });
     expect(parameters('/v1/media/{id}', 'get')).toEqual({ 'path:id': true });
   });
 

@@ -30,7 +30,20 @@ describe('API keys', () => {
     expect(await (await t.app.request('/readyz')).json()).toEqual({ status: 'ready' });
     const doc = await (await t.app.request('/openapi.json')).json();
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths).sort()).toEqual(['/healthz', '/readyz', '/v1/media', '/v1/media/preflight', '/v1/media/{id}', '/v1/mms/send', '/v1/uploads', '/v1/uploads/{id}', '/v1/uploads/{id}/media']);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/healthz',
+      '/readyz',
+      '/v1/media',
+      '/v1/media/preflight',
+      '/v1/media/{id}',
+      '/v1/mms/send',
+      '/v1/uploads',
+      '/v1/uploads/direct',
+      '/v1/uploads/direct/{id}',
+      '/v1/uploads/{id}',
+      '/v1/uploads/{id}/complete',
+      '/v1/uploads/{id}/media',
+    ]);
     expect(doc.components.schemas.Media.properties.sha256).toEqual({ type: 'string', pattern: '^[0-9a-f]{64}$' });
   });
 });

@@ -101,7 +101,7 @@ describe('tus over S3', () => {
   it('expires an unfinished upload: 410 or 404, and the sweep leaves nothing of it in the bucket', async () => {
     // A second instance on the same bucket whose uploads expire after two seconds (the clock cannot be faked here:
     // S3 requests carry the time and the store refuses a skewed one).
-    const short = await startTestApp({ STORAGE_DRIVER: 's3', S3_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint, S3_FORCE_PATH_STYLE: 'true', MEDIA_URL_TTL_SECONDS: '86400' }, { uploads: { expiryMs: 2_000 } });
+    const short = await startTestApp({ STORAGE_DRIVER: 's3', S3_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint, S3_FORCE_PATH_STYLE: 'true', MEDIA_URL_TTL_SECONDS: '86400' }, { tus: { expiryMs: 2_000 } });
     try {
       const res = await fetch(`${short.baseUrl}/v1/uploads`, { method: 'POST', headers: { 'tus-resumable': '1.0.0', 'upload-length': String(12 * MB) } });
       const url = res.headers.get('location')!;

@@ -17,7 +17,7 @@ const hosted = { description: 'Hosted', content: { 'application/json': { schema:
 const noFile = () => new AppError(400, 'no_file', 'No file was sent: add a multipart part named "file", or send the file as the raw body.');
 
 /** Work that goes on after the answer: Workers keep the request's isolate for it only when told (waitUntil). */
-function keepRunning(c: Context<AppEnv>, work: Promise<void>): void {
+function keepRunning(c: Context<AppEnv>, work: Promise<unknown>): void {
   try {
     c.executionCtx.waitUntil(work);
   } catch {

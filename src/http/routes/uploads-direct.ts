@@ -1,0 +1,85 @@
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { ownerOf } from '../../core/direct-uploads.js';
+import { contentLength } from '../../core/http-values.js';
+import { emptyStream } from '../../core/streams.js';
+import type { AppDeps, AppEnv } from '../deps.js';
+import { noteMedia } from '../observability.js';
+import { CompleteUploadSchema, DirectUploadRequestSchema, DirectUploadSchema, ImageQuerySchema, MediaResponseSchema, errors, imageOptions } from '../schemas.js';
+
+/** The PUT a signed direct-upload URL names: its signature stands in for the API key (see app.ts). */
+export const SIGNED_PUT_PATH = /^\/v1\/uploads\/direct\/[^/]+$/;
+
+const uploadId = (name: string) => z.object({ id: z.string().openapi({ param: { name, in: 'path' }, example: 'q5V0Ck3nYbq2V8D3mXy0cQ' }) });
+
+const SignedPutQuerySchema = z.object({
+  size: z.coerce.number({ error: 'size must be a whole number' }).int({ error: 'size must be a whole number' }).positive({ error: 'size must be a whole number' }),
+  expires: z.coerce.number({ error: 'expires must be a whole number' }).int({ error: 'expires must be a whole number' }),
+  signature: z.string(),
+});
+
+export function directUploadRoutes(deps: Pick<AppDeps, 'directUploads' | 'apiKeys'>) {
+  const routes = new OpenAPIHono<AppEnv>();
+  const owner = (c: Context<AppEnv>) => ownerOf(deps.apiKeys.length ? c.req.header('x-api-key') : undefined);
+
+  const createUpload = createRoute({
+    method: 'post',
+    path: '/v1/uploads/direct',
+    summary: 'Start a direct upload: a URL to PUT the file to (15 minutes), straight to the bucket where it can take it',
+    description: 'Then PUT the file to `url` with `headers`, and POST /v1/uploads/{id}/complete. See docs/uploads-direct.md.',
+    request: { body: { content: { 'application/json': { schema: DirectUploadRequestSchema } }, required: true } },
+    responses: {
+      201: { description: 'Where to PUT the file', content: { 'application/json': { schema: DirectUploadSchema } } },
+      ...errors(400, 401, 413, 503),
+    },
+  });
+
+  const takePut = createRoute({
+    method: 'put',
+    path: '/v1/uploads/direct/{id}',
+    summary: 'The file\'s bytes, at the URL POST /v1/uploads/direct returned (local disk, R2 binding); no API key: the URL is signed',
+    security: [],
+    request: { params: uploadId('id'), query: SignedPutQuerySchema },
+    responses: {
+      200: { description: 'Received', content: { 'application/json': { schema: z.object({ success: z.literal(true), upload_id: z.string(), size: z.number().int() }) } } },
+      ...errors(400, 403, 404, 408, 409, 410, 503),
+    },
+  });
+
+  const complete = createRoute({
+    method: 'post',
+    path: '/v1/uploads/{id}/complete',
+    summary: 'Host a direct upload once its PUT is done: the same pipeline and answer as POST /v1/media; asked again, the same answer',
+    request: {
+      params: uploadId('id'),
+      query: ImageQuerySchema,
+      body: { content: { 'application/json': { schema: CompleteUploadSchema } }, required: false },
+    },
+    responses: {
+      201: { description: 'Hosted', content: { 'application/json': { schema: MediaResponseSchema } } },
+      ...errors(400, 401, 404, 409, 410, 413, 415, 422, 503, 504),
+    },
+  });
+
+  return routes
+    .openapi(createUpload, async (c) => {
+      const ticket = await deps.directUploads.create(await owner(c), c.req.valid('json'));
+      return c.json({ success: true as const, ...ticket }, 201);
+    })
+    .openapi(takePut, async (c) => {
+      const { id } = c.req.valid('param');
+      const put = { id, ...c.req.valid('query') };
+      await deps.directUploads.receive(put, c.req.raw.body ?? emptyStream(), contentLength(c.req.raw.headers));
+      return c.json({ success: true as const, upload_id: id, size: put.size }, 200);
+    })
+    .openapi(complete, async (c) => {
+      const query = c.req.valid('query');
+      const body = c.req.valid('json');
+      const media = await deps.directUploads.complete(await owner(c), c.req.valid('param').id, {
+        image: { ...imageOptions(query), ...imageOptions(body) },
+        av: { trim: body.trim ?? query.trim },
+      });
+      noteMedia(c, media);
+      return c.json({ success: true as const, media }, 201);
+    });
+}
