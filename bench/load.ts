@@ -8,9 +8,11 @@
  *   SDK direct                PutObject of the non-image files straight to the S3 emulator (the storage floor)
  *   bare relay                plain node:http piping the raw request body into PutObject, no checks, loaded with
  *                             the same multipart requests as the service (the floor for anything in the middle)
+ *   … (8 MB, tus)             resumable uploads of an 8 MB file (bench/tus-load.ts): the service's /v1/uploads,
+ *                             @tus/server alone on the same store, and the bare relay taking the same 8 MB
  *
  * Everything runs on loopback in separate processes: the S3 emulator (test/support/s3-server.ts), the bare
- * relay, two service processes (the compiled build, dist/node/main.js, as `npm start` runs it, with STORAGE_DRIVER=s3; one
+ * relay, @tus/server alone, three service processes (the compiled build, dist/node/main.js, as `npm start` runs it, with STORAGE_DRIVER=s3; one
  * per service row, so each row's peak RSS is its own VmHWM), and this process, which generates the load. After a warm-up (every row at full load for
  * WARMUP_SECONDS, uncounted, so that measured code runs compiled, as in a long-running process), each row runs
  * `--seconds` of counted time in all, split into `--rounds` segments interleaved with the other rows (order rotated
@@ -35,6 +37,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createS3Client } from '../src/adapters/s3-store.js';
 import { freePort } from './free-port.js';
+import { runTusAlone, tolerateLateErrors, TUS_FILE_BYTES, tusSender } from './tus-load.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SELF = fileURLToPath(import.meta.url);
@@ -99,7 +102,7 @@ async function runRelay(): Promise<void> {
 // ---------------------------------------------------------------------------------------------------------------
 // Files
 
-interface Payload {
+export interface Payload {
   kind: 'jpg' | 'mp4' | 'mp3' | 'pdf';
   bytes: Buffer;
   contentType: string;
@@ -129,11 +132,7 @@ async function makePayloads(): Promise<Payload[]> {
   const jpg = await sharp(base).resize(4032, 3024, { kernel: 'cubic' }).jpeg({ quality: 88 }).toBuffer();
   if (jpg.length >= 5 * MB) throw new Error(`the generated photo is ${jpg.length} bytes, over the 5 MB image limit`);
 
-  // mp4: an ftyp box (isom, mp42) then one mdat box holding the rest.
-  const mp4 = randomBytes(5 * MB);
-  Buffer.from('000000186674797069736f6d0000020069736f6d6d703432', 'hex').copy(mp4, 0);
-  mp4.writeUInt32BE(mp4.length - 24, 24);
-  mp4.write('mdat', 28, 'latin1');
+  const mp4 = mp4Of(5 * MB);
   // mp3: MPEG-1 Layer III frames of 417 bytes (128 kbit/s, 44.1 kHz), each behind its 4-byte header.
   const mp3 = randomBytes(Math.round((2 * MB) / 417) * 417);
   for (let at = 0; at < mp3.length; at += 417) mp3.writeUInt32BE(0xfffb9064, at);
@@ -145,11 +144,20 @@ async function makePayloads(): Promise<Payload[]> {
   return [payload('jpg', jpg, 'image/jpeg'), payload('mp4', mp4, 'video/mp4'), payload('mp3', mp3, 'audio/mpeg'), payload('pdf', pdf, 'application/pdf')];
 }
 
+/** An mp4 of `size` bytes: an ftyp box (isom, mp42) then one mdat box holding the rest. */
+function mp4Of(size: number): Buffer {
+  const mp4 = randomBytes(size);
+  Buffer.from('000000186674797069736f6d0000020069736f6d6d703432', 'hex').copy(mp4, 0);
+  mp4.writeUInt32BE(mp4.length - 24, 24);
+  mp4.write('mdat', 28, 'latin1');
+  return mp4;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Load
 
-type Outcome = { ok: true; body: string } | { ok: false; error: string };
-type Send = (p: Payload) => Promise<Outcome>;
+export type Outcome = { ok: true; body: string } | { ok: false; error: string };
+export type Send = (p: Payload) => Promise<Outcome>;
 
 interface RowResult {
   name: string;
@@ -258,6 +266,7 @@ function multipartSender(port: number, path: string, agent: http.Agent, accept: 
       );
       req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(Object.assign(new Error('timeout'), { code: 'timeout' })));
       req.on('error', reject);
+      req.on('socket', tolerateLateErrors);
       req.write(p.head);
       req.write(p.bytes);
       req.end(p.tail);
@@ -374,7 +383,7 @@ async function waitHealthy(port: number, child: Child): Promise<void> {
 /** Empties the bucket between rows (objects live on the emulator's disk), keeping the emulator's own files. */
 async function emptyBucket(dir: string): Promise<void> {
   const root = join(dir, BUCKET);
-  for (const entry of await readdir(root)) if (!entry.startsWith('._S3rver')) await rm(join(root, entry), { recursive: true, force: true });
+  for (const entry of await readdir(root)) if (!entry.startsWith('._S3rver')) await rm(join(root, entry), { recursive: true, force: true, maxRetries: 5 }); // a background job may still be writing
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -434,11 +443,14 @@ async function main(): Promise<void> {
         LOG_LEVEL: 'warn',
       }, false);
       await waitHealthy(port, child);
-      return { child, send: multipartSender(port, '/v1/media', agent(), acceptService) };
+      return { child, port, send: multipartSender(port, '/v1/media', agent(), acceptService) };
     };
     const relay = start([process.execPath, '--import', 'tsx', SELF, '--role', 'relay'], s3Env, true);
     const { port: relayPort } = (await relay.ready) as { port: number };
-    const [serviceAll, serviceNon] = [await startService(), await startService()];
+    const [serviceAll, serviceNon, serviceTus] = [await startService(), await startService(), await startService()];
+    const tusAlone = start([process.execPath, '--import', 'tsx', SELF, '--role', 'tus-alone'], { ...s3Env, STORAGE_DRIVER: 's3', S3_BUCKET: BUCKET, S3_FORCE_PATH_STYLE: 'true' }, true);
+    const { port: tusAlonePort } = (await tusAlone.ready) as { port: number };
+    const big = [payload('mp4', mp4Of(TUS_FILE_BYTES), 'video/mp4')];
     direct = createS3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials: CREDENTIALS });
     const directClient = direct;
     let n = 0;
@@ -455,6 +467,9 @@ async function main(): Promise<void> {
         },
       },
       { row: emptyRow('bare relay (non-image)', true), middle: relay, files: nonImage, send: multipartSender(relayPort, '/', agent(), acceptRelay) },
+      { row: emptyRow('service /v1/uploads (8 MB, tus)', true), middle: serviceTus.child, files: big, send: tusSender(serviceTus.port, '/v1/uploads', agent()) },
+      { row: emptyRow('@tus/server alone (8 MB, tus)', true), middle: tusAlone, files: big, send: tusSender(tusAlonePort, '/files', agent()) },
+      { row: emptyRow('bare relay (8 MB)', true), middle: relay, files: big, send: multipartSender(relayPort, '/', agent(), acceptRelay) },
     ];
 
     // Warm-up: not counted, except its errors.
@@ -478,14 +493,16 @@ async function main(): Promise<void> {
           machine: machineBusySeconds(),
         });
         await load(row, clients, seconds / rounds, step.files, step.send, sample);
-        if (round === rounds - 1 && row.name.startsWith('service')) await verifyStored(row, step.files);
+        if (round === rounds - 1 && row.name.startsWith('service (')) await verifyStored(row, step.files);
+        // Every segment: the service hosts finished uploads in the background, so its last one is waited for before the next row.
+        if (step.row.name.startsWith('service /v1')) await settleTus(row, serviceTus.port);
         console.log(`  round ${round + 1}/${rounds}, ${row.name}: ${row.requests} requests so far`);
         await emptyBucket(dir);
       }
     }
     for (const { row, middle } of plan) row.peakRssBytes = middle && procStatus(middle.proc.pid!, 'VmHWM');
     for (const a of agents) a.destroy();
-    await Promise.all([stop(serviceAll.child), stop(serviceNon.child), stop(relay)]);
+    await Promise.all([stop(serviceAll.child), stop(serviceNon.child), stop(serviceTus.child), stop(tusAlone), stop(relay)]);
     report(plan.map((p) => p.row), clients, seconds, rounds);
     for (const { row, middle } of plan) {
       if (!middle || row.errors.size === 0) continue;
@@ -512,10 +529,43 @@ async function verifyStored(row: RowResult, mix: Payload[]): Promise<void> {
   }
 }
 
+/**
+ * The service hosts a finished resumable upload in the background: waits until its video queue is empty (at most
+ * 120 s), so that the next row does not share the machine with it, then checks the pipeline's answer on the
+ * segment's last upload (GET <upload URL>/media). The synthetic mp4 has no playable stream, so that answer is its
+ * refusal, 422 unreadable_media; anything else (still processing, 503 server_busy from a full queue) is an error.
+ */
+async function settleTus(row: RowResult, port: number): Promise<void> {
+  const busy = async () => {
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    return [...metrics.matchAll(/^mms_media_av_(?:queue_depth|processing) (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0) > 0;
+  };
+  for (const until = Date.now() + 120_000; Date.now() < until && (await busy()); ) await new Promise((r) => setTimeout(r, 250));
+  const url = row.lastOk.get('mp4');
+  if (!url) return;
+  const status = `http://127.0.0.1:${port}${new URL(url).pathname}/media`;
+  let problem: string | null = 'tus upload still processing after 60 s';
+  for (const until = Date.now() + 60_000; Date.now() < until; await new Promise((r) => setTimeout(r, 250))) {
+    const res = await fetch(status);
+    const body = (await res.json()) as { status?: string; code?: string };
+    if (res.status === 200 && body.status === 'processing') continue;
+    if (body.status !== 'failed' && body.status !== 'ready') continue; // the status request itself refused (busy): asked again
+    problem = res.status === 422 && body.code === 'unreadable_media' ? null : `tus upload ${body.status}: HTTP ${res.status} ${body.code ?? ''}`;
+    break;
+  }
+  if (problem) row.errors.set(problem, (row.errors.get(problem) ?? 0) + 1);
+}
+
 function report(rows: RowResult[], clients: number, seconds: number, rounds: number): void {
   const byName = (prefix: string) => rows.find((r) => r.name.startsWith(prefix))!;
-  const ordered = [byName('service (all'), byName('service (non'), byName('SDK direct'), byName('bare relay')];
+  const ordered = [byName('service (all'), byName('service (non'), byName('SDK direct'), byName('bare relay (non'), byName('service /v1/uploads'), byName('@tus/server'), byName('bare relay (8')];
   const mbps = (r: RowResult) => r.okBytes / MB / (r.elapsedMs / 1000);
+  /**
+   * Every client sends its next request as soon as one ends, so the clients together move their mean file per mean
+   * latency. Unlike MB/s, this does not depend on how many requests happen to end inside a window, which matters
+   * when a request takes a large part of a segment (the 8 MB resumable uploads).
+   */
+  const mbpsByLatency = (r: RowResult) => (clients * (r.okBytes / r.latencies.length)) / MB / (r.latencies.reduce((a, b) => a + b, 0) / r.latencies.length / 1000);
   const rps = (r: RowResult) => r.latencies.length / (r.elapsedMs / 1000);
   const errorCount = (r: RowResult) => [...r.errors.values()].reduce((a, b) => a + b, 0);
   const errors = (r: RowResult) => {
@@ -526,14 +576,14 @@ function report(rows: RowResult[], clients: number, seconds: number, rounds: num
   const cores = os.cpus().length;
 
   console.log(`\n## Results (${clients} clients, ${seconds} s per row in ${rounds} interleaved segment(s))\n`);
-  console.log('| row | req/s | MB/s | p50 ms | p95 ms | p99 ms | errors | peak RSS |');
-  console.log('|---|---:|---:|---:|---:|---:|---|---:|');
+  console.log('| row | req/s | MB/s | MB/s by latency | p50 ms | p95 ms | p99 ms | errors | peak RSS |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---|---:|');
   for (const r of ordered) {
     const [p50, p95, p99] = [0.5, 0.95, 0.99].map((q) => percentile(r.latencies, q).toFixed(0));
-    console.log(`| ${r.name} | ${rps(r).toFixed(1)} | ${mbps(r).toFixed(1)} | ${p50} | ${p95} | ${p99} | ${errors(r)} | ${rss(r)} |`);
+    console.log(`| ${r.name} | ${rps(r).toFixed(1)} | ${mbps(r).toFixed(1)} | ${mbpsByLatency(r).toFixed(1)} | ${p50} | ${p95} | ${p99} | ${errors(r)} | ${rss(r)} |`);
   }
   console.log(
-    '\nMB/s: file bytes (decimal MB) of uploads that succeeded within the counted windows, per second of those windows. Latency: those requests, first byte sent to last byte of the reply. Peak RSS: VmHWM of the process in the middle (service or relay); SDK direct has none.',
+    '\nMB/s: file bytes (decimal MB) of uploads that succeeded within the counted windows, per second of those windows; by latency: clients × mean file / mean latency of those requests. Latency: those requests, first byte sent to last byte of the reply (tus: POST to the last PATCH\'s reply). Peak RSS: VmHWM of the process in the middle (service, @tus/server alone or relay; the two relay rows share one process); SDK direct has none.',
   );
 
   console.log(`\nCPU seconds spent during each row's counted windows (the machine offers ${cores} per second of wall time; "not ours" is everything else running on it, kernel included):\n`);
@@ -548,14 +598,19 @@ function report(rows: RowResult[], clients: number, seconds: number, rounds: num
     );
   }
 
-  const [all, non, , relay] = ordered as [RowResult, RowResult, RowResult, RowResult];
+  const [all, non, , relay, tus, tusAlone] = ordered as [RowResult, RowResult, RowResult, RowResult, RowResult, RowResult];
+  const tusRatio = mbps(tus) / mbps(tusAlone);
+  const tusRatioByLatency = mbpsByLatency(tus) / mbpsByLatency(tusAlone);
   const ratio = mbps(non) / mbps(relay);
-  const serviceErrors = errorCount(all) + errorCount(non);
-  const peak = Math.max(all.peakRssBytes ?? 0, non.peakRssBytes ?? 0);
+  const serviceErrors = errorCount(all) + errorCount(non) + errorCount(tus);
+  const peak = Math.max(all.peakRssBytes ?? 0, non.peakRssBytes ?? 0, tus.peakRssBytes ?? 0);
   const mark = (met: boolean) => (met ? 'met' : 'NOT MET');
   console.log('\n## Targets\n');
   console.log(
     `- service non-image throughput / bare relay throughput: ${(ratio * 100).toFixed(0)}% (${mbps(non).toFixed(1)} / ${mbps(relay).toFixed(1)} MB/s; target ≥ 90%): ${mark(ratio >= 0.9)}`,
+  );
+  console.log(
+    `- service /v1/uploads throughput / @tus/server alone (8 MB, tus): ${(tusRatio * 100).toFixed(0)}% (${mbps(tus).toFixed(1)} / ${mbps(tusAlone).toFixed(1)} MB/s; by latency ${(tusRatioByLatency * 100).toFixed(0)}%; target ≥ 90%): ${mark(tusRatio >= 0.9)}`,
   );
   console.log(`- errors at ${clients} clients${clients === 32 ? '' : ' (the target is stated at 32)'}: ${serviceErrors} (target 0): ${mark(serviceErrors === 0)}`);
   console.log(`- peak RSS of the service: ${Math.round(peak / MB)} MB = ${Math.round(peak / 2 ** 20)} MiB (target < 512 MB): ${mark(peak < 512 * MB)}`);
@@ -579,4 +634,5 @@ function wholeNumber(name: string, value: string, min: number, max: number): num
 // Last, so that every constant above is initialised before a role runs.
 if (args.role === 'emulator') await runEmulator();
 else if (args.role === 'relay') await runRelay();
+else if (args.role === 'tus-alone') await runTusAlone();
 else await main();

@@ -21,6 +21,8 @@ export function s3RecordBucket(client: S3Client, bucket: string): RecordBucket {
         return true;
       } catch (err) {
         if (isPreconditionFailed(err)) return false;
+        // S3 answers If-Match on a key that is gone with 404: the object is not the one with that ETag either.
+        if (only && only !== 'absent' && (err as { name?: string }).name === 'NoSuchKey') return false;
         throw err;
       }
     },

@@ -20,6 +20,8 @@ import { sha256 } from '../adapters/sha256.js';
 import { SharpImages } from '../adapters/sharp/index.js';
 import { S3IdempotencyRecords, s3RecordBucket } from '../adapters/s3-idempotency.js';
 import { S3UploadTargets } from '../adapters/s3-presign.js';
+import { BucketLocker } from '../adapters/tus/bucket-locker.js';
+import type { Locker } from '@tus/server';
 import { S3Store, createS3Client } from '../adapters/s3-store.js';
 import { senderFor } from '../adapters/teli-sender.js';
 import { FfmpegAv, findFfmpeg } from '../adapters/ffmpeg/index.js';
@@ -29,7 +31,7 @@ import { buildTusUploads, type TusUploadsOptions } from '../adapters/tus/index.j
 
 /** Builds every adapter the Node entry needs from validated config. */
 export function buildNodeDeps(config: Config, logger: Logger, overrides: { images?: ImageProcessor; av?: AvProcessor; tus?: TusUploadsOptions } & UrlServiceOverrides = {}): AppDeps {
-  const { store, idempotency, uploads } = buildStorage(config, logger);
+  const { store, idempotency, uploads, uploadLocker } = buildStorage(config, logger);
   const av = overrides.av ?? buildAv(config, targetBytesFor(config.MEDIA_PROFILE, config.IMAGE_TARGET_BYTES), logger);
   // Video and audio are read up to VIDEO_MAX_INPUT_BYTES only where they are converted (on disk, not in memory).
   const avInput = av.converts ? { video: config.VIDEO_MAX_INPUT_BYTES, audio: config.VIDEO_MAX_INPUT_BYTES } : {};
@@ -69,7 +71,7 @@ export function buildNodeDeps(config: Config, logger: Logger, overrides: { image
     docs: swaggerUiFiles(),
     console: consoleFiles(config),
     idempotency: { records: idempotency, sha256 },
-    resumable: buildTusUploads(config, logger, overrides.tus),
+    resumable: buildTusUploads(config, logger, { locker: uploadLocker, ...overrides.tus }),
     limits: {
       bodyTimeoutMs: config.BODY_TIMEOUT_MS,
       maxConcurrentUploads: config.MAX_CONCURRENT_UPLOADS,
@@ -113,10 +115,11 @@ function buildAv(config: Config, budgetBytes: number, logger: Logger): AvProcess
 type Uploads = Pick<DirectUploadsDeps, 'targets' | 'service' | 'createOnce'>;
 
 /**
- * The store, and beside it idempotency records (in memory for one local instance, in the bucket for many) and
- * where direct uploads go (a presigned PUT to S3, or a URL this service signs and takes itself on local disk).
+ * The store, and beside it idempotency records and the locks of resumable uploads (in memory for one local
+ * instance, tus's own MemoryLocker; in the bucket for many) and where direct uploads go (a presigned PUT to S3, or
+ * a URL this service signs and takes itself on local disk).
  */
-function buildStorage(config: Config, logger: Logger): { store: MediaStore; idempotency: IdempotencyRecords; uploads: Uploads } {
+function buildStorage(config: Config, logger: Logger): { store: MediaStore; idempotency: IdempotencyRecords; uploads: Uploads; uploadLocker?: Locker } {
   if (config.STORAGE_DRIVER !== 's3') {
     const store = new LocalStore(resolve(config.LOCAL_STORAGE_DIR), config.PUBLIC_BASE_URL);
     // One process owns the local disk: a secret of its own will do unless UPLOAD_SIGNING_SECRET is set.
@@ -130,6 +133,7 @@ function buildStorage(config: Config, logger: Logger): { store: MediaStore; idem
     store: new S3Store({ client, bucket, publicBaseUrl: config.S3_PUBLIC_BASE_URL, urlTtlSeconds: config.MEDIA_URL_TTL_SECONDS, streamChunks }),
     idempotency: new S3IdempotencyRecords(client, bucket),
     uploads: { targets: new S3UploadTargets(client, bucket), createOnce: conditionalCreate(s3RecordBucket(client, bucket)) },
+    uploadLocker: new BucketLocker(s3RecordBucket(client, bucket)),
   };
 }
 

@@ -29,7 +29,8 @@ export function buildTusUploads(config: Config, logger: Logger, options: TusUplo
   return new TusUploads({ datastore, prefix: local ? '' : TUS_STAGING_PREFIX, publicBaseUrl: config.PUBLIC_BASE_URL, locker: options.locker, logger });
 }
 
-function s3Staging(config: Config, expiry: number): StagingS3Store {
+/** Exported for bench:load, which runs @tus/server alone on the same store. */
+export function s3Staging(config: Config, expiry: number): StagingS3Store {
   return new StagingS3Store(TUS_STAGING_PREFIX, {
     partSize: PART_BYTES,
     expirationPeriodInMilliseconds: expiry,
