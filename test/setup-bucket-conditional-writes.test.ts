@@ -84,7 +84,7 @@ describe('setupBucket against stores that keep conditional writes only in part (
         'setup-bucket: bucket "media" is reachable and writable: wrote, read back and deleted <probe> (48 bytes)',
         `setup-bucket: warning: ${meaning('media', OVERWROTE)}; going on because --accept-no-idempotency was given.`,
         'setup-bucket: lifecycle: the bucket has no rules yet',
-        'setup-bucket: lifecycle: created mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket); mms-media-expire-staged-uploads: expire after 1 day (prefix "uploads/tus/")',
+        'setup-bucket: lifecycle: created mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket); mms-media-expire-staged-uploads: expire after 1 day (prefix "uploads/")',
         'setup-bucket: done',
       ]);
       expect([...fake.objects.keys()]).toEqual([]);

@@ -117,7 +117,7 @@ describe('setupBucket lifecycle, against an S3 stand-in on loopback with the rea
     expect(ours(await rulesNow())).toEqual([
       { ID: EXPIRE_RULE_ID, Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { Days: 30 } },
       { ID: ABORT_RULE_ID, Status: 'Enabled', Filter: { Prefix: '' }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } },
-      { ID: STAGED_RULE_ID, Status: 'Enabled', Filter: { Prefix: 'uploads/tus/' }, Expiration: { Days: 1 } },
+      { ID: STAGED_RULE_ID, Status: 'Enabled', Filter: { Prefix: 'uploads/' }, Expiration: { Days: 1 } },
     ]);
     expect(fake.objects.size).toBe(0); // the probe was deleted
     const stored = fake.lifecycleXml;
@@ -129,7 +129,7 @@ describe('setupBucket lifecycle, against an S3 stand-in on loopback with the rea
     expect(second).toMatchObject({ ok: true, lifecycle: { outcome: 'unchanged' } });
     expect(lifecycleWrites().length).toBe(writes); // nothing written
     expect(fake.lifecycleXml).toBe(stored);
-    expect(lines.slice(2)).toEqual(['lifecycle: found 3 rule(s): mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket); mms-media-expire-staged-uploads: expire after 1 day (prefix "uploads/tus/")', 'lifecycle: unchanged (mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket); mms-media-expire-staged-uploads: expire after 1 day (prefix "uploads/tus/"))']);
+    expect(lines.slice(2)).toEqual(['lifecycle: found 3 rule(s): mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket); mms-media-expire-staged-uploads: expire after 1 day (prefix "uploads/")', 'lifecycle: unchanged (mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket); mms-media-expire-staged-uploads: expire after 1 day (prefix "uploads/"))']);
   });
 
   it('gives resumable uploads as many whole days as UPLOAD_EXPIRY_HOURS before staging expires or a multipart upload is aborted', () => {
@@ -159,7 +159,7 @@ describe('setupBucket lifecycle, against an S3 stand-in on loopback with the rea
     expect(fake.transitionDefault).toBe('varies_by_storage_class');
     expect(lines.slice(2)).toEqual([
       'lifecycle: found 4 rule(s): logs-expire: expire after 7 days (prefix "logs/"); archive-to-glacier: 1 transition(s) (prefix "archive/", tagged objects only); old-disabled: expire after 1 day (prefix "tmp/", Disabled); mms-media-expire: expire after 10 days (whole bucket)',
-      'lifecycle: updated mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket); mms-media-expire-staged-uploads: expire after 1 day (prefix "uploads/tus/"); kept 3 rule(s) not ours: logs-expire, archive-to-glacier, old-disabled',
+      'lifecycle: updated mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket); mms-media-expire-staged-uploads: expire after 1 day (prefix "uploads/"); kept 3 rule(s) not ours: logs-expire, archive-to-glacier, old-disabled',
     ]);
     expect(report.warnings).toEqual([]); // logs/, tagged archive/ and a disabled rule cannot cut media short
 
@@ -240,7 +240,7 @@ describe('npm run setup:bucket (the CLI)', () => {
       expect(ownLines(first.stdout)).toEqual([
         ...said,
         'setup-bucket: lifecycle: the bucket has no rules yet',
-        'setup-bucket: lifecycle: created mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket); mms-media-expire-staged-uploads: expire after 1 day (prefix "uploads/tus/")',
+        'setup-bucket: lifecycle: created mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket); mms-media-expire-staged-uploads: expire after 1 day (prefix "uploads/")',
         'setup-bucket: done',
       ]);
       expect(ownLines(first.stderr)).toEqual([]);
@@ -248,8 +248,8 @@ describe('npm run setup:bucket (the CLI)', () => {
       expect(second.code, second.stderr).toBe(0);
       expect(ownLines(second.stdout)).toEqual([
         ...said,
-        'setup-bucket: lifecycle: found 3 rule(s): mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket); mms-media-expire-staged-uploads: expire after 1 day (prefix "uploads/tus/")',
-        'setup-bucket: lifecycle: unchanged (mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket); mms-media-expire-staged-uploads: expire after 1 day (prefix "uploads/tus/"))',
+        'setup-bucket: lifecycle: found 3 rule(s): mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket); mms-media-expire-staged-uploads: expire after 1 day (prefix "uploads/")',
+        'setup-bucket: lifecycle: unchanged (mms-media-expire: expire after 30 days (whole bucket); mms-media-abort-incomplete-multipart: abort incomplete multipart uploads after 1 day (whole bucket); mms-media-expire-staged-uploads: expire after 1 day (prefix "uploads/"))',
         'setup-bucket: done',
       ]);
     } finally {

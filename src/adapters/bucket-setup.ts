@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 import { probeConditionalWrites, type ConditionalWrites } from '../core/conditional-writes.js';
-import { TUS_STAGING_PREFIX } from '../core/keys.js';
+import { UPLOADS_PREFIX } from '../core/keys.js';
 import { s3RecordBucket } from './s3-idempotency.js';
 
 /**
@@ -88,7 +88,7 @@ export function desiredRules(retentionDays: number, stagedUploadDays = 1): Lifec
       AbortIncompleteMultipartUpload: { DaysAfterInitiation: Math.max(ABORT_INCOMPLETE_AFTER_DAYS, stagedUploadDays) },
     },
     // The service removes expired uploads itself; this catches what an instance that stopped left behind.
-    { ID: STAGED_RULE_ID, Status: 'Enabled', Filter: { Prefix: TUS_STAGING_PREFIX }, Expiration: { Days: stagedUploadDays } },
+    { ID: STAGED_RULE_ID, Status: 'Enabled', Filter: { Prefix: UPLOADS_PREFIX }, Expiration: { Days: stagedUploadDays } },
   ];
 }
 

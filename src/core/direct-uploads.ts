@@ -11,7 +11,7 @@
 import { AppError, isAppError } from './errors.js';
 import type { RecordBucket } from './idempotency.js';
 import { getJson, putJson } from './json-records.js';
-import { newRandomPart } from './keys.js';
+import { DIRECT_STAGING_PREFIX, newRandomPart } from './keys.js';
 import { JOB_ID, timedOutJob, type JobRecord } from './media-jobs.js';
 import { originalText } from './media-record.js';
 import type { Media, MediaService, UploadInput } from './media-service.js';
@@ -24,8 +24,8 @@ import type { SignedPut, SignedUploadUrls } from './upload-signing.js';
 /** How long an upload URL works: time for a large file on a slow phone link, short enough to be worthless if leaked. */
 export const DIRECT_UPLOAD_TTL_MS = 15 * 60_000;
 
-export const stagedKey = (id: string) => `uploads/direct/${id}.bin`;
-const recordKey = (id: string) => `uploads/direct/${id}.json`;
+export const stagedKey = (id: string) => `${DIRECT_STAGING_PREFIX}${id}.bin`;
+const recordKey = (id: string) => `${DIRECT_STAGING_PREFIX}${id}.json`;
 
 /** What is kept about an upload until it is completed: whose it is (a hash of the API key), and what was declared. */
 interface UploadRecord {

@@ -11,10 +11,14 @@ export function newMediaId(extension: string, random = newRandomPart()): string 
 }
 
 /**
- * Where resumable (tus) uploads wait in the bucket until they are processed: each is `<prefix><its id>` (the data,
- * once whole), `.info` and `.part`. The bucket's lifecycle expires them there (npm run setup:bucket).
+ * Where uploads wait in the bucket until they are processed, never served as media: the bucket's lifecycle expires
+ * what is left there after UPLOAD_EXPIRY_HOURS (npm run setup:bucket).
  */
-export const TUS_STAGING_PREFIX = 'uploads/tus/';
+export const UPLOADS_PREFIX = 'uploads/';
+/** Resumable (tus) uploads: each is `<prefix><its id>` (the data, once whole), `.info` and `.part`. */
+export const TUS_STAGING_PREFIX = `${UPLOADS_PREFIX}tus/`;
+/** Direct uploads: the bytes PUT to the bucket (`<id>.bin`) and the upload's record (`<id>.json`). */
+export const DIRECT_STAGING_PREFIX = `${UPLOADS_PREFIX}direct/`;
 
 /** The 22 random characters of a media id; a background job is known by them before its extension is. */
 export function newRandomPart(): string {
