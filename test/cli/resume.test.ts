@@ -42,7 +42,7 @@ describe('mms-media upload over a connection that drops', () => {
     const run = await runCli(['upload', path, '--progress', 'plain'], { MMS_MEDIA_URL: proxy.url });
 
     expect(proxy.cuts).toEqual([{ offset: 0, forwarded: 2 * MB }]);
-    expect(run.code).toBe(0);
+    expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(new RegExp(`^${proxy.url}/media/[A-Za-z0-9_-]{22}\\.mp4  \\d+(\\.\\d)? KB  `));
     expect(run.stderr.split('\n').slice(-3)).toEqual([`train.mp4: 100% of ${formatBytes(clip.length + 6_000_000)} sent`, 'train.mp4: processing', '']);
   }, 60_000);

@@ -36,7 +36,7 @@ const hostedLine = (ext: string) => `${t.baseUrl}/media/[A-Za-z0-9_-]{22}\\.${ex
 describe('mms-media send FILE', () => {
   it('hosts the file, then sends its URL: the endpoint gets exactly one request, with the hosted URL', async () => {
     const run = await runCli(['send', '--campaign', 'c1', '--to', '+15551234567', HEIC, '--message', 'Your photo'], env());
-    expect(run.code).toBe(0);
+    expect(run.code, run.stderr).toBe(0);
     const url = run.stdout.match(new RegExp(hostedLine('jpg')))![0];
     expectReceived(teli, { campaign_id: 'c1', phone_number: '+15551234567', media_url: url, message: 'Your photo' });
     expect([teli.calls[0]!.download?.status, teli.calls[0]!.download?.contentType]).toEqual([200, 'image/jpeg']);
@@ -47,7 +47,7 @@ describe('mms-media send FILE', () => {
 
   it('send … ./clip.mov sends the converted video and prints the reply', async () => {
     const run = await runCli(['send', '--campaign', 'c1', '--to', '+15551234567', './clip.mov', '--json'], env(), { cwd: dir });
-    expect(run.code).toBe(0);
+    expect(run.code, run.stderr).toBe(0);
     const reply = JSON.parse(run.stdout) as Record<string, any>;
     expect(reply).toMatchObject({ success: true, message: 'MMS sent successfully', phone_number: '+15551234567', campaign_id: 'c1', media: { kind: 'video', content_type: 'video/mp4', extension: 'mp4' } });
     expect(reply.media_url).toBe(reply.media.url);
@@ -78,7 +78,7 @@ describe('mms-media send against a service without TELI_API_KEY', () => {
     const dry = await startTestApp();
     try {
       const run = await runCli(['send', '--campaign', 'c1', '--to', '5551234567', HEIC], { MMS_MEDIA_URL: dry.baseUrl });
-      expect(run.code).toBe(0);
+      expect(run.code, run.stderr).toBe(0);
       const url = run.stdout.match(new RegExp(`${dry.baseUrl}/media/[A-Za-z0-9_-]{22}\\.jpg`))![0];
       expect(run.stdout.split('\n')[0]).toBe(`Dry run: nothing was sent to +15551234567 (campaign c1); the service has no TELI_API_KEY. Media: ${url}`);
     } finally {

@@ -60,7 +60,7 @@ describe('mms-media send URL that hosting fixes', () => {
   it('a HEIC link: the service hosts a JPEG copy and sends that; the reply says so', async () => {
     const link = `${pagesUrl}/IMG_0042.heic`;
     const run = await runCli(['send', '--campaign', 'c1', '--to', '+15551234567', link], env());
-    expect(run.code).toBe(0);
+    expect(run.code, run.stderr).toBe(0);
     const [first, second, third, rest] = run.stdout.split('\n');
     const url = first!.match(new RegExp(`${t.baseUrl}/media/[A-Za-z0-9_-]{22}\\.jpg`))![0];
     expect(first).toBe(`Sent to +15551234567 (campaign c1): MMS sent successfully. Media: ${url}`);
@@ -122,7 +122,7 @@ describe('mms-media preflight', () => {
   it('a good link: exit code 0; --json gives the report', async () => {
     const url = await hostedPdf();
     const run = await runCli(['preflight', url, '--json'], env());
-    expect(run.code).toBe(0);
+    expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ success: true, ok: true, fetchable: true, media_url: url, status: 206, detected: { content_type: 'application/pdf', kind: 'document', extension: 'pdf' }, problems: [] });
     const words = await runCli(['preflight', url], env());
     expect(words.stdout).toMatch(new RegExp(`^OK: carriers can fetch and deliver ${url}\\.\\n  It is PDF \\(application/pdf\\), \\d+ bytes, served as application/pdf\\.\\n$`));

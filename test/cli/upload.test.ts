@@ -40,7 +40,7 @@ async function refusalOf(bytes: Buffer, filename: string) {
 describe('mms-media upload', () => {
   it('hosts an iPhone HEIC as JPEG, prints its URL, size and what was done, with progress lines on stderr', async () => {
     const run = await runCli(['upload', HEIC, '--progress', 'plain'], env());
-    expect(run.code).toBe(0);
+    expect(run.code, run.stderr).toBe(0);
     const line = new RegExp(`^(${t.baseUrl}/media/[A-Za-z0-9_-]{22}\\.jpg)  (\\d+(?:\\.\\d)? KB)  ${HEIC_WORDS}\\n$`);
     expect(run.stdout).toMatch(line);
     const served = await download(run.stdout.match(line)![1]!);
@@ -55,7 +55,7 @@ describe('mms-media upload', () => {
 
   it('--json gives the media object for scripts; the bar reaches 100 %', async () => {
     const run = await runCli(['upload', HEIC, '--json', '--progress', 'bar'], env());
-    expect(run.code).toBe(0);
+    expect(run.code, run.stderr).toBe(0);
     const out = JSON.parse(run.stdout) as { success: boolean; files: { file: string; media: Record<string, any> }[] };
     expect(out.success).toBe(true);
     expect(out.files.map((f) => f.file)).toEqual([HEIC]);
@@ -75,7 +75,7 @@ describe('mms-media upload', () => {
     t.deps.resumable = undefined; // what a Workers deployment has: /v1/uploads answers 501 resumable_uploads_unavailable
     try {
       const run = await runCli(['upload', HEIC, '--json', '--optimize', 'always', '--keep-metadata', '--progress', 'plain'], env());
-      expect(run.code).toBe(0);
+      expect(run.code, run.stderr).toBe(0);
       const media = JSON.parse(run.stdout).files[0].media;
       expect([media.content_type, media.original.filename, media.transformations.includes('strip_metadata')]).toEqual(['image/jpeg', 'iphone-portrait.heic', false]);
       expect(media.transformations).toContain('keep_metadata:exif');
