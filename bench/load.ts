@@ -24,7 +24,8 @@
  * use is printed beside ours so such load can be seen. Each segment ramps up for 2 s before its counted window,
  * and requests still in flight when the window closes are finished but not counted (errors always are).
  * Bounded: a request times out after 60 s, a segment stops after 100,000 requests, and a watchdog ends the run
- * if it overstays. The bucket is emptied after every segment.
+ * if it overstays. The bucket is emptied after every segment. The services run with MEDIA_QUEUE_LIMIT = --clients
+ * (each video or audio upload waits its turn for ffprobe in that queue; the default, 8, turns the rest away).
  *
  * To profile the service: BENCH_SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench:load
  */
@@ -105,6 +106,9 @@ async function main(): Promise<void> {
         S3_REGION: 'us-east-1',
         S3_FORCE_PATH_STYLE: 'true',
         MEDIA_URL_TTL_SECONDS: '86400',
+        // Every client may have a video or audio file waiting for its probe: the default queue (8) would refuse the
+        // rest with 503 server_busy, which measures the queue's bound, not hosting.
+        MEDIA_QUEUE_LIMIT: String(clients),
         LOG_LEVEL: 'warn',
       }, false);
       await waitHealthy(port, child);
