@@ -29,7 +29,6 @@
  *
  * To profile the service: BENCH_SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench:load
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import http from 'node:http';
 import os from 'node:os';
