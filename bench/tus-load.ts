@@ -9,10 +9,9 @@ import type { AddressInfo, Socket } from 'node:net';
 import { Server } from '@tus/server';
 import { parseConfig } from '../src/config.js';
 import { s3Staging } from '../src/adapters/tus/index.js';
-import type { Outcome, Payload, Send } from './load.js';
+import type { Payload } from './load-payloads.js';
+import type { Outcome, Send } from './load-requests.js';
 
-/** The size of each resumable upload: more than one part of the S3 store (5 MiB), as a phone video is. */
-export const TUS_FILE_BYTES = 8_000_000;
 const REQUEST_TIMEOUT_MS = 60_000;
 
 /**
@@ -32,7 +31,8 @@ export async function runTusAlone(): Promise<void> {
 }
 
 /**
- * A tus upload of `p`: POST `path` with Upload-Length (and the file name in Upload-Metadata), then PATCH the URL
+ * A tus upload of `p`: POST `path` with Upload-Length (and in Upload-Metadata the file name and, from `p.query`,
+ * optimize=off; @tus/server alone ignores it), then PATCH the URL
  * in Location with the whole file from offset 0. Success is a 204 whose Upload-Offset is the file's size; the
  * outcome's body is the upload's URL.
  */
@@ -41,7 +41,7 @@ export function tusSender(port: number, path: string, agent: http.Agent): Send {
     const created = await request(port, agent, 'POST', path, {
       'tus-resumable': '1.0.0',
       'upload-length': String(p.bytes.length),
-      'upload-metadata': `filename ${Buffer.from(`upload.${p.kind}`).toString('base64')}`,
+      'upload-metadata': uploadMetadata({ filename: `upload.${p.kind}`, ...Object.fromEntries(new URLSearchParams(p.query)) }),
       'content-length': '0',
     });
     const location = created.headers.location;
@@ -60,6 +60,12 @@ export function tusSender(port: number, path: string, agent: http.Agent): Send {
     return { ok: true, body: url.href };
   };
 }
+
+/** tus's Upload-Metadata: `key base64(value)` pairs, comma-separated. */
+const uploadMetadata = (pairs: Record<string, string>) =>
+  Object.entries(pairs)
+    .map(([key, value]) => `${key} ${Buffer.from(value).toString('base64')}`)
+    .join(',');
 
 const watched = new WeakSet<Socket>();
 /**

@@ -75,9 +75,18 @@ export class FfmpegAv implements AvProcessor {
   }
 }
 
+/**
+ * Bytes gathered before one write to the work file. A body arrives in chunks of tens of KiB, and a write each (a
+ * trip to the thread pool) cost more CPU than copying them here; 256 KiB per upload being received is the bound.
+ */
+const SPOOL_BYTES = 256 * 1024;
+
 class FfmpegUpload implements AvUpload {
   private size = 0;
   private closed = false;
+  /** Bytes not yet written to the file: `spooled` bytes at the start of `spool` (made at the first write, let go once the file is whole). */
+  private spool: Buffer | undefined;
+  private spooled = 0;
 
   constructor(
     private readonly file: { dir: string; path: string; handle: FileHandle; format: AvFormat; kindGuess: 'video' | 'audio' },
@@ -87,11 +96,30 @@ class FfmpegUpload implements AvUpload {
   ) {}
 
   async write(chunk: Uint8Array): Promise<void> {
-    for (let at = 0; at < chunk.length; ) at += (await this.file.handle.write(chunk, at)).bytesWritten;
     this.size += chunk.length;
+    if (chunk.length >= SPOOL_BYTES) {
+      await this.flush();
+      return this.writeOut(chunk);
+    }
+    if (this.spooled + chunk.length > SPOOL_BYTES) await this.flush();
+    this.spool ??= Buffer.allocUnsafe(SPOOL_BYTES);
+    this.spool.set(chunk, this.spooled); // copied: the caller may reuse the chunk's memory once this returns
+    this.spooled += chunk.length;
+  }
+
+  private async flush(): Promise<void> {
+    if (this.spooled === 0) return;
+    await this.writeOut(this.spool!.subarray(0, this.spooled));
+    this.spooled = 0;
+  }
+
+  private async writeOut(bytes: Uint8Array): Promise<void> {
+    for (let at = 0; at < bytes.length; ) at += (await this.file.handle.write(bytes, at)).bytesWritten;
   }
 
   async process(options: AvOptions): Promise<ProcessedAv> {
+    await this.flush();
+    this.spool = undefined; // not held while the upload waits for its turn
     await this.file.handle.close();
     return this.limiter.run(async () => {
       // The deadline starts with the job's turn: time spent waiting in the queue is not the file's fault.
