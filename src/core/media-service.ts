@@ -65,7 +65,6 @@ export interface MediaServiceDeps {
   jobDeadlineMs?: number;
 }
 
-
 /**
  * Hosts raw files: finds out from the bytes what they are, enforces the send endpoint's limits, fits images,
  * stores the file with its record, and hands back a URL a carrier can fetch anonymously.
