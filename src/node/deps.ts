@@ -101,6 +101,8 @@ function buildAv(config: Config, budgetBytes: number, logger: Logger): AvProcess
     threads: Math.max(1, Math.floor(cores / concurrency)),
     timeoutMs: config.MEDIA_PROCESS_TIMEOUT_MS,
     concurrency,
+    // Probes are short single-threaded runs: one per core, so files kept as sent do not wait behind encodes.
+    probeConcurrency: cores,
     queueLimit: config.MEDIA_QUEUE_LIMIT,
     workRoot: join(tmpdir(), 'mms-media-av'),
     logger,

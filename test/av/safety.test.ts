@@ -153,14 +153,26 @@ describe('bounded work', () => {
     expect(await readdir(join(scratch, 'work'))).toEqual([]);
   });
 
-  it('turns a file away with 503 server_busy and Retry-After once the slots and the queue are full', async () => {
+  it('turns a file that needs converting away with 503 server_busy and Retry-After once the slots and the queue are full', async () => {
     const stuck = await stuckFfmpeg();
     const p = processor({ tools: { ...tools, ffmpeg: stuck.path }, timeoutMs: 2_000, concurrency: 1, queueLimit: 0 });
     const running = refusal(convert(p, await av.bigMp4(), { ext: 'mp4', mime: 'video/mp4' }));
     await expect.poll(() => p.stats().active).toBe(1);
-    const busy = await p.open({ ext: 'mp4', mime: 'video/mp4' }).catch((err: unknown) => err);
+    const busy = await convert(p, await av.bigMp4(), { ext: 'mp4', mime: 'video/mp4' }).catch((err: unknown) => err);
     expect(busy).toMatchObject({ status: 503, code: 'server_busy', headers: { 'Retry-After': '1' } });
     expect((busy as AppError).message).toBe('Too many videos and audio files are being converted right now; try again in 1 second.');
+    expect(await running).toMatchObject({ code: 'media_processing_timeout' });
+  });
+
+  it('keeps a deliverable file while another holds the only conversion slot: it needs a probe, not a turn to convert', async () => {
+    const stuck = await stuckFfmpeg();
+    const p = processor({ tools: { ...tools, ffmpeg: stuck.path }, timeoutMs: 3_000, concurrency: 1, queueLimit: 0 });
+    const running = refusal(convert(p, await av.bigMp4(), { ext: 'mp4', mime: 'video/mp4' }));
+    await expect.poll(() => p.stats().active).toBe(1);
+    const kept = await convert(p, await av.deliverableMp4(), { ext: 'mp4', mime: 'video/mp4' });
+    expect(kept).toMatchObject({ extension: 'mp4', transformations: [] });
+    expect(Buffer.from(kept.bytes).equals(await av.deliverableMp4())).toBe(true);
+    expect(p.stats().active).toBe(1); // the stuck conversion is still running
     expect(await running).toMatchObject({ code: 'media_processing_timeout' });
   });
 

@@ -45,17 +45,26 @@ export interface AvStats {
 }
 
 /**
+ * Runs `work` with a JobRunner of its own once a slot is free: `probe` for the probe (a short run), `convert` for
+ * remuxing and encoding (seconds to minutes), so a file kept as sent never waits behind another's encode.
+ */
+export interface Slots {
+  probe<T>(work: (job: JobRunner) => Promise<T>): Promise<T>;
+  convert<T>(work: (job: JobRunner) => Promise<T>): Promise<T>;
+}
+
+/**
  * One file, probed then kept, remuxed or re-encoded as the policy says. Every decision is the policy's
  * (src/core/policy/av*.ts); this runs ffprobe and ffmpeg and reads their results.
  */
 export async function convert(
-  job: JobRunner,
+  slots: Slots,
   file: { path: string; format: AvFormat; size: number; kindGuess: 'video' | 'audio' },
   options: AvOptions,
   settings: ConvertSettings,
   observe?: (stats: AvStats) => void,
 ): Promise<ProcessedAv> {
-  const facts = await job.probe(file.path, file.format, file.size, settings.maxInputSeconds, file.kindGuess);
+  const facts = await slots.probe((job) => job.probe(file.path, file.format, file.size, settings.maxInputSeconds, file.kindGuess));
   assertProcessable(facts, settings.maxInputSeconds);
   const kind = avKind(facts);
   const done = (out: ProcessedAv, action: AvStats['action'], encodes = 0) => {
@@ -66,20 +75,24 @@ export async function convert(
   if (options.optimize === 'off') {
     const { type, strip } = avAsSent(facts, options.keepMetadata);
     if (!strip) return done(await asSent(file.path, facts, type), 'keep');
-    const out = await remux(job, file.path, facts, type.extension as AvFormat, options.keepMetadata);
-    return done(await result(job, out, facts, type, ['strip_metadata']), 'remux');
+    return slots.convert(async (job) => {
+      const out = await remux(job, file.path, facts, type.extension as AvFormat, options.keepMetadata);
+      return done(await result(job, out, facts, type, ['strip_metadata']), 'remux');
+    });
   }
 
   const work = avWork(facts, options, settings.budgetBytes);
   const type = deliveryType(kind);
   if (work.action === 'keep') return done(await asSent(file.path, facts, type), 'keep');
-  if (work.action === 'remux') {
-    const out = await remux(job, file.path, facts, type.extension as AvFormat, options.keepMetadata);
-    // The index and metadata rarely weigh much; if moving them tips the file over the budget, it is re-encoded.
-    if ((await stat(out)).size <= settings.budgetBytes) return done(await result(job, out, facts, type, avSteps(facts, undefined, options.keepMetadata)), 'remux');
-  }
-  const encoded = await encode(job, file.path, facts, options, settings);
-  return done(await result(job, encoded.path, facts, type, encoded.steps), 'encode', encoded.encodes);
+  return slots.convert(async (job) => {
+    if (work.action === 'remux') {
+      const out = await remux(job, file.path, facts, type.extension as AvFormat, options.keepMetadata);
+      // The index and metadata rarely weigh much; if moving them tips the file over the budget, it is re-encoded.
+      if ((await stat(out)).size <= settings.budgetBytes) return done(await result(job, out, facts, type, avSteps(facts, undefined, options.keepMetadata)), 'remux');
+    }
+    const encoded = await encode(job, file.path, facts, options, settings);
+    return done(await result(job, encoded.path, facts, type, encoded.steps), 'encode', encoded.encodes);
+  });
 }
 
 /** Re-encodes to the plan; if the result is over the budget, once more with the plan lowered by the overshoot. */

@@ -19,8 +19,10 @@ export interface FfmpegAvOptions extends ConvertSettings {
   tools: FfmpegTools;
   /** MEDIA_PROCESS_TIMEOUT_MS: a job (probe, encodes) still running after this is killed. */
   timeoutMs: number;
-  /** MEDIA_CONCURRENCY: jobs running ffmpeg at once. */
+  /** MEDIA_CONCURRENCY: remuxes and encodes running at once. */
   concurrency: number;
+  /** Probes running at once (short runs of ffprobe; a file kept as sent needs nothing more). Default: concurrency. */
+  probeConcurrency?: number;
   /** Jobs that may wait for a slot; beyond that, 503 with Retry-After. */
   queueLimit: number;
   /** Where each job's private folder is made (a folder of its own under the system's temporary folder). */
@@ -38,10 +40,12 @@ export interface FfmpegAvOptions extends ConvertSettings {
 export class FfmpegAv implements AvProcessor {
   readonly converts = true;
   private readonly limiter: QueueLimiter;
+  private readonly probes: QueueLimiter;
   private readonly dirs: WorkDirs;
 
   constructor(private readonly options: FfmpegAvOptions) {
     this.limiter = new QueueLimiter(options.concurrency, options.queueLimit, refuseAv.busy);
+    this.probes = new QueueLimiter(options.probeConcurrency ?? options.concurrency, options.queueLimit, refuseAv.busy);
     this.dirs = new WorkDirs(options.workRoot);
   }
 
@@ -61,13 +65,13 @@ export class FfmpegAv implements AvProcessor {
   async open(detected: { ext: string; mime: string }): Promise<AvUpload> {
     const format = asAvFormat(detected.ext);
     if (!format) throw refuse.unsupportedType(detected); // not reached: the service asks accepts() first
-    this.limiter.assertRoom(); // before spooling a large file that would only be turned away
+    this.probes.assertRoom(); // before spooling a large file that would only be turned away (its first queue)
     const dir = await this.dirs.create();
     try {
       const path = join(dir, 'input');
       const handle = await open(path, 'wx', 0o600);
       const kindGuess = detected.mime.startsWith('audio/') ? 'audio' : 'video';
-      return new FfmpegUpload({ dir, path, handle, format, kindGuess }, this.options, this.limiter, this.dirs);
+      return new FfmpegUpload({ dir, path, handle, format, kindGuess }, this.options, { probes: this.probes, conversions: this.limiter }, this.dirs);
     } catch (err) {
       await this.dirs.remove(dir);
       throw err;
@@ -91,7 +95,7 @@ class FfmpegUpload implements AvUpload {
   constructor(
     private readonly file: { dir: string; path: string; handle: FileHandle; format: AvFormat; kindGuess: 'video' | 'audio' },
     private readonly options: FfmpegAvOptions,
-    private readonly limiter: QueueLimiter,
+    private readonly limiters: { probes: QueueLimiter; conversions: QueueLimiter },
     private readonly dirs: WorkDirs,
   ) {}
 
@@ -121,19 +125,29 @@ class FfmpegUpload implements AvUpload {
     await this.flush();
     this.spool = undefined; // not held while the upload waits for its turn
     await this.file.handle.close();
-    return this.limiter.run(async () => {
-      // The deadline starts with the job's turn: time spent waiting in the queue is not the file's fault.
-      const job = new JobRunner(this.options.tools, this.file.dir, Date.now() + this.options.timeoutMs, this.options.timeoutMs);
-      try {
-        return await convert(job, { path: this.file.path, format: this.file.format, size: this.size, kindGuess: this.file.kindGuess }, options, this.options, this.options.observe);
-      } catch (err) {
-        // The caller gets the sentence; what ffmpeg itself said is for whoever runs the service.
-        if (isAppError(err) && LOGGED.has(err.code)) {
-          this.options.logger?.warn('video or audio conversion refused', { code: err.code, format: this.file.format, bytes: this.size, ffmpeg: (err.cause as Error | undefined)?.message });
+    // The probe and the conversion share MEDIA_PROCESS_TIMEOUT_MS of running time; time spent waiting in a queue
+    // for a turn is not the file's fault, so each step's clock starts with its turn.
+    let ranMs = 0;
+    const { tools, timeoutMs } = this.options;
+    const inTurn = (limiter: QueueLimiter) => <T>(work: (job: JobRunner) => Promise<T>) =>
+      limiter.run(async () => {
+        const started = Date.now();
+        try {
+          return await work(new JobRunner(tools, this.file.dir, started + timeoutMs - ranMs, timeoutMs));
+        } finally {
+          ranMs += Date.now() - started;
         }
-        throw err;
+      });
+    const slots = { probe: inTurn(this.limiters.probes), convert: inTurn(this.limiters.conversions) };
+    try {
+      return await convert(slots, { path: this.file.path, format: this.file.format, size: this.size, kindGuess: this.file.kindGuess }, options, this.options, this.options.observe);
+    } catch (err) {
+      // The caller gets the sentence; what ffmpeg itself said is for whoever runs the service.
+      if (isAppError(err) && LOGGED.has(err.code)) {
+        this.options.logger?.warn('video or audio conversion refused', { code: err.code, format: this.file.format, bytes: this.size, ffmpeg: (err.cause as Error | undefined)?.message });
       }
-    });
+      throw err;
+    }
   }
 
   async close(): Promise<void> {
