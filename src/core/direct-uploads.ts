@@ -68,13 +68,6 @@ export function conditionalCreate(bucket: RecordBucket): NonNullable<DirectUploa
   return (key, body) => bucket.put(key, body, 'absent');
 }
 
-/** Whose an upload is: a hash of the API key it was created with (no key configured: everyone's, ''). */
-export async function ownerOf(apiKey: string | undefined): Promise<string> {
-  if (!apiKey) return '';
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(apiKey));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 export class DirectUploads {
   private readonly deps: DirectUploadsDeps;
   private readonly now: () => Date;

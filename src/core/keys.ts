@@ -20,6 +20,16 @@ export const TUS_STAGING_PREFIX = `${UPLOADS_PREFIX}tus/`;
 /** Direct uploads: the bytes PUT to the bucket (`<id>.bin`) and the upload's record (`<id>.json`). */
 export const DIRECT_STAGING_PREFIX = `${UPLOADS_PREFIX}direct/`;
 
+/**
+ * Whose an upload (resumable or direct) is: the SHA-256 of the API key it was made with; the key itself is never
+ * stored. Without API_KEYS (undefined here) every request is the same owner.
+ */
+export async function uploadOwner(apiKey: string | undefined): Promise<string> {
+  if (apiKey === undefined) return 'anyone';
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(apiKey));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 /** The 22 random characters of a media id; a background job is known by them before its extension is. */
 export function newRandomPart(): string {
   return base64url(crypto.getRandomValues(new Uint8Array(16)));

@@ -1,6 +1,6 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { ownerOf } from '../../core/direct-uploads.js';
+import { uploadOwner } from '../../core/keys.js';
 import { contentLength } from '../../core/http-values.js';
 import { emptyStream } from '../../core/streams.js';
 import type { AppDeps, AppEnv } from '../deps.js';
@@ -23,7 +23,7 @@ const SignedPutQuerySchema = z.object({
 
 export function directUploadRoutes(deps: Pick<AppDeps, 'directUploads' | 'apiKeys'>) {
   const routes = new OpenAPIHono<AppEnv>();
-  const owner = (c: Context<AppEnv>) => ownerOf(deps.apiKeys.length ? c.req.header('x-api-key') : undefined);
+  const owner = (c: Context<AppEnv>) => uploadOwner(deps.apiKeys.length ? c.req.header('x-api-key') : undefined);
 
   const createUpload = createRoute({
     method: 'post',

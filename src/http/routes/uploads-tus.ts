@@ -1,6 +1,7 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { AppError, isAppError } from '../../core/errors.js';
+import { uploadOwner } from '../../core/keys.js';
 import { refuse } from '../../core/policy.js';
 import type { Media } from '../../core/media-service.js';
 import type { ResumableUploadHooks, ResumableUploads, StagedUpload } from '../../core/ports.js';
@@ -58,7 +59,7 @@ export function tusRoutes(deps: Pick<AppDeps, 'media' | 'resumable' | 'apiKeys' 
   };
 
   const hooksFor = async (c: Context<AppEnv>): Promise<ResumableUploadHooks> => {
-    const owner = await ownerOf(deps.apiKeys, c.req.header('x-api-key'));
+    const owner = await uploadOwner(deps.apiKeys.length ? c.req.header('x-api-key') : undefined);
     return {
       owner,
       onCreate({ size, metadata }) {
@@ -106,7 +107,7 @@ export function tusRoutes(deps: Pick<AppDeps, 'media' | 'resumable' | 'apiKeys' 
   });
   return routes.openapi(mediaRoute, async (c) => {
     const { id } = c.req.valid('param');
-    const owner = await ownerOf(deps.apiKeys, c.req.header('x-api-key'));
+    const owner = await uploadOwner(deps.apiKeys.length ? c.req.header('x-api-key') : undefined);
     const staged = await port().find(id);
     if (staged && staged.owner !== owner) throw uploadNotFound(id);
     if (staged && staged.offset < staged.size) {
@@ -136,16 +137,6 @@ async function whenNotBusy<T>(work: () => Promise<T>, until: number): Promise<T>
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
-}
-
-/**
- * Who an upload belongs to: the SHA-256 of the API key that made the request (the key itself is never stored).
- * Without API_KEYS every request is the same owner.
- */
-async function ownerOf(apiKeys: string[], key: string | undefined): Promise<string> {
-  if (apiKeys.length === 0 || key === undefined) return 'anyone';
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(key));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 function uploadNotFound(id: string): AppError {
