@@ -228,7 +228,7 @@ export const HealthSchema = z
 
 /**
  * What each error status means, for the document's readers and generated clients, with one of its codes and the
- * sentence the service says (the README's error table lists them all). Retry-After comes with the statuses that
+ * sentence the service says (docs/errors.md lists them all). Retry-After comes with the statuses that
  * say "try again later".
  */
 const ERROR_STATUSES = {

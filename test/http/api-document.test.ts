@@ -122,7 +122,7 @@ describe('/openapi.json for generated clients', () => {
     expect(doc.paths['/healthz']!.get!.security).toEqual([]);
   });
 
-  it('declares the statuses each operation can answer with, those of the README’s error table included', () => {
+  it('declares the statuses each operation can answer with, those of the error table (docs/errors.md) included', () => {
     expect(Object.fromEntries(operations().map(({ op }) => [op.operationId, Object.keys(op.responses).join(' ')]))).toEqual({
       preflightMedia: '200 400 401 408 413 415 429 503',
       hostMedia: '201 202 400 401 408 409 413 415 422 429 503',
