@@ -2,6 +2,7 @@ import type { Pieces } from '../pieces.js';
 import { readEsdsAac } from './aac-config.js';
 import { readAvcConfig } from './h264-sps.js';
 import { eachBox, handlerType, readBrands, type Box } from './iso-boxes.js';
+import { frameRate, holds, one, plainEditList, samplesInMedia, type Boxes } from './iso-sample-tables.js';
 import { audioEnd, frameAt, isInfoFrame, mpegAudioSeconds, sameStream, xingOffset } from './mpeg-audio.js';
 
 /**
@@ -53,8 +54,6 @@ const ALLOWED: Readonly<Record<string, ReadonlySet<string>>> = {
 /** Boxes a container may hold more than one of. */
 const REPEATABLE = new Set(['trak', 'free', 'skip', 'wide']);
 
-type Boxes = Map<string, Box[]>;
-
 /** The boxes in [from, to) by type, when they fit exactly and each is one `allowed` there; undefined otherwise. */
 function contents(b: Pieces, from: number, to: number, allowed: ReadonlySet<string>): Boxes | undefined {
   const found: Boxes = new Map();
@@ -70,9 +69,6 @@ function contents(b: Pieces, from: number, to: number, allowed: ReadonlySet<stri
 
 /** The boxes inside `box` (its payload starts `skip` bytes in: a full box's version and flags, a sample entry's fields). */
 const inside = (b: Pieces, box: Box | undefined, skip = 0) => (box && box.body + skip <= box.end ? contents(b, box.body + skip, box.end, ALLOWED[box.type]!) : undefined);
-const one = (boxes: Boxes | undefined, type: string) => boxes?.get(type)?.[0];
-/** Whether `box`'s payload holds `bytes` bytes: every field read below is checked this way first. */
-const holds = (box: Box, bytes: number) => box.body + bytes <= box.end;
 
 function describeMp4(b: Pieces): DescribedAv | undefined {
   const top = contents(b, 0, b.length, ALLOWED.file!);
@@ -146,11 +142,11 @@ function readTrack(b: Pieces, trak: Box, mdat: Box): TrackFacts | undefined {
   const hdlr = one(mdia, 'hdlr');
   const mdhd = one(mdia, 'mdhd');
   if (!tkhd || !hdlr || !mdhd || !stbl || !selfContained(b, one(inside(b, one(minf, 'dinf')), 'dref'))) return undefined;
-  if (one(parts, 'edts') && !inside(b, one(parts, 'edts'))) return undefined;
+  const edts = one(parts, 'edts');
+  const elst = one(inside(b, edts), 'elst');
+  if (edts && !(elst && plainEditList(b, elst))) return undefined;
   // tkhd: flag 1, the track is enabled.
-  if (!holds(tkhd, 4) || (b.byte(tkhd.body + 3) & 1) === 0) return undefined;
-  const samples = sampleCount(b, stbl);
-  if (samples === undefined || !chunksInMedia(b, stbl, mdat)) return undefined;
+  if (!holds(tkhd, 4) || (b.byte(tkhd.body + 3) & 1) === 0 || !samplesInMedia(b, stbl, mdat)) return undefined;
   const handler = handlerType(b, hdlr);
   if (handler === 'vide' && one(minf, 'vmhd')) {
     const entry = sampleEntry(b, one(stbl, 'stsd'), 'avc1', 78);
@@ -186,58 +182,6 @@ function selfContained(b: Pieces, dref: Box | undefined): boolean {
   if (!dref || !holds(dref, 8 + 12) || b.u32be(dref.body + 4) !== 1) return false;
   const url = dref.body + 8;
   return b.u32be(url) === 12 && b.startsWith('url ', url + 4) && b.u32be(url + 8) === 1 && dref.end === url + 12;
-}
-
-/** How many samples the track has, when the size table (`stsz`) and the time table (`stts`) agree on it. */
-function sampleCount(b: Pieces, stbl: Boxes): number | undefined {
-  const stsz = one(stbl, 'stsz');
-  const stts = one(stbl, 'stts');
-  if (!stsz || !stts || !one(stbl, 'stsc') || !holds(stsz, 12)) return undefined;
-  const count = b.u32be(stsz.body + 8);
-  const times = timeTable(b, stts);
-  return times && times.samples === count && count > 0 ? count : undefined;
-}
-
-/** An `stts` table's entries (sample count, duration each), whole; undefined when it is cut short. */
-function timeTable(b: Pieces, stts: Box): { samples: number; entries: Array<[number, number]> } | undefined {
-  if (!holds(stts, 8)) return undefined;
-  const n = b.u32be(stts.body + 4);
-  if (!holds(stts, 8 + n * 8)) return undefined;
-  const entries = Array.from({ length: n }, (_, i): [number, number] => [b.u32be(stts.body + 8 + i * 8), b.u32be(stts.body + 12 + i * 8)]);
-  return { samples: entries.reduce((sum, [count]) => sum + count, 0), entries };
-}
-
-/**
- * Frames per second as ffprobe's avg_frame_rate: samples × the media timescale / their total duration, where
- * ffmpeg shortens a lone last sample far longer than the rest to their average.
- */
-function frameRate(b: Pieces, mdhd: Box, stts: Box): number | undefined {
-  const v1 = b.byte(mdhd.body) === 1;
-  const timescale = holds(mdhd, v1 ? 24 : 16) ? b.u32be(mdhd.body + (v1 ? 20 : 12)) : 0;
-  const table = timeTable(b, stts);
-  if (!table || timescale === 0) return undefined;
-  let samples = 0;
-  let duration = 0;
-  table.entries.forEach(([count, each], i) => {
-    const last = i + 1 === table.entries.length && i > 0 && count === 1 && samples > 100 && Math.floor(each / 10) > Math.floor(duration / samples);
-    duration += (last ? Math.floor(duration / samples) : each) * count;
-    samples += count;
-  });
-  return duration > 0 ? (samples * timescale) / duration : undefined;
-}
-
-/** Whether every chunk offset (`stco`, `co64`) points into the file's media data box. */
-function chunksInMedia(b: Pieces, stbl: Boxes, mdat: Box): boolean {
-  const table = one(stbl, 'stco') ?? one(stbl, 'co64');
-  if (!table || (one(stbl, 'stco') && one(stbl, 'co64')) || !holds(table, 8)) return false;
-  const size = table.type === 'co64' ? 8 : 4;
-  const n = b.u32be(table.body + 4);
-  if (n === 0 || !holds(table, 8 + n * size)) return false;
-  for (let i = 0, at = table.body + 8; i < n; i++, at += size) {
-    const offset = size === 8 ? b.u64be(at) : b.u32be(at);
-    if (offset < mdat.body || offset >= mdat.end) return false;
-  }
-  return true;
 }
 
 // MP3
