@@ -2,7 +2,7 @@ import type { Pieces } from '../pieces.js';
 import { readEsdsAac } from './aac-config.js';
 import { readAvcConfig } from './h264-sps.js';
 import { eachBox, handlerType, readBrands, type Box } from './iso-boxes.js';
-import { frameRate, holds, one, plainEditList, samplesInMedia, type Boxes } from './iso-sample-tables.js';
+import { frameRate, holds, one, plainEditList, samplesInMedia, mediaTimescale, timescaleAt, version, type Boxes } from './iso-sample-tables.js';
 import { audioEnd, frameAt, isInfoFrame, mpegAudioSeconds, sameStream, xingOffset } from './mpeg-audio.js';
 
 /**
@@ -54,13 +54,17 @@ const ALLOWED: Readonly<Record<string, ReadonlySet<string>>> = {
 /** Boxes a container may hold more than one of. */
 const REPEATABLE = new Set(['trak', 'free', 'skip', 'wide']);
 
-/** The boxes in [from, to) by type, when they fit exactly and each is one `allowed` there; undefined otherwise. */
+/**
+ * The boxes in [from, to) by type, when they fit exactly and each is one `allowed` there; undefined otherwise.
+ * A size of 0 ("to the end") is taken only for the media data at the top level: ffmpeg refuses it elsewhere.
+ */
 function contents(b: Pieces, from: number, to: number, allowed: ReadonlySet<string>): Boxes | undefined {
   const found: Boxes = new Map();
   let ok = true;
   const cut = eachBox(b, from, to, (box) => {
     const same = found.get(box.type) ?? [];
-    if (!allowed.has(box.type) || (same.length > 0 && !REPEATABLE.has(box.type))) return (ok = false);
+    const toTheEnd = b.u32be(box.start) === 0 && !(allowed === ALLOWED.file && box.type === 'mdat');
+    if (!allowed.has(box.type) || (same.length > 0 && !REPEATABLE.has(box.type)) || toTheEnd) return (ok = false);
     found.set(box.type, [...same, box]);
     return true;
   });
@@ -93,11 +97,12 @@ function describeMp4(b: Pieces): DescribedAv | undefined {
  * (ffmpeg applies it on top of each track's); undefined otherwise.
  */
 function movieDuration(b: Pieces, mvhd: Box): number | undefined {
-  const v1 = b.byte(mvhd.body) === 1;
-  if (!holds(mvhd, v1 ? 112 : 100)) return undefined;
-  const timescale = b.u32be(mvhd.body + (v1 ? 20 : 12));
+  const v = version(b, mvhd);
+  const v1 = v === 1;
+  if (v === undefined || !holds(mvhd, v1 ? 112 : 100)) return undefined;
+  const timescale = timescaleAt(b, mvhd.body + (v1 ? 20 : 12));
   const duration = v1 ? b.u64be(mvhd.body + 24) : b.u32be(mvhd.body + 16);
-  if (timescale === 0 || duration === 0 || rotationOf(b, mvhd.body + (v1 ? 48 : 36)) !== 0) return undefined;
+  if (timescale === undefined || duration === 0 || rotationOf(b, mvhd.body + (v1 ? 48 : 36)) !== 0) return undefined;
   return Math.round((duration * 1e6) / timescale) / 1e6;
 }
 
@@ -146,7 +151,8 @@ function readTrack(b: Pieces, trak: Box, mdat: Box): TrackFacts | undefined {
   const elst = one(inside(b, edts), 'elst');
   if (edts && !(elst && plainEditList(b, elst))) return undefined;
   // tkhd: flag 1, the track is enabled.
-  if (!holds(tkhd, 4) || (b.byte(tkhd.body + 3) & 1) === 0 || !samplesInMedia(b, stbl, mdat)) return undefined;
+  const tkhdVersion = version(b, tkhd);
+  if (tkhdVersion === undefined || (b.byte(tkhd.body + 3) & 1) === 0 || !samplesInMedia(b, stbl, mdat)) return undefined;
   const handler = handlerType(b, hdlr);
   if (handler === 'vide' && one(minf, 'vmhd')) {
     const entry = sampleEntry(b, one(stbl, 'stsd'), 'avc1', 78);
@@ -154,12 +160,13 @@ function readTrack(b: Pieces, trak: Box, mdat: Box): TrackFacts | undefined {
     const sps = config && readAvcConfig(b.slice(config.body, config.end));
     // Sample entry: reserved, data reference index, pre-defined and reserved words, then width and height.
     if (!entry || !sps || sps.width !== b.u16be(entry.box.body + 24) || sps.height !== b.u16be(entry.box.body + 26)) return undefined;
-    const v1 = b.byte(tkhd.body) === 1;
+    const v1 = tkhdVersion === 1;
     const rotation = holds(tkhd, v1 ? 96 : 84) ? rotationOf(b, tkhd.body + (v1 ? 52 : 40)) : undefined;
-    if (rotation === undefined) return undefined;
-    return { video: { codec: 'h264', profile: sps.profile, pixFmt: 'yuv420p', width: sps.width, height: sps.height, fps: frameRate(b, mdhd, one(stbl, 'stts')!), rotation } };
+    const fps = frameRate(b, mdhd, one(stbl, 'stts')!);
+    if (rotation === undefined || fps === undefined) return undefined;
+    return { video: { codec: 'h264', profile: sps.profile, pixFmt: 'yuv420p', width: sps.width, height: sps.height, fps, rotation } };
   }
-  if (handler === 'soun' && one(minf, 'smhd')) {
+  if (handler === 'soun' && one(minf, 'smhd') && mediaTimescale(b, mdhd) !== undefined) {
     const entry = sampleEntry(b, one(stbl, 'stsd'), 'mp4a', 28);
     const esds = entry && one(entry.parts, 'esds');
     // A version-0 sound entry: the QuickTime versions 1 and 2 add fields ffmpeg reads differently.
