@@ -2,7 +2,7 @@ import { BitReader } from './bit-reader.js';
 
 /**
  * The AAC facts of an MP4 audio track, read from its `esds` box (ISO/IEC 14496-1 descriptors holding the MPEG-4
- * AudioSpecificConfig, ISO/IEC 14496-3 1.6.2.1). Only plain AAC-LC is read: object type 2, at 32 kHz or more, mono
+ * AudioSpecificConfig, ISO/IEC 14496-3 1.6.2.1). Only plain AAC-LC is read: object type 2, at 32, 44.1 or 48 kHz, mono
  * or stereo by its channel configuration, with at most the explicit statement that no SBR (HE-AAC) follows.
  * Implicit HE-AAC, which only decoding reveals, hides below 32 kHz; anything else is undefined.
  */
@@ -12,8 +12,8 @@ export interface AacLc {
   sampleRate: number;
 }
 
-/** Sampling frequencies by index; those of 32 kHz and above (indexes 0–5) are the only ones accepted. */
-const SAMPLE_RATES = [96000, 88200, 64000, 48000, 44100, 32000];
+/** Sampling frequencies by index (0 to 2: 96, 88.2 and 64 kHz, not for a phone); 48, 44.1 and 32 kHz are accepted. */
+const SAMPLE_RATES: Readonly<Record<number, number>> = { 3: 48000, 4: 44100, 5: 32000 };
 const MPEG4_AUDIO = 0x40;
 const AUDIO_STREAM = 5;
 const AAC_LC = 2;
@@ -58,7 +58,7 @@ function readAudioSpecificConfig(asc: Uint8Array): AacLc | undefined {
   const frameLength960 = r.flag();
   const coreCoder = r.flag();
   const extension = r.flag();
-  if (r.overrun || objectType !== AAC_LC || rateIndex >= SAMPLE_RATES.length || (channels !== 1 && channels !== 2)) return undefined;
+  if (r.overrun || objectType !== AAC_LC || SAMPLE_RATES[rateIndex] === undefined || (channels !== 1 && channels !== 2)) return undefined;
   if (frameLength960 || coreCoder || extension) return undefined;
   // What ffmpeg writes after it: the sync word, object type SBR and "SBR absent". Present SBR means HE-AAC.
   if (r.left >= 17 && peek(asc, 16, 11) === SYNC_EXTENSION) {

@@ -169,9 +169,12 @@ function readTrack(b: Pieces, trak: Box, mdat: Box): TrackFacts | undefined {
   if (handler === 'soun' && one(minf, 'smhd') && mediaTimescale(b, mdhd) !== undefined) {
     const entry = sampleEntry(b, one(stbl, 'stsd'), 'mp4a', 28);
     const esds = entry && one(entry.parts, 'esds');
-    // A version-0 sound entry: the QuickTime versions 1 and 2 add fields ffmpeg reads differently.
-    const aac = esds && b.u16be(entry.box.body + 8) === 0 ? readEsdsAac(b.slice(esds.body, esds.end)) : undefined;
-    return aac && { audio: { codec: 'aac', profile: 'LC', ...aac } };
+    const aac = esds && readEsdsAac(b.slice(esds.body, esds.end));
+    // A version-0 sound entry (QuickTime's versions 1 and 2 add fields ffmpeg reads differently) with the
+    // configuration's rate (16.16). Its channel count is not compared: ffmpeg writes 2 there for mono, as ISO says.
+    const fields = entry?.box.body ?? 0;
+    if (!aac || b.u16be(fields + 8) !== 0 || b.u32be(fields + 24) !== aac.sampleRate * 0x10000) return undefined;
+    return { audio: { codec: 'aac', profile: 'LC', ...aac } };
   }
   return undefined;
 }
@@ -194,8 +197,14 @@ function selfContained(b: Pieces, dref: Box | undefined): boolean {
 // MP3
 
 /**
+ * The header bits ffmpeg's MP3 reader wants the same in consecutive frames (its MP3_MASK): all but the bit rate,
+ * padding, CRC, private and mode-extension bits.
+ */
+const SAME_STREAM_BITS = 0xfffe0ccf;
+
+/**
  * An MPEG-1 or MPEG-2 Layer III stream with no tag (no ID3v2 in front, no ID3v1 or APE behind), its frames whole
- * from the first byte to the last, of one sample rate and channel mode. The duration is ffprobe's: with a Xing/Info
+ * from the first byte to the last, all alike but for their bit rate. The duration is ffprobe's: with a Xing/Info
  * header, its frame count, which must be the frames counted; without one, ffmpeg estimates it from the size and
  * the bit rate, exact only for a constant bit rate, so a variable one without a header is left to ffprobe.
  */
@@ -205,11 +214,17 @@ function describeMp3(b: Pieces): DescribedAv | undefined {
   const info = isInfoFrame(b, 0, first);
   let audioFrames = 0;
   let constant = true;
+  let sound: number | undefined;
   for (let p = 0; p < b.length; ) {
     const frame = frameAt(b, p);
     if (!frame || !sameStream(frame, first) || frame.mono !== first.mono || p + frame.length > b.length) return undefined;
     if (p > 0 && isInfoFrame(b, p, frame)) return undefined;
-    if (p > 0 || !info) audioFrames++;
+    if (p > 0 || !info) {
+      // ffmpeg takes a first frame unlike the next (in mode, copyright, original, emphasis) for junk and skips it.
+      sound ??= b.u32be(p) & SAME_STREAM_BITS;
+      if ((b.u32be(p) & SAME_STREAM_BITS) !== sound) return undefined;
+      audioFrames++;
+    }
     if (frame.bitrate !== first.bitrate) constant = false;
     p += frame.length;
   }

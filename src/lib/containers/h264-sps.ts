@@ -46,12 +46,16 @@ export function readAvcConfig(avcC: Uint8Array): BaselineOrMainSps | undefined {
   return { profile: sps.profile, width: sps.width, height: sps.height };
 }
 
-/** The NAL unit's payload without its emulation-prevention bytes (00 00 03 → 00 00). */
+/**
+ * The NAL unit's payload without its emulation-prevention bytes (00 00 03 → 00 00). 00 00 followed by 00, 01 or
+ * 02 cannot be inside a NAL unit: ffmpeg ends the unit there, and so does this.
+ */
 function unescaped(nal: Uint8Array): Uint8Array {
   const out = new Uint8Array(nal.length);
   let n = 0;
   let zeros = 0;
   for (const byte of nal) {
+    if (zeros >= 2 && byte < 3) break;
     if (zeros >= 2 && byte === 3) {
       zeros = 0;
       continue;
@@ -120,7 +124,11 @@ function readSps(nal: Uint8Array): (BaselineOrMainSps & { id: number }) | undefi
  * coded picture buffers, more than 16 frames to reorder. True when it was read without running out of bits.
  */
 function skipVui(r: BitReader): boolean {
-  if (r.flag() && r.bits(8) === 255) r.bits(32); // aspect_ratio_idc; 255: the ratio itself
+  if (r.flag()) {
+    const aspect = r.bits(8); // aspect_ratio_idc: one of 17 known ratios, or 255 and the ratio itself
+    if (aspect === 255) r.bits(32);
+    else if (aspect > 16) return false;
+  }
   if (r.flag()) r.flag(); // overscan
   if (r.flag()) {
     r.bits(4); // video_format, video_full_range_flag
@@ -137,6 +145,7 @@ function skipVui(r: BitReader): boolean {
   if (nalHrd || vclHrd) r.flag(); // low_delay_hrd_flag
   r.flag(); // pic_struct_present_flag
   if (r.flag()) {
+    r.flag(); // motion_vectors_over_pic_boundaries_flag
     for (let i = 0; i < 4; i++) r.ue(); // bytes per picture, bits per macroblock, motion vector lengths
     if (r.ue() > 16) return false; // max_num_reorder_frames
     r.ue(); // max_dec_frame_buffering
@@ -160,7 +169,8 @@ function skipHrd(r: BitReader): true | undefined {
 
 /**
  * Whether a picture parameter set (7.3.2.2) is one ffmpeg accepts for the SPS `spsId`: its id in range, that SPS,
- * one slice group (ffmpeg does not decode several), and reference counts and quantizer offsets within their bounds.
+ * one slice group and no redundant pictures (which ffmpeg does not decode), and reference counts and quantizer
+ * offsets within their bounds.
  */
 function acceptablePps(nal: Uint8Array, spsId: number): boolean {
   if (nal.length < 2 || (nal[0]! & 0x80) !== 0 || (nal[0]! & 0x1f) !== 8) return false;
@@ -174,6 +184,7 @@ function acceptablePps(nal: Uint8Array, spsId: number): boolean {
   const qp = r.se(); // pic_init_qp_minus26
   const qs = r.se(); // pic_init_qs_minus26
   const chromaOffset = r.se(); // chroma_qp_index_offset
-  r.bits(3); // deblocking control, constrained intra prediction, redundant picture counts
+  r.bits(2); // deblocking_filter_control_present_flag, constrained_intra_pred_flag
+  if (r.flag()) return false; // redundant_pic_cnt_present_flag
   return !r.overrun && qp >= -26 && qp <= 25 && qs >= -26 && qs <= 25 && chromaOffset >= -12 && chromaOffset <= 12;
 }
