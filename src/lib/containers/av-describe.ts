@@ -65,7 +65,8 @@ function contents(b: Pieces, from: number, to: number, allowed: ReadonlySet<stri
     const same = found.get(box.type) ?? [];
     const toTheEnd = b.u32be(box.start) === 0 && !(allowed === ALLOWED.file && box.type === 'mdat');
     if (!allowed.has(box.type) || (same.length > 0 && !REPEATABLE.has(box.type)) || toTheEnd) return (ok = false);
-    found.set(box.type, [...same, box]);
+    same.push(box);
+    found.set(box.type, same);
     return true;
   });
   return ok && !cut ? found : undefined;
@@ -102,7 +103,7 @@ function movieDuration(b: Pieces, mvhd: Box): number | undefined {
   if (v === undefined || !holds(mvhd, v1 ? 112 : 100)) return undefined;
   const timescale = timescaleAt(b, mvhd.body + (v1 ? 20 : 12));
   const duration = v1 ? b.u64be(mvhd.body + 24) : b.u32be(mvhd.body + 16);
-  if (timescale === undefined || duration === 0 || rotationOf(b, mvhd.body + (v1 ? 48 : 36)) !== 0) return undefined;
+  if (timescale === undefined || duration === 0 || duration >= 2 ** 53 || rotationOf(b, mvhd.body + (v1 ? 48 : 36)) !== 0) return undefined;
   return Math.round((duration * 1e6) / timescale) / 1e6;
 }
 
