@@ -37,6 +37,11 @@ export interface UploadInput {
   av?: Partial<Pick<AvOptions, 'trim'>>;
   /** The random part of the media id, when it was given out before (a background job's id); else a new one. */
   key?: string;
+  /**
+   * The object of the media store `body` is read from (a staged upload), with the ETag it had when read: a file
+   * stored byte for byte is then copied there by the store (see MediaStore.copy) instead of sent to it again.
+   */
+  source?: { key: string; etag?: string };
   /** Called once the file is accepted for processing: its kind named from its bytes, and within its limit so far. */
   onAccepted?: () => void;
   /** Told how far a conversion has got (0 to 1), when the converter can say. */
@@ -121,7 +126,7 @@ export class MediaService {
     });
     input.onAccepted?.();
     const original = { filename: originalText(input.filename), content_type: originalText(input.declaredContentType) };
-    if (received.av) return this.hostAv(file, reader, received, original, { ...resolveAvOptions({ ...input.image, ...input.av }), onProgress: input.onProgress }, input.key);
+    if (received.av) return this.hostAv(file, reader, received, original, { ...resolveAvOptions({ ...input.image, ...input.av }), onProgress: input.onProgress }, input);
     if (received.image) return this.hostImage(file, received.detected, original, input.image, input.key);
     const { type, sha256, change } = received;
     const chunks = spliced(file.views(), change?.splice);
@@ -133,7 +138,7 @@ export class MediaService {
       throw err;
     }
     const facts = { transformations: change ? [change.transformation] : [], original: { ...original, size: file.size } };
-    const media = await this.save(type, content, facts, original.filename, input.key);
+    const media = await this.save(type, content, facts, original.filename, { key: input.key, source: change ? undefined : input.source });
     // Not when saving failed: a write that timed out may still be sending these bytes, so they are left to the GC.
     file.release();
     return media;
@@ -251,16 +256,19 @@ export class MediaService {
     return this.saveProcessed(out, facts, original.filename, key);
   }
 
-  /** Video and audio: read on into the converter (see receiveAv), then stored like a processed image. */
+  /** Video and audio: kept with its own bytes, or read on into the converter (see receiveAv); stored like a processed image. */
   private async hostAv(
     head: PooledBytes,
     reader: ReadableStreamDefaultReader<Uint8Array>,
     received: { detected: Detected; limit: SizeLimit },
     original: Original,
     options: AvOptions,
-    key?: string,
+    input: Pick<UploadInput, 'declaredSize' | 'key' | 'source'>,
   ): Promise<Media> {
-    const { processed: out, size } = await receiveAv(this.deps.av!, received.detected, head, reader, received.limit, options);
+    const hold = { budgetBytes: this.limits.budgetBytes, declaredSize: input.declaredSize, sha256: this.deps.sha256 };
+    const av = await receiveAv(this.deps.av!, received.detected, head, reader, received.limit, options, hold);
+    const out = 'kept' in av ? av.kept : av.processed;
+    const size = 'kept' in av ? av.content.size : av.size;
     const facts = {
       width: out.width,
       height: out.height,
@@ -268,7 +276,10 @@ export class MediaService {
       transformations: out.transformations,
       original: { ...original, size, ...out.original },
     };
-    return this.saveProcessed(out, facts, original.filename, key);
+    if (!('kept' in av)) return this.saveProcessed(av.processed, facts, original.filename, input.key);
+    const media = await this.save(mediaTypeForExtension(out.extension)!, av.content, facts, original.filename, input);
+    head.release(); // as for any file kept as sent: not when saving failed (see hostCounted)
+    return media;
   }
 
   /** Stores what a processor made, hashed, as the type its extension names (a processor making anything else is a bug). */
@@ -277,19 +288,28 @@ export class MediaService {
     if (!type) throw new Error(`a processor produced ${out.extension}, which is not a carrier format`);
     const hasher = this.deps.sha256();
     hasher.update(out.bytes);
-    return this.save(type, { chunks: [out.bytes], size: out.bytes.length, sha256: hasher.digestHex() }, facts, filename, key);
+    return this.save(type, { chunks: [out.bytes], size: out.bytes.length, sha256: hasher.digestHex() }, facts, filename, { key });
   }
 
-  /** Stores the file with its facts, in one write: afterwards both are there, or neither. */
-  private async save(type: MediaType, content: FileContent, facts: Omit<MediaFacts, 'sha256'>, filename: string | null, key?: string): Promise<Media> {
-    const id = newMediaId(type.extension, key);
+  /**
+   * Stores the file with its facts, in one write: afterwards both are there, or neither. A file whose bytes are
+   * those of `at.source` is copied from there by the store when it can (a staged upload: its bytes are not sent
+   * again), else written.
+   */
+  private async save(type: MediaType, content: FileContent, facts: Omit<MediaFacts, 'sha256'>, filename: string | null, at: Pick<UploadInput, 'key' | 'source'> = {}): Promise<Media> {
+    const id = newMediaId(type.extension, at.key);
     const all = { sha256: content.sha256, ...facts };
     const media = await this.present(id, type, content.size, all); // first: if no URL can be made, nothing is stored
-    await this.deps.store.put(id, content, {
-      contentType: type.contentType,
-      filename: safeFilename(filename ?? undefined, type.extension),
-      metadata: factsToMetadata(all),
-    });
+    const options = { contentType: type.contentType, filename: safeFilename(filename ?? undefined, type.extension), metadata: factsToMetadata(all) };
+    const { store, logger } = this.deps;
+    if (at.source && store.copy) {
+      const copied = await store.copy(at.source.key, id, { ...options, ifMatch: at.source.etag }).then(
+        () => true,
+        (err: unknown) => logger.warn('a staged upload could not be copied into place; writing its bytes instead', { error: (err as Error)?.message ?? String(err) }),
+      );
+      if (copied) return media;
+    }
+    await store.put(id, content, options);
     return media;
   }
 

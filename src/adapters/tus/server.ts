@@ -16,6 +16,8 @@ export interface TusServerOptions {
   datastore: StagingStore;
   /** Put before every id in the store (the bucket's staging prefix); URLs and jobs use the id without it. */
   prefix: string;
+  /** The store is the media bucket (under `prefix`): a finished upload is an object the media store can copy. */
+  inMediaBucket?: boolean;
   /** Upload URLs (Location) start with this, never with what the request's Host says (PUBLIC_BASE_URL). */
   publicBaseUrl: string;
   /**
@@ -111,9 +113,10 @@ export class TusUploads implements ResumableUploads {
     }
   }
 
-  async read(id: string): Promise<ReadableStream<Uint8Array>> {
-    const stream = (await this.options.datastore.read(this.options.prefix + id)) as Readable;
-    return Readable.toWeb(stream) as ReadableStream<Uint8Array>;
+  async read(id: string): Promise<{ body: ReadableStream<Uint8Array>; storeKey?: string }> {
+    const { datastore, prefix, inMediaBucket } = this.options;
+    const stream = (await datastore.read(prefix + id)) as Readable;
+    return { body: Readable.toWeb(stream) as ReadableStream<Uint8Array>, storeKey: inMediaBucket ? prefix + id : undefined };
   }
 
   remove(id: string): Promise<void> {

@@ -38,9 +38,11 @@ export function tusRoutes(deps: Pick<AppDeps, 'media' | 'resumable' | 'apiKeys' 
     const tus = port();
     const job = await media.jobs.begin({ id: upload.id, owner: upload.owner });
     const { filename, filetype } = upload.metadata;
-    const host = async (): Promise<Media> =>
-      media.host({
-        body: await tus.read(upload.id),
+    const host = async (): Promise<Media> => {
+      const { body, storeKey } = await tus.read(upload.id);
+      return media.host({
+        body,
+        source: storeKey === undefined ? undefined : { key: storeKey },
         declaredSize: upload.size,
         filename,
         declaredContentType: filetype,
@@ -49,6 +51,7 @@ export function tusRoutes(deps: Pick<AppDeps, 'media' | 'resumable' | 'apiKeys' 
         key: upload.id,
         onProgress: media.jobs.progressOf({ ...job, owner: upload.owner }),
       });
+    };
     const work = whenNotBusy(host, Date.parse(job.deadline) - (Date.parse(job.deadline) - Date.parse(job.started_at)) / 2);
     // Staging is emptied before the outcome is recorded: once a job reads ready or failed, its bytes are gone.
     const removed = work.finally(() =>
