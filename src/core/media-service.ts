@@ -1,4 +1,3 @@
-import { ArrivingBody } from './arriving.js';
 import { BlockPool, PooledBytes } from './block-pool.js';
 import { isAppError } from './errors.js';
 import { factsFromMetadata, mediaNotFound as notFound, originalText, factsToMetadata, type Media, type MediaFacts, type Original } from './media-record.js';
@@ -7,13 +6,11 @@ import { Pieces, spliced } from '../lib/pieces.js';
 import { MEDIA_ID, newMediaId, safeFilename } from './keys.js';
 import { MediaJobs } from './media-jobs.js';
 import { receiveAv } from './av-upload.js';
+import { receiveFile } from './receive-file.js';
 import {
-  carrierTypeFor,
-  changeWhenStored,
   checkPlayable,
   mediaTypeForExtension,
   refuse,
-  refuseType,
   resolveAvOptions,
   resolveImageOptions,
   type Limits,
@@ -22,7 +19,7 @@ import {
 } from './policy.js';
 import type { AvOptions, AvProcessor, FileContent, Hasher, ImageOptions, ImageProcessor, Logger, MediaStore } from './ports.js';
 import { guardStorage } from './storage-guard.js';
-import { detectArriving, shownBy, type Detected } from './sniff.js';
+import type { Detected } from './sniff.js';
 
 export type { Media };
 
@@ -117,7 +114,7 @@ export class MediaService {
     }
     const reader = input.body.getReader();
     const file = new PooledBytes(this.blocks);
-    const received = await this.receive(reader, file, input.declaredSize, seen).catch((err: unknown) => {
+    const received = await receiveFile(this.deps, reader, file, input.declaredSize, seen).catch((err: unknown) => {
       // Refused part-way, or the body failed: nothing more is wanted from it. No reason is passed: some sources
       // (Node streams) would re-emit it as their own error.
       reader.cancel().catch(() => undefined);
@@ -142,55 +139,6 @@ export class MediaService {
     // Not when saving failed: a write that timed out may still be sending these bytes, so they are left to the GC.
     file.release();
     return media;
-  }
-
-  /**
-   * Reads the whole file, deciding from its bytes what it is and so which limit applies, and stops as soon as it
-   * runs past that limit. Detection reads only as far as it needs (see detectArriving), so its answer does not
-   * depend on how the body was cut into pieces. Nothing reaches storage before the last byte is in and checked.
-   * Each piece is copied into `file` (pooled memory, see BlockPool) and, for a file kept as sent, hashed as it
-   * arrives (those read for detection once the type is known), while it is still in the CPU's cache: hashed after
-   * the whole file is in, the bytes come back from memory, which under load costs half as much again.
-   */
-  private async receive(reader: ReadableStreamDefaultReader<Uint8Array>, file: PooledBytes, declaredSize: number | undefined, seen: { kind?: string }) {
-    const body = new ArrivingBody(reader, file);
-    // Detection reads no further than the limit for the kind the first bytes show, or than any file may be.
-    await body.readUpTo(3); // the first four bytes, or all there are
-    const shown = shownBy(body.bytes(0, 4));
-    // Never past what a file held in memory may have: a converted video streams to disk only once it is named.
-    const detectionLimit = Math.min(shown ? this.limits.inputBytes(shown.kind) : this.limits.maxBodyBytes, this.limits.heldBytes);
-    const detected = await detectArriving(body, detectionLimit);
-    if (file.size === 0) throw refuse.emptyFile();
-    if (!detected && shown) {
-      // Not named within the limit for the kind its first bytes show: too large for it, or damaged.
-      await body.readUpTo(detectionLimit);
-      if (file.size > detectionLimit) throw refuse.fileTooLarge(this.limits.forFile({ processed: true, kind: shown.kind }));
-    }
-    const image = detected !== undefined && this.deps.images.accepts(detected);
-    const av = !image && detected !== undefined && this.deps.av?.accepts(detected) === true;
-    const type = detected && !image ? carrierTypeFor(detected) : undefined;
-    if (!detected || (!image && !av && !type)) throw refuseType(detected, shown);
-    const avKind = detected.mime.startsWith('audio/') ? ('audio' as const) : ('video' as const);
-    seen.kind = image ? 'image' : av ? avKind : type!.kind;
-    // Without a converter, a carrier type is held to the endpoint's limit for it, as any file stored as sent.
-    const converted = av && (this.deps.av!.converts || !type);
-    const limit = this.limits.forFile(image ? { processed: true, kind: 'image' } : converted ? { processed: true, kind: avKind } : { processed: false, type: type! });
-    if (declaredSize !== undefined && declaredSize > limit.bytes) throw refuse.fileTooLarge(limit, declaredSize);
-    if (av) return { av: true as const, image: false as const, detected, limit }; // the rest goes to the converter as it arrives
-    if (image) {
-      await body.readUpTo(limit.bytes); // an image is hashed once processed
-      if (file.size > limit.bytes) throw refuse.fileTooLarge(limit);
-      return { av: false as const, image: true as const, detected };
-    }
-    // What is put right lies in the first bytes: hash what is held as it will be stored, then the rest as it comes.
-    const change = changeWhenStored(detected);
-    if (change) await body.readUpTo(change.splice.at + change.splice.remove);
-    const hasher = this.deps.sha256();
-    for (const view of spliced(file.views(), change?.splice)) hasher.update(view);
-    body.onPiece = (piece) => hasher.update(piece);
-    await body.readUpTo(limit.bytes);
-    if (file.size > limit.bytes) throw refuse.fileTooLarge(limit);
-    return { av: false as const, image: false as const, type: type!, change, sha256: hasher.digestHex() };
   }
 
   async get(id: string): Promise<Media> {
@@ -305,7 +253,10 @@ export class MediaService {
     if (at.source && store.copy) {
       const copied = await store.copy(at.source.key, id, { ...options, ifMatch: at.source.etag }).then(
         () => true,
-        (err: unknown) => logger.warn('a staged upload could not be copied into place; writing its bytes instead', { error: (err as Error)?.message ?? String(err) }),
+        (err: unknown) => {
+          logger.warn('a staged upload could not be copied into place; writing its bytes instead', { error: (err as Error)?.message ?? String(err) });
+          return false;
+        },
       );
       if (copied) return media;
     }
