@@ -4,7 +4,7 @@ import { asAvFormat, refuse, refuseAv, type AvFormat, type AvOptions } from '../
 import type { AvProcessor, AvUpload, KeptAv, Logger, ProcessedAv } from '../../core/ports.js';
 import { describeKept } from '../../core/av-as-sent.js';
 import { isAppError } from '../../core/errors.js';
-import { QueueLimiter } from '../limiter.js';
+import { QueueLimiter } from '../../core/queue-limiter.js';
 import { convert, type AvStats, type ConvertSettings } from './convert.js';
 import { JobRunner } from './job.js';
 import type { FfmpegTools } from './tools.js';
