@@ -282,13 +282,15 @@ export interface ResumableUploads {
   handle(request: Request, hooks: ResumableUploadHooks): Promise<Response>;
   /** The upload while it is staged; null when it never was, has expired or has been processed and removed. */
   find(id: string): Promise<StagedUpload | null>;
+  /** A finished upload's bytes. */
+  read(id: string): Promise<ReadableStream<Uint8Array>>;
+  /** The upload's key in the media store, when it is staged as one of its objects (in its bucket): a file kept byte for byte is copied from there. */
+  storeKey(id: string): string | undefined;
   /**
-   * A finished upload's bytes; and, when they are staged as an object of the media store (in its bucket), that
-   * object's key, which a file kept byte for byte is copied from.
+   * Removes a staged upload, bytes and record; nothing happens when it is already gone. `finished`: its last byte
+   * is in, so nothing partial is left to look for (fewer requests to the store).
    */
-  read(id: string): Promise<{ body: ReadableStream<Uint8Array>; storeKey?: string }>;
-  /** Removes a staged upload, bytes and record; nothing happens when it is already gone. */
-  remove(id: string): Promise<void>;
+  remove(id: string, options?: { finished?: boolean }): Promise<void>;
   /** Stops the periodic removal of expired uploads (at shutdown). */
   close(): void;
 }

@@ -113,14 +113,18 @@ export class TusUploads implements ResumableUploads {
     }
   }
 
-  async read(id: string): Promise<{ body: ReadableStream<Uint8Array>; storeKey?: string }> {
-    const { datastore, prefix, inMediaBucket } = this.options;
-    const stream = (await datastore.read(prefix + id)) as Readable;
-    return { body: Readable.toWeb(stream) as ReadableStream<Uint8Array>, storeKey: inMediaBucket ? prefix + id : undefined };
+  async read(id: string): Promise<ReadableStream<Uint8Array>> {
+    const stream = (await this.options.datastore.read(this.options.prefix + id)) as Readable;
+    return Readable.toWeb(stream) as ReadableStream<Uint8Array>;
   }
 
-  remove(id: string): Promise<void> {
-    return this.options.datastore.remove(this.options.prefix + id);
+  storeKey(id: string): string | undefined {
+    return this.options.inMediaBucket ? this.options.prefix + id : undefined;
+  }
+
+  remove(id: string, options: { finished?: boolean } = {}): Promise<void> {
+    const { datastore, prefix } = this.options;
+    return options.finished ? datastore.removeFinished(prefix + id) : datastore.remove(prefix + id);
   }
 
   /** Removes the uploads whose time is up (@tus/server's expiration); a failure is logged and tried again next time. */
