@@ -11,17 +11,6 @@ export function tap(onChunk: (chunk: Uint8Array) => void, onEnd?: () => void): T
   });
 }
 
-/** A stream of chunks already in memory, one at a time as they are asked for. */
-export function streamOf(chunks: readonly Uint8Array[]): ReadableStream<Uint8Array> {
-  let next = 0;
-  return new ReadableStream({
-    pull(controller) {
-      if (next < chunks.length) controller.enqueue(chunks[next++]!);
-      else controller.close();
-    },
-  });
-}
-
 /** A stream that ends at once: the body of an empty response, or of a request that sent none. */
 export function emptyStream(): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>({ start: (c) => c.close() });

@@ -3,13 +3,11 @@ import type { Context } from 'hono';
 import { AppError, isAppError } from '../../core/errors.js';
 import { uploadOwner } from '../../core/keys.js';
 import { QueueLimiter } from '../../core/queue-limiter.js';
-import { MAX_MEDIA_BYTES, refuse } from '../../core/policy.js';
-import { streamOf } from '../../core/streams.js';
+import { refuse } from '../../core/policy.js';
 import type { Media } from '../../core/media-service.js';
 import type { ResumableUploadHooks, ResumableUploads, StagedUpload } from '../../core/ports.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { MediaStatusResponseSchema, errorResponse, errors } from '../schemas.js';
-import { HeldBody } from '../held-body.js';
 import { avOptionsIn, imageOptionsIn } from '../upload.js';
 
 /**
@@ -45,20 +43,15 @@ export function tusRoutes(deps: Pick<AppDeps, 'media' | 'resumable' | 'apiKeys' 
    * Hosts a finished upload in the background; the job is recorded before its last request is answered. The bytes
    * stay staged until the outcome, so a full processing queue (503 server_busy) is waited out, not reported: the
    * upload is read again after the delay the refusal names, doubling, for as long as the job's deadline allows.
-   * An upload that came whole in its last request is hosted from those bytes (`held`) when it can start at once,
-   * rather than read back from staging; one that must wait its turn lets them go.
    */
-  const onFinish = async (upload: StagedUpload, held?: readonly Uint8Array[]) => {
+  const onFinish = async (upload: StagedUpload) => {
     const tus = port();
     const job = await media.jobs.begin({ id: upload.id, owner: upload.owner });
     const { filename, filetype } = upload.metadata;
-    let inMemory = hosting.stats.active < HOSTING_AT_ONCE ? held : undefined;
     const storeKey = tus.storeKey(upload.id);
-    const host = async (): Promise<Media> => {
-      const body = inMemory ? streamOf(inMemory) : await tus.read(upload.id);
-      inMemory = undefined; // read once: a second try reads from staging
-      return media.host({
-        body,
+    const host = async (): Promise<Media> =>
+      media.host({
+        body: await tus.read(upload.id),
         source: storeKey === undefined ? undefined : { key: storeKey },
         declaredSize: upload.size,
         filename,
@@ -68,7 +61,6 @@ export function tusRoutes(deps: Pick<AppDeps, 'media' | 'resumable' | 'apiKeys' 
         key: upload.id,
         onProgress: media.jobs.progressOf({ ...job, owner: upload.owner }),
       });
-    };
     const work = hosting.run(() => whenNotBusy(host, Date.parse(job.deadline) - (Date.parse(job.deadline) - Date.parse(job.started_at)) / 2));
     // Staging is emptied before the outcome is recorded: once a job reads ready or failed, its bytes are gone.
     const removed = work.finally(() =>
@@ -78,7 +70,7 @@ export function tusRoutes(deps: Pick<AppDeps, 'media' | 'resumable' | 'apiKeys' 
     media.jobs.end(upload.id, removed).catch((err: unknown) => deps.logger.error('a resumable upload\'s job could not be ended', { upload: upload.id, error: (err as Error)?.message ?? String(err) }));
   };
 
-  const hooksFor = async (c: Context<AppEnv>, held?: HeldBody): Promise<ResumableUploadHooks> => {
+  const hooksFor = async (c: Context<AppEnv>): Promise<ResumableUploadHooks> => {
     const owner = await uploadOwner(deps.apiKeys.length ? c.req.header('x-api-key') : undefined);
     return {
       owner,
@@ -90,18 +82,11 @@ export function tusRoutes(deps: Pick<AppDeps, 'media' | 'resumable' | 'apiKeys' 
       onAccess(id, createdBy) {
         if (createdBy !== owner) throw uploadNotFound(id);
       },
-      onFinish: (upload) => onFinish(upload, held?.take(upload.size)),
+      onFinish,
     };
   };
 
-  const protocol = async (c: Context<AppEnv>) => {
-    const held = HeldBody.fits(c.req.raw) ? new HeldBody(MAX_MEDIA_BYTES) : undefined;
-    try {
-      return await port().handle(held ? held.through(c.req.raw) : c.req.raw, await hooksFor(c, held));
-    } finally {
-      held?.take(-1); // not finished by this request: let the bytes go
-    }
-  };
+  const protocol = async (c: Context<AppEnv>) => port().handle(c.req.raw, await hooksFor(c));
 
   const mediaRoute = createRoute({
     method: 'get',
