@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 export const AV_CACHE = join(tmpdir(), 'mms-media-av-fixtures-v1');
 
-async function cached(name: string, make: (path: string) => Promise<void>): Promise<Buffer> {
+export async function cached(name: string, make: (path: string) => Promise<void>): Promise<Buffer> {
   const path = join(AV_CACHE, name);
   const existing = await readFile(path).catch(() => undefined);
   if (existing) return existing;
@@ -23,10 +23,10 @@ async function cached(name: string, make: (path: string) => Promise<void>): Prom
   return readFile(path);
 }
 
-const ffmpeg = (args: string[]) => run('ffmpeg', ['-nostdin', '-hide_banner', '-loglevel', 'error', '-y', ...args], { maxBuffer: 16 * 1024 * 1024 });
+export const ffmpeg = (args: string[]) => run('ffmpeg', ['-nostdin', '-hide_banner', '-loglevel', 'error', '-y', ...args], { maxBuffer: 16 * 1024 * 1024 });
 /** A picture that does not compress to nothing: the test pattern with moving grain, like a phone's sensor noise. */
-const picture = (size: string, rate: number, seconds: number) => ['-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=${rate}:duration=${seconds},noise=alls=25:allf=t`];
-const tone = (seconds: number, rate = 48_000) => ['-f', 'lavfi', '-i', `sine=frequency=330:sample_rate=${rate}:duration=${seconds}`];
+export const picture = (size: string, rate: number, seconds: number) => ['-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=${rate}:duration=${seconds},noise=alls=25:allf=t`];
+export const tone = (seconds: number, rate = 48_000) => ['-f', 'lavfi', '-i', `sine=frequency=330:sample_rate=${rate}:duration=${seconds}`];
 
 export const LOCATION = '+40.7128-074.0060+010.000/';
 

@@ -19,6 +19,8 @@ export interface FrameHeader {
   layer: 1 | 2 | 3;
   sampleRate: number;
   mono: boolean;
+  /** Bits per second. */
+  bitrate: number;
   /** The whole frame, header included. */
   length: number;
 }
@@ -51,14 +53,18 @@ export function frameAt(b: Pieces, p: number): FrameHeader | undefined {
     layer === 1
       ? (Math.floor((12 * bitrate) / sampleRate) + padding) * 4
       : Math.floor(((layer === 3 && version !== 1 ? 72 : 144) * bitrate) / sampleRate) + padding;
-  return { version, layer, sampleRate, mono: b.byte(p + 3) >> 6 === 3, length };
+  return { version, layer, sampleRate, mono: b.byte(p + 3) >> 6 === 3, bitrate, length };
 }
 
-/** Whether the frame at `p` is an encoder's info frame (Xing, Info or VBRI): a header for the stream, no sound. */
+/** Whether the frame at `p` is an encoder's info frame (Xing, Info or VBRI at 36): a header for the stream, no sound. */
 export function isInfoFrame(b: Pieces, p: number, frame: FrameHeader): boolean {
-  // Xing/Info sits right after the side information, whose size depends on the version and channels; VBRI at 36.
-  const side = frame.version === 1 ? (frame.mono ? 17 : 32) : frame.mono ? 9 : 17;
-  return b.startsWith('Xing', p + 4 + side) || b.startsWith('Info', p + 4 + side) || b.startsWith('VBRI', p + 36);
+  const xing = p + xingOffset(frame);
+  return b.startsWith('Xing', xing) || b.startsWith('Info', xing) || b.startsWith('VBRI', p + 36);
+}
+
+/** Where a Xing/Info header sits in a frame: right after the side information, whose size depends on the version and channels. */
+export function xingOffset(frame: FrameHeader): number {
+  return 4 + (frame.version === 1 ? (frame.mono ? 17 : 32) : frame.mono ? 9 : 17);
 }
 
 export interface FrameChain {
@@ -105,7 +111,7 @@ export function findFrameChain(b: Pieces, from: number, within: number, confirm:
   return undefined;
 }
 
-const sameStream = (a: FrameHeader, b: FrameHeader) => a.version === b.version && a.layer === b.layer && a.sampleRate === b.sampleRate;
+export const sameStream = (a: FrameHeader, b: FrameHeader) => a.version === b.version && a.layer === b.layer && a.sampleRate === b.sampleRate;
 
 /** The first frame header in [from, from + within], whole or not: what a cut-off file still shows. */
 export function firstFrameHeader(b: Pieces, from: number, within: number): { at: number; frame: FrameHeader } | undefined {
