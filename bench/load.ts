@@ -50,6 +50,8 @@ const { values: args } = parseArgs({
     clients: { type: 'string', default: '32' },
     seconds: { type: 'string', default: '30' },
     rounds: { type: 'string', default: '6' },
+    /** `tus`: only the three 8 MB rows (resumable uploads, @tus/server alone, the relay taking 8 MB). */
+    rows: { type: 'string', default: 'all' },
     role: { type: 'string' },
   },
 });
@@ -58,6 +60,11 @@ async function main(): Promise<void> {
   const clients = wholeNumber('clients', args.clients!, 1, 256);
   const seconds = wholeNumber('seconds', args.seconds!, 1, 600);
   const rounds = wholeNumber('rounds', args.rounds!, 1, Math.min(20, seconds));
+  if (args.rows !== 'all' && args.rows !== 'tus') {
+    console.error(`bench:load: --rows must be all or tus (got "${args.rows}")`);
+    process.exit(1);
+  }
+  const onlyTus = args.rows === 'tus';
   const watchdog = setTimeout(
     () => {
       console.error('bench:load: the run overstayed its time budget; stopping.');
@@ -115,7 +122,8 @@ async function main(): Promise<void> {
     };
     const relay = start([process.execPath, '--import', 'tsx', SELF, '--role', 'relay'], s3Env, true);
     const { port: relayPort } = (await relay.ready) as { port: number };
-    const [serviceAll, serviceNon, serviceTus] = [await startService(), await startService(), await startService()];
+    const serviceTus = await startService();
+    const [serviceAll, serviceNon] = onlyTus ? [] : [await startService(), await startService()];
     const tusAlone = start([process.execPath, '--import', 'tsx', SELF, '--role', 'tus-alone'], { ...s3Env, STORAGE_DRIVER: 's3', S3_BUCKET: BUCKET, S3_FORCE_PATH_STYLE: 'true' }, true);
     const { port: tusAlonePort } = (await tusAlone.ready) as { port: number };
     const big = [tusPayload()];
@@ -123,10 +131,10 @@ async function main(): Promise<void> {
     const directClient = direct;
     let n = 0;
 
-    const plan: Array<{ row: RowResult; middle?: Child; files: Payload[]; send: Send }> = [
-      { row: emptyRow('service (all files)', true), middle: serviceAll.child, files, send: serviceAll.send },
-      { row: emptyRow('service (non-image only)', true), middle: serviceNon.child, files: nonImage, send: serviceNon.send },
-      {
+    const rows: Array<{ row: RowResult; middle?: Child; files: Payload[]; send: Send } | false> = [
+      !!serviceAll && { row: emptyRow('service (all files)', true), middle: serviceAll.child, files, send: serviceAll.send },
+      !!serviceNon && { row: emptyRow('service (non-image only)', true), middle: serviceNon.child, files: nonImage, send: serviceNon.send },
+      !onlyTus && {
         row: emptyRow('SDK direct (non-image)', false),
         files: nonImage,
         send: async (p) => {
@@ -134,11 +142,12 @@ async function main(): Promise<void> {
           return { ok: true, body: '' };
         },
       },
-      { row: emptyRow('bare relay (non-image)', true), middle: relay, files: nonImage, send: multipartSender(relayPort, '/', agent(), acceptRelay) },
+      !onlyTus && { row: emptyRow('bare relay (non-image)', true), middle: relay, files: nonImage, send: multipartSender(relayPort, '/', agent(), acceptRelay) },
       { row: emptyRow('service /v1/uploads (8 MB, tus)', true), middle: serviceTus.child, files: big, send: tusSender(serviceTus.port, '/v1/uploads', agent()) },
       { row: emptyRow('@tus/server alone (8 MB, tus)', true), middle: tusAlone, files: big, send: tusSender(tusAlonePort, '/files', agent()) },
       { row: emptyRow('bare relay (8 MB)', true), middle: relay, files: big, send: multipartSender(relayPort, '/', agent(), acceptRelay) },
     ];
+    const plan = rows.filter((r) => r !== false);
 
     // Warm-up: not counted, except its errors.
     const noSample = (): CpuSample => ({ loadgen: 0, emulator: 0, machine: 0 });
@@ -170,7 +179,7 @@ async function main(): Promise<void> {
     }
     for (const { row, middle } of plan) row.peakRssBytes = middle && procStatus(middle.proc.pid!, 'VmHWM');
     for (const a of agents) a.destroy();
-    await Promise.all([stop(serviceAll.child), stop(serviceNon.child), stop(serviceTus.child), stop(tusAlone), stop(relay)]);
+    await Promise.all([serviceAll && stop(serviceAll.child), serviceNon && stop(serviceNon.child), stop(serviceTus.child), stop(tusAlone), stop(relay)]);
     report(plan.map((p) => p.row), clients, seconds, rounds);
     for (const { row, middle } of plan) {
       if (!middle || row.errors.size === 0) continue;

@@ -1,4 +1,5 @@
 import {
+  CopyObjectCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -76,6 +77,13 @@ const PUT_ATTEMPTS = 2;
 
 /** Keys carry 128 random bits and are never rewritten, so caches may keep them for good. */
 const CACHE_CONTROL = 'public, max-age=31536000, immutable';
+/** The headers an object is served with, written alike by put and copy. */
+const objectHeaders = (options: PutOptions) => ({
+  ContentType: options.contentType,
+  ContentDisposition: options.filename ? `inline; filename="${options.filename}"` : undefined,
+  CacheControl: CACHE_CONTROL,
+  Metadata: options.metadata,
+});
 const MAX_PRESIGN_SECONDS = 7 * 24 * 3600; // SigV4's limit
 const PROBE_KEY = '.readiness-probe-never-written';
 
@@ -123,10 +131,7 @@ export class S3Store implements MediaStore {
       Key: key,
       Body: body,
       ContentLength: content.size,
-      ContentType: options.contentType,
-      ContentDisposition: options.filename ? `inline; filename="${options.filename}"` : undefined,
-      CacheControl: CACHE_CONTROL,
-      Metadata: options.metadata,
+      ...objectHeaders(options),
     });
     command.middlewareStack.add(
       (next) => (args) => {
@@ -136,6 +141,19 @@ export class S3Store implements MediaStore {
       { step: 'build', name: 'knownPayloadHash' },
     );
     await this.client.send(command);
+  }
+
+  async copy(from: string, key: string, options: PutOptions & { ifMatch?: string }): Promise<void> {
+    await this.client.send(
+      new CopyObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        CopySource: `${this.bucket}/${from.split('/').map(encodeURIComponent).join('/')}`,
+        CopySourceIfMatch: options.ifMatch,
+        MetadataDirective: 'REPLACE',
+        ...objectHeaders(options),
+      }),
+    );
   }
 
   async publicUrl(key: string): Promise<{ url: string; expiresAt: Date | null }> {

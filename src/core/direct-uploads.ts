@@ -155,6 +155,7 @@ export class DirectUploads {
     }
     const work = media.host({
       body: staged.body,
+      source: { key: stagedKey(id), etag: staged.etag }, // a PUT after this read must not become the media
       declaredSize: staged.size,
       filename: upload.filename ?? undefined,
       declaredContentType: upload.content_type ?? undefined,

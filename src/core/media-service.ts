@@ -1,4 +1,3 @@
-import { ArrivingBody } from './arriving.js';
 import { BlockPool, PooledBytes } from './block-pool.js';
 import { isAppError } from './errors.js';
 import { factsFromMetadata, mediaNotFound as notFound, originalText, factsToMetadata, type Media, type MediaFacts, type Original } from './media-record.js';
@@ -7,13 +6,11 @@ import { Pieces, spliced } from '../lib/pieces.js';
 import { MEDIA_ID, newMediaId, safeFilename } from './keys.js';
 import { MediaJobs } from './media-jobs.js';
 import { receiveAv } from './av-upload.js';
+import { receiveFile } from './receive-file.js';
 import {
-  carrierTypeFor,
-  changeWhenStored,
   checkPlayable,
   mediaTypeForExtension,
   refuse,
-  refuseType,
   resolveAvOptions,
   resolveImageOptions,
   type Limits,
@@ -22,7 +19,7 @@ import {
 } from './policy.js';
 import type { AvOptions, AvProcessor, FileContent, Hasher, ImageOptions, ImageProcessor, Logger, MediaStore } from './ports.js';
 import { guardStorage } from './storage-guard.js';
-import { detectArriving, shownBy, type Detected } from './sniff.js';
+import type { Detected } from './sniff.js';
 
 export type { Media };
 
@@ -37,6 +34,11 @@ export interface UploadInput {
   av?: Partial<Pick<AvOptions, 'trim'>>;
   /** The random part of the media id, when it was given out before (a background job's id); else a new one. */
   key?: string;
+  /**
+   * The object of the media store `body` is read from (a staged upload), with the ETag it had when read: a file
+   * stored byte for byte is then copied there by the store (see MediaStore.copy) instead of sent to it again.
+   */
+  source?: { key: string; etag?: string };
   /** Called once the file is accepted for processing: its kind named from its bytes, and within its limit so far. */
   onAccepted?: () => void;
   /** Told how far a conversion has got (0 to 1), when the converter can say. */
@@ -112,7 +114,7 @@ export class MediaService {
     }
     const reader = input.body.getReader();
     const file = new PooledBytes(this.blocks);
-    const received = await this.receive(reader, file, input.declaredSize, seen).catch((err: unknown) => {
+    const received = await receiveFile(this.deps, reader, file, input.declaredSize, seen).catch((err: unknown) => {
       // Refused part-way, or the body failed: nothing more is wanted from it. No reason is passed: some sources
       // (Node streams) would re-emit it as their own error.
       reader.cancel().catch(() => undefined);
@@ -121,7 +123,7 @@ export class MediaService {
     });
     input.onAccepted?.();
     const original = { filename: originalText(input.filename), content_type: originalText(input.declaredContentType) };
-    if (received.av) return this.hostAv(file, reader, received, original, { ...resolveAvOptions({ ...input.image, ...input.av }), onProgress: input.onProgress }, input.key);
+    if (received.av) return this.hostAv(file, reader, received, original, { ...resolveAvOptions({ ...input.image, ...input.av }), onProgress: input.onProgress }, input);
     if (received.image) return this.hostImage(file, received.detected, original, input.image, input.key);
     const { type, sha256, change } = received;
     const chunks = spliced(file.views(), change?.splice);
@@ -133,59 +135,10 @@ export class MediaService {
       throw err;
     }
     const facts = { transformations: change ? [change.transformation] : [], original: { ...original, size: file.size } };
-    const media = await this.save(type, content, facts, original.filename, input.key);
+    const media = await this.save(type, content, facts, original.filename, { key: input.key, source: change ? undefined : input.source });
     // Not when saving failed: a write that timed out may still be sending these bytes, so they are left to the GC.
     file.release();
     return media;
-  }
-
-  /**
-   * Reads the whole file, deciding from its bytes what it is and so which limit applies, and stops as soon as it
-   * runs past that limit. Detection reads only as far as it needs (see detectArriving), so its answer does not
-   * depend on how the body was cut into pieces. Nothing reaches storage before the last byte is in and checked.
-   * Each piece is copied into `file` (pooled memory, see BlockPool) and, for a file kept as sent, hashed as it
-   * arrives (those read for detection once the type is known), while it is still in the CPU's cache: hashed after
-   * the whole file is in, the bytes come back from memory, which under load costs half as much again.
-   */
-  private async receive(reader: ReadableStreamDefaultReader<Uint8Array>, file: PooledBytes, declaredSize: number | undefined, seen: { kind?: string }) {
-    const body = new ArrivingBody(reader, file);
-    // Detection reads no further than the limit for the kind the first bytes show, or than any file may be.
-    await body.readUpTo(3); // the first four bytes, or all there are
-    const shown = shownBy(body.bytes(0, 4));
-    // Never past what a file held in memory may have: a converted video streams to disk only once it is named.
-    const detectionLimit = Math.min(shown ? this.limits.inputBytes(shown.kind) : this.limits.maxBodyBytes, this.limits.heldBytes);
-    const detected = await detectArriving(body, detectionLimit);
-    if (file.size === 0) throw refuse.emptyFile();
-    if (!detected && shown) {
-      // Not named within the limit for the kind its first bytes show: too large for it, or damaged.
-      await body.readUpTo(detectionLimit);
-      if (file.size > detectionLimit) throw refuse.fileTooLarge(this.limits.forFile({ processed: true, kind: shown.kind }));
-    }
-    const image = detected !== undefined && this.deps.images.accepts(detected);
-    const av = !image && detected !== undefined && this.deps.av?.accepts(detected) === true;
-    const type = detected && !image ? carrierTypeFor(detected) : undefined;
-    if (!detected || (!image && !av && !type)) throw refuseType(detected, shown);
-    const avKind = detected.mime.startsWith('audio/') ? ('audio' as const) : ('video' as const);
-    seen.kind = image ? 'image' : av ? avKind : type!.kind;
-    // Without a converter, a carrier type is held to the endpoint's limit for it, as any file stored as sent.
-    const converted = av && (this.deps.av!.converts || !type);
-    const limit = this.limits.forFile(image ? { processed: true, kind: 'image' } : converted ? { processed: true, kind: avKind } : { processed: false, type: type! });
-    if (declaredSize !== undefined && declaredSize > limit.bytes) throw refuse.fileTooLarge(limit, declaredSize);
-    if (av) return { av: true as const, image: false as const, detected, limit }; // the rest goes to the converter as it arrives
-    if (image) {
-      await body.readUpTo(limit.bytes); // an image is hashed once processed
-      if (file.size > limit.bytes) throw refuse.fileTooLarge(limit);
-      return { av: false as const, image: true as const, detected };
-    }
-    // What is put right lies in the first bytes: hash what is held as it will be stored, then the rest as it comes.
-    const change = changeWhenStored(detected);
-    if (change) await body.readUpTo(change.splice.at + change.splice.remove);
-    const hasher = this.deps.sha256();
-    for (const view of spliced(file.views(), change?.splice)) hasher.update(view);
-    body.onPiece = (piece) => hasher.update(piece);
-    await body.readUpTo(limit.bytes);
-    if (file.size > limit.bytes) throw refuse.fileTooLarge(limit);
-    return { av: false as const, image: false as const, type: type!, change, sha256: hasher.digestHex() };
   }
 
   async get(id: string): Promise<Media> {
@@ -251,16 +204,19 @@ export class MediaService {
     return this.saveProcessed(out, facts, original.filename, key);
   }
 
-  /** Video and audio: read on into the converter (see receiveAv), then stored like a processed image. */
+  /** Video and audio: kept with its own bytes, or read on into the converter (see receiveAv); stored like a processed image. */
   private async hostAv(
     head: PooledBytes,
     reader: ReadableStreamDefaultReader<Uint8Array>,
     received: { detected: Detected; limit: SizeLimit },
     original: Original,
     options: AvOptions,
-    key?: string,
+    input: Pick<UploadInput, 'declaredSize' | 'key' | 'source'>,
   ): Promise<Media> {
-    const { processed: out, size } = await receiveAv(this.deps.av!, received.detected, head, reader, received.limit, options);
+    const hold = { budgetBytes: this.limits.budgetBytes, declaredSize: input.declaredSize, sha256: this.deps.sha256 };
+    const av = await receiveAv(this.deps.av!, received.detected, head, reader, received.limit, options, hold);
+    const out = 'kept' in av ? av.kept : av.processed;
+    const size = 'kept' in av ? av.content.size : av.size;
     const facts = {
       width: out.width,
       height: out.height,
@@ -268,7 +224,10 @@ export class MediaService {
       transformations: out.transformations,
       original: { ...original, size, ...out.original },
     };
-    return this.saveProcessed(out, facts, original.filename, key);
+    if (!('kept' in av)) return this.saveProcessed(av.processed, facts, original.filename, input.key);
+    const media = await this.save(mediaTypeForExtension(out.extension)!, av.content, facts, original.filename, input);
+    head.release(); // as for any file kept as sent: not when saving failed (see hostCounted)
+    return media;
   }
 
   /** Stores what a processor made, hashed, as the type its extension names (a processor making anything else is a bug). */
@@ -277,19 +236,31 @@ export class MediaService {
     if (!type) throw new Error(`a processor produced ${out.extension}, which is not a carrier format`);
     const hasher = this.deps.sha256();
     hasher.update(out.bytes);
-    return this.save(type, { chunks: [out.bytes], size: out.bytes.length, sha256: hasher.digestHex() }, facts, filename, key);
+    return this.save(type, { chunks: [out.bytes], size: out.bytes.length, sha256: hasher.digestHex() }, facts, filename, { key });
   }
 
-  /** Stores the file with its facts, in one write: afterwards both are there, or neither. */
-  private async save(type: MediaType, content: FileContent, facts: Omit<MediaFacts, 'sha256'>, filename: string | null, key?: string): Promise<Media> {
-    const id = newMediaId(type.extension, key);
+  /**
+   * Stores the file with its facts, in one write: afterwards both are there, or neither. A file whose bytes are
+   * those of `at.source` is copied from there by the store when it can (a staged upload: its bytes are not sent
+   * again), else written.
+   */
+  private async save(type: MediaType, content: FileContent, facts: Omit<MediaFacts, 'sha256'>, filename: string | null, at: Pick<UploadInput, 'key' | 'source'> = {}): Promise<Media> {
+    const id = newMediaId(type.extension, at.key);
     const all = { sha256: content.sha256, ...facts };
     const media = await this.present(id, type, content.size, all); // first: if no URL can be made, nothing is stored
-    await this.deps.store.put(id, content, {
-      contentType: type.contentType,
-      filename: safeFilename(filename ?? undefined, type.extension),
-      metadata: factsToMetadata(all),
-    });
+    const options = { contentType: type.contentType, filename: safeFilename(filename ?? undefined, type.extension), metadata: factsToMetadata(all) };
+    const { store, logger } = this.deps;
+    if (at.source && store.copy) {
+      const copied = await store.copy(at.source.key, id, { ...options, ifMatch: at.source.etag }).then(
+        () => true,
+        (err: unknown) => {
+          logger.warn('a staged upload could not be copied into place; writing its bytes instead', { error: (err as Error)?.message ?? String(err) });
+          return false;
+        },
+      );
+      if (copied) return media;
+    }
+    await store.put(id, content, options);
     return media;
   }
 

@@ -29,7 +29,7 @@ export * from './policy/image-formats.js';
 export * from './policy/images.js';
 export * from './policy/image-variants.js';
 export * from './policy/media-files.js';
-export { checkPlayable, type Unplayable } from './policy/playable.js';
+export { checkPlayable, whyUnplayable, type Unplayable } from './policy/playable.js';
 export { refuse } from './policy/refusals.js';
 export * from './policy/av-formats.js';
 export * from './policy/av.js';

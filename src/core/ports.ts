@@ -2,7 +2,7 @@
  * The ports: what the core needs from the world, as small interfaces. Adapters in src/adapters implement
  * them for Node (local disk, S3, sharp) and Workers (R2, no sharp); tests use the same real adapters.
  */
-import type { AvOptions, ImageOptions, MediaKind, Optimize } from './policy.js';
+import type { AvFormat, AvOptions, ImageOptions, MediaKind, Optimize } from './policy.js';
 
 /**
  * A whole file as the core hands it to storage, once it has been received, checked and hashed: the chunks as they
@@ -51,6 +51,12 @@ export type ByteRange = { offset: number; length?: number } | { suffix: number }
 export interface MediaStore {
   /** Writes the object in one request: afterwards it is there whole, or not at all. */
   put(key: string, content: FileContent, options: PutOptions): Promise<void>;
+  /**
+   * Writes `key` as a copy of the object at `from` in the same store, made by the store itself (no byte passes
+   * through this service), with these headers; with `ifMatch`, only while `from` still has that ETag. Rejects when
+   * it cannot; callers then write the bytes they hold with put. Missing where the store has no copy (R2's binding).
+   */
+  copy?(from: string, key: string, options: PutOptions & { ifMatch?: string }): Promise<void>;
   /** A URL anyone can GET without credentials, and when it stops working (null: permanent). */
   publicUrl(key: string): Promise<{ url: string; expiresAt: Date | null }>;
   /** The object's size, headers and metadata; null when it does not exist. */
@@ -142,6 +148,9 @@ export interface ProcessedAv {
   transformations: string[];
 }
 
+/** A video or audio file that passes with its own bytes: what ProcessedAv says of it, less the bytes (the upload's own). */
+export type KeptAv = Omit<ProcessedAv, 'bytes'>;
+
 /**
  * One file on its way to a converter. The service writes its bytes as they arrive (a converter keeps them out of
  * memory: a temporary file), then asks for the result once, and closes it on every path.
@@ -164,6 +173,12 @@ export interface AvProcessor {
   accepts(detected: { ext: string; mime: string }): boolean;
   /** True when files are converted here; false for the stand-in that only lets deliverable files pass (no ffmpeg). */
   readonly converts: boolean;
+  /**
+   * A file held whole in memory (no larger than avKeepableBytes) that passes with its own bytes, told in-process
+   * from its container headers, without a child process; undefined when it needs the converter or its headers
+   * alone cannot vouch for it (then it goes through open() as any other).
+   */
+  describeAsSent?(chunks: readonly Uint8Array[], format: AvFormat, options: AvOptions): KeptAv | undefined;
   /** Starts a file. Throws 503 `server_busy` at once when the conversion queue is already full. */
   open(detected: { ext: string; mime: string }): Promise<AvUpload>;
   /** The conversion queue now, for /metrics. */
@@ -269,8 +284,13 @@ export interface ResumableUploads {
   find(id: string): Promise<StagedUpload | null>;
   /** A finished upload's bytes. */
   read(id: string): Promise<ReadableStream<Uint8Array>>;
-  /** Removes a staged upload, bytes and record; nothing happens when it is already gone. */
-  remove(id: string): Promise<void>;
+  /** The upload's key in the media store, when it is staged as one of its objects (in its bucket): a file kept byte for byte is copied from there. */
+  storeKey(id: string): string | undefined;
+  /**
+   * Removes a staged upload, bytes and record; nothing happens when it is already gone. `finished`: its last byte
+   * is in, so nothing partial is left to look for (fewer requests to the store).
+   */
+  remove(id: string, options?: { finished?: boolean }): Promise<void>;
   /** Stops the periodic removal of expired uploads (at shutdown). */
   close(): void;
 }

@@ -21,6 +21,8 @@ export function guardStorage(store: MediaStore, logger: Logger): MediaStore {
   return {
     servedByApp: store.servedByApp,
     put: guard('put', (key, content, options) => store.put(key, content, options)),
+    // Not turned into 503: a copy that fails is replaced by a put of the same bytes (see MediaService.save).
+    copy: store.copy && ((from, key, options) => store.copy!(from, key, options)),
     publicUrl: guard('publicUrl', (key) => store.publicUrl(key)),
     head: guard('head', (key) => store.head(key)),
     get: guard('get', (key, range) => store.get(key, range)),

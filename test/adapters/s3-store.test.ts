@@ -126,6 +126,33 @@ describe('S3Store, S3 specifics', () => {
     expect(Buffer.from(await res.arrayBuffer()).equals(data)).toBe(true);
   });
 
+  it('copy() writes the key from another object in the bucket, with the headers and metadata it is given', async () => {
+    const store = make();
+    const { key: from, data } = await putSample(store, 'pdf');
+    const key = newMediaId('pdf');
+    await store.copy(from, key, { contentType: 'application/pdf', filename: 'menu.pdf', metadata: { sha256: 'ab' } });
+    const copied = await store.get(key);
+    expect(copied).toMatchObject({ size: data.length, contentType: 'application/pdf', filename: 'menu.pdf', metadata: { sha256: 'ab' } });
+    expect((await readAll(copied!.body)).equals(data)).toBe(true);
+    const res = await fetch((await store.publicUrl(key)).url);
+    expect(res.headers.get('content-disposition')).toBe('inline; filename="menu.pdf"');
+    expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+  });
+
+  it('copy() with ifMatch copies only while the source still has that ETag', async () => {
+    const store = make();
+    const { key: from } = await putSample(store, 'pdf');
+    const etag = (await store.head(from))!.etag;
+    const stale = newMediaId('pdf');
+    const replacement = randomBytes(2048);
+    await store.put(from, await fileOf(replacement), { contentType: 'application/octet-stream' }); // replaced after it was read
+    await expect(store.copy(from, stale, { contentType: 'application/pdf', ifMatch: etag })).rejects.toThrow();
+    expect(await store.head(stale)).toBeNull();
+    const fresh = newMediaId('pdf');
+    await store.copy(from, fresh, { contentType: 'application/pdf', ifMatch: (await store.head(from))!.etag });
+    expect((await readAll((await store.get(fresh))!.body)).equals(replacement)).toBe(true);
+  });
+
   it('expiresAt is the signing time plus the TTL, and the URL says the same', async () => {
     const now = new Date(Math.floor(Date.now() / 1000) * 1000);
     const store = make({ now: () => now, urlTtlSeconds: 600 });

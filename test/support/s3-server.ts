@@ -9,7 +9,7 @@
  *    is under way (`conditionalWrites: false` leaves it out, to play a store that ignores them). It also makes
  *    every write atomic for readers, as in S3 (the emulator rewrites the file in place, so a GET racing with it
  *    could get a truncated body and wait for the rest forever): a write waits for reads of the key in progress,
- *    and reads wait for it.
+ *    and reads wait for it. CopyObject's `x-amz-copy-source-if-match` is honoured the same way.
  * - ListParts, AbortMultipartUpload and ListMultipartUploads, which @tus/s3-store calls: see s3-multipart.ts.
  * Buckets come from `configureBuckets` because bucket-level SDK calls fail its signature check.
  */
@@ -182,13 +182,22 @@ function conditionalPut(dir: string): Middleware {
       const holds = !conditional || (ifAbsent
         ? (await stat(file).catch(() => null)) === null
         : `"${await readFile(`${file}.md5`, 'utf8').catch(() => '')}"` === ifMatch);
-      if (!holds) return preconditionFailed(ctx);
+      if (!holds || !(await copySourceHolds(dir, ctx))) return preconditionFailed(ctx);
       await next();
     } finally {
       writing.delete(file);
       release();
     }
   };
+}
+
+/** CopyObject's `x-amz-copy-source-if-match`: the source must still have that ETag. */
+async function copySourceHolds(dir: string, ctx: Ctx): Promise<boolean> {
+  const source = ctx.headers['x-amz-copy-source'];
+  const ifMatch = ctx.headers['x-amz-copy-source-if-match'];
+  if (typeof source !== 'string' || typeof ifMatch !== 'string') return true;
+  const file = join(dir, `${decodeURIComponent(source).replace(/^\//, '')}${OBJECT_SUFFIX}`);
+  return `"${await readFile(`${file}.md5`, 'utf8').catch(() => '')}"` === ifMatch;
 }
 
 function preconditionFailed(ctx: Ctx): void {

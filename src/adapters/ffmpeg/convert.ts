@@ -19,6 +19,7 @@ import {
   type MediaType,
 } from '../../core/policy.js';
 import type { ProcessedAv } from '../../core/ports.js';
+import { keptAv, originalAv, roundSeconds } from '../../core/av-as-sent.js';
 import { mpegAudioSeconds } from '../../lib/containers/mpeg-audio.js';
 import { Pieces } from '../../lib/pieces.js';
 import { audioArgs, remuxArgs, videoArgs } from './encode.js';
@@ -141,18 +142,9 @@ async function remux(job: JobRunner, input: string, facts: AvFacts, into: AvForm
   return output;
 }
 
-const original = (facts: AvFacts): ProcessedAv['original'] => ({
-  duration: round(facts.duration),
-  width: facts.video?.width,
-  height: facts.video?.height,
-  codecs: [facts.video?.codec, facts.audio?.codec].filter((c): c is string => c !== undefined).map(codecName),
-});
-const round = (seconds: number) => Math.round(seconds * 1000) / 1000;
-
 /** The upload's own bytes (at most the endpoint's limit for its type, so small enough to hold). */
 async function asSent(path: string, facts: AvFacts, type: MediaType): Promise<ProcessedAv> {
-  const shown = facts.video && { width: facts.video.width, height: facts.video.height };
-  return { bytes: await readFile(path), extension: type.extension, contentType: type.contentType, kind: avKind(facts), duration: round(facts.duration), ...shown, original: original(facts), transformations: [] };
+  return { bytes: await readFile(path), ...keptAv(facts, type) };
 }
 
 /**
@@ -164,7 +156,7 @@ async function result(job: JobRunner, path: string, facts: AvFacts, type: MediaT
   const seconds = type.extension === 'mp3' ? mpegAudioSeconds(new Pieces([bytes])) : undefined;
   const out = seconds !== undefined ? { duration: seconds, video: undefined } : await job.probe(path, type.extension as AvFormat, bytes.length, Number.MAX_SAFE_INTEGER, avKind(facts));
   const shown = out.video && { width: out.video.width, height: out.video.height };
-  return { bytes, extension: type.extension, contentType: type.contentType, kind: avKind(facts), duration: round(out.duration), ...shown, original: original(facts), transformations };
+  return { bytes, extension: type.extension, contentType: type.contentType, kind: avKind(facts), duration: roundSeconds(out.duration), ...shown, original: originalAv(facts), transformations };
 }
 
 /**

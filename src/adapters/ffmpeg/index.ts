@@ -1,9 +1,10 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { asAvFormat, refuse, refuseAv, type AvFormat, type AvOptions } from '../../core/policy.js';
-import type { AvProcessor, AvUpload, Logger, ProcessedAv } from '../../core/ports.js';
+import type { AvProcessor, AvUpload, KeptAv, Logger, ProcessedAv } from '../../core/ports.js';
+import { describeKept } from '../../core/av-as-sent.js';
 import { isAppError } from '../../core/errors.js';
-import { QueueLimiter } from '../limiter.js';
+import { QueueLimiter } from '../../core/queue-limiter.js';
 import { convert, type AvStats, type ConvertSettings } from './convert.js';
 import { JobRunner } from './job.js';
 import type { FfmpegTools } from './tools.js';
@@ -60,6 +61,12 @@ export class FfmpegAv implements AvProcessor {
   /** Removes what a crashed process left in the work folder; call once at start. */
   sweep(): Promise<number> {
     return this.dirs.sweep();
+  }
+
+  describeAsSent(chunks: readonly Uint8Array[], format: AvFormat, options: AvOptions): KeptAv | undefined {
+    const kept = describeKept(chunks, format, options, this.options);
+    if (kept) this.options.observe?.({ kind: kept.kind, action: 'keep', encodes: 0, bytes: chunks.reduce((n, c) => n + c.length, 0) });
+    return kept;
   }
 
   async open(detected: { ext: string; mime: string }): Promise<AvUpload> {

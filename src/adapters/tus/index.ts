@@ -26,7 +26,7 @@ export function buildTusUploads(config: Config, logger: Logger, options: TusUplo
   const expiry = options.expiryMs ?? config.UPLOAD_EXPIRY_HOURS * 3_600_000;
   const local = config.STORAGE_DRIVER !== 's3';
   const datastore: StagingStore = local ? new StagingFileStore(join(resolve(config.LOCAL_STORAGE_DIR), 'uploads', 'tus'), expiry) : s3Staging(config, expiry);
-  return new TusUploads({ datastore, prefix: local ? '' : TUS_STAGING_PREFIX, publicBaseUrl: config.PUBLIC_BASE_URL, locker: options.locker, logger });
+  return new TusUploads({ datastore, prefix: local ? '' : TUS_STAGING_PREFIX, inMediaBucket: !local, publicBaseUrl: config.PUBLIC_BASE_URL, locker: options.locker, logger });
 }
 
 /** Exported for bench:load, which runs @tus/server alone on the same store. */

@@ -16,6 +16,8 @@ export interface TusServerOptions {
   datastore: StagingStore;
   /** Put before every id in the store (the bucket's staging prefix); URLs and jobs use the id without it. */
   prefix: string;
+  /** The store is the media bucket (under `prefix`): a finished upload is an object the media store can copy. */
+  inMediaBucket?: boolean;
   /** Upload URLs (Location) start with this, never with what the request's Host says (PUBLIC_BASE_URL). */
   publicBaseUrl: string;
   /**
@@ -116,8 +118,13 @@ export class TusUploads implements ResumableUploads {
     return Readable.toWeb(stream) as ReadableStream<Uint8Array>;
   }
 
-  remove(id: string): Promise<void> {
-    return this.options.datastore.remove(this.options.prefix + id);
+  storeKey(id: string): string | undefined {
+    return this.options.inMediaBucket ? this.options.prefix + id : undefined;
+  }
+
+  remove(id: string, options: { finished?: boolean } = {}): Promise<void> {
+    const { datastore, prefix } = this.options;
+    return options.finished ? datastore.removeFinished(prefix + id) : datastore.remove(prefix + id);
   }
 
   /** Removes the uploads whose time is up (@tus/server's expiration); a failure is logged and tried again next time. */

@@ -18,6 +18,8 @@ export interface StagingStore extends DataStore {
   /** A finished upload's bytes. */
   read(id: string): Readable | Promise<Readable>;
   remove(id: string): Promise<void>;
+  /** remove() for an upload whose last byte is in: only its bytes and record are left. */
+  removeFinished(id: string): Promise<void>;
 }
 
 /**
@@ -44,6 +46,10 @@ export class StagingFileStore extends FileStore implements StagingStore {
     // Ids are the server's own (random, base64url; see TusServerOptions.prefix): never a path.
     await rm(join(this.folder, id), { force: true });
     await rm(join(this.folder, `${id}.json`), { force: true });
+  }
+
+  removeFinished(id: string): Promise<void> {
+    return this.remove(id);
   }
 }
 
@@ -75,6 +81,12 @@ export class StagingS3Store extends S3Store implements StagingStore {
       });
     }
     await Promise.all([id, this.infoKey(id), this.partKey(id, true)].map((Key) => this.client.deleteObject({ Bucket: this.bucket, Key })));
+    await this.clearCache(id);
+  }
+
+  /** Once complete, the multipart upload is the data object and the `.part` has been sent as the last part. */
+  async removeFinished(id: string): Promise<void> {
+    await Promise.all([id, this.infoKey(id)].map((Key) => this.client.deleteObject({ Bucket: this.bucket, Key })));
     await this.clearCache(id);
   }
 

@@ -132,6 +132,28 @@ export function avAsSent(facts: Pick<AvFacts, 'format' | 'size' | 'metadata'>, k
   return { type, strip: !keepMetadata && facts.metadata.length > 0 };
 }
 
+/**
+ * Whether a file passes with its own bytes, byte for byte: under `off` unless metadata must be cut out (avAsSent),
+ * under `auto` when avWork keeps it, never under `always`. Refusals (a type the endpoint does not take, too large)
+ * are avAsSent's.
+ */
+export function avKeptAsSent(facts: AvFacts, options: AvOptions, budgetBytes: number): boolean {
+  if (options.optimize === 'off') return !avAsSent(facts, options.keepMetadata).strip;
+  return avWork(facts, options, budgetBytes).action === 'keep';
+}
+
+/**
+ * The largest file of a format that could pass with its own bytes (see avKeptAsSent), 0 when none can: under
+ * `off` the endpoint's limit for its type, under `auto` the budget for the delivery container, under `always`
+ * nothing. Files up to this size are worth holding whole to describe them without a converter.
+ */
+export function avKeepableBytes(format: AvFormat, options: Pick<AvOptions, 'optimize'>, budgetBytes: number): number {
+  const type = mediaTypeForExtension(format);
+  if (options.optimize === 'always' || !type || (type.kind !== 'video' && type.kind !== 'audio')) return 0;
+  if (options.optimize === 'off') return type.maxBytes;
+  return format === deliveryType(type.kind).extension ? Math.min(budgetBytes, type.maxBytes) : 0;
+}
+
 /** The endpoint's type for a file sent exactly as it is, or the refusal: not a type it takes, or too large. */
 export function assertAvSendableAsIs(format: AvFormat, size: number): MediaType {
   const type = mediaTypeForExtension(format);

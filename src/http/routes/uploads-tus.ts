@@ -2,6 +2,7 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { AppError, isAppError } from '../../core/errors.js';
 import { uploadOwner } from '../../core/keys.js';
+import { QueueLimiter } from '../../core/queue-limiter.js';
 import { refuse } from '../../core/policy.js';
 import type { Media } from '../../core/media-service.js';
 import type { ResumableUploadHooks, ResumableUploads, StagedUpload } from '../../core/ports.js';
@@ -20,9 +21,18 @@ import { avOptionsIn, imageOptionsIn } from '../upload.js';
 /** How the reference page (/docs) groups the tus operations. */
 const TUS_TAG = 'Resumable uploads (tus 1.0)';
 
+/**
+ * Finished uploads hosted at once; the rest wait their turn with their bytes staged. Each may hold one file as
+ * large as a file kept as sent (10 MB) while it is checked, so this bounds that memory (80 MB); the work itself
+ * is bounded further by the converter's queues.
+ */
+const HOSTING_AT_ONCE = 8;
+
 export function tusRoutes(deps: Pick<AppDeps, 'media' | 'resumable' | 'apiKeys' | 'logger'>) {
   const routes = new OpenAPIHono<AppEnv>();
   const { media } = deps;
+  // Never refuses: a finished upload waits (see onFinish), so the queue is as long as the uploads finishing.
+  const hosting = new QueueLimiter(HOSTING_AT_ONCE, Number.MAX_SAFE_INTEGER, () => new AppError(503, 'server_busy', 'Too many finished uploads are waiting to be processed; try again in a minute.'));
 
   const port = (): ResumableUploads => {
     if (!deps.resumable) throw unavailable();
@@ -38,9 +48,11 @@ export function tusRoutes(deps: Pick<AppDeps, 'media' | 'resumable' | 'apiKeys' 
     const tus = port();
     const job = await media.jobs.begin({ id: upload.id, owner: upload.owner });
     const { filename, filetype } = upload.metadata;
+    const storeKey = tus.storeKey(upload.id);
     const host = async (): Promise<Media> =>
       media.host({
         body: await tus.read(upload.id),
+        source: storeKey === undefined ? undefined : { key: storeKey },
         declaredSize: upload.size,
         filename,
         declaredContentType: filetype,
@@ -49,10 +61,10 @@ export function tusRoutes(deps: Pick<AppDeps, 'media' | 'resumable' | 'apiKeys' 
         key: upload.id,
         onProgress: media.jobs.progressOf({ ...job, owner: upload.owner }),
       });
-    const work = whenNotBusy(host, Date.parse(job.deadline) - (Date.parse(job.deadline) - Date.parse(job.started_at)) / 2);
+    const work = hosting.run(() => whenNotBusy(host, Date.parse(job.deadline) - (Date.parse(job.deadline) - Date.parse(job.started_at)) / 2));
     // Staging is emptied before the outcome is recorded: once a job reads ready or failed, its bytes are gone.
     const removed = work.finally(() =>
-      tus.remove(upload.id).catch((err: unknown) => deps.logger.error('a finished resumable upload could not be removed from staging', { upload: upload.id, error: (err as Error)?.message ?? String(err) })),
+      tus.remove(upload.id, { finished: true }).catch((err: unknown) => deps.logger.error('a finished resumable upload could not be removed from staging', { upload: upload.id, error: (err as Error)?.message ?? String(err) })),
     );
     // end() records every outcome of the work itself; what is left (its record unreadable) must not go unhandled.
     media.jobs.end(upload.id, removed).catch((err: unknown) => deps.logger.error('a resumable upload\'s job could not be ended', { upload: upload.id, error: (err as Error)?.message ?? String(err) }));

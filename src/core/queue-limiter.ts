@@ -1,4 +1,4 @@
-import type { AppError } from '../core/errors.js';
+import type { AppError } from './errors.js';
 
 /**
  * Bounds how many heavy jobs run at once (a 12 MP decode holds hundreds of MB, an ffmpeg encode a core or two;
