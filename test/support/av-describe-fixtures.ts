@@ -126,6 +126,10 @@ export const LEFT_TO_FFPROBE: Array<DescribeFixture & { why: string }> = [
   // "no SBR") with SBR present instead, at 96 kHz, or as object type SBR over AAC-LC (the rest zero padding).
   { ...patched('he-aac.mp4', 'mp4', main, (bytes) => void ascOf(bytes).set([0x11, 0x90, 0x56, 0xe5, 0x80])), why: 'HE-AAC, SBR signalled after AAC-LC' },
   { ...patched('he-aac-sbr.mp4', 'mp4', main, (bytes) => void ascOf(bytes).set([0x29, 0x90, 0x08, 0x00, 0x00])), why: 'HE-AAC, object type SBR' },
+  {
+    ...made('in-band-parameter-sets.mp4', 'mp4', [...video(), ...tone(1)], [...h264('baseline'), '-x264-params', 'repeat-headers=1', ...aac(), '-movflags', '+faststart', '-f', 'mp4']),
+    why: 'SPS and PPS inside the samples',
+  },
   { ...made('aac-22k-mono.mp4', 'mp4', [...video(), ...tone(1, 22_050)], [...h264('baseline'), ...aac(22_050, 1), '-f', 'mp4']), why: 'AAC at 22.05 kHz' },
   {
     ...patched('flipped.mp4', 'mp4', deliverable, (bytes) => {

@@ -1,6 +1,6 @@
 import type { Pieces } from '../pieces.js';
 import { readEsdsAac } from './aac-config.js';
-import { readAvcConfig } from './h264-sps.js';
+import { plainAvcSample, readAvcConfig } from './h264-sps.js';
 import { eachBox, handlerType, readBrands, type Box } from './iso-boxes.js';
 import { frameRate, holds, one, plainEditList, samplesInMedia, mediaTimescale, timescaleAt, version, type Boxes } from './iso-sample-tables.js';
 import { audioEnd, frameAt, isInfoFrame, mpegAudioSeconds, sameStream, xingOffset } from './mpeg-audio.js';
@@ -153,8 +153,10 @@ function readTrack(b: Pieces, trak: Box, mdat: Box): TrackFacts | undefined {
   if (edts && !(elst && plainEditList(b, elst))) return undefined;
   // tkhd: flag 1, the track is enabled.
   const tkhdVersion = version(b, tkhd);
-  if (tkhdVersion === undefined || (b.byte(tkhd.body + 3) & 1) === 0 || !samplesInMedia(b, stbl, mdat)) return undefined;
   const handler = handlerType(b, hdlr);
+  // Each H.264 sample's NAL units are checked too: ffprobe would report what an in-band parameter set says.
+  const video = handler === 'vide' ? (at: number, size: number) => plainAvcSample(size, (n) => b.u32be(at + n), (n) => b.byte(at + n)) : undefined;
+  if (tkhdVersion === undefined || (b.byte(tkhd.body + 3) & 1) === 0 || !samplesInMedia(b, stbl, mdat, video)) return undefined;
   if (handler === 'vide' && one(minf, 'vmhd')) {
     const entry = sampleEntry(b, one(stbl, 'stsd'), 'avc1', 78);
     const config = entry && one(entry.parts, 'avcC');

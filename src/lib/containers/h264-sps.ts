@@ -188,3 +188,27 @@ function acceptablePps(nal: Uint8Array, spsId: number): boolean {
   if (r.flag()) return false; // redundant_pic_cnt_present_flag
   return !r.overrun && qp >= -26 && qp <= 25 && qs >= -26 && qs <= 25 && chromaOffset >= -12 && chromaOffset <= 12;
 }
+
+/**
+ * NAL unit types a Baseline or Main sample may hold: coded slices (1, 5), SEI (6), access unit delimiters (9), end
+ * of sequence or stream (10, 11), filler (12). Parameter sets in the samples (7, 8) could differ from the ones in
+ * `avcC` and change the profile ffmpeg reports; data partitions and extensions (2–4, 13 and up) are other profiles.
+ */
+const SAMPLE_NAL_TYPES = new Set([1, 5, 6, 9, 10, 11, 12]);
+
+/**
+ * Whether a sample of an `avc1` track is whole and plain: NAL units, each after its 4-byte length, that fill it
+ * exactly, none a parameter set or of another profile. `lengthAt` and `headerAt` read the 4-byte length and the
+ * 1-byte NAL header at an offset from the sample's start.
+ */
+export function plainAvcSample(size: number, lengthAt: (at: number) => number, headerAt: (at: number) => number): boolean {
+  for (let at = 0; at < size; ) {
+    if (at + 5 > size) return false;
+    const length = lengthAt(at);
+    const header = headerAt(at + 4);
+    if (length === 0 || at + 4 + length > size || (header & 0x80) !== 0 || !SAMPLE_NAL_TYPES.has(header & 0x1f)) return false;
+    at += 4 + length;
+  }
+  return true;
+}
+

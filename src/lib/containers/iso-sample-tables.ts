@@ -26,9 +26,10 @@ function entries(b: Pieces, table: Box): number | undefined {
  * Whether a sample table (`stbl`'s boxes) is whole and plain, so that ffmpeg reads every sample of it: every table
  * fits its box, each sample has its own size (none 0) and a time (`stts`), and the chunk map (`stsc`) and chunk
  * offsets (`stco`/`co64`) place every sample, one after another in its chunk, inside the media data (`mdat`), with
- * the one sample description. Work: one step per chunk and per sample, each a table entry the box holds.
+ * the one sample description; and each sample as `sample` wants it, when given. Work: one step per chunk and per
+ * sample, each a table entry the box holds (and what `sample` does).
  */
-export function samplesInMedia(b: Pieces, stbl: Boxes, mdat: Box): boolean {
+export function samplesInMedia(b: Pieces, stbl: Boxes, mdat: Box, sample?: (offset: number, size: number) => boolean): boolean {
   const stsz = one(stbl, 'stsz');
   const stts = one(stbl, 'stts');
   const stsc = one(stbl, 'stsc');
@@ -42,7 +43,7 @@ export function samplesInMedia(b: Pieces, stbl: Boxes, mdat: Box): boolean {
   const chunks = entries(b, offsets)!;
   const runs = entries(b, stsc)!;
   const wide = offsets.type === 'co64';
-  let sample = 0;
+  let n = 0;
   // stsc: runs of chunks (first chunk, numbered from 1; samples in each; sample description), in order.
   for (let run = 0; run < runs; run++) {
     const at = stsc.body + 8 + run * 12;
@@ -52,14 +53,14 @@ export function samplesInMedia(b: Pieces, stbl: Boxes, mdat: Box): boolean {
     if ((run === 0 && first !== 1) || next <= first || next > chunks + 1 || perChunk === 0 || b.u32be(at + 8) !== 1) return false;
     for (let chunk = first; chunk < next; chunk++) {
       let offset = wide ? b.u64be(offsets.body + 8 + (chunk - 1) * 8) : b.u32be(offsets.body + 8 + (chunk - 1) * 4);
-      for (let k = 0; k < perChunk; k++, sample++) {
-        const size = sample < samples ? b.u32be(stsz.body + 12 + sample * 4) : 0;
-        if (size === 0 || offset < mdat.body || offset + size > mdat.end) return false;
+      for (let k = 0; k < perChunk; k++, n++) {
+        const size = n < samples ? b.u32be(stsz.body + 12 + n * 4) : 0;
+        if (size === 0 || offset < mdat.body || offset + size > mdat.end || (sample && !sample(offset, size))) return false;
         offset += size;
       }
     }
   }
-  return runs > 0 && sample === samples;
+  return runs > 0 && n === samples;
 }
 
 /** An `stts` table's entries (sample count, duration each), when whole. */
