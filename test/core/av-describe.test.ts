@@ -140,6 +140,14 @@ describe('describeAv on hostile input: no answer, no exception', () => {
     expect(describeAv(Pieces.of(bytes), 'mp4')).toBeUndefined();
   });
 
+  it('a chunk offset moved onto another chunk: both inside the media data, one read as the other', async () => {
+    const bytes = Buffer.from(await deliverable.bytes());
+    const videoChunks = boxAt(bytes, 'stco');
+    const audioChunks = bytes.indexOf('stco', videoChunks + 8, 'latin1') - 4;
+    bytes.writeUInt32BE(bytes.readUInt32BE(videoChunks + 16), audioChunks + 16); // first entries: after version, flags, count
+    expect(describeAv(Pieces.of(bytes), 'mp4')).toBeUndefined();
+  });
+
   it('an avcC whose SPS is garbage', async () => {
     const original = await deliverable.bytes();
     const sps = boxAt(original, 'avcC') + 8 + 8;

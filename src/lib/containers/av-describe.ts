@@ -2,7 +2,7 @@ import type { Pieces } from '../pieces.js';
 import { readEsdsAac } from './aac-config.js';
 import { plainAvcSample, readAvcConfig } from './h264-sps.js';
 import { eachBox, handlerType, readBrands, type Box } from './iso-boxes.js';
-import { frameRate, holds, one, plainEditList, samplesInMedia, mediaTimescale, timescaleAt, version, type Boxes } from './iso-sample-tables.js';
+import { apart, frameRate, holds, mediaTimescale, one, plainEditList, sampleChunks, timescaleAt, version, type Boxes } from './iso-sample-tables.js';
 import { audioEnd, frameAt, isInfoFrame, mpegAudioSeconds, sameStream, xingOffset } from './mpeg-audio.js';
 
 /**
@@ -86,10 +86,13 @@ function describeMp4(b: Pieces): DescribedAv | undefined {
   const mvhd = one(index, 'mvhd');
   const duration = mvhd && movieDuration(b, mvhd);
   if (!index || duration === undefined || !plainTags(b, one(index, 'udta'))) return undefined;
-  const tracks = (index.get('trak') ?? []).map((trak) => readTrack(b, trak, mdat));
+  // Where every chunk of every track lies: a chunk offset moved onto another chunk's bytes would feed the decoder
+  // the wrong samples (ffprobe then reports what it makes of them).
+  const chunks: Array<[number, number]> = [];
+  const tracks = (index.get('trak') ?? []).map((trak) => readTrack(b, trak, mdat, chunks));
   const video = tracks.filter((t) => t?.video);
   const audio = tracks.filter((t) => t?.audio);
-  if (tracks.some((t) => !t) || video.length !== 1 || audio.length > 1) return undefined;
+  if (tracks.some((t) => !t) || video.length !== 1 || audio.length > 1 || !apart(chunks)) return undefined;
   return { duration, video: video[0]!.video, audio: audio[0]?.audio, faststart: moov.start < mdat.start };
 }
 
@@ -138,8 +141,11 @@ function plainTags(b: Pieces, udta: Box | undefined): boolean {
 
 type TrackFacts = Pick<DescribedAv, 'video' | 'audio'>;
 
-/** A track's facts: one enabled H.264 or AAC-LC track whose samples all lie in the media data; undefined otherwise. */
-function readTrack(b: Pieces, trak: Box, mdat: Box): TrackFacts | undefined {
+/**
+ * A track's facts: one enabled H.264 or AAC-LC track whose samples all lie in the media data (its chunks added to
+ * `chunks`); undefined otherwise.
+ */
+function readTrack(b: Pieces, trak: Box, mdat: Box, chunks: Array<[number, number]>): TrackFacts | undefined {
   const parts = inside(b, trak);
   const tkhd = one(parts, 'tkhd');
   const mdia = inside(b, one(parts, 'mdia'));
@@ -156,7 +162,9 @@ function readTrack(b: Pieces, trak: Box, mdat: Box): TrackFacts | undefined {
   const handler = handlerType(b, hdlr);
   // Each H.264 sample's NAL units are checked too: ffprobe would report what an in-band parameter set says.
   const video = handler === 'vide' ? (at: number, size: number) => plainAvcSample(size, (n) => b.u32be(at + n), (n) => b.byte(at + n)) : undefined;
-  if (tkhdVersion === undefined || (b.byte(tkhd.body + 3) & 1) === 0 || !samplesInMedia(b, stbl, mdat, video)) return undefined;
+  const spans = tkhdVersion !== undefined && (b.byte(tkhd.body + 3) & 1) === 1 ? sampleChunks(b, stbl, mdat, video) : undefined;
+  if (!spans) return undefined;
+  for (const span of spans) chunks.push(span);
   if (handler === 'vide' && one(minf, 'vmhd')) {
     const entry = sampleEntry(b, one(stbl, 'stsd'), 'avc1', 78);
     const config = entry && one(entry.parts, 'avcC');

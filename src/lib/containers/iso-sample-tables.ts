@@ -26,23 +26,25 @@ function entries(b: Pieces, table: Box): number | undefined {
  * Whether a sample table (`stbl`'s boxes) is whole and plain, so that ffmpeg reads every sample of it: every table
  * fits its box, each sample has its own size (none 0) and a time (`stts`), and the chunk map (`stsc`) and chunk
  * offsets (`stco`/`co64`) place every sample, one after another in its chunk, inside the media data (`mdat`), with
- * the one sample description; and each sample as `sample` wants it, when given. Work: one step per chunk and per
- * sample, each a table entry the box holds (and what `sample` does).
+ * the one sample description; and each sample as `sample` wants it, when given. Returns where each chunk lies
+ * ([start, end) in the file), or undefined. Work: one step per chunk and per sample, each a table entry the box
+ * holds (and what `sample` does).
  */
-export function samplesInMedia(b: Pieces, stbl: Boxes, mdat: Box, sample?: (offset: number, size: number) => boolean): boolean {
+export function sampleChunks(b: Pieces, stbl: Boxes, mdat: Box, sample?: (offset: number, size: number) => boolean): Array<[number, number]> | undefined {
   const stsz = one(stbl, 'stsz');
   const stts = one(stbl, 'stts');
   const stsc = one(stbl, 'stsc');
   const offsets = one(stbl, 'stco') ?? one(stbl, 'co64');
-  if (!stsz || !stts || !stsc || !offsets || (one(stbl, 'stco') && one(stbl, 'co64'))) return false;
-  for (const type of Object.keys(ENTRY_BYTES)) if (one(stbl, type) && entries(b, one(stbl, type)!) === undefined) return false;
+  if (!stsz || !stts || !stsc || !offsets || (one(stbl, 'stco') && one(stbl, 'co64'))) return undefined;
+  for (const type of Object.keys(ENTRY_BYTES)) if (one(stbl, type) && entries(b, one(stbl, type)!) === undefined) return undefined;
   // stsz: version and flags, one size for all samples (0: each has its own, listed), the sample count.
-  if (!holds(stsz, 12) || b.u32be(stsz.body + 4) !== 0) return false;
+  if (!holds(stsz, 12) || b.u32be(stsz.body + 4) !== 0) return undefined;
   const samples = b.u32be(stsz.body + 8);
-  if (samples === 0 || !holds(stsz, 12 + samples * 4) || timeTable(b, stts)?.samples !== samples) return false;
+  if (samples === 0 || !holds(stsz, 12 + samples * 4) || timeTable(b, stts)?.samples !== samples) return undefined;
   const chunks = entries(b, offsets)!;
   const runs = entries(b, stsc)!;
   const wide = offsets.type === 'co64';
+  const spans: Array<[number, number]> = [];
   let n = 0;
   // stsc: runs of chunks (first chunk, numbered from 1; samples in each; sample description), in order.
   for (let run = 0; run < runs; run++) {
@@ -50,17 +52,25 @@ export function samplesInMedia(b: Pieces, stbl: Boxes, mdat: Box, sample?: (offs
     const first = b.u32be(at);
     const next = run + 1 < runs ? b.u32be(at + 12) : chunks + 1;
     const perChunk = b.u32be(at + 4);
-    if ((run === 0 && first !== 1) || next <= first || next > chunks + 1 || perChunk === 0 || b.u32be(at + 8) !== 1) return false;
+    if ((run === 0 && first !== 1) || next <= first || next > chunks + 1 || perChunk === 0 || b.u32be(at + 8) !== 1) return undefined;
     for (let chunk = first; chunk < next; chunk++) {
-      let offset = wide ? b.u64be(offsets.body + 8 + (chunk - 1) * 8) : b.u32be(offsets.body + 8 + (chunk - 1) * 4);
+      const start = wide ? b.u64be(offsets.body + 8 + (chunk - 1) * 8) : b.u32be(offsets.body + 8 + (chunk - 1) * 4);
+      let offset = start;
       for (let k = 0; k < perChunk; k++, n++) {
         const size = n < samples ? b.u32be(stsz.body + 12 + n * 4) : 0;
-        if (size === 0 || offset < mdat.body || offset + size > mdat.end || (sample && !sample(offset, size))) return false;
+        if (size === 0 || offset < mdat.body || offset + size > mdat.end || (sample && !sample(offset, size))) return undefined;
         offset += size;
       }
+      spans.push([start, offset]);
     }
   }
-  return runs > 0 && n === samples;
+  return runs > 0 && n === samples ? spans : undefined;
+}
+
+/** Whether byte ranges [start, end) are apart: no two chunks, of one track or of two, share a byte. */
+export function apart(spans: Array<[number, number]>): boolean {
+  spans.sort((x, y) => x[0] - y[0]);
+  return spans.every(([start], i) => i === 0 || start >= spans[i - 1]![1]);
 }
 
 /** An `stts` table's entries (sample count, duration each), when whole. */
