@@ -22,11 +22,11 @@ import { avOptionsIn, imageOptionsIn } from '../upload.js';
 const TUS_TAG = 'Resumable uploads (tus 1.0)';
 
 /**
- * Finished uploads hosted at once; the rest wait their turn with their bytes staged. Each may hold one file as
- * large as a file kept as sent (10 MB) while it is checked, so this bounds that memory (80 MB); the work itself
- * is bounded further by the converter's queues.
+ * Finished uploads hosted at once; the rest wait their turn with their bytes staged. Each holds one file in memory
+ * while it is checked, as an upload request does (see memoryBound in src/node/memory.ts); the work itself is
+ * bounded further by the image and video queues.
  */
-const HOSTING_AT_ONCE = 8;
+export const HOSTING_AT_ONCE = 8;
 
 export function tusRoutes(deps: Pick<AppDeps, 'media' | 'resumable' | 'apiKeys' | 'logger'>) {
   const routes = new OpenAPIHono<AppEnv>();
