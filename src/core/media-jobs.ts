@@ -107,11 +107,11 @@ export class MediaJobs {
    * after its deadline is recorded as timed out, its media removed: it was already reported so. When even that
    * record cannot be written, the job's media is removed, so a job never leaves media its record does not name; its
    * record then stays `processing` and reads as failed after its deadline. Resolves false then, true once the
-   * outcome is recorded.
+   * outcome is recorded. `begun`: the record begin() wrote, when the caller holds it (else it is read back).
    */
-  async end(id: string, outcome: Promise<Media>): Promise<boolean> {
+  async end(id: string, outcome: Promise<Media>, begun?: JobRecord): Promise<boolean> {
     outcome.catch(() => undefined); // a refusal may come while the record is read: it is handled below, not unhandled
-    const begun = await this.record(id);
+    begun ??= (await this.record(id)) ?? undefined;
     const started_at = begun?.started_at ?? new Date().toISOString();
     const owner = begun?.owner !== undefined ? { owner: begun.owner } : {};
     let media: Media | undefined;
