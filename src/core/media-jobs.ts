@@ -17,6 +17,14 @@ export const JOB_ID = /^[A-Za-z0-9_-]{22}$/;
 
 export const jobKey = (jobId: string) => `status/${jobId}.json`;
 
+/**
+ * Background jobs that read their file themselves (finished resumable uploads) processed at once by an instance;
+ * the rest wait their turn with their bytes staged. Each holds one file in memory while it is checked, as an
+ * upload request does (see memoryBound in src/node/memory.ts); the work is bounded further by the image and video
+ * queues.
+ */
+export const BACKGROUND_JOBS_AT_ONCE = 8;
+
 /** `owner`: a job begun for one API key (a resumable upload's, see begin) reads as unknown to the others. */
 export type JobRecord = (
   | { status: 'processing'; started_at: string; deadline: string; progress?: number }
