@@ -70,8 +70,8 @@ const service = await startTestApp(env);
 const ended = new Map<string, Promise<boolean>>();
 const jobs = service.deps.media.jobs;
 const end = jobs.end.bind(jobs);
-jobs.end = (id, outcome) => {
-  const done = end(id, outcome);
+jobs.end = (id, ...rest) => {
+  const done = end(id, ...rest);
   ended.set(id, done);
   return done;
 };
