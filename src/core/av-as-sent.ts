@@ -1,6 +1,6 @@
 import { describeAv } from '../lib/containers/av-describe.js';
 import { Pieces } from '../lib/pieces.js';
-import { assertProcessable, avKeptAsSent, avKind, codecName, mediaTypeForExtension, whyUnplayable, type AvFacts, type AvFormat, type AvOptions, type MediaType } from './policy.js';
+import { assertProcessable, avKeepableBytes, avKeptAsSent, avKind, codecName, mediaTypeForExtension, whyUnplayable, type AvFacts, type AvFormat, type AvOptions, type MediaType } from './policy.js';
 import type { KeptAv } from './ports.js';
 
 /** What a converter is told to fit and refuse by (its share of the config). */
@@ -8,6 +8,17 @@ export interface AvAsSentSettings {
   budgetBytes: number;
   /** MEDIA_MAX_INPUT_SECONDS. */
   maxInputSeconds: number;
+}
+
+/** The formats describeAv reads: only these are worth holding to describe. */
+const DESCRIBED: ReadonlySet<AvFormat> = new Set(['mp4', 'mp3']);
+
+/**
+ * How large a file of this format may be and still be held whole to be described in-process (0: never): what
+ * could pass with its own bytes (avKeepableBytes), for the formats the reader reads.
+ */
+export function describableBytes(format: AvFormat, options: Pick<AvOptions, 'optimize'>, budgetBytes: number): number {
+  return DESCRIBED.has(format) ? avKeepableBytes(format, options, budgetBytes) : 0;
 }
 
 /**
@@ -19,16 +30,15 @@ export interface AvAsSentSettings {
 export function describeKept(chunks: readonly Uint8Array[], format: AvFormat, options: AvOptions, settings: AvAsSentSettings): KeptAv | undefined {
   const type = mediaTypeForExtension(format);
   const file = new Pieces(chunks);
-  const described = type && describeAv(file, format);
-  if (!type || !described || whyUnplayable(type, file)) return undefined;
-  const facts: AvFacts = { format, size: file.length, metadata: [], ...described };
   try {
+    const described = type && describeAv(file, format);
+    if (!type || !described || whyUnplayable(type, file)) return undefined;
+    const facts: AvFacts = { format, size: file.length, metadata: [], ...described };
     assertProcessable(facts, settings.maxInputSeconds);
-    if (!avKeptAsSent(facts, options, settings.budgetBytes)) return undefined;
+    return avKeptAsSent(facts, options, settings.budgetBytes) ? keptAv(facts, type) : undefined;
   } catch {
-    return undefined;
+    return undefined; // a refusal, or a reader's bug on a hostile file: ffprobe decides
   }
-  return keptAv(facts, type);
 }
 
 /** A file stored byte for byte, described by its facts: the same answer whether a probe or the reader found them. */

@@ -1,6 +1,7 @@
 import { ArrivingBody } from './arriving.js';
 import type { PooledBytes } from './block-pool.js';
-import { asAvFormat, avKeepableBytes, refuse, type SizeLimit } from './policy.js';
+import { describableBytes } from './av-as-sent.js';
+import { asAvFormat, refuse, type SizeLimit } from './policy.js';
 import type { AvOptions, AvProcessor, FileContent, Hasher, KeptAv, ProcessedAv } from './ports.js';
 
 /** A video or audio upload once received: passed with its own bytes (held, hashed), or made carrier-ready by the converter. */
@@ -8,8 +9,8 @@ export type ReceivedAv = { kept: KeptAv; content: FileContent } | { processed: P
 
 /**
  * A video or audio upload, from its first bytes (already read and sniffed, in `head`) to a file ready to store.
- * One that could pass with its own bytes (no larger than avKeepableBytes, and the converter can tell from its
- * headers) is read whole into `head`, hashed as it arrives, and kept when the converter says so without running
+ * One that could pass with its own bytes (no larger than describableBytes or its input limit, and the converter
+ * can tell from its headers) is read whole into `head`, hashed as it arrives, and kept when the converter says so without running
  * anything (see AvProcessor.describeAsSent); the caller then owns `head`. Any other goes to the converter (see
  * convertAv), what was held first.
  */
@@ -23,7 +24,8 @@ export async function receiveAv(
   hold: { budgetBytes: number; declaredSize?: number; sha256: () => Hasher },
 ): Promise<ReceivedAv> {
   const format = asAvFormat(detected.ext);
-  const upTo = av.describeAsSent && format ? avKeepableBytes(format, options, hold.budgetBytes) : 0;
+  // Never past the input limit: a file over it is refused, whatever it is.
+  const upTo = av.describeAsSent && format ? Math.min(describableBytes(format, options, hold.budgetBytes), limit.bytes) : 0;
   if (upTo > 0 && (hold.declaredSize ?? 0) <= upTo) {
     const hasher = hold.sha256();
     for (const view of head.views()) hasher.update(view);

@@ -17,6 +17,14 @@ export const JOB_ID = /^[A-Za-z0-9_-]{22}$/;
 
 export const jobKey = (jobId: string) => `status/${jobId}.json`;
 
+/**
+ * Background jobs that read their file themselves (finished resumable uploads) processed at once by an instance;
+ * the rest wait their turn with their bytes staged. Each holds one file in memory while it is checked, as an
+ * upload request does (see memoryBound in src/node/memory.ts); the work is bounded further by the image and video
+ * queues.
+ */
+export const BACKGROUND_JOBS_AT_ONCE = 8;
+
 /** `owner`: a job begun for one API key (a resumable upload's, see begin) reads as unknown to the others. */
 export type JobRecord = (
   | { status: 'processing'; started_at: string; deadline: string; progress?: number }
@@ -107,11 +115,11 @@ export class MediaJobs {
    * after its deadline is recorded as timed out, its media removed: it was already reported so. When even that
    * record cannot be written, the job's media is removed, so a job never leaves media its record does not name; its
    * record then stays `processing` and reads as failed after its deadline. Resolves false then, true once the
-   * outcome is recorded.
+   * outcome is recorded. `begun`: the record begin() wrote, when the caller holds it (else it is read back).
    */
-  async end(id: string, outcome: Promise<Media>): Promise<boolean> {
+  async end(id: string, outcome: Promise<Media>, begun?: JobRecord): Promise<boolean> {
     outcome.catch(() => undefined); // a refusal may come while the record is read: it is handled below, not unhandled
-    const begun = await this.record(id);
+    begun ??= (await this.record(id)) ?? undefined;
     const started_at = begun?.started_at ?? new Date().toISOString();
     const owner = begun?.owner !== undefined ? { owner: begun.owner } : {};
     let media: Media | undefined;

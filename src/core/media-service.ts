@@ -254,7 +254,7 @@ export class MediaService {
       const copied = await store.copy(at.source.key, id, { ...options, ifMatch: at.source.etag }).then(
         () => true,
         (err: unknown) => {
-          logger.warn('a staged upload could not be copied into place; writing its bytes instead', { error: (err as Error)?.message ?? String(err) });
+          logger.warn('a staged upload could not be copied into place; writing its bytes instead', { from: at.source!.key, to: id, error: (err as Error)?.message ?? String(err) });
           return false;
         },
       );

@@ -174,7 +174,7 @@ export interface AvProcessor {
   /** True when files are converted here; false for the stand-in that only lets deliverable files pass (no ffmpeg). */
   readonly converts: boolean;
   /**
-   * A file held whole in memory (no larger than avKeepableBytes) that passes with its own bytes, told in-process
+   * A file held whole in memory (no larger than describableBytes) that passes with its own bytes, told in-process
    * from its container headers, without a child process; undefined when it needs the converter or its headers
    * alone cannot vouch for it (then it goes through open() as any other).
    */

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { Config } from '../config.js';
+import { BACKGROUND_JOBS_AT_ONCE } from '../core/media-jobs.js';
 
 /**
  * Free pooled blocks kept between uploads (see BlockPool). The pool never holds more, free and in use together,
@@ -17,9 +18,10 @@ export function imageConcurrency(config: Pick<Config, 'IMAGE_CONCURRENCY'>): num
  * What bounds the memory the service's own work holds, each term a limit it enforces; docs/performance.md
  * (Memory) has the whole formula, with the runtime's share and measured figures.
  *
- * - Files held: at most MAX_CONCURRENT_UPLOADS uploads at once, each no larger than the largest file accepted,
- *   each held once: in pooled blocks while it arrives, is checked and stored or waits for a decode slot, then
- *   (an image) in the one array its decoder reads, which gives the blocks back.
+ * - Files held: at most MAX_CONCURRENT_UPLOADS uploads at once, and BACKGROUND_JOBS_AT_ONCE finished resumable uploads
+ *   processed in the background, each no larger than the largest file accepted, each held once: in pooled blocks
+ *   while it arrives, is checked and stored or waits for a decode slot, then (an image) in the one array its
+ *   decoder reads, which gives the blocks back.
  * - Decodes: IMAGE_CONCURRENCY images at once, none over IMAGE_MAX_PIXELS.
  * - Kept blocks: POOL_KEEP_BYTES.
  */
@@ -27,8 +29,9 @@ export function memoryBound(config: Config, largestFileBytes: number) {
   const MB = 1_000_000;
   return {
     uploads_at_once: config.MAX_CONCURRENT_UPLOADS,
+    background_uploads_at_once: BACKGROUND_JOBS_AT_ONCE,
     largest_file_mb: largestFileBytes / MB,
-    files_held_mb: (config.MAX_CONCURRENT_UPLOADS * largestFileBytes) / MB,
+    files_held_mb: ((config.MAX_CONCURRENT_UPLOADS + BACKGROUND_JOBS_AT_ONCE) * largestFileBytes) / MB,
     decodes_at_once: imageConcurrency(config),
     megapixels_per_decode: config.IMAGE_MAX_PIXELS / MB,
     kept_blocks_mib: POOL_KEEP_BYTES / 2 ** 20,

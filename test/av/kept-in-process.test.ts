@@ -42,7 +42,7 @@ afterAll(async () => {
 const probesRun = async () => (await readFile(probeLog, 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
 const upload = (app: TestApp, bytes: Uint8Array, filename: string, fields: Record<string, string> = {}) =>
   app.app.request('/v1/media', { method: 'POST', body: form(fields, [{ filename, bytes }]) });
-const mp3 = promisify(execFile);
+const run = promisify(execFile);
 
 describe('deliverable video and audio, kept without a probe', () => {
   it('an H.264 Baseline + AAC-LC MP4 within the budget: stored as sent, with the facts ffprobe gives', async () => {
@@ -59,7 +59,7 @@ describe('deliverable video and audio, kept without a probe', () => {
 
   it('a plain MP3 sent with optimize=off: stored as sent, with the duration ffprobe gives', async () => {
     const path = join(scratch, 'plain.mp3');
-    await mp3('ffmpeg', ['-nostdin', '-loglevel', 'error', '-f', 'lavfi', '-i', 'sine=frequency=330:sample_rate=44100:duration=3', '-c:a', 'libmp3lame', '-b:a', '64k', '-map_metadata', '-1', '-id3v2_version', '0', '-write_xing', '0', '-y', path]);
+    await run('ffmpeg', ['-nostdin', '-loglevel', 'error', '-f', 'lavfi', '-i', 'sine=frequency=330:sample_rate=44100:duration=3', '-c:a', 'libmp3lame', '-b:a', '64k', '-map_metadata', '-1', '-id3v2_version', '0', '-write_xing', '0', '-y', path]);
     const bytes = await readFile(path);
     const before = await probesRun();
     const kept = await expectMedia(await upload(noProbe, bytes, 'tone.mp3', { optimize: 'off' }));
@@ -74,6 +74,20 @@ describe('deliverable video and audio, kept without a probe', () => {
     expect(await probesRun()).toBe(before + 1);
     const remuxed = await expectMedia(await upload(real, await av.deliverableMp4WithLocation(), 'clip.mp4'));
     expect(remuxed.transformations).toContain('strip_metadata');
+  });
+
+  it('a deliverable file over VIDEO_MAX_INPUT_BYTES is refused (413) under optimize=off too, not kept', async () => {
+    const path = join(scratch, 'large.mp4');
+    await run('ffmpeg', ['-nostdin', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30:duration=2,noise=alls=25:allf=t', '-c:v', 'libx264', '-profile:v', 'baseline', '-preset', 'ultrafast', '-b:v', '6000k', '-map_metadata', '-1', '-fflags', '+bitexact', '-movflags', '+faststart', '-y', path]);
+    const bytes = await readFile(path);
+    expect(bytes.length).toBeGreaterThan(1_000_000);
+    const capped = await startTestApp({ VIDEO_MAX_INPUT_BYTES: '1000000' });
+    try {
+      await expectError(await upload(capped, bytes, 'large.mp4', { optimize: 'off' }), 413, 'file_too_large');
+      expect(await expectMedia(await upload(real, bytes, 'large.mp4', { optimize: 'off' }))).toMatchObject({ transformations: [], size: bytes.length });
+    } finally {
+      await capped.close();
+    }
   });
 
   it('a file over the budget is not held for the reader: it goes to its probe', async () => {

@@ -12,11 +12,12 @@ function boundFor(env: Record<string, string>) {
 }
 
 describe('memoryBound', () => {
-  it('is uploads at once × the largest file accepted, beside the decodes at once and their pixel cap', () => {
+  it('is (uploads at once + background uploads at once) × the largest file accepted, beside the decodes at once and their pixel cap', () => {
     expect(boundFor({ MAX_CONCURRENT_UPLOADS: '12', IMAGE_MAX_INPUT_BYTES: '20000000', IMAGE_CONCURRENCY: '3', IMAGE_MAX_PIXELS: '24000000' })).toEqual({
       uploads_at_once: 12,
+      background_uploads_at_once: 8,
       largest_file_mb: 20,
-      files_held_mb: 240,
+      files_held_mb: 400,
       decodes_at_once: 3,
       megapixels_per_decode: 24,
       kept_blocks_mib: 64,
@@ -25,10 +26,10 @@ describe('memoryBound', () => {
 
   it('counts the largest non-image file when images are capped below it', () => {
     // mp4 and 3gp may be 10 MB (src/core/policy.ts).
-    expect(boundFor({ MAX_CONCURRENT_UPLOADS: '8', IMAGE_MAX_INPUT_BYTES: '2000000' })).toMatchObject({ largest_file_mb: 10, files_held_mb: 80 });
+    expect(boundFor({ MAX_CONCURRENT_UPLOADS: '8', IMAGE_MAX_INPUT_BYTES: '2000000' })).toMatchObject({ largest_file_mb: 10, files_held_mb: 160 });
   });
 
-  it('with the defaults: 64 uploads of up to 25 MB', () => {
-    expect(boundFor({})).toMatchObject({ uploads_at_once: 64, largest_file_mb: 25, files_held_mb: 1600, megapixels_per_decode: 50 });
+  it('with the defaults: 64 uploads and 8 background uploads of up to 25 MB', () => {
+    expect(boundFor({})).toMatchObject({ uploads_at_once: 64, background_uploads_at_once: 8, largest_file_mb: 25, files_held_mb: 1800, megapixels_per_decode: 50 });
   });
 });

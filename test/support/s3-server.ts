@@ -66,6 +66,8 @@ export interface S3TestServerOptions {
    * them, like the S3-compatible stores `npm run setup:bucket` must refuse.
    */
   conditionalWrites?: boolean;
+  /** Sees every request the emulator receives (bench:store counts them). */
+  onRequest?: (req: import('node:http').IncomingMessage) => void;
 }
 
 export async function startS3Server(bucket = 'media-test', options: S3TestServerOptions = {}): Promise<S3TestServer> {
@@ -75,7 +77,9 @@ export async function startS3Server(bucket = 'media-test', options: S3TestServer
     const server = new S3rver({ port, address: '127.0.0.1', directory: dir, silent: true, configureBuckets: [{ name: bucket }] });
     if (options.conditionalWrites !== false) server.middleware.unshift(conditionalPut(dir));
     server.middleware.unshift(multipartGaps(dir) as Middleware);
-    return { server, address: await server.run() };
+    const address = await server.run();
+    if (options.onRequest) server.httpServer?.prependListener('request', options.onRequest);
+    return { server, address };
   };
   // close() alone waits for the SDK's keep-alive sockets to time out.
   const close = async (server: S3rverInstance) => {

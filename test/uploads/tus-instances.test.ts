@@ -65,8 +65,14 @@ let s3: S3TestServer;
 let balancer: Balancer;
 let a: TestApp;
 let b: TestApp;
+/** Every lock the instances wrote to the bucket (`PUT locks/…`), in order. */
+const lockWrites: string[] = [];
 beforeAll(async () => {
-  s3 = await startS3Server('media-instances');
+  s3 = await startS3Server('media-instances', {
+    onRequest: (req) => {
+      if (req.method === 'PUT' && /\/locks\/[^?]*$/.test(new URL(req.url ?? '/', 'http://x').pathname)) lockWrites.push(req.url!);
+    },
+  });
   process.env.AWS_ACCESS_KEY_ID = s3.credentials.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY = s3.credentials.secretAccessKey;
   balancer = await roundRobin(() => [a.baseUrl, b.baseUrl]);
@@ -96,6 +102,8 @@ describe('two instances sharing a bucket, requests alternating between them', ()
     });
     // POST, then five PATCHes of at most 1 MiB, each sent to the other instance than the one before.
     expect(balancer.routed).toEqual(['POST a', 'PATCH b', 'PATCH a', 'PATCH b', 'PATCH a', 'PATCH b']);
+    // One lock in the bucket per PATCH; none for the POST, whose new upload no other request can reach yet.
+    expect(lockWrites.filter((url) => url.includes(up.id))).toHaveLength(5);
     expect(up.resumedFrom).toEqual([]);
 
     const res = await settledUpload(balancer.url, up.id);

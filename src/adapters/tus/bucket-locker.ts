@@ -40,10 +40,13 @@ export interface LockTiming {
 
 /**
  * A lease of 20 s renewed every ~6.7 s: a waiter gets a crashed instance's lock well within its 30 s. A release
- * request reaches the holder within 1 s, so a client that reconnects waits at most about 1 s + @tus/server's
- * lockDrainTimeout (3 s) + 0.5 s for the request it left behind to give way.
+ * request reaches the holder within 3 s, so a client that reconnects waits at most about 3 s + @tus/server's
+ * lockDrainTimeout (3 s) + 0.5 s for the request it left behind to give way. Every PATCH pays for the looking (a
+ * GET each time, for as long as it lasts: an 8 MB PATCH takes seconds on a phone), which is why it is not done
+ * every second: at 1 s, an 8 MB PATCH of 5 s (bench:load's median at 32 clients) looked 5 times, beside the 13
+ * requests @tus/server alone makes for the whole upload (npm run bench:store).
  */
-export const LOCK_TIMING: LockTiming = { leaseMs: 20_000, retryMs: 500, releaseCheckMs: 1_000, acquireTimeoutMs: 30_000 };
+export const LOCK_TIMING: LockTiming = { leaseMs: 20_000, retryMs: 500, releaseCheckMs: 3_000, acquireTimeoutMs: 30_000 };
 
 interface LockRecord {
   owner: string;

@@ -41,6 +41,10 @@ export function s3Staging(config: Config, expiry: number): StagingS3Store {
       region: config.S3_REGION,
       endpoint: config.S3_ENDPOINT,
       forcePathStyle: config.S3_FORCE_PATH_STYLE,
+      // As the media store's client (see createS3Client): an unreachable or hung store fails the request within
+      // seconds, instead of holding a finished upload's processing turn for good. No cap on a whole request: a
+      // part is 5 MiB.
+      requestHandler: { connectionTimeout: 2_000, socketTimeout: 4_000 },
       // As the media store's client (see createS3Client): checksums only where an operation requires one.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       ...(config.S3_ENDPOINT && { responseChecksumValidation: 'WHEN_REQUIRED' as const }),

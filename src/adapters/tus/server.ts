@@ -41,11 +41,20 @@ interface InFlight {
 export function createTusServer(options: TusServerOptions, inFlight: WeakMap<Request, InFlight>): Server {
   const { datastore, prefix } = options;
   const hooksOf = (req: Request) => inFlight.get(req)!.hooks;
+  const locker = options.locker ?? new MemoryLocker();
+  // An upload being created cannot be reached by any other request before its POST is answered (its id is new and
+  // random), so @tus/server's lock for that POST is taken in this process, sparing the shared locker (the bucket's:
+  // a write and a delete) for the requests that can race.
+  const creating = new Set<string>();
   return new Server({
     path: TUS_PATH,
     datastore,
-    locker: options.locker ?? new MemoryLocker(),
-    namingFunction: () => prefix + newRandomPart(),
+    locker: { newLock: (id) => (creating.delete(id) ? new MemoryLocker().newLock(id) : locker.newLock(id)) },
+    namingFunction: () => {
+      const id = prefix + newRandomPart();
+      creating.add(id); // until its lock is asked for, or its creation refused (onUploadCreate)
+      return id;
+    },
     getFileIdFromRequest: (_req, last) => (last && JOB_ID.test(last) ? prefix + last : undefined),
     generateUrl: (_req, { id }) => `${options.publicBaseUrl}${TUS_PATH}/${id.slice(prefix.length)}`,
     // CORS is the app's (CORS_ORIGINS), on every reply: @tus/server's own default would allow every origin.
@@ -53,8 +62,13 @@ export function createTusServer(options: TusServerOptions, inFlight: WeakMap<Req
     async onUploadCreate(req, upload) {
       const hooks = hooksOf(req as Request);
       const metadata = clientMetadata(upload.metadata);
-      // Upload-Length is always there: the stores take no deferred length (see stores.ts).
-      hooks.onCreate({ size: upload.size!, metadata });
+      try {
+        // Upload-Length is always there: the stores take no deferred length (see stores.ts).
+        hooks.onCreate({ size: upload.size!, metadata });
+      } catch (err) {
+        creating.delete(upload.id);
+        throw err;
+      }
       return { metadata: { ...metadata, [OWNER]: hooks.owner } };
     },
     async onIncomingRequest(req, id) {

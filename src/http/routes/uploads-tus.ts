@@ -2,6 +2,7 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { AppError, isAppError } from '../../core/errors.js';
 import { uploadOwner } from '../../core/keys.js';
+import { BACKGROUND_JOBS_AT_ONCE } from '../../core/media-jobs.js';
 import { QueueLimiter } from '../../core/queue-limiter.js';
 import { refuse } from '../../core/policy.js';
 import type { Media } from '../../core/media-service.js';
@@ -21,18 +22,12 @@ import { avOptionsIn, imageOptionsIn } from '../upload.js';
 /** How the reference page (/docs) groups the tus operations. */
 const TUS_TAG = 'Resumable uploads (tus 1.0)';
 
-/**
- * Finished uploads hosted at once; the rest wait their turn with their bytes staged. Each may hold one file as
- * large as a file kept as sent (10 MB) while it is checked, so this bounds that memory (80 MB); the work itself
- * is bounded further by the converter's queues.
- */
-const HOSTING_AT_ONCE = 8;
-
 export function tusRoutes(deps: Pick<AppDeps, 'media' | 'resumable' | 'apiKeys' | 'logger'>) {
   const routes = new OpenAPIHono<AppEnv>();
   const { media } = deps;
-  // Never refuses: a finished upload waits (see onFinish), so the queue is as long as the uploads finishing.
-  const hosting = new QueueLimiter(HOSTING_AT_ONCE, Number.MAX_SAFE_INTEGER, () => new AppError(503, 'server_busy', 'Too many finished uploads are waiting to be processed; try again in a minute.'));
+  // Its queue is as long as the uploads finishing (each waits with its bytes staged; see onFinish), so it never
+  // refuses; a job that waited past half its time gives up (stillWaiting).
+  const hosting = new QueueLimiter(BACKGROUND_JOBS_AT_ONCE, Number.MAX_SAFE_INTEGER, stillWaiting);
 
   const port = (): ResumableUploads => {
     if (!deps.resumable) throw unavailable();
@@ -49,8 +44,10 @@ export function tusRoutes(deps: Pick<AppDeps, 'media' | 'resumable' | 'apiKeys' 
     const job = await media.jobs.begin({ id: upload.id, owner: upload.owner });
     const { filename, filetype } = upload.metadata;
     const storeKey = tus.storeKey(upload.id);
-    const host = async (): Promise<Media> =>
-      media.host({
+    const until = Date.parse(job.deadline) - (Date.parse(job.deadline) - Date.parse(job.started_at)) / 2;
+    const host = async (): Promise<Media> => {
+      if (Date.now() > until) throw stillWaiting(); // the other half of its time would not be enough to be sure
+      return media.host({
         body: await tus.read(upload.id),
         source: storeKey === undefined ? undefined : { key: storeKey },
         declaredSize: upload.size,
@@ -61,13 +58,16 @@ export function tusRoutes(deps: Pick<AppDeps, 'media' | 'resumable' | 'apiKeys' 
         key: upload.id,
         onProgress: media.jobs.progressOf({ ...job, owner: upload.owner }),
       });
-    const work = hosting.run(() => whenNotBusy(host, Date.parse(job.deadline) - (Date.parse(job.deadline) - Date.parse(job.started_at)) / 2));
+    };
+    // The turn is given back while a busy converter is waited out, so other uploads are not held up by the wait.
+    const work = whenNotBusy(() => hosting.run(host), until);
     // Staging is emptied before the outcome is recorded: once a job reads ready or failed, its bytes are gone.
     const removed = work.finally(() =>
       tus.remove(upload.id, { finished: true }).catch((err: unknown) => deps.logger.error('a finished resumable upload could not be removed from staging', { upload: upload.id, error: (err as Error)?.message ?? String(err) })),
     );
     // end() records every outcome of the work itself; what is left (its record unreadable) must not go unhandled.
-    media.jobs.end(upload.id, removed).catch((err: unknown) => deps.logger.error('a resumable upload\'s job could not be ended', { upload: upload.id, error: (err as Error)?.message ?? String(err) }));
+    const { id: _id, ...begun } = job;
+    media.jobs.end(upload.id, removed, { ...begun, owner: upload.owner }).catch((err: unknown) => deps.logger.error('a resumable upload\'s job could not be ended', { upload: upload.id, error: (err as Error)?.message ?? String(err) }));
   };
 
   const hooksFor = async (c: Context<AppEnv>): Promise<ResumableUploadHooks> => {
@@ -149,6 +149,12 @@ async function whenNotBusy<T>(work: () => Promise<T>, until: number): Promise<T>
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
+}
+
+function stillWaiting(): AppError {
+  return new AppError(503, 'server_busy', 'The upload arrived, but too many finished uploads were waiting to be processed for it to be done in time; nothing was stored. Upload it again in a minute.', {
+    headers: { 'retry-after': '60' },
+  });
 }
 
 function uploadNotFound(id: string): AppError {

@@ -1,0 +1,128 @@
+/**
+ * `npm run bench:store`: what a resumable upload costs the store, beside @tus/server alone. bench:load's tus rows run
+ * the S3 emulator on the same cores as the service, so every request the service makes to the store is CPU taken
+ * from the uploads; this prints where that goes:
+ *
+ *   1. the requests to the store per 8 MB tus upload (POST, one PATCH, then hosting), by kind (staged objects
+ *      named without the service's staging prefix, so that both columns line up): the service's
+ *      /v1/uploads (on S3, with its locks, job record and the copy of the media) and @tus/server alone on the same
+ *      staging store;
+ *   2. the CPU one request of each kind costs against the emulator (client and emulator together, both in this
+ *      process), so that the counts can be read as milliseconds.
+ *
+ * Everything runs in this process, one upload at a time, after a few uncounted ones.
+ */
+import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server } from '@tus/server';
+import { parseConfig } from '../src/config.js';
+import { createS3Client } from '../src/adapters/s3-store.js';
+import { s3Staging } from '../src/adapters/tus/index.js';
+import { startTestApp } from '../test/support/app.js';
+import { startS3Server } from '../test/support/s3-server.js';
+import { tusPayload } from './load-payloads.js';
+
+const UPLOADS = 6;
+const WARM = 2;
+
+let counting: Map<string, number> | undefined;
+/** A request as a kind: method, what it touches (ids and the media's extension left out), the S3 operation. */
+function kindOf(req: http.IncomingMessage): string {
+  const url = new URL(req.url ?? '/', 'http://x');
+  const path = url.pathname.split('/').slice(2).join('/').replace(/^uploads\/tus\//, '').replace(/[0-9a-f]{32}|[A-Za-z0-9_-]{22}/g, '…').replace(/…\.(mp4|mp3|pdf|jpg)$/, '<media>');
+  const op = ['uploads', 'uploadId', 'partNumber'].filter((k) => url.searchParams.has(k)).join('+');
+  const extra = req.headers['x-amz-copy-source'] ? ' (copy)' : req.headers['if-none-match'] ? ' (if absent)' : req.headers['if-match'] ? ' (if match)' : '';
+  return `${req.method} ${path}${op ? `?${op}` : ''}${extra}`;
+}
+
+const s3 = await startS3Server('mms-media-bench-store', {
+  onRequest: (req) => {
+    if (counting && req.url?.includes('/mms-media-bench-store')) counting.set(kindOf(req), (counting.get(kindOf(req)) ?? 0) + 1);
+  },
+});
+process.env.AWS_ACCESS_KEY_ID = s3.credentials.accessKeyId;
+process.env.AWS_SECRET_ACCESS_KEY = s3.credentials.secretAccessKey;
+const env = { STORAGE_DRIVER: 's3', S3_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint, S3_FORCE_PATH_STYLE: 'true', MEDIA_URL_TTL_SECONDS: '86400', LOG_LEVEL: 'warn' };
+const file = tusPayload();
+
+/** One tus upload as bench:load sends it; resolves once the upload (and, for the service, its hosting) is done. */
+async function upload(base: string, path: string, settled: (id: string) => Promise<unknown>): Promise<void> {
+  const metadata = `filename ${Buffer.from('upload.mp4').toString('base64')},optimize ${Buffer.from('off').toString('base64')}`;
+  const created = await fetch(`${base}${path}`, { method: 'POST', headers: { 'tus-resumable': '1.0.0', 'upload-length': String(file.bytes.length), 'upload-metadata': metadata } });
+  const id = created.headers.get('location')!.split('/').pop()!;
+  const patched = await fetch(`${base}${path}/${id}`, { method: 'PATCH', headers: { 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' }, body: file.bytes });
+  if (patched.status !== 204) throw new Error(`PATCH: HTTP ${patched.status}`);
+  await settled(id);
+}
+
+async function countPerUpload(run: () => Promise<void>): Promise<Map<string, number>> {
+  for (let i = 0; i < WARM; i++) await run();
+  counting = new Map();
+  for (let i = 0; i < UPLOADS; i++) await run();
+  const counted = counting;
+  counting = undefined;
+  return counted;
+}
+
+// The service, hosting each upload in the background: its job's end is what is waited for.
+const service = await startTestApp(env);
+const ended = new Map<string, Promise<boolean>>();
+const jobs = service.deps.media.jobs;
+const end = jobs.end.bind(jobs);
+jobs.end = (id, ...rest) => {
+  const done = end(id, ...rest);
+  ended.set(id, done);
+  return done;
+};
+const serviceCounts = await countPerUpload(() => upload(service.baseUrl, '/v1/uploads', async (id) => ended.get(id)));
+
+// @tus/server alone, as bench:load runs it.
+const config = parseConfig({ ...env, STORAGE_DRIVER: 's3' });
+const tus = new Server({ path: '/files', datastore: s3Staging(config, 3_600_000) });
+const alone = http.createServer((req, res) => void tus.handle(req, res));
+await new Promise<void>((resolve) => alone.listen(0, '127.0.0.1', resolve));
+const aloneCounts = await countPerUpload(() => upload(`http://127.0.0.1:${(alone.address() as AddressInfo).port}`, '/files', async () => undefined));
+
+console.log(`# Store requests per resumable upload (8 MB MP4, optimize=off; mean of ${UPLOADS})\n`);
+console.log('| request | service /v1/uploads | @tus/server alone |');
+console.log('|---|---:|---:|');
+const per = (m: Map<string, number>, k: string) => Math.round((10 * (m.get(k) ?? 0)) / UPLOADS) / 10;
+const kinds = [...new Set([...serviceCounts.keys(), ...aloneCounts.keys()])].sort((a, b) => per(serviceCounts, b) - per(serviceCounts, a) || a.localeCompare(b));
+for (const k of kinds) console.log(`| \`${k}\` | ${per(serviceCounts, k)} | ${per(aloneCounts, k)} |`);
+const total = (m: Map<string, number>) => Math.round((10 * [...m.values()].reduce((a, b) => a + b, 0)) / UPLOADS) / 10;
+console.log(`| all | ${total(serviceCounts)} | ${total(aloneCounts)} |`);
+
+// What one request of each kind costs, client and emulator together.
+const client = createS3Client({ region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true, credentials: s3.credentials });
+const bucket = s3.bucket;
+await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'cost/big', Body: file.bytes }));
+async function cost(name: string, n: number, op: (i: number) => Promise<unknown>): Promise<string> {
+  for (let i = 0; i < 5; i++) await op(n + i);
+  const before = process.cpuUsage();
+  for (let i = 0; i < n; i++) await op(i);
+  const used = process.cpuUsage(before);
+  return `| ${name} | ${((used.user + used.system) / 1000 / n).toFixed(1)} |`;
+}
+const rows = [
+  await cost('PUT, 300 bytes', 100, (i) => client.send(new PutObjectCommand({ Bucket: bucket, Key: `cost/s/${i}`, Body: 'x'.repeat(300) }))),
+  await cost('HEAD', 100, (i) => client.send(new HeadObjectCommand({ Bucket: bucket, Key: `cost/s/${i}` }))),
+  await cost('DELETE', 100, (i) => client.send(new DeleteObjectCommand({ Bucket: bucket, Key: `cost/s/${i}` }))),
+  await cost('GET, 8 MB', 20, async () => {
+    const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: 'cost/big' }));
+    for await (const _ of res.Body as AsyncIterable<Uint8Array>);
+  }),
+  await cost('CopyObject, 8 MB', 20, (i) => client.send(new CopyObjectCommand({ Bucket: bucket, Key: `cost/c/${i}`, CopySource: `${bucket}/cost/big`, MetadataDirective: 'REPLACE', ContentType: 'video/mp4' }))),
+  await cost('PUT, 8 MB', 20, (i) => client.send(new PutObjectCommand({ Bucket: bucket, Key: `cost/p/${i}`, Body: file.bytes }))),
+];
+console.log('\n# CPU per request against the emulator (client and emulator, one process)\n');
+console.log('| request | CPU ms |');
+console.log('|---|---:|');
+for (const row of rows) console.log(row);
+
+client.destroy();
+alone.close();
+alone.closeAllConnections();
+await service.close();
+await s3.stop();
+process.exit(0);
