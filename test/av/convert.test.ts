@@ -154,6 +154,25 @@ describe('optimize=off', () => {
   });
 });
 
+describe('tags ffprobe does not report', () => {
+  it('an MP3 with an APEv2 tag (an artist) is not kept as sent: the tag is cut out by a remux', async () => {
+    const plain = await av.plainMp3();
+    const item = Buffer.concat([Buffer.alloc(8), Buffer.from('Artist\0Ana Lima', 'latin1')]);
+    item.writeUInt32LE('Ana Lima'.length, 0);
+    const footer = Buffer.alloc(32);
+    footer.write('APETAGEX', 0, 'latin1');
+    footer.writeUInt32LE(2000, 8);
+    footer.writeUInt32LE(item.length + 32, 12);
+    footer.writeUInt32LE(1, 16);
+    const tagged = Buffer.concat([plain, item, footer]);
+    const media = await expectMedia(await upload(tagged, 'memo.mp3', '?optimize=off'));
+    expect(media.transformations).toEqual(['strip_metadata']);
+    const stored = Buffer.from(await served(media));
+    expect(stored.includes('APETAGEX')).toBe(false);
+    expect(stored.includes('Ana Lima')).toBe(false);
+  });
+});
+
 describe('keep_metadata and optimize=always', () => {
   it('keep_metadata=true keeps the location through a remux; optimize=always re-encodes a deliverable MP4', async () => {
     const kept = await expectMedia(await upload(await av.deliverableMp4WithLocation(), 'clip.mp4', '?keep_metadata=true'));

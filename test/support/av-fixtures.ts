@@ -82,6 +82,10 @@ export const liveWebm = () =>
 export const voiceMemo = (seconds = 2) =>
   cached(`memo-${seconds}s.m4a`, (out) => ffmpeg([...tone(seconds), '-c:a', 'aac', '-ac', '1', '-b:a', '64k', '-f', 'ipod', out]).then(() => undefined));
 
+/** An MP3 with nothing but its frames: no ID3 tag, no Xing/Info frame. */
+export const plainMp3 = () =>
+  cached('plain.mp3', (out) => ffmpeg([...tone(2, 44_100), '-c:a', 'libmp3lame', '-b:a', '64k', '-map_metadata', '-1', '-id3v2_version', '0', '-write_xing', '0', '-f', 'mp3', out]).then(() => undefined));
+
 export const wavClip = () => cached('clip.wav', (out) => ffmpeg([...tone(1, 22_050), '-ac', '1', '-c:a', 'pcm_s16le', '-f', 'wav', out]).then(() => undefined));
 
 /** A feature phone's 3GP: H.263 QCIF and AAC. */

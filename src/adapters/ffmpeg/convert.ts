@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   assertProcessable,
@@ -20,6 +20,7 @@ import {
 } from '../../core/policy.js';
 import type { ProcessedAv } from '../../core/ports.js';
 import { keptAv, originalAv, roundSeconds } from '../../core/av-as-sent.js';
+import { withoutMp3Tags } from '../../lib/containers/av-tags.js';
 import { mpegAudioSeconds } from '../../lib/containers/mpeg-audio.js';
 import { Pieces } from '../../lib/pieces.js';
 import { audioArgs, remuxArgs, videoArgs } from './encode.js';
@@ -136,6 +137,13 @@ async function encode(job: JobRunner, input: string, facts: AvFacts, options: Av
 
 async function remux(job: JobRunner, input: string, facts: AvFacts, into: AvFormat, keepMetadata: boolean): Promise<string> {
   const output = join(job.dir, `remuxed.${into}`);
+  // MP3 to MP3 without its tags: they are cut out of the bytes. ffmpeg's MP3 muxer would copy a trailing APEv2
+  // tag through as if it were audio.
+  const stripped = facts.format === 'mp3' && into === 'mp3' && !keepMetadata ? withoutMp3Tags(await readFile(input)) : undefined;
+  if (stripped) {
+    await writeFile(output, stripped.bytes);
+    return output;
+  }
   const kind = avKind(facts);
   const r = await job.run('ffmpeg', remuxArgs({ format: facts.format, input, output, into, video: kind === 'video', keepMetadata }), kind);
   if (r.code !== 0) throw refuseAv.failed(kind, new Error(r.stderr.trim() || `ffmpeg exited with ${r.code}`));

@@ -1,5 +1,5 @@
 import { refuseAv, type AvFormat } from '../../core/policy.js';
-import { PROBE_ARGS, factsFromProbe, imageBrands, moovFirst, type ProbeJson } from './probe.js';
+import { PROBE_ARGS, endsWithApeTag, factsFromProbe, imageBrands, moovFirst, type ProbeJson } from './probe.js';
 import { COMMON, DEMUXERS, inputArgs } from './demuxers.js';
 import { runTool, type RunResult } from './run.js';
 import type { FfmpegTools } from './tools.js';
@@ -44,6 +44,7 @@ export class JobRunner {
       if (!facts) throw refuseAv.unreadable(format, failure);
     }
     if (DEMUXERS[format] === 'mov') facts.faststart = await moovFirst(path);
+    if (format === 'mp3' && (await endsWithApeTag(path))) facts.metadata = [...facts.metadata, 'APEv2'];
     if (facts.duration === 0 && (facts.video || facts.audio)) facts.duration = await this.measure(path, format, maxSeconds, kindGuess);
     return facts;
   }

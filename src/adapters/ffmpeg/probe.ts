@@ -75,6 +75,24 @@ export function factsFromProbe(json: ProbeJson, format: AvFormat, size: number):
   };
 }
 
+/**
+ * Whether an MP3 ends with an APEv2 tag (its `APETAGEX` footer last, or just before an ID3v1 tag), which ffprobe
+ * does not report: read from the last 160 bytes. It may hold an artist, a title, a comment, like any tag.
+ */
+export async function endsWithApeTag(path: string): Promise<boolean> {
+  const file = await open(path, 'r');
+  try {
+    const { size } = await file.stat();
+    const tail = Buffer.alloc(Math.min(160, size));
+    await file.read(tail, 0, tail.length, size - tail.length);
+    const footerAt = (end: number) => end >= 32 && tail.toString('latin1', end - 32, end - 24) === 'APETAGEX';
+    const id3v1 = tail.length >= 128 && tail.toString('latin1', tail.length - 128, tail.length - 125) === 'TAG';
+    return footerAt(tail.length) || (id3v1 && footerAt(tail.length - 128));
+  } finally {
+    await file.close();
+  }
+}
+
 /** Brands of HEIF and AVIF still images: ISO files that are pictures, not video. */
 const IMAGE_BRANDS = new Set(['mif1', 'mif2', 'mif3', 'msf1', 'heic', 'heix', 'heim', 'heis', 'hevc', 'hevx', 'avif', 'avis', 'avci', 'jpeg']);
 
