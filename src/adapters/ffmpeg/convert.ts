@@ -137,16 +137,14 @@ async function encode(job: JobRunner, input: string, facts: AvFacts, options: Av
 
 async function remux(job: JobRunner, input: string, facts: AvFacts, into: AvFormat, keepMetadata: boolean): Promise<string> {
   const output = join(job.dir, `remuxed.${into}`);
-  // MP3 to MP3 without its tags: they are cut out of the bytes. ffmpeg's MP3 muxer would copy a trailing APEv2
-  // tag through as if it were audio.
-  const stripped = facts.format === 'mp3' && into === 'mp3' && !keepMetadata ? withoutMp3Tags(await readFile(input)) : undefined;
-  if (stripped) {
-    await writeFile(output, stripped.bytes);
-    return output;
-  }
   const kind = avKind(facts);
   const r = await job.run('ffmpeg', remuxArgs({ format: facts.format, input, output, into, video: kind === 'video', keepMetadata }), kind);
   if (r.code !== 0) throw refuseAv.failed(kind, new Error(r.stderr.trim() || `ffmpeg exited with ${r.code}`));
+  // ffmpeg's MP3 muxer copies a trailing APEv2 tag through as if it were audio: it is cut off the end here.
+  if (into === 'mp3' && !keepMetadata) {
+    const stripped = withoutMp3Tags(await readFile(output));
+    if (stripped?.removed.length) await writeFile(output, stripped.bytes);
+  }
   return output;
 }
 
