@@ -1,23 +1,15 @@
 /**
- * `npm run bench:store`: what a resumable upload costs the store, beside @tus/server alone. bench:load's tus rows run
- * the S3 emulator on the same cores as the service, so every request the service makes to the store is CPU taken
- * from the uploads; this prints where that goes:
- *
- *   1. the requests to the store per 8 MB tus upload (POST, one PATCH, then hosting), by kind (staged objects
- *      named without the service's staging prefix, so that both columns line up): the service's
- *      /v1/uploads (on S3, with its locks, job record and the copy of the media) and @tus/server alone on the same
- *      staging store;
- *   2. the CPU one request of each kind costs against the emulator (client and emulator together, both in this
- *      process), so that the counts can be read as milliseconds.
- *
- * Everything runs in this process, one upload at a time, after a few uncounted ones.
+ * `npm run bench:store`: what a resumable upload asks of the store, beside @tus/server alone. bench:load's tus rows
+ * run the S3 emulator (one thread) on the same cores as the service, so every request the service makes to the
+ * store is time taken from the uploads; this prints the requests per 8 MB tus upload (POST, one PATCH, then
+ * hosting), by kind (staged objects named without the service's staging prefix, so that both columns line up):
+ * the service's /v1/uploads (on S3, with its locks, job record and the copy of the media) and @tus/server alone on
+ * the same staging store. Everything runs in this process, one upload at a time, after a few uncounted ones.
  */
-import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from '@tus/server';
 import { parseConfig } from '../src/config.js';
-import { createS3Client } from '../src/adapters/s3-store.js';
 import { s3Staging } from '../src/adapters/tus/index.js';
 import { startTestApp } from '../test/support/app.js';
 import { startS3Server } from '../test/support/s3-server.js';
@@ -51,7 +43,7 @@ async function upload(base: string, path: string, settled: (id: string) => Promi
   const metadata = `filename ${Buffer.from('upload.mp4').toString('base64')},optimize ${Buffer.from('off').toString('base64')}`;
   const created = await fetch(`${base}${path}`, { method: 'POST', headers: { 'tus-resumable': '1.0.0', 'upload-length': String(file.bytes.length), 'upload-metadata': metadata } });
   const id = created.headers.get('location')!.split('/').pop()!;
-  const patched = await fetch(`${base}${path}/${id}`, { method: 'PATCH', headers: { 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' }, body: file.bytes });
+  const patched = await fetch(`${base}${path}/${id}`, { method: 'PATCH', headers: { 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' }, body: new Uint8Array(file.bytes) });
   if (patched.status !== 204) throw new Error(`PATCH: HTTP ${patched.status}`);
   await settled(id);
 }
@@ -93,34 +85,6 @@ for (const k of kinds) console.log(`| \`${k}\` | ${per(serviceCounts, k)} | ${pe
 const total = (m: Map<string, number>) => Math.round((10 * [...m.values()].reduce((a, b) => a + b, 0)) / UPLOADS) / 10;
 console.log(`| all | ${total(serviceCounts)} | ${total(aloneCounts)} |`);
 
-// What one request of each kind costs, client and emulator together.
-const client = createS3Client({ region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true, credentials: s3.credentials });
-const bucket = s3.bucket;
-await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'cost/big', Body: file.bytes }));
-async function cost(name: string, n: number, op: (i: number) => Promise<unknown>): Promise<string> {
-  for (let i = 0; i < 5; i++) await op(n + i);
-  const before = process.cpuUsage();
-  for (let i = 0; i < n; i++) await op(i);
-  const used = process.cpuUsage(before);
-  return `| ${name} | ${((used.user + used.system) / 1000 / n).toFixed(1)} |`;
-}
-const rows = [
-  await cost('PUT, 300 bytes', 100, (i) => client.send(new PutObjectCommand({ Bucket: bucket, Key: `cost/s/${i}`, Body: 'x'.repeat(300) }))),
-  await cost('HEAD', 100, (i) => client.send(new HeadObjectCommand({ Bucket: bucket, Key: `cost/s/${i}` }))),
-  await cost('DELETE', 100, (i) => client.send(new DeleteObjectCommand({ Bucket: bucket, Key: `cost/s/${i}` }))),
-  await cost('GET, 8 MB', 20, async () => {
-    const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: 'cost/big' }));
-    for await (const _ of res.Body as AsyncIterable<Uint8Array>);
-  }),
-  await cost('CopyObject, 8 MB', 20, (i) => client.send(new CopyObjectCommand({ Bucket: bucket, Key: `cost/c/${i}`, CopySource: `${bucket}/cost/big`, MetadataDirective: 'REPLACE', ContentType: 'video/mp4' }))),
-  await cost('PUT, 8 MB', 20, (i) => client.send(new PutObjectCommand({ Bucket: bucket, Key: `cost/p/${i}`, Body: file.bytes }))),
-];
-console.log('\n# CPU per request against the emulator (client and emulator, one process)\n');
-console.log('| request | CPU ms |');
-console.log('|---|---:|');
-for (const row of rows) console.log(row);
-
-client.destroy();
 alone.close();
 alone.closeAllConnections();
 await service.close();
