@@ -7,22 +7,25 @@ import type { AvOptions, AvProcessor, FileContent, Hasher, KeptAv, ProcessedAv }
 /** A video or audio upload once received: passed with its own bytes (held, hashed), or made carrier-ready by the converter. */
 export type ReceivedAv = { kept: KeptAv; content: FileContent } | { processed: ProcessedAv; size: number };
 
+/** A video or audio upload being received: its first bytes (read and sniffed) in `head`, the rest still in `reader`. */
+export interface ArrivingAv {
+  av: AvProcessor;
+  detected: { ext: string; mime: string };
+  head: PooledBytes;
+  reader: ReadableStreamDefaultReader<Uint8Array>;
+  /** Its input limit: past it, the body is refused. */
+  limit: SizeLimit;
+}
+
 /**
- * A video or audio upload, from its first bytes (already read and sniffed, in `head`) to a file ready to store.
- * One that could pass with its own bytes (no larger than describableBytes or its input limit, and the converter
- * can tell from its headers) is read whole into `head`, hashed as it arrives, and kept when the converter says so without running
- * anything (see AvProcessor.describeAsSent); the caller then owns `head`. Any other goes to the converter (see
- * convertAv), what was held first.
+ * A video or audio upload, from its first bytes to a file ready to store. One that could pass with its own bytes
+ * (no larger than describableBytes or its input limit, and the converter can tell from its headers) is read whole
+ * into `head`, hashed as it arrives, and kept when the converter says so without running anything (see
+ * AvProcessor.describeAsSent); the caller then owns `head`. Any other goes to the converter (see convertAv), what
+ * was held first.
  */
-export async function receiveAv(
-  av: AvProcessor,
-  detected: { ext: string; mime: string },
-  head: PooledBytes,
-  reader: ReadableStreamDefaultReader<Uint8Array>,
-  limit: SizeLimit,
-  options: AvOptions,
-  hold: { budgetBytes: number; declaredSize?: number; sha256: () => Hasher },
-): Promise<ReceivedAv> {
+export async function receiveAv(file: ArrivingAv, options: AvOptions, hold: { budgetBytes: number; declaredSize?: number; sha256: () => Hasher }): Promise<ReceivedAv> {
+  const { av, detected, head, reader, limit } = file;
   const format = asAvFormat(detected.ext);
   // Never past the input limit: a file over it is refused, whatever it is.
   const upTo = av.describeAsSent && format ? Math.min(describableBytes(format, options, hold.budgetBytes), limit.bytes) : 0;
@@ -41,7 +44,7 @@ export async function receiveAv(
     const kept = head.size <= upTo ? av.describeAsSent!(head.views(), format!, options) : undefined;
     if (kept) return { kept, content: { chunks: head.views(), size: head.size, sha256: hasher.digestHex() } };
   }
-  return convertAv(av, detected, head, reader, limit, options);
+  return convertAv(file, options);
 }
 
 /**
@@ -49,14 +52,7 @@ export async function receiveAv(
  * them on disk: inputs of hundreds of MB are never held whole here) and the body is refused as soon as it runs
  * past its limit. Whatever the converter kept for the file is let go on every path, and so is `head`.
  */
-async function convertAv(
-  av: AvProcessor,
-  detected: { ext: string; mime: string },
-  head: PooledBytes,
-  reader: ReadableStreamDefaultReader<Uint8Array>,
-  limit: SizeLimit,
-  options: AvOptions,
-): Promise<{ processed: ProcessedAv; size: number }> {
+async function convertAv({ av, detected, head, reader, limit }: ArrivingAv, options: AvOptions): Promise<{ processed: ProcessedAv; size: number }> {
   let upload: Awaited<ReturnType<AvProcessor['open']>> | undefined;
   try {
     let size = head.size; // the first chunks may already hold the whole file

@@ -214,7 +214,7 @@ export class MediaService {
     input: Pick<UploadInput, 'declaredSize' | 'key' | 'source'>,
   ): Promise<Media> {
     const hold = { budgetBytes: this.limits.budgetBytes, declaredSize: input.declaredSize, sha256: this.deps.sha256 };
-    const av = await receiveAv(this.deps.av!, received.detected, head, reader, received.limit, options, hold);
+    const av = await receiveAv({ av: this.deps.av!, detected: received.detected, head, reader, limit: received.limit }, options, hold);
     const out = 'kept' in av ? av.kept : av.processed;
     const size = 'kept' in av ? av.content.size : av.size;
     const facts = {
