@@ -9,7 +9,7 @@
  *    is under way (`conditionalWrites: false` leaves it out, to play a store that ignores them). It also makes
  *    every write atomic for readers, as in S3 (the emulator rewrites the file in place, so a GET racing with it
  *    could get a truncated body and wait for the rest forever): a write waits for reads of the key in progress,
- *    and reads wait for it. CopyObject's `x-amz-copy-source-if-match` is honoured the same way.
+ *    and reads wait for it. A copy reads its source as a GET does, and honours `x-amz-copy-source-if-match`.
  * - ListParts, AbortMultipartUpload and ListMultipartUploads, which @tus/s3-store calls: see s3-multipart.ts.
  * Buckets come from `configureBuckets` because bucket-level SDK calls fail its signature check.
  */
@@ -156,52 +156,63 @@ function conditionalPut(dir: string): Middleware {
   const waitForReaders = async (file: string) => {
     while (reading.has(file)) await new Promise<void>((resolve) => readersDone.set(file, resolve));
   };
+  /** Waits for a write of `file` to end, then counts a reader of it until the function it returns is called. */
+  const startReading = async (file: string) => {
+    while (writing.has(file)) await writing.get(file);
+    reading.set(file, (reading.get(file) ?? 0) + 1);
+    return () => {
+      const left = reading.get(file)! - 1;
+      if (left > 0) return void reading.set(file, left);
+      reading.delete(file);
+      readersDone.get(file)?.();
+    };
+  };
   return async (ctx, next) => {
     const m = /^\/([^/]+)\/(.+)$/.exec(ctx.path);
     if (!m || ctx.query.uploadId) return next();
     const file = join(dir, m[1]!, `${decodeURIComponent(m[2]!)}${OBJECT_SUFFIX}`);
     if (ctx.method === 'GET' || ctx.method === 'HEAD') {
-      while (writing.has(file)) await writing.get(file);
-      reading.set(file, (reading.get(file) ?? 0) + 1);
-      ctx.res.once('close', () => {
-        const left = reading.get(file)! - 1;
-        if (left > 0) return void reading.set(file, left);
-        reading.delete(file);
-        readersDone.get(file)?.();
-      });
+      ctx.res.once('close', await startReading(file));
       return next();
     }
     const ifMatch = ctx.headers['if-match'];
     const ifAbsent = ctx.headers['if-none-match'] === '*';
     if (ctx.method !== 'PUT') return next();
     const conditional = ifAbsent || typeof ifMatch === 'string';
-    // A plain write waits its turn (S3 replaces an object whole: a GET never sees half of a new version).
-    if (!conditional) while (writing.has(file)) await writing.get(file);
-    // Claim the name before any await, so that two racing writes cannot both pass the check.
-    if (writing.has(file)) return preconditionFailed(ctx);
-    let release!: () => void;
-    writing.set(file, new Promise<void>((resolve) => (release = resolve)));
+    // A copy reads its source as a GET does, from before it claims its own key (so that two copies never wait on
+    // each other): a write of the source waits for the copy, and the copy for such a write.
+    const source = copySourceFile(dir, ctx);
+    const doneReading = source && source !== file ? await startReading(source) : undefined;
     try {
-      await waitForReaders(file);
-      const holds = !conditional || (ifAbsent
-        ? (await stat(file).catch(() => null)) === null
-        : `"${await readFile(`${file}.md5`, 'utf8').catch(() => '')}"` === ifMatch);
-      if (!holds || !(await copySourceHolds(dir, ctx))) return preconditionFailed(ctx);
-      await next();
+      // A plain write waits its turn (S3 replaces an object whole: a GET never sees half of a new version).
+      if (!conditional) while (writing.has(file)) await writing.get(file);
+      // Claim the name before any await, so that two racing writes cannot both pass the check.
+      if (writing.has(file)) return preconditionFailed(ctx);
+      let release!: () => void;
+      writing.set(file, new Promise<void>((resolve) => (release = resolve)));
+      try {
+        await waitForReaders(file);
+        const holds = !conditional || (ifAbsent
+          ? (await stat(file).catch(() => null)) === null
+          : `"${await readFile(`${file}.md5`, 'utf8').catch(() => '')}"` === ifMatch);
+        const sourceHolds = !source || typeof ctx.headers['x-amz-copy-source-if-match'] !== 'string' ||
+          `"${await readFile(`${source}.md5`, 'utf8').catch(() => '')}"` === ctx.headers['x-amz-copy-source-if-match'];
+        if (!holds || !sourceHolds) return preconditionFailed(ctx);
+        await next();
+      } finally {
+        writing.delete(file);
+        release();
+      }
     } finally {
-      writing.delete(file);
-      release();
+      doneReading?.();
     }
   };
 }
 
-/** CopyObject's `x-amz-copy-source-if-match`: the source must still have that ETag. */
-async function copySourceHolds(dir: string, ctx: Ctx): Promise<boolean> {
+/** CopyObject's source (`x-amz-copy-source`: bucket/key) as the emulator's object file; undefined for any other write. */
+function copySourceFile(dir: string, ctx: Ctx): string | undefined {
   const source = ctx.headers['x-amz-copy-source'];
-  const ifMatch = ctx.headers['x-amz-copy-source-if-match'];
-  if (typeof source !== 'string' || typeof ifMatch !== 'string') return true;
-  const file = join(dir, `${decodeURIComponent(source).replace(/^\//, '')}${OBJECT_SUFFIX}`);
-  return `"${await readFile(`${file}.md5`, 'utf8').catch(() => '')}"` === ifMatch;
+  return typeof source === 'string' ? join(dir, `${decodeURIComponent(source).replace(/^\//, '')}${OBJECT_SUFFIX}`) : undefined;
 }
 
 function preconditionFailed(ctx: Ctx): void {
