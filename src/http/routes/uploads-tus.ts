@@ -38,6 +38,9 @@ export function tusRoutes(deps: Pick<AppDeps, 'media' | 'resumable' | 'apiKeys' 
    * Hosts a finished upload in the background; the job is recorded before its last request is answered. The bytes
    * stay staged until the outcome, so a full processing queue (503 server_busy) is waited out, not reported: the
    * upload is read again after the delay the refusal names, doubling, for as long as the job's deadline allows.
+   * Uploads are processed BACKGROUND_JOBS_AT_ONCE at a time; one that has not started by half its time fails
+   * (503 server_busy) rather than be processed only to be discarded as too late. A file kept byte for byte is
+   * copied from staging (storeKey), not sent to the store again.
    */
   const onFinish = async (upload: StagedUpload) => {
     const tus = port();
