@@ -8,12 +8,11 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Server } from '@tus/server';
 import { parseConfig } from '../src/config.js';
-import { s3Staging } from '../src/adapters/tus/index.js';
 import { startTestApp } from '../test/support/app.js';
 import { startS3Server } from '../test/support/s3-server.js';
 import { tusPayload } from './load-payloads.js';
+import { tusAloneServer, tusSender } from './tus-load.js';
 
 const UPLOADS = 6;
 const WARM = 2;
@@ -38,14 +37,12 @@ process.env.AWS_SECRET_ACCESS_KEY = s3.credentials.secretAccessKey;
 const env = { STORAGE_DRIVER: 's3', S3_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint, S3_FORCE_PATH_STYLE: 'true', MEDIA_URL_TTL_SECONDS: '86400', LOG_LEVEL: 'warn' };
 const file = tusPayload();
 
-/** One tus upload as bench:load sends it; resolves once the upload (and, for the service, its hosting) is done. */
-async function upload(base: string, path: string, settled: (id: string) => Promise<unknown>): Promise<void> {
-  const metadata = `filename ${Buffer.from('upload.mp4').toString('base64')},optimize ${Buffer.from('off').toString('base64')}`;
-  const created = await fetch(`${base}${path}`, { method: 'POST', headers: { 'tus-resumable': '1.0.0', 'upload-length': String(file.bytes.length), 'upload-metadata': metadata } });
-  const id = created.headers.get('location')!.split('/').pop()!;
-  const patched = await fetch(`${base}${path}/${id}`, { method: 'PATCH', headers: { 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' }, body: new Uint8Array(file.bytes) });
-  if (patched.status !== 204) throw new Error(`PATCH: HTTP ${patched.status}`);
-  await settled(id);
+const agent = new http.Agent({ keepAlive: true });
+/** One tus upload as bench:load sends it (tusSender); resolves once it (and, for the service, its hosting) is done. */
+async function upload(port: number, path: string, settled: (id: string) => Promise<unknown>): Promise<void> {
+  const sent = await tusSender(port, path, agent)(file);
+  if (!sent.ok) throw new Error(sent.error);
+  await settled(sent.body.split('/').pop()!);
 }
 
 async function countPerUpload(run: () => Promise<void>): Promise<Map<string, number>> {
@@ -67,14 +64,12 @@ jobs.end = (id, ...rest) => {
   ended.set(id, done);
   return done;
 };
-const serviceCounts = await countPerUpload(() => upload(service.baseUrl, '/v1/uploads', async (id) => ended.get(id)));
+const serviceCounts = await countPerUpload(() => upload(Number(new URL(service.baseUrl).port), '/v1/uploads', async (id) => ended.get(id)));
 
 // @tus/server alone, as bench:load runs it.
-const config = parseConfig({ ...env, STORAGE_DRIVER: 's3' });
-const tus = new Server({ path: '/files', datastore: s3Staging(config, 3_600_000) });
-const alone = http.createServer((req, res) => void tus.handle(req, res));
+const alone = tusAloneServer(parseConfig(env));
 await new Promise<void>((resolve) => alone.listen(0, '127.0.0.1', resolve));
-const aloneCounts = await countPerUpload(() => upload(`http://127.0.0.1:${(alone.address() as AddressInfo).port}`, '/files', async () => undefined));
+const aloneCounts = await countPerUpload(() => upload((alone.address() as AddressInfo).port, '/files', async () => undefined));
 
 console.log(`# Store requests per resumable upload (8 MB MP4, optimize=off; mean of ${UPLOADS})\n`);
 console.log('| request | service /v1/uploads | @tus/server alone |');
@@ -85,6 +80,7 @@ for (const k of kinds) console.log(`| \`${k}\` | ${per(serviceCounts, k)} | ${pe
 const total = (m: Map<string, number>) => Math.round((10 * [...m.values()].reduce((a, b) => a + b, 0)) / UPLOADS) / 10;
 console.log(`| all | ${total(serviceCounts)} | ${total(aloneCounts)} |`);
 
+agent.destroy();
 alone.close();
 alone.closeAllConnections();
 await service.close();

@@ -7,7 +7,7 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Server } from '@tus/server';
-import { parseConfig } from '../src/config.js';
+import { parseConfig, type Config } from '../src/config.js';
 import { s3Staging } from '../src/adapters/tus/index.js';
 import type { Payload } from './load-payloads.js';
 import type { Outcome, Send } from './load-requests.js';
@@ -19,15 +19,19 @@ const REQUEST_TIMEOUT_MS = 60_000;
  * same function), with its own defaults for everything else; prints the ready line load.ts waits for.
  */
 export async function runTusAlone(): Promise<void> {
-  const config = parseConfig(process.env);
-  const tus = new Server({ path: '/files', datastore: s3Staging(config, config.UPLOAD_EXPIRY_HOURS * 3_600_000) });
-  const server = http.createServer((req, res) => void tus.handle(req, res));
+  const server = tusAloneServer(parseConfig(process.env));
   server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ ready: true, port: (server.address() as AddressInfo).port })));
   process.once('SIGTERM', () => {
     server.close();
     server.closeAllConnections();
     process.exit(0);
   });
+}
+
+/** @tus/server alone at /files on the service's staging store (`config`'s bucket), nothing else; not listening yet. */
+export function tusAloneServer(config: Config): http.Server {
+  const tus = new Server({ path: '/files', datastore: s3Staging(config, config.UPLOAD_EXPIRY_HOURS * 3_600_000) });
+  return http.createServer((req, res) => void tus.handle(req, res));
 }
 
 /**

@@ -8,7 +8,7 @@ import type { UploadStage } from './progress.js';
 import { interrupted, type Service } from './service.js';
 import type { HostOptions } from './upload.js';
 
-/** Chunks of 8 MiB: the S3 store's part size, and what is sent again at most after a dropped connection. */
+/** Chunks of 8 MiB: one PATCH each, and at most what is sent again after a dropped connection. */
 const CHUNK_BYTES = 8 * 1024 * 1024;
 /** After a dropped connection, tus-js-client asks the service how much arrived and resumes from there. */
 const RETRY_DELAYS_MS = [0, 1_000, 3_000, 5_000, 10_000];

@@ -152,6 +152,9 @@ export const MediaImportSchema = z
   .openapi('MediaImport');
 
 /** POST /v1/uploads/direct. */
+/** The `{id}` of an upload's URL (resumable or direct): a random part, without an extension. */
+export const UploadIdParamsSchema = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'q5V0Ck3nYbq2V8D3mXy0cQ' }) });
+
 export const DirectUploadRequestSchema = z
   .object({
     filename: z.string().min(1, 'filename must not be empty').max(255).openapi({ example: 'clip.mov' }),

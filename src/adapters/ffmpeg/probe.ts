@@ -1,4 +1,6 @@
 import { open } from 'node:fs/promises';
+import { apeFooterEndsAt, id3v1EndsAt } from '../../lib/containers/av-tags.js';
+import { Pieces } from '../../lib/pieces.js';
 import { isPersonalTag, type AvFacts, type AvFormat, type AudioStreamFacts, type VideoStreamFacts } from '../../core/policy.js';
 
 /** The parts of `ffprobe -show_streams -show_format -of json` read here. */
@@ -83,11 +85,10 @@ export async function endsWithApeTag(path: string): Promise<boolean> {
   const file = await open(path, 'r');
   try {
     const { size } = await file.stat();
-    const tail = Buffer.alloc(Math.min(160, size));
-    await file.read(tail, 0, tail.length, size - tail.length);
-    const footerAt = (end: number) => end >= 32 && tail.toString('latin1', end - 32, end - 24) === 'APETAGEX';
-    const id3v1 = tail.length >= 128 && tail.toString('latin1', tail.length - 128, tail.length - 125) === 'TAG';
-    return footerAt(tail.length) || (id3v1 && footerAt(tail.length - 128));
+    const bytes = Buffer.alloc(Math.min(160, size));
+    await file.read(bytes, 0, bytes.length, size - bytes.length);
+    const tail = Pieces.of(bytes);
+    return apeFooterEndsAt(tail, tail.length) || (id3v1EndsAt(tail, tail.length) && apeFooterEndsAt(tail, tail.length - 128));
   } finally {
     await file.close();
   }

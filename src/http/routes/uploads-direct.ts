@@ -5,7 +5,7 @@ import { contentLength } from '../../core/http-values.js';
 import { emptyStream } from '../../core/streams.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { noteMedia } from '../observability.js';
-import { CompleteUploadSchema, DirectUploadRequestSchema, DirectUploadSchema, ImageQuerySchema, MediaResponseSchema, errorResponse, errors, imageOptions } from '../schemas.js';
+import { CompleteUploadSchema, DirectUploadRequestSchema, DirectUploadSchema, ImageQuerySchema, MediaResponseSchema, UploadIdParamsSchema, errorResponse, errors, imageOptions } from '../schemas.js';
 
 /** The PUT a signed direct-upload URL names: its signature stands in for the API key (see app.ts). */
 export const SIGNED_PUT_PATH = /^\/v1\/uploads\/direct\/[^/]+$/;
@@ -13,7 +13,6 @@ export const SIGNED_PUT_PATH = /^\/v1\/uploads\/direct\/[^/]+$/;
 /** How the reference page (/docs) groups these operations. */
 const DIRECT_TAG = 'Direct uploads';
 
-const uploadId = (name: string) => z.object({ id: z.string().openapi({ param: { name, in: 'path' }, example: 'q5V0Ck3nYbq2V8D3mXy0cQ' }) });
 
 const SignedPutQuerySchema = z.object({
   size: z.coerce.number({ error: 'size must be a whole number' }).int({ error: 'size must be a whole number' }).positive({ error: 'size must be a whole number' }),
@@ -46,7 +45,7 @@ export function directUploadRoutes(deps: Pick<AppDeps, 'directUploads' | 'apiKey
     tags: [DIRECT_TAG],
     summary: 'The file\'s bytes, at the URL POST /v1/uploads/direct returned (local disk, R2 binding); no API key: the URL is signed',
     security: [],
-    request: { params: uploadId('id'), query: SignedPutQuerySchema },
+    request: { params: UploadIdParamsSchema, query: SignedPutQuerySchema },
     responses: {
       200: { description: 'Received', content: { 'application/json': { schema: z.object({ success: z.literal(true), upload_id: z.string(), size: z.number().int() }) } } },
       ...errors(400, 403, 404, 408, 410, 429, 503),
@@ -65,7 +64,7 @@ export function directUploadRoutes(deps: Pick<AppDeps, 'directUploads' | 'apiKey
     tags: [DIRECT_TAG],
     summary: 'Host a direct upload once its PUT is done: the same pipeline and answer as POST /v1/media; asked again, the same answer',
     request: {
-      params: uploadId('id'),
+      params: UploadIdParamsSchema,
       query: ImageQuerySchema,
       body: { content: { 'application/json': { schema: CompleteUploadSchema } }, required: false },
     },

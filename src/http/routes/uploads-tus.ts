@@ -1,4 +1,4 @@
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { AppError, isAppError } from '../../core/errors.js';
 import { uploadOwner } from '../../core/keys.js';
@@ -8,7 +8,7 @@ import { refuse } from '../../core/policy.js';
 import type { Media } from '../../core/media-service.js';
 import type { ResumableUploadHooks, ResumableUploads, StagedUpload } from '../../core/ports.js';
 import type { AppDeps, AppEnv } from '../deps.js';
-import { MediaStatusResponseSchema, errorResponse, errors } from '../schemas.js';
+import { MediaStatusResponseSchema, UploadIdParamsSchema, errorResponse, errors } from '../schemas.js';
 import { avOptionsIn, imageOptionsIn } from '../upload.js';
 
 /**
@@ -100,7 +100,7 @@ export function tusRoutes(deps: Pick<AppDeps, 'media' | 'resumable' | 'apiKeys' 
     description:
       'Answers as GET /v1/media/{id} does for a background upload. Before the last byte is in: 409 `upload_incomplete`. ' +
       'Another API key than the one that created the upload: 404.',
-    request: { params: z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'q5V0Ck3nYbq2V8D3mXy0cQ' }) }) },
+    request: { params: UploadIdParamsSchema },
     responses: {
       200: { description: 'Processing or ready', content: { 'application/json': { schema: MediaStatusResponseSchema } } },
       ...errors(401, 404, 413, 415, 422, 429, 500, 501, 503, 504),

@@ -3,7 +3,7 @@ import { readEsdsAac } from './aac-config.js';
 import { plainAvcSample, readAvcConfig } from './h264-sps.js';
 import { eachBox, handlerType, readBrands, type Box } from './iso-boxes.js';
 import { apart, frameRate, holds, mediaTimescale, one, plainEditList, sampleChunks, timescaleAt, version, type Boxes } from './iso-sample-tables.js';
-import { audioEnd, frameAt, isInfoFrame, mpegAudioSeconds, sameStream, xingOffset } from './mpeg-audio.js';
+import { audioEnd, frameAt, isInfoFrame, samplesPerFrame, sameStream, xingOffset } from './mpeg-audio.js';
 
 /**
  * What ffprobe would say of a video or audio file that is already deliverable, read in-process from its container
@@ -245,6 +245,7 @@ function describeMp3(b: Pieces): DescribedAv | undefined {
   const xing = xingOffset(first);
   if (xing + 12 > first.length || audioFrames === 0 || !(b.startsWith('Xing', xing) || b.startsWith('Info', xing))) return undefined;
   if ((b.u32be(xing + 4) & 1) === 0 || b.u32be(xing + 8) !== audioFrames) return undefined;
-  const seconds = mpegAudioSeconds(b);
-  return seconds === undefined ? undefined : { duration: Math.round(seconds * 1e6) / 1e6, audio };
+  // Every frame is of the first's stream (checked above), so the frames counted give the duration at once.
+  const seconds = (audioFrames * samplesPerFrame(first)) / first.sampleRate;
+  return { duration: Math.round(seconds * 1e6) / 1e6, audio };
 }

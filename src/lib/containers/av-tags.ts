@@ -195,6 +195,11 @@ function fragmentOffsets(b: Pieces, moofs: readonly Box[], mfras: readonly Box[]
 
 const syncsafe = (b: Pieces, at: number) => ((b.byte(at) & 0x7f) << 21) | ((b.byte(at + 1) & 0x7f) << 14) | ((b.byte(at + 2) & 0x7f) << 7) | (b.byte(at + 3) & 0x7f);
 
+/** Whether an ID3v1 tag (`TAG`, 128 bytes) ends at `end`. */
+export const id3v1EndsAt = (b: Pieces, end: number): boolean => end >= 128 && b.startsWith('TAG', end - 128);
+/** Whether an APEv2 tag's footer (`APETAGEX`, 32 bytes) ends at `end`. */
+export const apeFooterEndsAt = (b: Pieces, end: number): boolean => end >= 32 && b.startsWith('APETAGEX', end - 32);
+
 /**
  * An MP3 without its tags: ID3v2 tags in front, and at the end an ID3v1 tag (`TAG`, the last 128 bytes), an APEv2
  * tag (`APETAGEX` footer, with or without its header) and an appended ID3v2 tag (its `3DI` footer), in whatever
@@ -213,10 +218,10 @@ export function withoutMp3Tags(bytes: Uint8Array): WithoutTags | undefined {
   }
   let end = b.length;
   for (let tags = 0; tags < 8; tags++) {
-    if (end - start >= 128 && b.startsWith('TAG', end - 128)) {
+    if (end - start >= 128 && id3v1EndsAt(b, end)) {
       removed.push('ID3v1');
       end -= 128;
-    } else if (end - start >= 32 && b.startsWith('APETAGEX', end - 32)) {
+    } else if (end - start >= 32 && apeFooterEndsAt(b, end)) {
       // The footer: its size counts the items and the footer, not the header (flag bit 31: there is one).
       const size = b.u32le(end - 32 + 12) + (b.byte(end - 32 + 23) & 0x80 ? 32 : 0);
       if (size < 32 || size > end - start) return undefined;

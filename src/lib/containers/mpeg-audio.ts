@@ -122,6 +122,9 @@ export function firstFrameHeader(b: Pieces, from: number, within: number): { at:
   return undefined;
 }
 
+/** How many samples (per channel) one frame holds: Layer I 384, Layer III of MPEG-2/2.5 576, else 1152. */
+export const samplesPerFrame = (frame: FrameHeader): number => (frame.layer === 1 ? 384 : frame.layer === 3 && frame.version !== 1 ? 576 : 1152);
+
 /**
  * How long the sound lasts, in seconds: every frame from the first to the end of the audio, counted (an encoder's
  * info frame holds no sound), each `samples per frame / sample rate` long. Undefined when the frames do not run
@@ -136,7 +139,7 @@ export function mpegAudioSeconds(b: Pieces): number | undefined {
   while (p < end) {
     const frame = frameAt(b, p);
     if (!frame || !sameStream(frame, first) || p + frame.length > end) return undefined;
-    if (!isInfoFrame(b, p, frame)) samples += frame.layer === 1 ? 384 : frame.layer === 3 && frame.version !== 1 ? 576 : 1152;
+    if (!isInfoFrame(b, p, frame)) samples += samplesPerFrame(frame);
     p += frame.length;
   }
   return samples / first.sampleRate;
