@@ -153,6 +153,18 @@ describe('S3Store, S3 specifics', () => {
     expect((await readAll((await store.get(fresh))!.body)).equals(replacement)).toBe(true);
   });
 
+  it('copy() over an object gives the key its source\'s ETag, which a copy of it on that condition then matches', async () => {
+    const store = make();
+    const { key: from } = await putSample(store, 'pdf');
+    const { key: onto } = await putSample(store, 'pdf');
+    const before = (await store.head(onto))!.etag;
+    await store.copy(from, onto, { contentType: 'application/pdf' });
+    const after = (await store.head(onto))!.etag;
+    expect(after).toBe((await store.head(from))!.etag);
+    expect(after).not.toBe(before);
+    await expect(store.copy(onto, newMediaId('pdf'), { contentType: 'application/pdf', ifMatch: after })).resolves.toBeUndefined();
+  });
+
   it('expiresAt is the signing time plus the TTL, and the URL says the same', async () => {
     const now = new Date(Math.floor(Date.now() / 1000) * 1000);
     const store = make({ now: () => now, urlTtlSeconds: 600 });

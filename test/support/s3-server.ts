@@ -1,6 +1,6 @@
 /**
  * An S3 emulator for tests: @20minutes/s3rver@4 started in-process on a free port with a throwaway directory.
- * It checks SigV4 signatures and presigned-URL expiry, which is why it is used (see stack-notes). Two gaps
+ * It checks SigV4 signatures and presigned-URL expiry, which is why it is used (see stack-notes). Three gaps
  * against real S3 are patched here so tests exercise our code, not the emulator's bugs:
  *  - Suffix ranges (`bytes=-N`) are parsed as `bytes=0-N`: rewritten to `bytes=<size-N>-` once the
  *    signature has been checked (the Range header is signed, so it cannot be changed earlier).
@@ -10,13 +10,15 @@
  *    every write atomic for readers, as in S3 (the emulator rewrites the file in place, so a GET racing with it
  *    could get a truncated body and wait for the rest forever): a write waits for reads of the key in progress,
  *    and reads wait for it. A copy reads its source as a GET does, and honours `x-amz-copy-source-if-match`.
- * - ListParts, AbortMultipartUpload and ListMultipartUploads, which @tus/s3-store calls: see s3-multipart.ts.
+ *  - A copy that replaces the metadata (as ours do) keeps the destination's old ETag when it overwrites an object,
+ *    and otherwise reads the whole copy back to hash it: the source's ETag is copied with the bytes instead, as in S3.
+ *  - ListParts, AbortMultipartUpload and ListMultipartUploads, which @tus/s3-store calls: see s3-multipart.ts.
  * Buckets come from `configureBuckets` because bucket-level SDK calls fail its signature check.
  */
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { multipartGaps } from './s3-multipart.js';
 
@@ -72,6 +74,7 @@ export interface S3TestServerOptions {
 
 export async function startS3Server(bucket = 'media-test', options: S3TestServerOptions = {}): Promise<S3TestServer> {
   patchSuffixRanges();
+  patchCopyEtag();
   const dir = await mkdtemp(join(tmpdir(), 's3rver-'));
   const launch = async (port: number) => {
     const server = new S3rver({ port, address: '127.0.0.1', directory: dir, silent: true, configureBuckets: [{ name: bucket }] });
@@ -219,6 +222,24 @@ function preconditionFailed(ctx: Ctx): void {
   ctx.status = 412;
   ctx.type = 'application/xml';
   ctx.body = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message></Error>';
+}
+
+/** Makes the emulator's CopyObject carry the source's ETag (its `.md5` file) with the bytes; see the header. */
+function patchCopyEtag(): void {
+  type Store = { getResourcePath(b: string, k: string, r: string): string };
+  type CopyObject = ((this: Store, srcBucket: string, srcKey: string, destBucket: string, destKey: string, ...rest: unknown[]) => Promise<unknown>) & { patched?: true };
+  const store = (require('@20minutes/s3rver/lib/stores/filesystem.js') as { prototype: { copyObject: CopyObject } }).prototype;
+  if (store.copyObject.patched) return;
+  const original = store.copyObject;
+  store.copyObject = Object.assign(
+    async function (this: Store, srcBucket: string, srcKey: string, destBucket: string, destKey: string, ...rest: unknown[]) {
+      const [from, to] = [this.getResourcePath(srcBucket, srcKey, 'object.md5'), this.getResourcePath(destBucket, destKey, 'object.md5')];
+      // Without the source's ETag on disk, the destination's stale one goes, and the original hashes the copy.
+      if (from !== to) await mkdir(dirname(to), { recursive: true }).then(() => copyFile(from, to)).catch(() => rm(to, { force: true }));
+      return original.call(this, srcBucket, srcKey, destBucket, destKey, ...rest);
+    },
+    { patched: true as const },
+  );
 }
 
 /** Wraps the emulator's GET Object controller (looked up per request by its router) to honour `bytes=-N`. */
