@@ -11,6 +11,8 @@ import { runCli } from '../support/cli.js';
 /**
  * An upload stopped in the middle. A TCP proxy holds an upload's PATCH after its first megabyte (a stalled
  * network) while `stall` is set, so the upload is surely under way when the CLI is stopped; other requests pass.
+ * The service's PUBLIC_BASE_URL is the proxy's, as behind a load balancer: the upload's URL (Location) leads the
+ * PATCHes through it too, not only the creating POST.
  */
 const MB = 1024 * 1024;
 let t: TestApp;
@@ -20,8 +22,7 @@ const sockets = new Set<Socket>();
 let dir: string;
 let stall = true;
 beforeAll(async () => {
-  t = await startTestApp();
-  const target = Number(new URL(t.baseUrl).port);
+  let target = 0; // the service's port, once it listens
   proxy = createServer((client) => {
     const upstream = connect(target, '127.0.0.1');
     for (const s of [client, upstream]) {
@@ -43,6 +44,8 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
   proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  t = await startTestApp({ PUBLIC_BASE_URL: proxyUrl });
+  target = Number(new URL(t.baseUrl).port);
   dir = await mkdtemp(join(tmpdir(), 'mms-media-cli-interrupt-'));
 });
 afterAll(async () => {
