@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MediaStatusResponseSchema } from '../../src/http/schemas.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { BACKGROUND_JOBS_AT_ONCE } from '../../src/core/media-jobs.js';
 import * as av from '../support/av-fixtures.js';
+import { pdf } from '../support/fixtures.js';
 import { filesIn } from '../support/http.js';
 import { settledUpload, tusUpload } from '../support/tus.js';
 
@@ -45,4 +47,37 @@ describe('uploads that finish while the conversion queue is full', () => {
       await busy.close();
     }
   }, 120_000);
+});
+
+describe('a finished upload that waits past half its time for a turn', () => {
+  it('is not processed: it reads failed with 503 server_busy and leaves nothing staged; those before it are hosted', async () => {
+    // The first BACKGROUND_JOBS_AT_ONCE uploads are held inside the pipeline until `open`, so the next one waits.
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    const host = t.deps.media.host.bind(t.deps.media);
+    const hosted = vi.spyOn(t.deps.media, 'host').mockImplementation(async (input) => (await opened, host(input)));
+    // Only Date is faked (timers and sockets stay real), so that the clock can jump past half the job's time.
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+    try {
+      const first = await Promise.all(Array.from({ length: BACKGROUND_JOBS_AT_ONCE }, () => tusUpload(`${t.baseUrl}/v1/uploads`, pdf(), { metadata: { filename: 'menu.pdf' } })));
+      await vi.waitUntil(() => hosted.mock.calls.length === BACKGROUND_JOBS_AT_ONCE);
+      const late = await tusUpload(`${t.baseUrl}/v1/uploads`, pdf(), { metadata: { filename: 'late.pdf' } });
+      const job = MediaStatusResponseSchema.parse(await (await fetch(`${t.baseUrl}/v1/uploads/${late.id}/media`)).json());
+      if (job.status !== 'processing') throw new Error(`already ${job.status}`);
+      const started = Date.parse(job.started_at);
+      vi.setSystemTime(started + (Date.parse(job.deadline) - started) / 2 + 1_000);
+      open();
+
+      const res = await settledUpload(t.baseUrl, late.id);
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ success: false, status: 'failed', code: 'server_busy', error: expect.stringContaining('Upload it again') });
+      expect(hosted).toHaveBeenCalledTimes(BACKGROUND_JOBS_AT_ONCE); // the late one never reached the pipeline
+      for (const up of first) expect(MediaStatusResponseSchema.parse(await (await settledUpload(t.baseUrl, up.id)).json()).status).toBe('ready');
+      expect((await filesIn(`${t.dir}/media`)).filter((f) => f.startsWith('uploads/'))).toEqual([]);
+    } finally {
+      open();
+      vi.useRealTimers();
+      hosted.mockRestore();
+    }
+  });
 });
