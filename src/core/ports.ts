@@ -282,9 +282,12 @@ export interface ResumableUploads {
   handle(request: Request, hooks: ResumableUploadHooks): Promise<Response>;
   /** The upload while it is staged; null when it never was, has expired or has been processed and removed. */
   find(id: string): Promise<StagedUpload | null>;
-  /** A finished upload's bytes. */
-  read(id: string): Promise<ReadableStream<Uint8Array>>;
-  /** The upload's key in the media store, when it is staged as one of its objects (in its bucket): a file kept byte for byte is copied from there. */
+  /** A finished upload's bytes, and the ETag of the object they were read from when it is staged in the media bucket. */
+  read(id: string): Promise<{ body: ReadableStream<Uint8Array>; etag?: string }>;
+  /**
+   * The upload's key in the media store, when it is staged as one of its objects (in its bucket): a file kept byte
+   * for byte is copied from there, on the condition that the object still has the ETag read() gave.
+   */
   storeKey(id: string): string | undefined;
   /**
    * Removes a staged upload, bytes and record; nothing happens when it is already gone. `finished`: its last byte

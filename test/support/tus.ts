@@ -76,7 +76,8 @@ export function hashWhatIsRead(port: ResumableUploads): string[] {
   const read = port.read.bind(port);
   vi.spyOn(port, 'read').mockImplementation(async (id) => {
     const hash = createHash('sha256');
-    return (await read(id)).pipeThrough(new TransformStream({ transform: (chunk, c) => (hash.update(chunk), c.enqueue(chunk)), flush: () => void hashes.push(hash.digest('hex')) }));
+    const { body, etag } = await read(id);
+    return { body: body.pipeThrough(new TransformStream({ transform: (chunk, c) => (hash.update(chunk), c.enqueue(chunk)), flush: () => void hashes.push(hash.digest('hex')) })), etag };
   });
   return hashes;
 }

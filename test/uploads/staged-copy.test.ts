@@ -1,5 +1,6 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { S3Store } from '../../src/adapters/s3-store.js';
+import { createS3Client, S3Store } from '../../src/adapters/s3-store.js';
 import { MediaStatusResponseSchema } from '../../src/http/schemas.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { directClient, sha256Hex } from '../support/direct-upload.js';
@@ -89,5 +90,23 @@ describe('staged uploads kept as sent, on S3', () => {
     expect(body.media).toMatchObject({ id: `${up.id}.pdf`, kind: 'document', size: bytes.length, sha256: sha256Hex(bytes) });
     expect(sha256Hex(new Uint8Array(await (await fetch(body.media.url)).arrayBuffer()))).toBe(sha256Hex(bytes));
     expect((await listBucket(s3.dir, s3.bucket)).keys.filter((k) => k.includes(up.id)).sort()).toEqual([`${up.id}.pdf`, `status/${up.id}.json`].sort());
+  });
+
+  it('a tus upload whose staged object is written again after it was read: the copy is refused and the checked bytes are written', async () => {
+    const bytes = fx.pdf(300_000);
+    const bucket = createS3Client({ region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true, credentials: s3.credentials });
+    // Someone with the bucket's keys replaces the staged object while the service is checking it.
+    const other = Buffer.from(fx.html().toString().padEnd(bytes.length, ' '));
+    watchWrites(async () => void (await bucket.send(new PutObjectCommand({ Bucket: s3.bucket, Key: writes.copy.at(-1)!.from, Body: other }))));
+    try {
+      const up = await tusUpload(`${t.baseUrl}/v1/uploads`, bytes, { metadata: { filename: 'menu.pdf' } });
+      const body = MediaStatusResponseSchema.parse(await (await settledUpload(t.baseUrl, up.id)).json());
+      if (body.status !== 'ready') throw new Error(`still ${body.status}`);
+      expect(writes.copy).toEqual([{ from: `uploads/tus/${up.id}`, key: `${up.id}.pdf` }]);
+      expect(writes.put.filter((key) => key === `${up.id}.pdf`)).toEqual([`${up.id}.pdf`]);
+      expect(sha256Hex(new Uint8Array(await (await fetch(body.media.url)).arrayBuffer()))).toBe(sha256Hex(bytes));
+    } finally {
+      bucket.destroy();
+    }
   });
 });

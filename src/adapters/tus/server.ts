@@ -127,9 +127,9 @@ export class TusUploads implements ResumableUploads {
     }
   }
 
-  async read(id: string): Promise<ReadableStream<Uint8Array>> {
-    const stream = (await this.options.datastore.read(this.options.prefix + id)) as Readable;
-    return Readable.toWeb(stream) as ReadableStream<Uint8Array>;
+  async read(id: string): Promise<{ body: ReadableStream<Uint8Array>; etag?: string }> {
+    const { body, etag } = await this.options.datastore.readFinished(this.options.prefix + id);
+    return { body: Readable.toWeb(body) as ReadableStream<Uint8Array>, etag };
   }
 
   storeKey(id: string): string | undefined {

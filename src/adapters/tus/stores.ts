@@ -15,8 +15,11 @@ import type { DataStore, Upload } from '@tus/server';
 export interface StagingStore extends DataStore {
   /** The upload's record as created (size, metadata, creation date), or null; its offset is not read. */
   describe(id: string): Promise<Upload | null>;
-  /** A finished upload's bytes. */
-  read(id: string): Readable | Promise<Readable>;
+  /**
+   * A finished upload's bytes, and the version (ETag) of the object they are read from when it is one in the bucket:
+   * a copy of that object made on that condition is a copy of these bytes.
+   */
+  readFinished(id: string): Promise<{ body: Readable; etag?: string }>;
   remove(id: string): Promise<void>;
   /** remove() for an upload whose last byte is in: only its bytes and record are left. */
   removeFinished(id: string): Promise<void>;
@@ -40,6 +43,10 @@ export class StagingFileStore extends FileStore implements StagingStore {
 
   async describe(id: string): Promise<Upload | null> {
     return (await this.configstore.get(id)) ?? null;
+  }
+
+  async readFinished(id: string): Promise<{ body: Readable }> {
+    return { body: this.read(id) as Readable };
   }
 
   override async remove(id: string): Promise<void> {
@@ -71,6 +78,11 @@ export class StagingS3Store extends S3Store implements StagingStore {
     } catch {
       return null; // no `.info` object: no such upload
     }
+  }
+
+  async readFinished(id: string): Promise<{ body: Readable; etag?: string }> {
+    const object = await this.client.getObject({ Bucket: this.bucket, Key: id });
+    return { body: object.Body as Readable, etag: object.ETag };
   }
 
   override async remove(id: string): Promise<void> {

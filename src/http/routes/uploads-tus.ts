@@ -40,7 +40,7 @@ export function tusRoutes(deps: Pick<AppDeps, 'media' | 'resumable' | 'apiKeys' 
    * upload is read again after the delay the refusal names, doubling, for as long as the job's deadline allows.
    * Uploads are processed BACKGROUND_JOBS_AT_ONCE at a time; one that has not started by half its time fails
    * (503 server_busy) rather than be processed only to be discarded as too late. A file kept byte for byte is
-   * copied from staging (storeKey), not sent to the store again.
+   * copied from staging (storeKey) while the staged object is still the one read, not sent to the store again.
    */
   const onFinish = async (upload: StagedUpload) => {
     const tus = port();
@@ -50,9 +50,11 @@ export function tusRoutes(deps: Pick<AppDeps, 'media' | 'resumable' | 'apiKeys' 
     const until = Date.parse(job.deadline) - (Date.parse(job.deadline) - Date.parse(job.started_at)) / 2;
     const host = async (): Promise<Media> => {
       if (Date.now() > until) throw stillWaiting(); // the other half of its time would not be enough to be sure
+      const staged = await tus.read(upload.id);
       return media.host({
-        body: await tus.read(upload.id),
-        source: storeKey === undefined ? undefined : { key: storeKey },
+        body: staged.body,
+        // Copied only while it is still the object read: no write to it after this read can become the media.
+        source: storeKey === undefined ? undefined : { key: storeKey, etag: staged.etag },
         declaredSize: upload.size,
         filename,
         declaredContentType: filetype,
