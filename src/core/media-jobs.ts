@@ -185,11 +185,13 @@ export class MediaJobs {
   /**
    * A background job as its record tells it: processing, or ready with its media; a failed job throws its refusal
    * (with `status: "failed"`), and so does one still processing past its deadline (media_processing_timeout).
-   * Asked for an owner, a job begun for another (or for none) is not found.
+   * A job begun for an owner (a resumable upload's) is not found when asked for by anyone else. `owner.only`: a
+   * job begun for no owner is not found either (GET /v1/uploads/{id}/media knows only resumable uploads).
    */
-  async state(id: string, owner?: string): Promise<JobState> {
+  async state(id: string, owner?: { is: string; only?: boolean }): Promise<JobState> {
     const record = JOB_ID.test(id) ? await this.record(id) : null;
-    if (!record || (owner !== undefined && record.owner !== owner)) throw mediaNotFound(id);
+    const mine = record?.owner === undefined ? !owner?.only : record.owner === owner?.is;
+    if (!record || !mine) throw mediaNotFound(id);
     if (record.status === 'failed') throw jobError(id, record);
     if (record.status === 'ready') return { status: 'ready', media: await this.deps.media.get(record.media_id) };
     if (Date.parse(record.deadline) < Date.now()) throw timedOutJob(id, record.deadline);

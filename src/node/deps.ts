@@ -13,6 +13,8 @@ import { SendService } from '../core/send-service.js';
 import type { AvProcessor, ImageProcessor, Logger, MediaStore } from '../core/ports.js';
 import type { AppDeps } from '../http/deps.js';
 import { LocalStore } from '../adapters/local-store.js';
+import { DIRECT_STAGING_PREFIX } from '../core/keys.js';
+import { keepDirectStagingSwept } from './direct-staging-sweep.js';
 import { POOL_KEEP_BYTES, imageConcurrency } from './memory.js';
 import { buildUrlServices, type UrlServiceOverrides } from './url-services.js';
 import { consoleFiles } from './console-files.js';
@@ -126,6 +128,7 @@ function buildStorage(config: Config, logger: Logger): { store: MediaStore; idem
     const store = new LocalStore(resolve(config.LOCAL_STORAGE_DIR), config.PUBLIC_BASE_URL);
     // One process owns the local disk: a secret of its own will do unless UPLOAD_SIGNING_SECRET is set.
     const urls = new SignedUploadUrls(signingSecret(config.UPLOAD_SIGNING_SECRET, false), config.PUBLIC_BASE_URL);
+    keepDirectStagingSwept(join(resolve(config.LOCAL_STORAGE_DIR), DIRECT_STAGING_PREFIX), config.UPLOAD_EXPIRY_HOURS * 3_600_000, logger);
     return { store, idempotency: new MemoryIdempotencyRecords(), uploads: { targets: urls, service: { urls, writes: store } } };
   }
   const client = createS3Client({ region: config.S3_REGION, endpoint: config.S3_ENDPOINT, forcePathStyle: config.S3_FORCE_PATH_STYLE, logger });

@@ -134,10 +134,10 @@ describe('/openapi.json for generated clients', () => {
       completeDirectUpload: '201 400 401 404 409 410 413 415 422 429 500 503 504',
       getHealth: '200',
       getReadiness: '200 503',
-      createUpload: '201 400 401 409 413 429 501',
-      getUploadOffset: '200 401 404 409 429 501',
-      appendUpload: '204 401 404 409 429 501',
-      cancelUpload: '204 401 404 409 429 501',
+      createUpload: '201 400 401 409 413 429 501 503',
+      getUploadOffset: '200 401 404 409 429 501 503',
+      appendUpload: '204 401 404 409 429 501 503',
+      cancelUpload: '204 400 401 404 409 429 501 503',
       getUploadMedia: '200 401 404 409 413 415 422 429 500 501 503 504',
     });
     const send = doc.paths['/v1/mms/send']!.post!.responses as Record<string, { headers?: Record<string, unknown>; content?: { 'application/json': { example?: { code: string } } } }>;

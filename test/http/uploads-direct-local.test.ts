@@ -1,8 +1,9 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fx from '../support/fixtures.js';
 import { SignedUploadUrls } from '../../src/core/upload-signing.js';
+import { sweepDirectStaging } from '../../src/node/direct-staging-sweep.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { directClient, sha256Hex } from '../support/direct-upload.js';
 import { expectError, expectMedia, filesIn, inPieces } from '../support/http.js';
@@ -130,5 +131,20 @@ describe('direct uploads on local disk', () => {
     expect(await expectError(await client.complete(ticket.upload_id, { optimize: 'sometimes' }), 400, 'invalid_field')).toBe('optimize must be auto, always or off (got "sometimes").');
     expect(await expectError(await client.complete(ticket.upload_id, undefined, '?trim=maybe'), 400, 'invalid_field')).toBe('trim must be true or false (got "maybe").');
     await expectError(await client.complete('not-an-upload'), 404, 'upload_not_found');
+  });
+
+  it('removes what an upload never completed once older than UPLOAD_EXPIRY_HOURS, as the bucket\'s lifecycle rule does', async () => {
+    const [old, fresh] = [await client.ticket('old.pdf', 1000), await client.ticket('new.pdf', 1000)];
+    for (const ticket of [old, fresh]) expect((await client.put(ticket, fx.pdf(1000 - fx.pdf().length))).status).toBe(200);
+    const folder = join(t.dir, 'media/uploads/direct');
+    const files = (await filesIn(folder)).filter((f) => f.startsWith(old.upload_id));
+    expect(files.length).toBeGreaterThan(1); // its bytes and its ticket's record, at least
+    const dayAgo = new Date(Date.now() - 24 * 3_600_000 - 60_000);
+    for (const f of files) await utimes(join(folder, f), dayAgo, dayAgo);
+
+    expect(await sweepDirectStaging(folder, 24 * 3_600_000)).toBe(files.length);
+    expect((await filesIn(folder)).filter((f) => f.startsWith(old.upload_id))).toEqual([]);
+    expect(await staged()).toEqual([`uploads/direct/${fresh.upload_id}.bin`]);
+    expect((await client.complete(fresh.upload_id)).status).toBe(201);
   });
 });

@@ -1975,6 +1975,24 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too busy (server_busy) or storage cannot be reached (storage_unavailable); nothing was done. Retry after Retry-After. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "The service is handling 64 uploads already; try again in a second.",
+                     *       "code": "server_busy"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     cancelUpload: {
@@ -1993,6 +2011,13 @@ export interface operations {
         responses: {
             /** @description Removed. */
             204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The upload is finished and being hosted (tus, plain text): it can no longer be cancelled; delete the media once it is ready. */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2066,6 +2091,24 @@ export interface operations {
                      *       "success": false,
                      *       "error": "Resumable (tus) uploads are not available on this deployment (Cloudflare Workers). Upload with POST /v1/uploads/direct, which returns a URL to PUT the file to, then POST /v1/uploads/{id}/complete.",
                      *       "code": "resumable_uploads_unavailable"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too busy (server_busy) or storage cannot be reached (storage_unavailable); nothing was done. Retry after Retry-After. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "The service is handling 64 uploads already; try again in a second.",
+                     *       "code": "server_busy"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -2167,6 +2210,24 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too busy (server_busy) or storage cannot be reached (storage_unavailable); nothing was done. Retry after Retry-After. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "The service is handling 64 uploads already; try again in a second.",
+                     *       "code": "server_busy"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     appendUpload: {
@@ -2260,6 +2321,24 @@ export interface operations {
                      *       "success": false,
                      *       "error": "Resumable (tus) uploads are not available on this deployment (Cloudflare Workers). Upload with POST /v1/uploads/direct, which returns a URL to PUT the file to, then POST /v1/uploads/{id}/complete.",
                      *       "code": "resumable_uploads_unavailable"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too busy (server_busy) or storage cannot be reached (storage_unavailable); nothing was done. Retry after Retry-After. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "The service is handling 64 uploads already; try again in a second.",
+                     *       "code": "server_busy"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];

@@ -167,4 +167,14 @@ describe('two instances sharing a bucket, requests alternating between them', ()
       [`${id}.pdf`, `status/${id}.json`].sort(),
     );
   });
+
+  it('an upload cancelled on one instance reads as gone on the other, which had read it before', async () => {
+    const head = (app: TestApp, id: string) => fetch(`${app.baseUrl}/v1/uploads/${id}`, { method: 'HEAD', headers: { 'tus-resumable': '1.0.0' } });
+    const created = await fetch(`${a.baseUrl}/v1/uploads`, { method: 'POST', headers: { 'tus-resumable': '1.0.0', 'upload-length': '12000000' } });
+    const id = created.headers.get('location')!.split('/').pop()!;
+    expect((await head(a, id)).headers.get('upload-offset')).toBe('0');
+    expect((await fetch(`${b.baseUrl}/v1/uploads/${id}`, { method: 'DELETE', headers: { 'tus-resumable': '1.0.0' } })).status).toBe(204);
+    // a must not answer from what it read before: the upload is gone, not finished (offset = length) or waiting.
+    expect((await head(a, id)).status).toBe(404);
+  });
 });

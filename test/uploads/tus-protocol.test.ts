@@ -171,6 +171,56 @@ describe('a finished upload the pipeline refuses', () => {
   });
 });
 
+describe('a finished upload', () => {
+  /** A PDF sent whole in one PATCH; resolves with its id once the last PATCH is answered. */
+  const finished = async () => {
+    const bytes = pdf(2000);
+    const id = idOf(await create(bytes.length, { filename: 'menu.pdf' }));
+    expect((await patch(id, 0, bytes)).status).toBe(204);
+    return { id, bytes };
+  };
+
+  it('is hosted once: a PATCH from its last offset (no bytes) is answered 204 and starts nothing', async () => {
+    const hosted = vi.spyOn(t.deps.media, 'host');
+    try {
+      const { id, bytes } = await finished();
+      expect((await patch(id, bytes.length, new Uint8Array(0))).status).toBe(204);
+      const done = await settledUpload(t.baseUrl, id, { 'x-api-key': OWNER });
+      expect(MediaStatusResponseSchema.parse(await done.json())).toMatchObject({ status: 'ready', media: { id: `${id}.pdf` } });
+      expect(hosted).toHaveBeenCalledTimes(1);
+    } finally {
+      hosted.mockRestore();
+    }
+  });
+
+  it('cannot be cancelled (DELETE: 400 from tus): it is hosted all the same', async () => {
+    const { id } = await finished();
+    expect((await tus(`/v1/uploads/${id}`, { method: 'DELETE' })).status).toBe(400);
+    const done = await settledUpload(t.baseUrl, id, { 'x-api-key': OWNER });
+    expect(MediaStatusResponseSchema.parse(await done.json())).toMatchObject({ status: 'ready', media: { id: `${id}.pdf` } });
+  });
+
+  it('whose job cannot be recorded is answered with the failure and removed, so that the client sends it again', async () => {
+    const begin = vi.spyOn(t.deps.media.jobs, 'begin').mockRejectedValueOnce(new Error('the store is down'));
+    try {
+      const bytes = pdf(2000);
+      const id = idOf(await create(bytes.length, { filename: 'menu.pdf' }));
+      expect((await patch(id, 0, bytes)).status).toBe(500);
+      expect(await staging(id)).toEqual([]);
+      expect((await tus(`/v1/uploads/${id}`, { method: 'HEAD' })).status).toBe(404);
+    } finally {
+      begin.mockRestore();
+    }
+  });
+
+  it('answers only its own key at GET /v1/media/{id} too: another key gets 404', async () => {
+    const { id } = await finished();
+    await settledUpload(t.baseUrl, id, { 'x-api-key': OWNER });
+    await expectError(await fetch(`${t.baseUrl}/v1/media/${id}`, { headers: { 'x-api-key': OTHER } }), 404, 'media_not_found');
+    expect(MediaStatusResponseSchema.parse(await (await fetch(`${t.baseUrl}/v1/media/${id}`, { headers: { 'x-api-key': OWNER } })).json()).status).toBe('ready');
+  });
+});
+
 describe('an upload left unfinished', () => {
   it('expires after UPLOAD_EXPIRY_HOURS: 410 from tus, then removed by the sweep (404)', async () => {
     const id = idOf(await create(1000));

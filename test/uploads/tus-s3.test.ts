@@ -120,4 +120,20 @@ describe('tus over S3', () => {
       await short.close();
     }
   });
+
+  it('answers 503 storage_unavailable while the bucket cannot be reached, never that the upload does not exist', async () => {
+    const id = await create(1000);
+    expect((await patch(id, 0, new Uint8Array(100))).status).toBe(204);
+    await s3.pause();
+    try {
+      // A 404 would make a tus client forget the upload and start again from 0; a 503 is retried.
+      const res = await patch(id, 100, new Uint8Array(100));
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ code: 'storage_unavailable' });
+      expect((await tus(`/v1/uploads/${id}`, 'HEAD')).status).toBe(503);
+    } finally {
+      await s3.resume();
+    }
+    expect((await tus(`/v1/uploads/${id}`, 'HEAD')).headers.get('upload-offset')).toBe('100');
+  });
 });

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { ERRORS, MemoryLocker, Metadata, Server, type Locker, type Upload } from '@tus/server';
 import { JOB_ID } from '../../core/media-jobs.js';
+import { storageUnavailable } from '../../core/storage-guard.js';
 import { newRandomPart } from '../../core/keys.js';
 import type { Logger, ResumableUploadHooks, ResumableUploads, StagedUpload } from '../../core/ports.js';
 import type { StagingStore } from './stores.js';
@@ -38,8 +39,8 @@ interface InFlight {
  * its server is built, so that everything it is given (the store, the locker, how URLs and ids are made, the
  * hooks) is seen together.
  */
-export function createTusServer(options: TusServerOptions, inFlight: WeakMap<Request, InFlight>): Server {
-  const { datastore, prefix } = options;
+export function createTusServer(options: TusServerOptions & { logger: Logger }, inFlight: WeakMap<Request, InFlight>): Server {
+  const { datastore, prefix, logger } = options;
   const hooksOf = (req: Request) => inFlight.get(req)!.hooks;
   const locker = options.locker ?? new MemoryLocker();
   // An upload being created cannot be reached by any other request before its POST is answered (its id is new and
@@ -59,6 +60,9 @@ export function createTusServer(options: TusServerOptions, inFlight: WeakMap<Req
     generateUrl: (_req, { id }) => `${options.publicBaseUrl}${TUS_PATH}/${id.slice(prefix.length)}`,
     // CORS is the app's (CORS_ORIGINS), on every reply: @tus/server's own default would allow every origin.
     allowedOrigins: () => false,
+    // A finished upload is being hosted (or has been): a DELETE can no longer cancel that, so it is refused (400)
+    // rather than answered 204 while the media is made anyway, or its bytes taken from under its job.
+    disableTerminationForFinishedUploads: true,
     async onUploadCreate(req, upload) {
       const hooks = hooksOf(req as Request);
       const metadata = clientMetadata(upload.metadata);
@@ -73,10 +77,14 @@ export function createTusServer(options: TusServerOptions, inFlight: WeakMap<Req
     },
     async onIncomingRequest(req, id) {
       if (req.method === 'POST') return; // creation: the id was only just made
-      const upload = await datastore.describe(id);
+      const upload = await datastore.describe(id).catch((err: unknown) => {
+        throw storageUnavailable('read a resumable upload', err, logger); // 503: tus clients retry
+      });
       hooksOf(req as Request).onAccess(id.slice(prefix.length), upload ? (upload.metadata?.[OWNER] ?? null) : null);
     },
     async onUploadFinish(req, upload) {
+      // A PATCH from the last offset carries no bytes: the upload was finished, and hosted, by an earlier request.
+      if ((req as Request).headers.get('upload-offset') === String(upload.size)) return {};
       await hooksOf(req as Request).onFinish(staged(upload, prefix));
       return {};
     },
@@ -104,7 +112,13 @@ export class TusUploads implements ResumableUploads {
   async handle(request: Request, hooks: ResumableUploadHooks): Promise<Response> {
     const state: InFlight = { hooks };
     this.inFlight.set(request, state);
-    const response = await this.server.handleWeb(request as Parameters<Server['handleWeb']>[0]);
+    let response: Response | undefined;
+    try {
+      response = await this.server.handleWeb(request as Parameters<Server['handleWeb']>[0]);
+    } finally {
+      const id = uploadIdOf(response?.headers.get('location') ?? request.url);
+      if (id) await this.options.datastore.forget(this.options.prefix + id).catch(() => undefined);
+    }
     if (state.refusal !== undefined) throw state.refusal;
     // HEAD returns the metadata: the owner is the server's, not the client's.
     const metadata = response.headers.get('upload-metadata');
@@ -154,6 +168,12 @@ export class TusUploads implements ResumableUploads {
   close(): void {
     clearInterval(this.sweeper);
   }
+}
+
+/** The upload id at the end of an upload's URL (a request's, or a creation's Location); undefined for any other. */
+function uploadIdOf(url: string): string | undefined {
+  const last = new URL(url, 'http://x').pathname.split('/').pop();
+  return last && JOB_ID.test(last) ? last : undefined;
 }
 
 /** Upload-Metadata as the client sent it: a key without a value reads as "". */

@@ -23,6 +23,11 @@ export interface StagingStore extends DataStore {
   remove(id: string): Promise<void>;
   /** remove() for an upload whose last byte is in: only its bytes and record are left. */
   removeFinished(id: string): Promise<void>;
+  /**
+   * Forgets what this process read of the upload's record: at the end of each request, so that the next request
+   * (which another instance may have changed the upload before) reads it again, and so that nothing piles up.
+   */
+  forget(id: string): Promise<void>;
 }
 
 /**
@@ -58,6 +63,8 @@ export class StagingFileStore extends FileStore implements StagingStore {
   removeFinished(id: string): Promise<void> {
     return this.remove(id);
   }
+
+  async forget(): Promise<void> {} // the record is read from its file each time
 }
 
 /**
@@ -72,11 +79,14 @@ export class StagingS3Store extends S3Store implements StagingStore {
     this.extensions = withoutDeferredLength(this.extensions);
   }
 
+  /** Throws when the store cannot say (unreachable): a client told "no such upload" would start again from 0. */
   async describe(id: string): Promise<Upload | null> {
     try {
       return (await this.getMetadata(id)).file;
-    } catch {
-      return null; // no `.info` object: no such upload
+    } catch (err) {
+      const { name, $metadata } = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+      if (name === 'NoSuchKey' || $metadata?.httpStatusCode === 404) return null; // no `.info` object: no such upload
+      throw err;
     }
   }
 
@@ -100,6 +110,10 @@ export class StagingS3Store extends S3Store implements StagingStore {
   async removeFinished(id: string): Promise<void> {
     await Promise.all([id, this.infoKey(id)].map((Key) => this.client.deleteObject({ Bucket: this.bucket, Key })));
     await this.clearCache(id);
+  }
+
+  forget(id: string): Promise<void> {
+    return this.clearCache(id);
   }
 
   /** Removes the staged uploads whose multipart upload began longer ago than the expiration period. */

@@ -4,6 +4,7 @@ import { AppError } from '../../core/errors.js';
 import { boundedJson, filesTo } from '../bodies.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { noteMedia } from '../observability.js';
+import { uploadOwner } from '../../core/keys.js';
 import { JOB_ID, prefersAsync } from '../../core/media-jobs.js';
 import { emptyStream, watchEnd } from '../../core/streams.js';
 import { replaceBody } from '../limits.js';
@@ -25,7 +26,7 @@ function keepRunning(c: Context<AppEnv>, work: Promise<unknown>): void {
   }
 }
 
-export function mediaRoutes(deps: Pick<AppDeps, 'media' | 'importer'>) {
+export function mediaRoutes(deps: Pick<AppDeps, 'media' | 'importer' | 'apiKeys'>) {
   const routes = new OpenAPIHono<AppEnv>();
 
   /** A file, in multipart or as the raw body; its query is checked before the body is read. */
@@ -139,7 +140,9 @@ export function mediaRoutes(deps: Pick<AppDeps, 'media' | 'importer'>) {
     })
     .openapi(getRoute, async (c) => {
       const id = c.req.valid('param').id;
-      if (JOB_ID.test(id)) return c.json({ success: true as const, ...(await deps.media.jobs.state(id)) }, 200);
+      // A resumable upload's job answers only the API key that made the upload, as at /v1/uploads/{id}/media.
+      const owner = await uploadOwner(deps.apiKeys.length ? c.req.header('x-api-key') : undefined);
+      if (JOB_ID.test(id)) return c.json({ success: true as const, ...(await deps.media.jobs.state(id, { is: owner })) }, 200);
       return c.json({ success: true as const, status: 'ready' as const, media: await deps.media.get(id) }, 200);
     })
     .openapi(deleteRoute, async (c) => {

@@ -44,7 +44,12 @@ export function tusRoutes(deps: Pick<AppDeps, 'media' | 'resumable' | 'apiKeys' 
    */
   const onFinish = async (upload: StagedUpload) => {
     const tus = port();
-    const job = await media.jobs.begin({ id: upload.id, owner: upload.owner });
+    const job = await media.jobs.begin({ id: upload.id, owner: upload.owner }).catch(async (err: unknown) => {
+      // Unrecorded, the job could never be asked after: the staged bytes go, so that the client, whose HEAD then
+      // finds no upload, sends the file again rather than wait for an outcome that would never come.
+      await tus.remove(upload.id, { finished: true }).catch(() => undefined);
+      throw err;
+    });
     const { filename, filetype } = upload.metadata;
     const storeKey = tus.storeKey(upload.id);
     const until = Date.parse(job.deadline) - (Date.parse(job.deadline) - Date.parse(job.started_at)) / 2;
@@ -130,7 +135,7 @@ export function tusRoutes(deps: Pick<AppDeps, 'media' | 'resumable' | 'apiKeys' 
     if (staged && staged.offset < staged.size) {
       throw new AppError(409, 'upload_incomplete', `The upload is not finished: ${staged.offset} of ${staged.size} bytes received. Send the rest (a tus client resumes by itself), then ask again.`);
     }
-    const state = await media.jobs.state(id, owner).catch((err: unknown) => {
+    const state = await media.jobs.state(id, { is: owner, only: true }).catch((err: unknown) => {
       throw isAppError(err) && err.code === 'media_not_found' ? uploadNotFound(id) : err;
     });
     return c.json({ success: true as const, ...state }, 200);
@@ -181,7 +186,7 @@ function documentProtocol(routes: OpenAPIHono<AppEnv>): void {
   const id = { name: 'id', in: 'path' as const, required: true, schema: { type: 'string' as const } };
   const tusError = { description: 'A protocol error, as tus answers it (plain text): 409 wrong Upload-Offset, 410 expired, 412 no Tus-Resumable…' };
   const register = (method: 'post' | 'head' | 'patch' | 'delete', path: string, operationId: string, summary: string, parameters: object[], ok: Record<number, { description: string }>) =>
-    routes.openAPIRegistry.registerPath({ method, path, operationId, summary, tags: [TUS_TAG], parameters: [tusResumable, ...parameters] as never, responses: { ...ok, ...errors(401, 429, 501), 409: tusError } });
+    routes.openAPIRegistry.registerPath({ method, path, operationId, summary, tags: [TUS_TAG], parameters: [tusResumable, ...parameters] as never, responses: { ...ok, ...errors(401, 429, 501, 503), 409: tusError } });
   register('post', '/v1/uploads', 'createUpload', 'Create a resumable upload (tus creation, creation-with-upload)', [
     header('Upload-Length', 'The file\'s size in bytes; over the largest input taken: 413 file_too_large.', true),
     header('Upload-Metadata', 'filename, filetype, optimize (auto|always|off), keep_metadata (true|false), trim (true|false), each base64.'),
@@ -191,5 +196,9 @@ function documentProtocol(routes: OpenAPIHono<AppEnv>): void {
     204: { description: 'Stored; Upload-Offset is the new offset. After the last byte the file is processed: see GET /v1/uploads/{id}/media.' },
     ...errors(404),
   });
-  register('delete', '/v1/uploads/{id}', 'cancelUpload', 'Cancel the upload (tus termination): its bytes are removed', [id], { 204: { description: 'Removed.' }, ...errors(404) });
+  register('delete', '/v1/uploads/{id}', 'cancelUpload', 'Cancel the upload (tus termination): its bytes are removed', [id], {
+    204: { description: 'Removed.' },
+    400: { description: 'The upload is finished and being hosted (tus, plain text): it can no longer be cancelled; delete the media once it is ready.' },
+    ...errors(404),
+  });
 }
