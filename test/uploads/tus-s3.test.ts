@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { CreateMultipartUploadCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createS3Client } from '../../src/adapters/s3-store.js';
 import type { TusUploads } from '../../src/adapters/tus/index.js';
 import { MediaStatusResponseSchema } from '../../src/http/schemas.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -109,6 +111,11 @@ describe('tus over S3', () => {
       const sent = await fetch(url, { method: 'PATCH', body: new Uint8Array(6 * MB).fill(1), headers: { 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' } });
       expect(sent.status).toBe(204);
       expect(await leftOf(id)).toEqual({ keys: [`uploads/tus/${id}.info`, `uploads/tus/${id}.part`], multipart: 1 });
+      // And a multipart upload whose record was never written (an instance stopped between the two).
+      const orphan = 'AAAAAAAAAAAAAAAAAAAAAA';
+      const client = createS3Client({ region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true, credentials: s3.credentials });
+      await client.send(new CreateMultipartUploadCommand({ Bucket: s3.bucket, Key: `uploads/tus/${orphan}` }));
+      client.destroy();
       // 410 once expired, 404 once the sweep (also on its own timer here) has removed it.
       const head = async () => (await fetch(url, { method: 'HEAD', headers: { 'tus-resumable': '1.0.0' } })).status;
       await vi.waitUntil(async () => [404, 410].includes(await head()), { timeout: 5_000, interval: 100 });
@@ -116,6 +123,7 @@ describe('tus over S3', () => {
       const sweep = () => (short.deps.resumable as TusUploads).sweep();
       await vi.waitUntil(async () => (await sweep(), (await leftOf(id)).multipart === 0), { timeout: 5_000, interval: 100 });
       expect(await leftOf(id)).toEqual({ keys: [], multipart: 0 });
+      await vi.waitUntil(async () => (await sweep(), (await leftOf(orphan)).multipart === 0), { timeout: 5_000, interval: 100 });
     } finally {
       await short.close();
     }

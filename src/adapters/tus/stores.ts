@@ -123,7 +123,11 @@ export class StagingS3Store extends S3Store implements StagingStore {
     for (;;) {
       const page = await this.client.listMultipartUploads({ Bucket: this.bucket, Prefix: this.prefix, ...markers });
       const expired = (page.Uploads ?? []).filter((u) => u.Key && u.Initiated && u.Initiated.getTime() + this.getExpiration() < Date.now());
-      for (const upload of expired) await this.remove(upload.Key!);
+      for (const upload of expired) {
+        // The listed multipart upload itself, also when its `.info` (which remove() reads for it) was never written.
+        await this.client.abortMultipartUpload({ Bucket: this.bucket, Key: upload.Key!, UploadId: upload.UploadId! }).catch(() => undefined);
+        await this.remove(upload.Key!);
+      }
       removed += expired.length;
       if (!page.IsTruncated) return removed;
       markers = { KeyMarker: page.NextKeyMarker, UploadIdMarker: page.NextUploadIdMarker };
