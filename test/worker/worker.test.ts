@@ -1,7 +1,7 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { parseConfig } from '../../src/config.js';
-import { SendResponseSchema } from '../../src/http/schemas.js';
+import { DirectUploadSchema, SendResponseSchema } from '../../src/http/schemas.js';
 import * as fx from '../support/fixtures.js';
 import { expectError, expectMedia, form } from '../support/http.js';
 import { orientationOnly, withExifHeader } from '../../src/lib/image-metadata/exif.js';
@@ -373,6 +373,25 @@ describe('STORAGE_DRIVER=s3 on Workers (the S3 API, as R2 offers it), against an
     expect(served.headers.get('content-type')).toBe('video/mp4');
     expect(Buffer.from(await served.arrayBuffer()).equals(bytes)).toBe(true);
     expect(await (await callWorker(env, 'https://mms-media.test/readyz')).json()).toEqual({ status: 'ready', media_conversion: 'unavailable' });
+  });
+
+  it('gives direct uploads a presigned PUT to the bucket; the PUT goes there, and complete hosts the file', async () => {
+    const bytes = new Uint8Array(fx.pdf(100_000));
+    const started = await callWorker(env, 'https://mms-media.test/v1/uploads/direct', {
+      method: 'POST',
+      headers: { 'x-api-key': 'k', 'content-type': 'application/json' },
+      body: JSON.stringify({ filename: 'notes.pdf', size: bytes.length }),
+    });
+    expect(started.status).toBe(201);
+    const ticket = DirectUploadSchema.parse(await started.json());
+    // Straight to the bucket, signed by the worker (SigV4 covering the length), not through the worker.
+    expect(ticket.url.startsWith(`${s3.endpoint}/${s3.bucket}/uploads/direct/${ticket.upload_id}`)).toBe(true);
+    expect(new URL(ticket.url).searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;host');
+    const headers = Object.fromEntries(Object.entries(ticket.headers).filter(([name]) => name !== 'content-length'));
+    expect((await fetch(ticket.url, { method: 'PUT', headers, body: bytes })).status).toBe(200);
+    const media = await expectMedia(await callWorker(env, `https://mms-media.test/v1/uploads/${ticket.upload_id}/complete`, { method: 'POST', headers: { 'x-api-key': 'k' } }));
+    expect(media).toMatchObject({ id: `${ticket.upload_id}.pdf`, content_type: 'application/pdf', size: bytes.length });
+    expect(new Uint8Array(await (await fetch(media.url)).arrayBuffer())).toEqual(bytes);
   });
 });
 
