@@ -80,14 +80,15 @@ export function addAttachment(list, file, { budgetBytes, announce, onRemove }) {
       announce(`${label}: ${sentence}`);
     },
   });
-  cancel.addEventListener('click', () => {
-    upload.cancel();
+  cancel.addEventListener('click', async () => {
+    const removed = upload.cancel();
     settled = true;
     status.textContent = 'Cancelled.';
     cancel.hidden = true;
     retry.hidden = false;
     remove.hidden = false;
     announce(`${label}: upload cancelled`);
+    if (!(await removed)) status.textContent = 'Cancelled here, but the service could not remove the upload: if all of it had arrived, it is being processed.';
   });
   retry.addEventListener('click', () => {
     settled = false;

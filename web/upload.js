@@ -44,7 +44,8 @@ export function startUpload(file, on) {
   return {
     cancel: () => {
       cancelled = true;
-      return upload.abort(true).catch(() => undefined);
+      // true when the service removed what it had; false when it could not (the last byte had arrived: it hosts it)
+      return upload.abort(true).then(() => true, () => false);
     },
     retry: () => {
       if (cancelled) return begin();

@@ -63,9 +63,13 @@ export async function tusUpload(
         else reject(tusFailure(service, err));
       },
     });
-    // Ctrl-C: stop sending and ask the service to delete what it has (tus termination), then report.
+    // Ctrl-C: stop sending and ask the service to delete what it has (tus termination), then report. A refused
+    // termination means the last byte had arrived: the service is hosting the file, and says so at the upload's URL.
     const stop = () => {
-      upload.abort(true).catch(() => undefined).finally(() => reject(interrupted(`The upload of ${basename(path)} was stopped (Ctrl-C) and removed from the service.`)));
+      upload.abort(true).then(
+        () => reject(interrupted(`The upload of ${basename(path)} was stopped (Ctrl-C) and removed from the service.`)),
+        () => reject(interrupted(`The upload of ${basename(path)} was stopped (Ctrl-C), but the service could not remove it: if its last byte had arrived, it is being hosted (see ${upload.url ?? 'the upload'}/media).`)),
+      );
     };
     service.signal.addEventListener('abort', stop, { once: true });
     // An upload of this file left unfinished by an earlier run goes on from where the service stopped.

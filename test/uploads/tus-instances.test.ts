@@ -172,7 +172,9 @@ describe('two instances sharing a bucket, requests alternating between them', ()
     const head = (app: TestApp, id: string) => fetch(`${app.baseUrl}/v1/uploads/${id}`, { method: 'HEAD', headers: { 'tus-resumable': '1.0.0' } });
     const created = await fetch(`${a.baseUrl}/v1/uploads`, { method: 'POST', headers: { 'tus-resumable': '1.0.0', 'upload-length': '12000000' } });
     const id = created.headers.get('location')!.split('/').pop()!;
+    // a reads it twice: by a tus request, and by a look at what it became (not finished yet: 409).
     expect((await head(a, id)).headers.get('upload-offset')).toBe('0');
+    expect((await fetch(`${a.baseUrl}/v1/uploads/${id}/media`)).status).toBe(409);
     expect((await fetch(`${b.baseUrl}/v1/uploads/${id}`, { method: 'DELETE', headers: { 'tus-resumable': '1.0.0' } })).status).toBe(204);
     // a must not answer from what it read before: the upload is gone, not finished (offset = length) or waiting.
     expect((await head(a, id)).status).toBe(404);

@@ -193,6 +193,18 @@ describe('a finished upload', () => {
     }
   });
 
+  it('sent whole with its creation (POST) is hosted, whatever Upload-Offset the POST carries', async () => {
+    const bytes = pdf(2000);
+    const res = await tus('/v1/uploads', {
+      method: 'POST',
+      body: bytes,
+      headers: { 'upload-length': String(bytes.length), 'upload-offset': String(bytes.length), 'upload-metadata': metadataHeader({ filename: 'menu.pdf' }), 'content-type': 'application/offset+octet-stream' },
+    });
+    const id = idOf(res);
+    const done = await settledUpload(t.baseUrl, id, { 'x-api-key': OWNER });
+    expect(MediaStatusResponseSchema.parse(await done.json())).toMatchObject({ status: 'ready', media: { id: `${id}.pdf` } });
+  });
+
   it('cannot be cancelled (DELETE: 400 from tus): it is hosted all the same', async () => {
     const { id } = await finished();
     expect((await tus(`/v1/uploads/${id}`, { method: 'DELETE' })).status).toBe(400);

@@ -84,7 +84,8 @@ describe.each([
     expect(direct.sha256).toBe(sha256(served));
 
     // No staged bytes are left (the direct upload's ticket record stays, for a second complete to be answered).
-    const left = driver === 'S3' ? (await listBucket(s3.dir, s3.bucket)).keys.filter((k) => k.startsWith('uploads/')) : (await filesIn(`${t.dir}/media/uploads`)).map((f) => `uploads/${f}`);
-    expect(left.filter((k) => !k.startsWith(`uploads/direct/${ticket.upload_id}.json`))).toEqual([]);
+    const bucket = driver === 'S3' ? await listBucket(s3.dir, s3.bucket) : { keys: (await filesIn(`${t.dir}/media/uploads`)).map((f) => `uploads/${f}`), uploads: [] };
+    expect(bucket.keys.filter((k) => k.startsWith('uploads/') && !k.startsWith(`uploads/direct/${ticket.upload_id}.json`))).toEqual([]);
+    expect(bucket.uploads).toEqual([]); // no multipart upload left unfinished
   }, 120_000);
 });

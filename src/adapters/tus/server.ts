@@ -84,7 +84,7 @@ export function createTusServer(options: TusServerOptions & { logger: Logger }, 
     },
     async onUploadFinish(req, upload) {
       // A PATCH from the last offset carries no bytes: the upload was finished, and hosted, by an earlier request.
-      if ((req as Request).headers.get('upload-offset') === String(upload.size)) return {};
+      if (req.method === 'PATCH' && (req as Request).headers.get('upload-offset') === String(upload.size)) return {};
       await hooksOf(req as Request).onFinish(staged(upload, prefix));
       return {};
     },
@@ -138,6 +138,8 @@ export class TusUploads implements ResumableUploads {
     } catch (err) {
       if (err === ERRORS.FILE_NOT_FOUND || err === ERRORS.FILE_NO_LONGER_EXISTS) return null;
       throw err;
+    } finally {
+      await datastore.forget(prefix + id).catch(() => undefined); // as after every request (see handle)
     }
   }
 
