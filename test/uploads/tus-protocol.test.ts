@@ -1,3 +1,4 @@
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MediaStatusResponseSchema } from '../../src/http/schemas.js';
 import type { TusUploads } from '../../src/adapters/tus/index.js';
@@ -142,6 +143,23 @@ describe('sending the bytes', () => {
     expect((await tus(`/v1/uploads/${id}`, { method: 'DELETE' })).status).toBe(204);
     expect(await staging(id)).toEqual([]);
     expect((await tus(`/v1/uploads/${id}`, { method: 'HEAD' })).status).toBe(404);
+  });
+
+  it('whose record cannot be read answers 503 storage_unavailable (retried), never that it does not exist', async () => {
+    const id = idOf(await create(1000));
+    await patch(id, 0, new Uint8Array(100));
+    const record = `${t.dir}/media/uploads/tus/${id}.json`;
+    const saved = await readFile(record);
+    await rm(record);
+    await mkdir(record); // reading it now fails (EISDIR), as a disk error would
+    try {
+      await expectError(await patch(id, 100, new Uint8Array(10)), 503, 'storage_unavailable');
+      expect((await tus(`/v1/uploads/${id}`, { method: 'HEAD' })).status).toBe(503);
+    } finally {
+      await rm(record, { recursive: true });
+      await writeFile(record, saved);
+    }
+    expect((await tus(`/v1/uploads/${id}`, { method: 'HEAD' })).headers.get('upload-offset')).toBe('100');
   });
 
   it('answers GET on an upload with 405: HEAD reads it', async () => {

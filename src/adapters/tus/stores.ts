@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { FileStore } from '@tus/file-store';
+import { FileConfigstore, FileStore } from '@tus/file-store';
 import { S3Store } from '@tus/s3-store';
 import type { DataStore, Upload } from '@tus/server';
 
@@ -36,13 +36,30 @@ export interface StagingStore extends DataStore {
  */
 const withoutDeferredLength = (extensions: string[]) => extensions.filter((e) => e !== 'creation-defer-length');
 
+/**
+ * @tus/file-store's records (`<id>.json`), except that one that cannot be read is an error (503 to the client, which
+ * retries), not "no such upload" (404, after which a client starts again from 0): only a missing file is that.
+ */
+class UploadRecords extends FileConfigstore {
+  override async get(key: string): Promise<Upload | undefined> {
+    // Ids are the server's own (random, base64url): never a path.
+    if (!/^[A-Za-z0-9_-]+$/.test(key)) return undefined;
+    try {
+      return JSON.parse(await readFile(join(this.directory, `${key}.json`), 'utf8')) as Upload;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+}
+
 /** STORAGE_DRIVER=local: a folder of its own (the media folder's `uploads/tus`, never served). */
 export class StagingFileStore extends FileStore implements StagingStore {
   constructor(private readonly folder: string, expirationPeriodInMilliseconds: number) {
     // Made here, at start-up, so that a folder that cannot be made stops the start with its error: FileStore makes
     // it too, but throws its error from a callback, where it would end the process later.
     mkdirSync(folder, { recursive: true });
-    super({ directory: folder, expirationPeriodInMilliseconds });
+    super({ directory: folder, expirationPeriodInMilliseconds, configstore: new UploadRecords(folder) });
     this.extensions = withoutDeferredLength(this.extensions);
   }
 
