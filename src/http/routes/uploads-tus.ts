@@ -47,7 +47,12 @@ export function tusRoutes(deps: Pick<AppDeps, 'media' | 'resumable' | 'apiKeys' 
     const job = await media.jobs.begin({ id: upload.id, owner: upload.owner }).catch(async (err: unknown) => {
       // Unrecorded, the job could never be asked after: the staged bytes go, so that the client, whose HEAD then
       // finds no upload, sends the file again rather than wait for an outcome that would never come.
-      await tus.remove(upload.id, { finished: true }).catch(() => undefined);
+      await tus.remove(upload.id, { finished: true }).catch((removal: unknown) =>
+        deps.logger.error('a finished resumable upload could be neither recorded nor removed: its staged bytes stay, unprocessed, until the bucket\'s lifecycle rule removes them (S3) or someone deletes them from uploads/tus (local disk)', {
+          upload: upload.id,
+          error: (removal as Error)?.message ?? String(removal),
+        }),
+      );
       throw err;
     });
     const { filename, filetype } = upload.metadata;
