@@ -29,7 +29,9 @@ function kindOf(req: http.IncomingMessage): string {
 
 const s3 = await startS3Server('mms-media-bench-store', {
   onRequest: (req) => {
-    if (counting && req.url?.includes('/mms-media-bench-store')) counting.set(kindOf(req), (counting.get(kindOf(req)) ?? 0) + 1);
+    if (!counting || !req.url?.includes('/mms-media-bench-store')) return;
+    const kind = kindOf(req);
+    counting.set(kind, (counting.get(kind) ?? 0) + 1);
   },
 });
 process.env.AWS_ACCESS_KEY_ID = s3.credentials.accessKeyId;

@@ -9,6 +9,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { Server } from '@tus/server';
 import { parseConfig, type Config } from '../src/config.js';
 import { s3Staging } from '../src/adapters/tus/index.js';
+import { uploadMetadata } from '../test/support/tus-metadata.js';
 import type { Payload } from './load-payloads.js';
 import type { Outcome, Send } from './load-requests.js';
 
@@ -65,11 +66,6 @@ export function tusSender(port: number, path: string, agent: http.Agent): Send {
   };
 }
 
-/** tus's Upload-Metadata: `key base64(value)` pairs, comma-separated. */
-const uploadMetadata = (pairs: Record<string, string>) =>
-  Object.entries(pairs)
-    .map(([key, value]) => `${key} ${Buffer.from(value).toString('base64')}`)
-    .join(',');
 
 const watched = new WeakSet<Socket>();
 /**

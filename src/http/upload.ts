@@ -1,5 +1,6 @@
 import { AppError } from '../core/errors.js';
 import { contentLength } from '../core/http-values.js';
+import { uploadOwner } from '../core/keys.js';
 import type { Media, MediaService } from '../core/media-service.js';
 import { refuse } from '../core/policy.js';
 import type { ImageOptions } from '../core/ports.js';
@@ -7,6 +8,11 @@ import { emptyStream } from '../core/streams.js';
 import { MultipartError, getMultipartBoundary, parseMultipart } from '../lib/multipart.js';
 import { ImageQuerySchema, imageOptions } from './schemas.js';
 import { validate } from './validate.js';
+
+/** Whose the uploads this request makes or asks after are (see uploadOwner): its API key's, when keys are set. */
+export function requestOwner(apiKeys: readonly string[], header: (name: string) => string | undefined): Promise<string> {
+  return uploadOwner(apiKeys.length ? header('x-api-key') : undefined);
+}
 
 /** Room for the multipart envelope (boundaries, part headers, a few text fields) around the file itself. */
 const MULTIPART_OVERHEAD = 64 * 1024;

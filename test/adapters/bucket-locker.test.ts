@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordBucket } from '../../src/core/idempotency.js';
 import { s3RecordBucket } from '../../src/adapters/s3-idempotency.js';
 import { BucketLocker, type LockTiming } from '../../src/adapters/tus/bucket-locker.js';
-import { listBucket, startS3Server, type S3TestServer } from '../support/s3-server.js';
+import { listBucket, startS3Server, untilStored, type S3TestServer } from '../support/s3-server.js';
 import { clientFor } from '../support/setup-bucket.js';
 
 // Two BucketLockers, each with its own S3 client, play two instances of the service sharing one bucket.
@@ -26,11 +26,6 @@ function cuttable(bucket: RecordBucket): RecordBucket & { cut(): void; restore()
     cut: () => void (cut = true),
     restore: () => void (cut = false),
   };
-}
-
-/** Resolves once `key` is in the bucket, looked at every 20 ms. */
-async function untilStored(s3: S3TestServer, key: string): Promise<void> {
-  while (!(await listBucket(s3.dir, s3.bucket)).keys.includes(key)) await new Promise((r) => setTimeout(r, 20));
 }
 
 describe('BucketLocker: two instances, one bucket (S3 emulator with conditional writes)', () => {

@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FfmpegAv, findFfmpeg, type FfmpegTools } from '../../src/adapters/ffmpeg/index.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -42,7 +40,6 @@ afterAll(async () => {
 const probesRun = async () => (await readFile(probeLog, 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
 const upload = (app: TestApp, bytes: Uint8Array, filename: string, fields: Record<string, string> = {}) =>
   app.app.request('/v1/media', { method: 'POST', body: form(fields, [{ filename, bytes }]) });
-const run = promisify(execFile);
 
 describe('deliverable video and audio, kept without a probe', () => {
   it('an H.264 Baseline + AAC-LC MP4 within the budget: stored as sent, with the facts ffprobe gives', async () => {
@@ -58,9 +55,7 @@ describe('deliverable video and audio, kept without a probe', () => {
   });
 
   it('a plain MP3 sent with optimize=off: stored as sent, with the duration ffprobe gives', async () => {
-    const path = join(scratch, 'plain.mp3');
-    await run('ffmpeg', ['-nostdin', '-loglevel', 'error', '-f', 'lavfi', '-i', 'sine=frequency=330:sample_rate=44100:duration=3', '-c:a', 'libmp3lame', '-b:a', '64k', '-map_metadata', '-1', '-id3v2_version', '0', '-write_xing', '0', '-y', path]);
-    const bytes = await readFile(path);
+    const bytes = await av.plainMp3();
     const before = await probesRun();
     const kept = await expectMedia(await upload(noProbe, bytes, 'tone.mp3', { optimize: 'off' }));
     expect(await probesRun()).toBe(before);
@@ -77,9 +72,7 @@ describe('deliverable video and audio, kept without a probe', () => {
   });
 
   it('a deliverable file over VIDEO_MAX_INPUT_BYTES is refused (413) under optimize=off too, not kept', async () => {
-    const path = join(scratch, 'large.mp4');
-    await run('ffmpeg', ['-nostdin', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30:duration=2,noise=alls=25:allf=t', '-c:v', 'libx264', '-profile:v', 'baseline', '-preset', 'ultrafast', '-b:v', '6000k', '-map_metadata', '-1', '-fflags', '+bitexact', '-movflags', '+faststart', '-y', path]);
-    const bytes = await readFile(path);
+    const bytes = await av.largeBaselineMp4();
     expect(bytes.length).toBeGreaterThan(1_000_000);
     const capped = await startTestApp({ VIDEO_MAX_INPUT_BYTES: '1000000' });
     try {

@@ -86,6 +86,12 @@ export const voiceMemo = (seconds = 2) =>
 export const plainMp3 = () =>
   cached('plain.mp3', (out) => ffmpeg([...tone(2, 44_100), '-c:a', 'libmp3lame', '-b:a', '64k', '-map_metadata', '-1', '-id3v2_version', '0', '-write_xing', '0', '-f', 'mp3', out]).then(() => undefined));
 
+/** A deliverable H.264 Baseline MP4 (video only) over 1 MB: 2 s of 640×360 noise at 6 Mbit/s. */
+export const largeBaselineMp4 = () =>
+  cached('large-baseline.mp4', (out) =>
+    ffmpeg([...picture('640x360', 30, 2), '-c:v', 'libx264', '-profile:v', 'baseline', '-preset', 'ultrafast', '-b:v', '6000k', '-map_metadata', '-1', '-fflags', '+bitexact', '-movflags', '+faststart', '-f', 'mp4', out]).then(() => undefined),
+  );
+
 export const wavClip = () => cached('clip.wav', (out) => ffmpeg([...tone(1, 22_050), '-ac', '1', '-c:a', 'pcm_s16le', '-f', 'wav', out]).then(() => undefined));
 
 /** A feature phone's 3GP: H.263 QCIF and AAC. */

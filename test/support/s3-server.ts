@@ -152,6 +152,11 @@ export async function listBucket(dir: string, bucket: string): Promise<BucketCon
   return { keys: keys.sort(), uploads };
 }
 
+/** Resolves once `key` is in the bucket, looked at every 20 ms. */
+export async function untilStored(s3: S3TestServer, key: string): Promise<void> {
+  while (!(await listBucket(s3.dir, s3.bucket)).keys.includes(key)) await new Promise((r) => setTimeout(r, 20));
+}
+
 function conditionalPut(dir: string): Middleware {
   const writing = new Map<string, Promise<void>>(); // object file → settles when its conditional write ends
   const reading = new Map<string, number>(); // object file → GETs of it still being answered

@@ -1,11 +1,12 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createS3Client, S3Store } from '../../src/adapters/s3-store.js';
+import { S3Store } from '../../src/adapters/s3-store.js';
 import { MediaStatusResponseSchema } from '../../src/http/schemas.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { directClient, sha256Hex } from '../support/direct-upload.js';
 import * as fx from '../support/fixtures.js';
 import { expectMedia } from '../support/http.js';
+import { clientFor } from '../support/setup-bucket.js';
 import { listBucket, startS3Server, type S3TestServer } from '../support/s3-server.js';
 import { settledUpload, tusUpload } from '../support/tus.js';
 
@@ -94,7 +95,7 @@ describe('staged uploads kept as sent, on S3', () => {
 
   it('a tus upload whose staged object is written again after it was read: the copy is refused and the checked bytes are written', async () => {
     const bytes = fx.pdf(300_000);
-    const bucket = createS3Client({ region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true, credentials: s3.credentials });
+    const bucket = clientFor(s3.endpoint, s3.credentials);
     // Someone with the bucket's keys replaces the staged object while the service is checking it.
     const other = Buffer.from(fx.html().toString().padEnd(bytes.length, ' '));
     watchWrites(async () => void (await bucket.send(new PutObjectCommand({ Bucket: s3.bucket, Key: writes.copy.at(-1)!.from, Body: other }))));

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaStatusResponseSchema } from '../../src/http/schemas.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { listBucket, startS3Server, type S3TestServer } from '../support/s3-server.js';
+import { listBucket, startS3Server, untilStored, type S3TestServer } from '../support/s3-server.js';
 import { settledUpload, tusUpload } from '../support/tus.js';
 
 // Two instances of the service share one bucket behind a load balancer that sends each request to the other
@@ -48,11 +48,6 @@ function pdf(size: number): Buffer {
   const head = Buffer.from('%PDF-1.7\n1 0 obj << /Length 0 >> stream\n', 'latin1');
   const tail = Buffer.from('\nendstream endobj\n%%EOF\n', 'latin1');
   return Buffer.concat([head, randomBytes(size - head.length - tail.length), tail]);
-}
-
-/** Resolves once `key` is in the bucket, looked at every 20 ms. */
-async function untilStored(s3: S3TestServer, key: string): Promise<void> {
-  while (!(await listBucket(s3.dir, s3.bucket)).keys.includes(key)) await new Promise((r) => setTimeout(r, 20));
 }
 
 /** Files this instance hosted (POST /v1/media or a finished upload), from its /metrics. */

@@ -6,6 +6,7 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { html, pdf } from '../support/fixtures.js';
 import { expectError, filesIn } from '../support/http.js';
 import { settledUpload } from '../support/tus.js';
+import { uploadMetadata } from '../support/tus-metadata.js';
 
 /**
  * The tus protocol at /v1/uploads as this service answers it (local driver), request by request: what tus itself
@@ -20,13 +21,11 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const b64 = (s: string) => Buffer.from(s).toString('base64');
-const metadataHeader = (m: Record<string, string>) => Object.entries(m).map(([k, v]) => `${k} ${b64(v)}`).join(',');
 /** One tus request to the service's socket, with the key and Tus-Resumable a client sends. */
 const tus = (path: string, init: { method: string; headers?: Record<string, string>; body?: Uint8Array; key?: string }) =>
   fetch(`${t.baseUrl}${path}`, { method: init.method, body: init.body, headers: { 'tus-resumable': '1.0.0', 'x-api-key': init.key ?? OWNER, ...init.headers } });
 const create = (length: number, metadata: Record<string, string> = { filename: 'photo.png' }, key = OWNER) =>
-  tus('/v1/uploads', { method: 'POST', key, headers: { 'upload-length': String(length), ...(Object.keys(metadata).length && { 'upload-metadata': metadataHeader(metadata) }) } });
+  tus('/v1/uploads', { method: 'POST', key, headers: { 'upload-length': String(length), ...(Object.keys(metadata).length && { 'upload-metadata': uploadMetadata(metadata) }) } });
 const patch = (id: string, offset: number, body: Uint8Array, key = OWNER) =>
   tus(`/v1/uploads/${id}`, { method: 'PATCH', key, body, headers: { 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream' } });
 const idOf = (res: Response) => {
@@ -53,7 +52,7 @@ describe('creating an upload', () => {
       cache: 'no-store',
     });
     // The metadata as sent: who owns the upload is the server's business.
-    expect(head.headers.get('upload-metadata')).toBe(metadataHeader({ filename: 'photo.png' }));
+    expect(head.headers.get('upload-metadata')).toBe(uploadMetadata({ filename: 'photo.png' }));
   });
 
   it('refuses an upload over the largest input any kind may have with 413 before anything is stored', async () => {
@@ -177,7 +176,7 @@ describe('a finished upload the pipeline refuses', () => {
     const res = await tus('/v1/uploads', {
       method: 'POST',
       body: bytes,
-      headers: { 'upload-length': String(bytes.length), 'upload-metadata': metadataHeader({ filename: 'page.html' }), 'content-type': 'application/offset+octet-stream' },
+      headers: { 'upload-length': String(bytes.length), 'upload-metadata': uploadMetadata({ filename: 'page.html' }), 'content-type': 'application/offset+octet-stream' },
     });
     const id = idOf(res);
     expect(res.headers.get('upload-offset')).toBe(String(bytes.length));
@@ -216,7 +215,7 @@ describe('a finished upload', () => {
     const res = await tus('/v1/uploads', {
       method: 'POST',
       body: bytes,
-      headers: { 'upload-length': String(bytes.length), 'upload-offset': String(bytes.length), 'upload-metadata': metadataHeader({ filename: 'menu.pdf' }), 'content-type': 'application/offset+octet-stream' },
+      headers: { 'upload-length': String(bytes.length), 'upload-offset': String(bytes.length), 'upload-metadata': uploadMetadata({ filename: 'menu.pdf' }), 'content-type': 'application/offset+octet-stream' },
     });
     const id = idOf(res);
     const done = await settledUpload(t.baseUrl, id, { 'x-api-key': OWNER });

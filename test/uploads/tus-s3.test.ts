@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { CreateMultipartUploadCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createS3Client } from '../../src/adapters/s3-store.js';
 import type { TusUploads } from '../../src/adapters/tus/index.js';
 import { MediaStatusResponseSchema } from '../../src/http/schemas.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -9,6 +8,7 @@ import * as av from '../support/av-fixtures.js';
 import { startCuttingProxy, type CuttingProxy } from '../support/cutting-proxy.js';
 import { html } from '../support/fixtures.js';
 import { expectError } from '../support/http.js';
+import { clientFor } from '../support/setup-bucket.js';
 import { listBucket, startS3Server, type S3TestServer } from '../support/s3-server.js';
 import { hashWhatIsRead, paddedVideo, settledUpload, tusUpload } from '../support/tus.js';
 
@@ -113,7 +113,7 @@ describe('tus over S3', () => {
       expect(await leftOf(id)).toEqual({ keys: [`uploads/tus/${id}.info`, `uploads/tus/${id}.part`], multipart: 1 });
       // And a multipart upload whose record was never written (an instance stopped between the two).
       const orphan = 'AAAAAAAAAAAAAAAAAAAAAA';
-      const client = createS3Client({ region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true, credentials: s3.credentials });
+      const client = clientFor(s3.endpoint, s3.credentials);
       await client.send(new CreateMultipartUploadCommand({ Bucket: s3.bucket, Key: `uploads/tus/${orphan}` }));
       client.destroy();
       // 410 once expired, 404 once the sweep (also on its own timer here) has removed it.

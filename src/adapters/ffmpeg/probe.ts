@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
-import { apeFooterEndsAt, id3v1EndsAt } from '../../lib/containers/av-tags.js';
+import { apeFooterEndsAt } from '../../lib/containers/av-tags.js';
+import { id3v1EndsAt } from '../../lib/containers/mpeg-audio.js';
 import { Pieces } from '../../lib/pieces.js';
 import { isPersonalTag, type AvFacts, type AvFormat, type AudioStreamFacts, type VideoStreamFacts } from '../../core/policy.js';
 

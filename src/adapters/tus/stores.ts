@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { FileConfigstore, FileStore } from '@tus/file-store';
 import { S3Store } from '@tus/s3-store';
 import type { DataStore, Upload } from '@tus/server';
+import { JOB_ID } from '../../core/media-jobs.js';
 
 /**
  * The two places a tus upload is staged while it arrives, as @tus/server's own stores with two additions the
@@ -42,8 +43,7 @@ const withoutDeferredLength = (extensions: string[]) => extensions.filter((e) =>
  */
 class UploadRecords extends FileConfigstore {
   override async get(key: string): Promise<Upload | undefined> {
-    // Ids are the server's own (random, base64url): never a path.
-    if (!/^[A-Za-z0-9_-]+$/.test(key)) return undefined;
+    if (!JOB_ID.test(key)) return undefined; // ids are the server's own (random, base64url): never a path
     try {
       return JSON.parse(await readFile(join(this.directory, `${key}.json`), 'utf8')) as Upload;
     } catch (err) {
@@ -114,18 +114,29 @@ export class StagingS3Store extends S3Store implements StagingStore {
 
   override async remove(id: string): Promise<void> {
     const uploadId = await this.getMetadata(id).then((m) => m['upload-id'], () => undefined);
-    if (uploadId) {
-      await this.client.abortMultipartUpload({ Bucket: this.bucket, Key: id, UploadId: uploadId }).catch((err: { name?: string }) => {
-        if (err.name !== 'NoSuchUpload') throw err; // finished: its parts are the data object now
-      });
-    }
-    await Promise.all([id, this.infoKey(id), this.partKey(id, true)].map((Key) => this.client.deleteObject({ Bucket: this.bucket, Key })));
-    await this.clearCache(id);
+    if (uploadId) await this.abort(id, uploadId);
+    await this.deleteObjects(id, this.everyObject(id));
   }
 
   /** Once complete, the multipart upload is the data object and the `.part` has been sent as the last part. */
-  async removeFinished(id: string): Promise<void> {
-    await Promise.all([id, this.infoKey(id)].map((Key) => this.client.deleteObject({ Bucket: this.bucket, Key })));
+  removeFinished(id: string): Promise<void> {
+    return this.deleteObjects(id, [id, this.infoKey(id)]);
+  }
+
+  /** What an upload may have left in any state: its data, its `.info`, and its `.part` (bytes short of a part). */
+  private everyObject(id: string): string[] {
+    return [id, this.infoKey(id), this.partKey(id, true)];
+  }
+
+  private async abort(id: string, uploadId: string): Promise<void> {
+    await this.client.abortMultipartUpload({ Bucket: this.bucket, Key: id, UploadId: uploadId }).catch((err: { name?: string }) => {
+      if (err.name !== 'NoSuchUpload') throw err; // finished (its parts are the data object now), or aborted already
+    });
+  }
+
+  /** The upload's objects, one delete each (which every S3-compatible store has), and what this process read of it. */
+  private async deleteObjects(id: string, keys: string[]): Promise<void> {
+    await Promise.all(keys.map((Key) => this.client.deleteObject({ Bucket: this.bucket, Key })));
     await this.clearCache(id);
   }
 
@@ -140,10 +151,10 @@ export class StagingS3Store extends S3Store implements StagingStore {
     for (;;) {
       const page = await this.client.listMultipartUploads({ Bucket: this.bucket, Prefix: this.prefix, ...markers });
       const expired = (page.Uploads ?? []).filter((u) => u.Key && u.Initiated && u.Initiated.getTime() + this.getExpiration() < Date.now());
-      for (const upload of expired) {
-        // The listed multipart upload itself, also when its `.info` (which remove() reads for it) was never written.
-        await this.client.abortMultipartUpload({ Bucket: this.bucket, Key: upload.Key!, UploadId: upload.UploadId! }).catch(() => undefined);
-        await this.remove(upload.Key!);
+      for (const { Key, UploadId } of expired) {
+        // The multipart upload as listed, also when its `.info` (where remove() looks for its id) was never written.
+        await this.abort(Key!, UploadId!);
+        await this.deleteObjects(Key!, this.everyObject(Key!));
       }
       removed += expired.length;
       if (!page.IsTruncated) return removed;

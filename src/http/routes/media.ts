@@ -4,12 +4,11 @@ import { AppError } from '../../core/errors.js';
 import { boundedJson, filesTo } from '../bodies.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { noteMedia } from '../observability.js';
-import { uploadOwner } from '../../core/keys.js';
 import { JOB_ID, prefersAsync } from '../../core/media-jobs.js';
 import { emptyStream, watchEnd } from '../../core/streams.js';
 import { replaceBody } from '../limits.js';
 import { JobProcessingSchema, MediaStatusResponseSchema, MediaImportSchema, MediaQuerySchema, MediaResponseSchema, UploadFormSchema, errors, fileBodies, imageOptions } from '../schemas.js';
-import { imageOptionsIn, readUpload } from '../upload.js';
+import { imageOptionsIn, readUpload, requestOwner } from '../upload.js';
 import { validate } from '../validate.js';
 
 const idParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'q5V0Ck3nYbq2V8D3mXy0cQ.jpg' }) });
@@ -141,7 +140,7 @@ export function mediaRoutes(deps: Pick<AppDeps, 'media' | 'importer' | 'apiKeys'
     .openapi(getRoute, async (c) => {
       const id = c.req.valid('param').id;
       // A resumable upload's job answers only the API key that made the upload, as at /v1/uploads/{id}/media.
-      const owner = await uploadOwner(deps.apiKeys.length ? c.req.header('x-api-key') : undefined);
+      const owner = await requestOwner(deps.apiKeys, (name) => c.req.header(name));
       if (JOB_ID.test(id)) return c.json({ success: true as const, ...(await deps.media.jobs.state(id, { is: owner })) }, 200);
       return c.json({ success: true as const, status: 'ready' as const, media: await deps.media.get(id) }, 200);
     })

@@ -1,10 +1,10 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { uploadOwner } from '../../core/keys.js';
 import { contentLength } from '../../core/http-values.js';
 import { emptyStream } from '../../core/streams.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { noteMedia } from '../observability.js';
+import { requestOwner } from '../upload.js';
 import { CompleteUploadSchema, DirectUploadRequestSchema, DirectUploadSchema, ImageQuerySchema, MediaResponseSchema, UploadIdParamsSchema, errorResponse, errors, imageOptions } from '../schemas.js';
 
 /** The PUT a signed direct-upload URL names: its signature stands in for the API key (see app.ts). */
@@ -22,7 +22,7 @@ const SignedPutQuerySchema = z.object({
 
 export function directUploadRoutes(deps: Pick<AppDeps, 'directUploads' | 'apiKeys'>) {
   const routes = new OpenAPIHono<AppEnv>();
-  const owner = (c: Context<AppEnv>) => uploadOwner(deps.apiKeys.length ? c.req.header('x-api-key') : undefined);
+  const owner = (c: Context<AppEnv>) => requestOwner(deps.apiKeys, (name) => c.req.header(name));
 
   const createUpload = createRoute({
     method: 'post',

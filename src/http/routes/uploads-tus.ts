@@ -1,7 +1,6 @@
 import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { AppError, isAppError } from '../../core/errors.js';
-import { uploadOwner } from '../../core/keys.js';
 import { BACKGROUND_JOBS_AT_ONCE } from '../../core/media-jobs.js';
 import { QueueLimiter } from '../../core/queue-limiter.js';
 import { refuse } from '../../core/policy.js';
@@ -9,7 +8,7 @@ import type { Media } from '../../core/media-service.js';
 import type { ResumableUploadHooks, ResumableUploads, StagedUpload } from '../../core/ports.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { MediaStatusResponseSchema, UploadIdParamsSchema, errorResponse, errors } from '../schemas.js';
-import { avOptionsIn, imageOptionsIn } from '../upload.js';
+import { avOptionsIn, imageOptionsIn, requestOwner } from '../upload.js';
 
 /**
  * tus 1.0 at /v1/uploads (creation, creation-with-upload, termination, expiration), spoken by the resumable-upload
@@ -86,7 +85,7 @@ export function tusRoutes(deps: Pick<AppDeps, 'media' | 'resumable' | 'apiKeys' 
   };
 
   const hooksFor = async (c: Context<AppEnv>): Promise<ResumableUploadHooks> => {
-    const owner = await uploadOwner(deps.apiKeys.length ? c.req.header('x-api-key') : undefined);
+    const owner = await requestOwner(deps.apiKeys, (name) => c.req.header(name));
     return {
       owner,
       onCreate({ size, metadata }) {
@@ -134,7 +133,7 @@ export function tusRoutes(deps: Pick<AppDeps, 'media' | 'resumable' | 'apiKeys' 
   });
   return routes.openapi(mediaRoute, async (c) => {
     const { id } = c.req.valid('param');
-    const owner = await uploadOwner(deps.apiKeys.length ? c.req.header('x-api-key') : undefined);
+    const owner = await requestOwner(deps.apiKeys, (name) => c.req.header(name));
     const staged = await port().find(id);
     if (staged && staged.owner !== owner) throw uploadNotFound(id);
     if (staged && staged.offset < staged.size) {

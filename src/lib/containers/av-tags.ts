@@ -1,6 +1,6 @@
 import { Pieces } from '../pieces.js';
 import { eachBox, type Box } from './iso-boxes.js';
-import { id3v2End } from './mpeg-audio.js';
+import { id3v1EndsAt, id3v2End } from './mpeg-audio.js';
 
 /**
  * Video and audio files without their tags, rewritten without decoding anything: MP4/3GP/MOV without `udta` and
@@ -195,8 +195,6 @@ function fragmentOffsets(b: Pieces, moofs: readonly Box[], mfras: readonly Box[]
 
 const syncsafe = (b: Pieces, at: number) => ((b.byte(at) & 0x7f) << 21) | ((b.byte(at + 1) & 0x7f) << 14) | ((b.byte(at + 2) & 0x7f) << 7) | (b.byte(at + 3) & 0x7f);
 
-/** Whether an ID3v1 tag (`TAG`, 128 bytes) ends at `end`. */
-export const id3v1EndsAt = (b: Pieces, end: number): boolean => end >= 128 && b.startsWith('TAG', end - 128);
 /** Whether an APEv2 tag's footer (`APETAGEX`, 32 bytes) ends at `end`. */
 export const apeFooterEndsAt = (b: Pieces, end: number): boolean => end >= 32 && b.startsWith('APETAGEX', end - 32);
 

@@ -79,8 +79,11 @@ export interface FrameChain {
  * The audio's end: the file's, or the start of an ID3v1 tag ("TAG", the last 128 bytes) behind the frames.
  */
 export function audioEnd(b: Pieces): number {
-  return b.length >= 128 && b.startsWith('TAG', b.length - 128) ? b.length - 128 : b.length;
+  return id3v1EndsAt(b, b.length) ? b.length - 128 : b.length;
 }
+
+/** Whether an ID3v1 tag (`TAG`, 128 bytes) ends at `end`. */
+export const id3v1EndsAt = (b: Pieces, end: number): boolean => end >= 128 && b.startsWith('TAG', end - 128);
 
 /**
  * The first chain of frames that starts in [from, from + within]: `confirm` headers back to back, each where the
