@@ -201,7 +201,7 @@ export class MediaService {
       transformations: out.transformations,
       original: { ...original, size, width: out.original.width, height: out.original.height },
     };
-    return this.saveProcessed(out, facts, original.filename, key);
+    return this.saveProcessed(out, facts, original.filename, { key });
   }
 
   /** Video and audio: kept with its own bytes, or read on into the converter (see receiveAv); stored like a processed image. */
@@ -224,19 +224,20 @@ export class MediaService {
       transformations: out.transformations,
       original: { ...original, size, ...out.original },
     };
-    if (!('kept' in av)) return this.saveProcessed(av.processed, facts, original.filename, input.key);
+    // The upload's own bytes, passed once probed: copied from where they are staged, as those kept without a probe are.
+    if (!('kept' in av)) return this.saveProcessed(av.processed, facts, original.filename, av.processed.asSent ? input : { key: input.key });
     const media = await this.save(mediaTypeForExtension(out.extension)!, av.content, facts, original.filename, input);
     head.release(); // as for any file kept as sent: not when saving failed (see hostCounted)
     return media;
   }
 
   /** Stores what a processor made, hashed, as the type its extension names (a processor making anything else is a bug). */
-  private saveProcessed(out: { bytes: Uint8Array; extension: string }, facts: Omit<MediaFacts, 'sha256'>, filename: string | null, key?: string): Promise<Media> {
+  private saveProcessed(out: { bytes: Uint8Array; extension: string }, facts: Omit<MediaFacts, 'sha256'>, filename: string | null, at: Pick<UploadInput, 'key' | 'source'>): Promise<Media> {
     const type = mediaTypeForExtension(out.extension);
     if (!type) throw new Error(`a processor produced ${out.extension}, which is not a carrier format`);
     const hasher = this.deps.sha256();
     hasher.update(out.bytes);
-    return this.save(type, { chunks: [out.bytes], size: out.bytes.length, sha256: hasher.digestHex() }, facts, filename, { key });
+    return this.save(type, { chunks: [out.bytes], size: out.bytes.length, sha256: hasher.digestHex() }, facts, filename, at);
   }
 
   /**

@@ -146,10 +146,12 @@ export interface ProcessedAv {
   height?: number;
   original: { duration?: number; width?: number; height?: number; codecs?: string[] };
   transformations: string[];
+  /** True when `bytes` are the upload's own, unchanged (passed as sent once probed): stored as a kept file is. */
+  asSent?: boolean;
 }
 
 /** A video or audio file that passes with its own bytes: what ProcessedAv says of it, less the bytes (the upload's own). */
-export type KeptAv = Omit<ProcessedAv, 'bytes'>;
+export type KeptAv = Omit<ProcessedAv, 'bytes' | 'asSent'>;
 
 /**
  * One file on its way to a converter. The service writes its bytes as they arrive (a converter keeps them out of

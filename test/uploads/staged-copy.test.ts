@@ -4,6 +4,7 @@ import { S3Store } from '../../src/adapters/s3-store.js';
 import { MediaStatusResponseSchema } from '../../src/http/schemas.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { directClient, sha256Hex } from '../support/direct-upload.js';
+import * as av from '../support/av-fixtures.js';
 import * as fx from '../support/fixtures.js';
 import { expectMedia } from '../support/http.js';
 import { clientFor } from '../support/setup-bucket.js';
@@ -91,6 +92,17 @@ describe('staged uploads kept as sent, on S3', () => {
     expect(body.media).toMatchObject({ id: `${up.id}.pdf`, kind: 'document', size: bytes.length, sha256: sha256Hex(bytes) });
     expect(sha256Hex(new Uint8Array(await (await fetch(body.media.url)).arrayBuffer()))).toBe(sha256Hex(bytes));
     expect((await listBucket(s3.dir, s3.bucket)).keys.filter((k) => k.includes(up.id)).sort()).toEqual([`${up.id}.pdf`, `status/${up.id}.json`].sort());
+  });
+
+  it('a video ffprobe passes as sent (optimize=off, not told from its headers in-process) is copied from staging too', async () => {
+    watchWrites();
+    const bytes = await av.bigMp4(); // H.264 High, index last: the in-process reader leaves it to ffprobe
+    const up = await tusUpload(`${t.baseUrl}/v1/uploads`, bytes, { metadata: { filename: 'clip.mp4', optimize: 'off' } });
+    const body = MediaStatusResponseSchema.parse(await (await settledUpload(t.baseUrl, up.id)).json());
+    if (body.status !== 'ready') throw new Error(`still ${body.status}`);
+    expect(body.media).toMatchObject({ id: `${up.id}.mp4`, transformations: [], size: bytes.length, sha256: sha256Hex(bytes) });
+    expect(writes.copy).toEqual([{ from: `uploads/tus/${up.id}`, key: `${up.id}.mp4` }]);
+    expect(writes.put.filter((key) => key === `${up.id}.mp4`)).toEqual([]);
   });
 
   it('a tus upload whose staged object is written again after it was read: the copy is refused and the checked bytes are written', async () => {

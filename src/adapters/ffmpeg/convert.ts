@@ -150,7 +150,7 @@ async function remux(job: JobRunner, input: string, facts: AvFacts, into: AvForm
 
 /** The upload's own bytes (at most the endpoint's limit for its type, so small enough to hold). */
 async function asSent(path: string, facts: AvFacts, type: MediaType): Promise<ProcessedAv> {
-  return { bytes: await readFile(path), ...keptAv(facts, type) };
+  return { bytes: await readFile(path), ...keptAv(facts, type), asSent: true };
 }
 
 /**
