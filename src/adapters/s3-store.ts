@@ -24,6 +24,15 @@ export interface S3ClientOptions {
 }
 
 /**
+ * Node's agent keeps idle sockets to the store for good, and reuses one that the store is closing at that moment
+ * (its idle timeout: 5 s for a Node server, 30-60 s behind load balancers): the request fails with ECONNRESET
+ * ("socket hang up"), which the SDK cannot retry when the body is a stream (a tus part). With an idle timeout of
+ * its own, the agent closes idle sockets first: after 15 s, or a second before the store's announced
+ * `Keep-Alive: timeout=N` (Node 20 heeds that hint only when the agent has a timeout). Ignored on Workers (fetch).
+ */
+export const IDLE_SOCKETS_CLOSED = { httpAgent: { timeout: 15_000 }, httpsAgent: { timeout: 15_000 } };
+
+/**
  * An S3 client that fails fast when the store is down: a few attempts, a connect timeout for unreachable
  * hosts and an idle-socket timeout for hung ones. `requestTimeout` is a hard cap up to the response headers
  * (it must cover sending a 10 MB file on a slow link); without `throwOnRequestTimeout` the SDK only logs it.
@@ -37,7 +46,7 @@ export function createS3Client(options: S3ClientOptions): S3Client {
     ...(options.logger && { logger: sdkLogger(options.logger) }),
     // Two tries of at most ~4 s idle each: a store that is down or hung is reported (503) within 10 s.
     maxAttempts: 2,
-    requestHandler: { connectionTimeout: 2_000, socketTimeout: 4_000, requestTimeout: 30_000, throwOnRequestTimeout: true },
+    requestHandler: { connectionTimeout: 2_000, socketTimeout: 4_000, requestTimeout: 30_000, throwOnRequestTimeout: true, ...IDLE_SOCKETS_CLOSED },
     // By default the SDK adds its own CRC32 to every upload (a second pass over the file, and streamed bodies sent
     // aws-chunked with a trailer, which replaces the SHA-256 payload hash S3Store.put signs with). Uploads carry
     // that SHA-256 instead, so checksums are computed only where an operation requires one, on every store.

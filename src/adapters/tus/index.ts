@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import type { Locker } from '@tus/server';
 import type { Config } from '../../config.js';
 import { TUS_STAGING_PREFIX } from '../../core/keys.js';
+import { IDLE_SOCKETS_CLOSED } from '../s3-store.js';
 import type { Logger } from '../../core/ports.js';
 import { StagingFileStore, StagingS3Store, type StagingStore } from './stores.js';
 import { TusUploads } from './server.js';
@@ -44,7 +45,7 @@ export function s3Staging(config: Config, expiry: number): StagingS3Store {
       // As the media store's client (see createS3Client): an unreachable or hung store fails the request within
       // seconds, instead of holding a finished upload's processing turn for good. No cap on a whole request: a
       // part is 5 MiB.
-      requestHandler: { connectionTimeout: 2_000, socketTimeout: 4_000 },
+      requestHandler: { connectionTimeout: 2_000, socketTimeout: 4_000, ...IDLE_SOCKETS_CLOSED },
       // As the media store's client (see createS3Client): checksums only where an operation requires one.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       ...(config.S3_ENDPOINT && { responseChecksumValidation: 'WHEN_REQUIRED' as const }),
