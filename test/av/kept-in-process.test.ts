@@ -83,9 +83,14 @@ describe('deliverable video and audio, kept without a probe', () => {
     }
   });
 
-  it('a file over the budget is not held for the reader: it goes to its probe', async () => {
+  it('a deliverable MP4 over the budget is not kept as sent: it goes to its probe, and is fitted', async () => {
+    const bytes = await av.largeBaselineMp4(); // H.264 Baseline, index first, no tags: only its size is wrong
+    expect(bytes.length).toBeGreaterThan(600_000);
     const before = await probesRun();
-    await expectError(await upload(noProbe, await av.bigMp4(), 'big.mp4'), 422, 'unreadable_media');
+    await expectError(await upload(noProbe, bytes, 'large.mp4'), 422, 'unreadable_media');
     expect(await probesRun()).toBe(before + 1);
+    const fitted = await expectMedia(await upload(real, bytes, 'large.mp4'));
+    expect(fitted.size).toBeLessThanOrEqual(600_000);
+    expect(fitted.transformations.some((t) => t.startsWith('bitrate:'))).toBe(true);
   });
 });

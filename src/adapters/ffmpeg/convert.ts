@@ -97,42 +97,46 @@ export async function convert(
   });
 }
 
-/** Re-encodes to the plan; if the result is over the budget, once more with the plan lowered by the overshoot. */
+/**
+ * Re-encodes to the plan; if the result is over the budget, once more with the plan lowered by the overshoot. Each
+ * try writes its own file: ffmpeg never overwrites one (`-n`).
+ */
 async function encode(job: JobRunner, input: string, facts: AvFacts, options: AvOptions, settings: ConvertSettings) {
   const kind = avKind(facts);
-  const output = join(job.dir, kind === 'video' ? 'output.mp4' : 'output.mp3');
   const planSettings = { budgetBytes: settings.budgetBytes, maxDimension: settings.maxDimension, trim: options.trim };
-  const common = { format: facts.format, input, output, keepMetadata: options.keepMetadata, threads: settings.threads };
-  const run = async (args: string[]) => {
+  const common = { format: facts.format, input, keepMetadata: options.keepMetadata, threads: settings.threads };
+  let encodes = 0;
+  /** One try: the file it made and its size. */
+  const run = async (args: (output: string) => string[]) => {
+    const output = join(job.dir, `encode-${++encodes}.${kind === 'video' ? 'mp4' : 'mp3'}`);
     const r = await (options.onProgress
-      ? job.run('ffmpeg', ['-progress', 'pipe:1', '-nostats', ...args], kind, progressLines(facts.duration, options.onProgress))
-      : job.run('ffmpeg', args, kind));
+      ? job.run('ffmpeg', ['-progress', 'pipe:1', '-nostats', ...args(output)], kind, progressLines(facts.duration, options.onProgress))
+      : job.run('ffmpeg', args(output), kind));
     if (r.code !== 0) throw refuseAv.failed(kind, new Error(r.stderr.trim() || `ffmpeg exited with ${r.code}`));
-    return (await stat(output)).size;
+    return { path: output, size: (await stat(output)).size };
+  };
+  const fitted = (made: { path: string; size: number }, steps: string[]) => {
+    if (made.size > settings.budgetBytes) throw refuseAv.doesNotFit(kind, made.size, settings.budgetBytes);
+    return { path: made.path, steps, encodes };
   };
   if (facts.video) {
+    const audio = facts.audio !== undefined;
     let plan = planVideo({ ...facts, video: facts.video }, planSettings);
-    let size = await run(videoArgs({ ...common, plan, audio: facts.audio !== undefined }));
-    let encodes = 1;
-    if (size > settings.budgetBytes) {
-      plan = lowerVideoPlan(plan, size, settings.budgetBytes);
-      size = await run(videoArgs({ ...common, plan, audio: facts.audio !== undefined }));
-      encodes++;
+    let made = await run((output) => videoArgs({ ...common, output, plan, audio }));
+    if (made.size > settings.budgetBytes) {
+      plan = lowerVideoPlan(plan, made.size, settings.budgetBytes);
+      made = await run((output) => videoArgs({ ...common, output, plan, audio }));
     }
-    if (size > settings.budgetBytes) throw refuseAv.doesNotFit(kind, size, settings.budgetBytes);
-    return { path: output, steps: avSteps(facts, plan, options.keepMetadata), encodes };
+    return fitted(made, avSteps(facts, plan, options.keepMetadata));
   }
   let plan = planAudio(facts, planSettings);
-  let size = await run(audioArgs({ ...common, plan }));
-  let encodes = 1;
-  const lower = size > settings.budgetBytes ? lowerAudioPlan(plan) : undefined;
+  let made = await run((output) => audioArgs({ ...common, output, plan }));
+  const lower = made.size > settings.budgetBytes ? lowerAudioPlan(plan) : undefined;
   if (lower) {
     plan = lower;
-    size = await run(audioArgs({ ...common, plan }));
-    encodes++;
+    made = await run((output) => audioArgs({ ...common, output, plan }));
   }
-  if (size > settings.budgetBytes) throw refuseAv.doesNotFit(kind, size, settings.budgetBytes);
-  return { path: output, steps: avSteps(facts, plan, options.keepMetadata), encodes };
+  return fitted(made, avSteps(facts, plan, options.keepMetadata));
 }
 
 async function remux(job: JobRunner, input: string, facts: AvFacts, into: AvFormat, keepMetadata: boolean): Promise<string> {
