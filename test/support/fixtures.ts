@@ -131,7 +131,21 @@ export function bmp(): Buffer {
 }
 
 export function pdf(extraBytes = 0): Buffer {
-  return Buffer.concat([ascii('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n'), Buffer.alloc(extraBytes, 0x20), ascii('\n%%EOF\n')]);
+  return Buffer.concat([ascii('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n'), filler(extraBytes), ascii('\n%%EOF\n')]);
+}
+
+/**
+ * Printable bytes that differ from place to place, the same on every run: a part of a file stored out of order,
+ * twice or not at all changes its bytes and its hash, which a uniform filler would hide.
+ */
+function filler(size: number): Buffer {
+  const bytes = Buffer.alloc(size);
+  let state = 0x2545f491;
+  for (let i = 0; i < size; i++) {
+    state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0; // a linear congruential generator
+    bytes[i] = 0x21 + ((state >>> 24) % 94);
+  }
+  return bytes;
 }
 
 export const zip = () => Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04, 20, 0, 0, 0, 8, 0]), Buffer.alloc(200, 0)]);

@@ -1,9 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaStatusResponseSchema } from '../../src/http/schemas.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import * as fx from '../support/fixtures.js';
 import { listBucket, startS3Server, untilStored, type S3TestServer } from '../support/s3-server.js';
 import { settledUpload, tusUpload } from '../support/tus.js';
 
@@ -41,13 +42,6 @@ async function roundRobin(targets: () => string[]): Promise<Balancer> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-/** A PDF as the endpoint takes it (kept as sent), its body random so that any byte out of place shows. */
-function pdf(size: number): Buffer {
-  const head = Buffer.from('%PDF-1.7\n1 0 obj << /Length 0 >> stream\n', 'latin1');
-  const tail = Buffer.from('\nendstream endobj\n%%EOF\n', 'latin1');
-  return Buffer.concat([head, randomBytes(size - head.length - tail.length), tail]);
 }
 
 /** Files this instance hosted (POST /v1/media or a finished upload), from its /metrics. */
@@ -90,7 +84,7 @@ afterAll(async () => {
 
 describe('two instances sharing a bucket, requests alternating between them', () => {
   it('tus-js-client uploads in chunks through both; the file arrives byte-identical, is hosted once, and nothing else is left', async () => {
-    const input = pdf(4_500_000);
+    const input = fx.pdf(4_500_000);
     const up = await tusUpload(`${balancer.url}/v1/uploads`, input, {
       chunkSize: 1024 * 1024,
       metadata: { filename: 'report.pdf', filetype: 'application/pdf' },
@@ -115,7 +109,7 @@ describe('two instances sharing a bucket, requests alternating between them', ()
   });
 
   it("a client that lost its connection mid-PATCH on one instance resumes on the other: the lock's holder is asked, through the bucket, to give way", async () => {
-    const input = pdf(3_000_000);
+    const input = fx.pdf(3_000_000);
     const created = await fetch(`${a.baseUrl}/v1/uploads`, {
       method: 'POST',
       headers: { 'tus-resumable': '1.0.0', 'upload-length': String(input.length), 'upload-metadata': `filename ${Buffer.from('notes.pdf').toString('base64')}` },
