@@ -34,9 +34,7 @@ const s3 = await startS3Server('mms-media-bench-store', {
     counting.set(kind, (counting.get(kind) ?? 0) + 1);
   },
 });
-process.env.AWS_ACCESS_KEY_ID = s3.credentials.accessKeyId;
-process.env.AWS_SECRET_ACCESS_KEY = s3.credentials.secretAccessKey;
-const env = { STORAGE_DRIVER: 's3', S3_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint, S3_FORCE_PATH_STYLE: 'true', MEDIA_URL_TTL_SECONDS: '86400', LOG_LEVEL: 'warn' };
+const env = { ...s3.serviceEnv(), MEDIA_URL_TTL_SECONDS: '86400', LOG_LEVEL: 'warn' };
 const file = tusPayload();
 
 const agent = new http.Agent({ keepAlive: true });

@@ -49,7 +49,7 @@ describe('setupBucket against the S3 emulator as it is, which ignores conditiona
   });
 
   it('the CLI exits 1 with that sentence', async () => {
-    const run = await runSetupBucket({ STORAGE_DRIVER: 's3', S3_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint, S3_FORCE_PATH_STYLE: 'true' });
+    const run = await runSetupBucket(s3.serviceEnv());
     expect(run.code).toBe(1);
     expect(ownLines(run.stderr)).toEqual([`setup-bucket: failed: ${refusal('media-plain', OVERWROTE)}`]);
     // It stopped before the lifecycle: what it printed is the probe.

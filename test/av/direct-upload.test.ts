@@ -14,9 +14,7 @@ let t: TestApp;
 beforeAll(async () => {
   await av.warmAvFixtures();
   s3 = await startS3Server();
-  process.env.AWS_ACCESS_KEY_ID = s3.credentials.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = s3.credentials.secretAccessKey;
-  t = await startTestApp({ STORAGE_DRIVER: 's3', S3_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint, S3_FORCE_PATH_STYLE: 'true' });
+  t = await startTestApp({ ...s3.serviceEnv() });
 }, av.WARM_TIMEOUT_MS);
 afterAll(async () => {
   await t.close();

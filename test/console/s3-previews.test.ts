@@ -15,9 +15,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   s3 = await startS3Server();
-  process.env.AWS_ACCESS_KEY_ID = s3.credentials.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = s3.credentials.secretAccessKey;
-  t = await startTestApp({ STORAGE_DRIVER: 's3', S3_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint, S3_FORCE_PATH_STYLE: 'true' });
+  t = await startTestApp({ ...s3.serviceEnv() });
   browser = await launchBrowser();
 });
 afterAll(async () => {

@@ -15,13 +15,8 @@ beforeAll(async () => {
   s3 = await startS3Server();
   teli = await startFakeTeli();
   // Credentials come from the standard AWS variables, as in production.
-  process.env.AWS_ACCESS_KEY_ID = s3.credentials.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = s3.credentials.secretAccessKey;
   t = await startTestApp({
-    STORAGE_DRIVER: 's3',
-    S3_BUCKET: s3.bucket,
-    S3_ENDPOINT: s3.endpoint,
-    S3_FORCE_PATH_STYLE: 'true',
+    ...s3.serviceEnv(),
     MEDIA_URL_TTL_SECONDS: '86400',
     TELI_API_BASE_URL: teli.baseUrl,
     TELI_API_KEY: teli.apiKey,

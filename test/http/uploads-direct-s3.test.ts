@@ -16,10 +16,8 @@ const keys = async () => (await listBucket(s3.dir, s3.bucket)).keys;
 
 beforeAll(async () => {
   s3 = await startS3Server();
-  process.env.AWS_ACCESS_KEY_ID = s3.credentials.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = s3.credentials.secretAccessKey;
   t = await startTestApp(
-    { STORAGE_DRIVER: 's3', S3_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint, S3_FORCE_PATH_STYLE: 'true', MEDIA_URL_TTL_SECONDS: '86400', API_KEYS: 'k_one,k_two' },
+    { ...s3.serviceEnv(), MEDIA_URL_TTL_SECONDS: '86400', API_KEYS: 'k_one,k_two' },
     { av: new NoAvProcessing({ budgetBytes: 600_000, where: 'node' }) },
   );
   client = directClient(t.baseUrl, 'k_one');
@@ -97,7 +95,7 @@ describe('direct uploads to S3', () => {
   });
 
   it('another instance on the same bucket answers 409 while the upload is being completed, and leaves its bytes alone', async () => {
-    const second = await startTestApp({ STORAGE_DRIVER: 's3', S3_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint, S3_FORCE_PATH_STYLE: 'true', API_KEYS: 'k_one' });
+    const second = await startTestApp({ ...s3.serviceEnv(), API_KEYS: 'k_one' });
     try {
       const bytes = fx.pdf(10_000);
       const ticket = await client.ticket('shared.pdf', bytes.length);

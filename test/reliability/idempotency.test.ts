@@ -108,9 +108,7 @@ describe('Idempotency-Key across instances (records in the bucket, conditional w
   const apps: TestApp[] = [];
   beforeAll(async () => {
     s3 = await startS3Server();
-    process.env.AWS_ACCESS_KEY_ID = s3.credentials.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = s3.credentials.secretAccessKey;
-    const env = { STORAGE_DRIVER: 's3', S3_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint, S3_FORCE_PATH_STYLE: 'true', TELI_API_BASE_URL: teli.baseUrl, TELI_API_KEY: teli.apiKey };
+    const env = { ...s3.serviceEnv(), TELI_API_BASE_URL: teli.baseUrl, TELI_API_KEY: teli.apiKey };
     apps.push(await startTestApp(env), await startTestApp(env));
   });
   afterAll(async () => {

@@ -12,15 +12,10 @@ let t: TestApp;
 beforeAll(async () => {
   s3 = await startS3Server();
   teli = await startFakeTeli('teli_SECRET_upstream_key');
-  process.env.AWS_ACCESS_KEY_ID = s3.credentials.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = s3.credentials.secretAccessKey;
   t = await startTestApp({
     LOG_LEVEL: 'debug',
     API_KEYS: API_KEY,
-    STORAGE_DRIVER: 's3',
-    S3_BUCKET: s3.bucket,
-    S3_ENDPOINT: s3.endpoint,
-    S3_FORCE_PATH_STYLE: 'true',
+    ...s3.serviceEnv(),
     TELI_API_BASE_URL: teli.baseUrl,
     TELI_API_KEY: teli.apiKey,
     FETCH_ALLOW_PRIVATE_HOSTS: new URL(s3.endpoint).host,

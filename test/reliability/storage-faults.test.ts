@@ -10,9 +10,7 @@ let s3: S3TestServer;
 let t: TestApp;
 beforeAll(async () => {
   s3 = await startS3Server();
-  process.env.AWS_ACCESS_KEY_ID = s3.credentials.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = s3.credentials.secretAccessKey;
-  t = await startTestApp({ STORAGE_DRIVER: 's3', S3_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint, S3_FORCE_PATH_STYLE: 'true' });
+  t = await startTestApp({ ...s3.serviceEnv() });
 });
 afterAll(async () => {
   await t.close();

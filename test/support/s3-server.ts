@@ -49,12 +49,19 @@ const S3rver = require('@20minutes/s3rver') as new (options: Record<string, unkn
 // multipart uploads in <dir>/<bucket>/._S3rver_uploads/<uploadId>/.
 const OBJECT_SUFFIX = '._S3rver_object';
 const UPLOADS_DIR = '._S3rver_uploads';
+/** The emulator's own pair (it checks signatures made with it). */
+const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 export interface S3TestServer {
   endpoint: string;
   bucket: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
   dir: string;
+  /**
+   * The settings that point the service at this emulator. The service's SDK finds its credentials in the
+   * environment, as in production: they are set there (process.env) by this call.
+   */
+  serviceEnv(): Record<string, string>;
   stop(): Promise<void>;
   /** Stops answering (connections refused) but keeps the data, to play a storage outage. */
   pause(): Promise<void>;
@@ -98,8 +105,12 @@ export async function startS3Server(bucket = 'media-test', options: S3TestServer
   return {
     endpoint: `http://127.0.0.1:${port}`,
     bucket,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    credentials: CREDENTIALS,
     dir,
+    serviceEnv() {
+      Object.assign(process.env, { AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey });
+      return { STORAGE_DRIVER: 's3', S3_BUCKET: bucket, S3_ENDPOINT: `http://127.0.0.1:${port}`, S3_FORCE_PATH_STYLE: 'true' };
+    },
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -22,9 +22,7 @@ const writes = { put: [] as string[], copy: [] as Array<{ from: string; key: str
 
 beforeAll(async () => {
   s3 = await startS3Server();
-  process.env.AWS_ACCESS_KEY_ID = s3.credentials.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = s3.credentials.secretAccessKey;
-  t = await startTestApp({ STORAGE_DRIVER: 's3', S3_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint, S3_FORCE_PATH_STYLE: 'true', MEDIA_URL_TTL_SECONDS: '86400' });
+  t = await startTestApp({ ...s3.serviceEnv(), MEDIA_URL_TTL_SECONDS: '86400' });
 });
 afterAll(async () => {
   await t?.close();

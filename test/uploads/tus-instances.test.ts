@@ -62,14 +62,9 @@ beforeAll(async () => {
       if (req.method === 'PUT' && /\/locks\/[^?]*$/.test(new URL(req.url ?? '/', 'http://x').pathname)) lockWrites.push(req.url!);
     },
   });
-  process.env.AWS_ACCESS_KEY_ID = s3.credentials.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = s3.credentials.secretAccessKey;
   balancer = await roundRobin(() => [a.baseUrl, b.baseUrl]);
   const env = {
-    STORAGE_DRIVER: 's3',
-    S3_BUCKET: s3.bucket,
-    S3_ENDPOINT: s3.endpoint,
-    S3_FORCE_PATH_STYLE: 'true',
+    ...s3.serviceEnv(),
     // Upload URLs name the balancer, as PUBLIC_BASE_URL does behind a real one.
     PUBLIC_BASE_URL: balancer.url,
   };

@@ -23,14 +23,12 @@ beforeAll(async () => {
   await av.warmAvFixtures();
   input = await paddedVideo(60_000_000);
   s3 = await startS3Server();
-  process.env.AWS_ACCESS_KEY_ID = s3.credentials.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = s3.credentials.secretAccessKey;
 }, av.WARM_TIMEOUT_MS);
 afterAll(() => s3?.stop());
 
 describe.each([
   { driver: 'local disk', env: (): Record<string, string> => ({}) },
-  { driver: 'S3', env: (): Record<string, string> => ({ STORAGE_DRIVER: 's3', S3_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint, S3_FORCE_PATH_STYLE: 'true', MEDIA_URL_TTL_SECONDS: '86400' }) },
+  { driver: 'S3', env: (): Record<string, string> => ({ ...s3.serviceEnv(), MEDIA_URL_TTL_SECONDS: '86400' }) },
 ])('a 60 MB upload cut off twice, $driver', ({ driver, env }) => {
   let t: TestApp;
   let proxy: CuttingProxy;

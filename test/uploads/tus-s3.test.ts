@@ -25,11 +25,9 @@ beforeAll(async () => {
   await av.warmAvFixtures();
   s3 = await startS3Server();
   proxy = await startCuttingProxy({ cutAfter: 2.5 * MB });
-  process.env.AWS_ACCESS_KEY_ID = s3.credentials.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = s3.credentials.secretAccessKey;
   t = await startTestApp((baseUrl) => {
     proxy.targetPort = Number(new URL(baseUrl).port);
-    return { STORAGE_DRIVER: 's3', S3_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint, S3_FORCE_PATH_STYLE: 'true', MEDIA_URL_TTL_SECONDS: '86400', PUBLIC_BASE_URL: proxy.url };
+    return { ...s3.serviceEnv(), MEDIA_URL_TTL_SECONDS: '86400', PUBLIC_BASE_URL: proxy.url };
   });
 }, av.WARM_TIMEOUT_MS);
 afterAll(async () => {
@@ -103,7 +101,7 @@ describe('tus over S3', () => {
   it('expires an unfinished upload: 410 or 404, and the sweep leaves nothing of it in the bucket', async () => {
     // A second instance on the same bucket whose uploads expire after two seconds (the clock cannot be faked here:
     // S3 requests carry the time and the store refuses a skewed one).
-    const short = await startTestApp({ STORAGE_DRIVER: 's3', S3_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint, S3_FORCE_PATH_STYLE: 'true', MEDIA_URL_TTL_SECONDS: '86400' }, { tus: { expiryMs: 2_000 } });
+    const short = await startTestApp({ ...s3.serviceEnv(), MEDIA_URL_TTL_SECONDS: '86400' }, { tus: { expiryMs: 2_000 } });
     try {
       const res = await fetch(`${short.baseUrl}/v1/uploads`, { method: 'POST', headers: { 'tus-resumable': '1.0.0', 'upload-length': String(12 * MB) } });
       const url = res.headers.get('location')!;
