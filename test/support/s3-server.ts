@@ -1,6 +1,6 @@
 /**
  * An S3 emulator for tests: @20minutes/s3rver@4 started in-process on a free port with a throwaway directory.
- * It checks SigV4 signatures and presigned-URL expiry, which is why it is used (see stack-notes). Three gaps
+ * It checks SigV4 signatures and presigned-URL expiry, which is why it is used (see stack-notes). Gaps
  * against real S3 are patched here so tests exercise our code, not the emulator's bugs:
  *  - Suffix ranges (`bytes=-N`) are parsed as `bytes=0-N`: rewritten to `bytes=<size-N>-` once the
  *    signature has been checked (the Range header is signed, so it cannot be changed earlier).
@@ -12,6 +12,7 @@
  *    and reads wait for it. A copy reads its source as a GET does, and honours `x-amz-copy-source-if-match`.
  *  - A copy that replaces the metadata (as ours do) keeps the destination's old ETag when it overwrites an object,
  *    and otherwise reads the whole copy back to hash it: the source's ETag is copied with the bytes instead, as in S3.
+ *  - Two deletes at once in one folder could answer 500 (its cleanup of empty folders races): see patchDeleteRace.
  *  - ListParts, AbortMultipartUpload and ListMultipartUploads, which @tus/s3-store calls: see s3-multipart.ts.
  * Buckets come from `configureBuckets` because bucket-level SDK calls fail its signature check.
  */
@@ -82,6 +83,7 @@ export interface S3TestServerOptions {
 export async function startS3Server(bucket = 'media-test', options: S3TestServerOptions = {}): Promise<S3TestServer> {
   patchSuffixRanges();
   patchCopyEtag();
+  patchDeleteRace();
   const dir = await mkdtemp(join(tmpdir(), 's3rver-'));
   const launch = async (port: number) => {
     const server = new S3rver({ port, address: '127.0.0.1', directory: dir, silent: true, configureBuckets: [{ name: bucket }] });
@@ -253,6 +255,27 @@ function patchCopyEtag(): void {
       // Without the source's ETag on disk, the destination's stale one goes, and the original hashes the copy.
       if (from !== to) await mkdir(dirname(to), { recursive: true }).then(() => copyFile(from, to)).catch(() => rm(to, { force: true }));
       return original.call(this, srcBucket, srcKey, destBucket, destKey, ...rest);
+    },
+    { patched: true as const },
+  );
+}
+
+/**
+ * The emulator's DeleteObject removes the key's folders once they are empty, and answers 500 when a delete of
+ * another key in the same folder removed one first (two deletes at once, as a finished upload's data and `.info`
+ * go): the folder's absence is what the cleanup wanted. S3 answers 204.
+ */
+function patchDeleteRace(): void {
+  type DeleteObject = ((this: unknown, bucket: string, key: string) => Promise<void>) & { patched?: true };
+  const store = (require('@20minutes/s3rver/lib/stores/filesystem.js') as { prototype: { deleteObject: DeleteObject } }).prototype;
+  if (store.deleteObject.patched) return;
+  const original = store.deleteObject;
+  store.deleteObject = Object.assign(
+    async function (this: unknown, bucket: string, key: string) {
+      // The object's own files are unlinked with ENOENT ignored; an ENOENT that comes out is a folder gone already.
+      await original.call(this, bucket, key).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+      });
     },
     { patched: true as const },
   );
