@@ -1,56 +1,32 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { deliverableMp4 } from '../support/av-fixtures.js';
 import { runCli } from '../support/cli.js';
+import { startCuttingProxy, type CuttingProxy } from '../support/cutting-proxy.js';
 
 /**
  * An upload stopped in the middle. A TCP proxy holds an upload's PATCH after its first megabyte (a stalled
- * network) while `stall` is set, so the upload is surely under way when the CLI is stopped; other requests pass.
+ * network) while `holdAfter` is set, so the upload is surely under way when the CLI is stopped; other requests pass.
  * The service's PUBLIC_BASE_URL is the proxy's, as behind a load balancer: the upload's URL (Location) leads the
  * PATCHes through it too, not only the creating POST.
  */
 const MB = 1024 * 1024;
 let t: TestApp;
-let proxy: Server;
-let proxyUrl: string;
-const sockets = new Set<Socket>();
+let proxy: CuttingProxy;
 let dir: string;
-let stall = true;
 beforeAll(async () => {
-  let target = 0; // the service's port, once it listens
-  proxy = createServer((client) => {
-    const upstream = connect(target, '127.0.0.1');
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => undefined);
-    }
-    let patchBytes = -1; // counting once a PATCH starts on this connection
-    client.on('data', (chunk: Buffer) => {
-      if (chunk.toString('latin1', 0, 6) === 'PATCH ') patchBytes = stall ? 0 : -1;
-      if (patchBytes >= 0) {
-        patchBytes += chunk.length;
-        if (patchBytes > MB) return client.pause(); // held: nothing more goes through
-      }
-      upstream.write(chunk);
-    });
-    upstream.pipe(client);
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-  t = await startTestApp({ PUBLIC_BASE_URL: proxyUrl });
-  target = Number(new URL(t.baseUrl).port);
+  proxy = await startCuttingProxy();
+  proxy.holdAfter = MB;
+  t = await startTestApp({ PUBLIC_BASE_URL: proxy.url });
+  proxy.targetPort = Number(new URL(t.baseUrl).port);
   dir = await mkdtemp(join(tmpdir(), 'mms-media-cli-interrupt-'));
 });
 afterAll(async () => {
-  for (const s of sockets) s.destroy();
-  await new Promise((resolve) => proxy.close(resolve));
+  await proxy.close();
   await t.close();
   await rm(dir, { recursive: true, force: true });
 });
@@ -60,7 +36,7 @@ describe('Ctrl-C during an upload', () => {
     const path = join(dir, 'long.mp4');
     await writeFile(path, randomBytes(4 * MB));
     let sentInterrupt = false;
-    const running = runCli(['upload', path, '--progress', 'plain'], { MMS_MEDIA_URL: proxyUrl }, {
+    const running = runCli(['upload', path, '--progress', 'plain'], { MMS_MEDIA_URL: proxy.url }, {
       onStderr: (soFar) => {
         if (sentInterrupt || !soFar.includes('long.mp4: 0% of')) return;
         sentInterrupt = true;
@@ -87,10 +63,10 @@ describe('Ctrl-C during an upload', () => {
     box.write('free', 4, 'latin1');
     const path = join(dir, 'train.mp4');
     await writeFile(path, Buffer.concat([clip, box, randomBytes(3_000_000 - 8)]));
-    const env = { MMS_MEDIA_URL: proxyUrl, MMS_MEDIA_STATE_DIR: join(dir, 'state') };
+    const env = { MMS_MEDIA_URL: proxy.url, MMS_MEDIA_STATE_DIR: join(dir, 'state') };
     const staging = join(t.dir, 'media/uploads/tus');
 
-    stall = true;
+    proxy.holdAfter = MB;
     const first = runCli(['upload', path], env);
     let staged: string | undefined;
     for (;;) {
@@ -103,7 +79,7 @@ describe('Ctrl-C during an upload', () => {
     first.child.kill('SIGKILL');
     expect((await first).code).toBe(null);
 
-    stall = false;
+    proxy.holdAfter = null;
     const second = await runCli(['upload', path, '--json', '--progress', 'plain'], env);
     expect(second.code).toBe(0);
     // The same upload went on: the media is named after it, and progress started past zero.

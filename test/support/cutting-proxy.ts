@@ -2,6 +2,8 @@
  * A TCP proxy in front of the service that plays a dropped mobile connection: it forwards bytes both ways, and
  * once armed, in the middle of chosen tus PATCH requests (the n-th PATCH it sees, counted from 1) cuts the
  * connection once `cutAfter` bytes of that request have gone through, as a train going into a tunnel would.
+ * While `holdAfter` is set, it plays a stalled one instead: every PATCH that starts stops after that many bytes,
+ * its connection open.
  */
 import { createServer, connect, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -20,11 +22,13 @@ export interface CuttingProxy {
   cuts: Cut[];
   /** Cuts the n-th PATCH requests (from 1) seen from now on, `cutAfter` bytes into each. */
   arm(patchNumbers: number[]): void;
+  /** Bytes after which each PATCH that starts from now on is held (nothing more goes through); null: none is. */
+  holdAfter: number | null;
   close(): Promise<void>;
 }
 
 /** `cutPatches`: armed from the start with these (see arm). */
-export async function startCuttingProxy(options: { cutAfter: number; cutPatches?: number[] }): Promise<CuttingProxy> {
+export async function startCuttingProxy(options: { cutAfter: number; cutPatches?: number[] } = { cutAfter: Infinity }): Promise<CuttingProxy> {
   const sockets = new Set<Socket>();
   let patches = 0;
   let cutPatches = options.cutPatches ?? [];
@@ -32,6 +36,7 @@ export async function startCuttingProxy(options: { cutAfter: number; cutPatches?
     url: '',
     targetPort: 0,
     cuts: [],
+    holdAfter: null,
     arm(patchNumbers) {
       patches = 0;
       cutPatches = patchNumbers;
@@ -46,13 +51,14 @@ export async function startCuttingProxy(options: { cutAfter: number; cutPatches?
       s.on('close', () => sockets.delete(s));
       s.on('error', () => undefined); // a cut connection errors on the other side; that is the point
     }
-    let current: { cut: boolean; offset: number; forwarded: number } | null = null;
+    let current: { cut: boolean; holdAfter: number | null; offset: number; forwarded: number } | null = null;
     client.on('data', (chunk: Buffer) => {
       const head = /^PATCH [^\r\n]+\r\n[\s\S]*?upload-offset: *(\d+)/i.exec(chunk.toString('latin1', 0, Math.min(chunk.length, 4096)));
       if (head) {
         patches++;
-        current = { cut: cutPatches.includes(patches), offset: Number(head[1]), forwarded: 0 };
+        current = { cut: cutPatches.includes(patches), holdAfter: proxy.holdAfter, offset: Number(head[1]), forwarded: 0 };
       }
+      if (current?.holdAfter != null && current.forwarded > current.holdAfter) return client.pause(); // stalled for good
       if (current?.cut && current.forwarded + chunk.length > options.cutAfter) {
         const room = options.cutAfter - current.forwarded;
         upstream.write(chunk.subarray(0, room));
