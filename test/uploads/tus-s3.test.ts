@@ -6,7 +6,7 @@ import { MediaStatusResponseSchema } from '../../src/http/schemas.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import * as av from '../support/av-fixtures.js';
 import { startCuttingProxy, type CuttingProxy } from '../support/cutting-proxy.js';
-import { html } from '../support/fixtures.js';
+import { html, pdf } from '../support/fixtures.js';
 import { expectError } from '../support/http.js';
 import { clientFor } from '../support/setup-bucket.js';
 import { listBucket, startS3Server, type S3TestServer } from '../support/s3-server.js';
@@ -79,6 +79,37 @@ describe('tus over S3', () => {
     expect(hashes).toEqual([createHash('sha256').update(input).digest('hex')]);
     expect(await leftOf(up.id)).toEqual({ keys: [`${up.id}.mp4`, `status/${up.id}.json`].sort(), multipart: 0 });
     vi.restoreAllMocks();
+  });
+
+  it('answers a PATCH with no bytes at the last offset of a finished upload 204, while it is being hosted', async () => {
+    // The hosting waits until that PATCH is answered: the staged upload is finished, its multipart upload complete.
+    let release!: () => void;
+    const patched = new Promise<void>((resolve) => (release = resolve));
+    const host = t.deps.media.host.bind(t.deps.media);
+    const hosting = vi.spyOn(t.deps.media, 'host').mockImplementation(async (...args) => patched.then(() => host(...args)));
+    try {
+      const bytes = pdf(200_000);
+      const id = await create(bytes.length);
+      expect((await patch(id, 0, bytes)).status).toBe(204);
+      const again = await patch(id, bytes.length, new Uint8Array(0));
+      // A byte past the end, sent without a length (chunked): refused by tus's limit.
+      const past = await fetch(`${t.baseUrl}/v1/uploads/${id}`, {
+        method: 'PATCH',
+        headers: { 'tus-resumable': '1.0.0', 'upload-offset': String(bytes.length), 'content-type': 'application/offset+octet-stream' },
+        body: new Blob([new Uint8Array(1)]).stream(),
+        duplex: 'half',
+      } as RequestInit);
+      release();
+      expect({ status: again.status, offset: again.headers.get('upload-offset') }).toEqual({ status: 204, offset: String(bytes.length) });
+      expect(past.status).toBe(413);
+      const body = MediaStatusResponseSchema.parse(await (await settledUpload(t.baseUrl, id)).json());
+      expect(body).toMatchObject({ status: 'ready', media: { id: `${id}.pdf`, size: bytes.length } });
+      expect(hosting).toHaveBeenCalledTimes(1);
+      expect(await leftOf(id)).toEqual({ keys: [`${id}.pdf`, `status/${id}.json`], multipart: 0 });
+    } finally {
+      release();
+      hosting.mockRestore();
+    }
   });
 
   it('refuses a finished file that is not media (415) and keeps only the job record', async () => {

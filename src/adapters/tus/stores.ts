@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { FileConfigstore, FileStore } from '@tus/file-store';
 import { S3Store } from '@tus/s3-store';
 import type { DataStore, Upload } from '@tus/server';
@@ -105,6 +106,18 @@ export class StagingS3Store extends S3Store implements StagingStore {
       if (name === 'NoSuchKey' || $metadata?.httpStatusCode === 404) return null; // no `.info` object: no such upload
       throw err;
     }
+  }
+
+  /**
+   * A PATCH at the last offset (no bytes: a client making sure it is done) adds nothing to a finished upload, and
+   * must not touch it: @tus/s3-store would list the parts of a multipart upload that is complete (NoSuchUpload, a
+   * 500). Its body is still read, so that a byte past the end fails in @tus/server's limit (413).
+   */
+  override async write(src: Readable, id: string, offset: number): Promise<number> {
+    const { file } = await this.getMetadata(id);
+    if (offset < (file.size ?? Number.POSITIVE_INFINITY)) return super.write(src, id, offset);
+    await finished(src.resume());
+    return offset;
   }
 
   async readFinished(id: string): Promise<{ body: Readable; etag?: string }> {
