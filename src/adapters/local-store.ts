@@ -52,15 +52,19 @@ export class LocalStore implements MediaStore, StreamingWrites {
     const tmp = `${file}.${randomUUID()}.tmp`;
     // Both written under temporary names, then renamed: the sidecar first, the data last. head() needs both, so
     // the object appears whole at the last rename and a reader never sees half a sidecar.
+    let sidecarPlaced = false;
     try {
       await write(tmp);
       await writeFile(`${tmp}.meta`, JSON.stringify(sidecar), { flag: 'wx' });
       await rename(`${tmp}.meta`, `${file}.meta.json`);
+      sidecarPlaced = true;
       await rename(tmp, file);
     } catch (err) {
       await rm(tmp, { force: true });
       await rm(`${tmp}.meta`, { force: true });
-      await rm(`${file}.meta.json`, { force: true });
+      // Only a sidecar this write put in place: until then the one there belongs to the object already stored
+      // under the key (a direct upload PUT again, a job's record), which a failed write leaves as it was.
+      if (sidecarPlaced) await rm(`${file}.meta.json`, { force: true });
       throw err;
     }
   }

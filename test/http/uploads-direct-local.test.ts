@@ -93,6 +93,20 @@ describe('direct uploads on local disk', () => {
     expect(media.sha256).toBe(sha256Hex(exact));
   });
 
+  it('a PUT refused after one that arrived whole leaves that file, and complete hosts it', async () => {
+    const bytes = fx.pdf(3000);
+    const ticket = await client.ticket('again.pdf', bytes.length);
+    expect((await client.put(ticket, bytes)).status).toBe(200);
+    // Sent again, cut short (a client retrying over a link that drops): refused, and the first file stays.
+    await expectError(await chunked(ticket.url, bytes.subarray(0, 1000)), 400, 'upload_size_mismatch');
+    expect((await filesIn(`${t.dir}/media`)).filter((f) => f.startsWith(`uploads/direct/${ticket.upload_id}.bin`))).toEqual([
+      `uploads/direct/${ticket.upload_id}.bin`,
+      `uploads/direct/${ticket.upload_id}.bin.meta.json`,
+    ]);
+    const media = await expectMedia(await client.complete(ticket.upload_id));
+    expect(media.sha256).toBe(sha256Hex(bytes));
+  });
+
   it('a refused file answers 415 on every complete and leaves neither staged bytes nor media', async () => {
     const bytes = fx.html();
     const ticket = await client.ticket('page.pdf', bytes.length);
