@@ -119,7 +119,9 @@ export class MediaJobs {
    */
   async end(id: string, outcome: Promise<Media>, begun?: JobRecord): Promise<boolean> {
     outcome.catch(() => undefined); // a refusal may come while the record is read: it is handled below, not unhandled
-    begun ??= (await this.record(id)) ?? undefined;
+    // A record that cannot be read just now (storage failing for a moment; the store logs it) must not keep the
+    // outcome from being written, nor make this reject: callers run it after their answer, with no one to catch it.
+    begun ??= (await this.record(id).catch(() => null)) ?? undefined;
     const started_at = begun?.started_at ?? new Date().toISOString();
     const owner = begun?.owner !== undefined ? { owner: begun.owner } : {};
     let media: Media | undefined;

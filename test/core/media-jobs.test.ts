@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -46,5 +46,15 @@ describe('MediaJobs', () => {
     await j.end(job.id, late);
     expect(await stateOf(j, job.id)).toEqual({ code: 'media_processing_timeout', status: 504 }); // and still after the late end
     expect(discarded).toEqual([`${job.id}.mp4`]);
+  });
+
+  it('records the outcome even when the job\'s record cannot be read back as it ends', async () => {
+    const { jobs: j, discarded } = jobs(60_000);
+    const job = await j.begin();
+    // The record's sidecar garbled: reading the record fails (storage failing for a moment), writing it works.
+    await writeFile(join(dir, `status/${job.id}.json.meta.json`), '{');
+    expect(await j.end(job.id, Promise.resolve({ id: `${job.id}.mp4` } as Media))).toBe(true);
+    expect(await stateOf(j, job.id)).toEqual({ status: 'ready', media: { id: `${job.id}.mp4` } });
+    expect(discarded).toEqual([]);
   });
 });
