@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import { AppError } from '../core/errors.js';
 import type { IdempotencyRecords } from '../core/idempotency.js';
 import type { Hasher, Logger } from '../core/ports.js';
+import type { AppEnv } from './deps.js';
 import { emptyStream } from '../core/streams.js';
 import { replaceBody } from './limits.js';
 import { getMultipartBoundary } from '../lib/multipart.js';
@@ -16,9 +17,9 @@ const TAIL_BYTES = 64 * 1024;
  * request gets the first reply again (`Idempotent-Replayed: true`) and nothing is sent or stored twice; the
  * same key with another request is 422; a repeat while the first still runs is 409. Keys are scoped to the
  * caller's API key. Replies that changed nothing (4xx, 503…) release the key so the request can be retried;
- * a 502/504 from the send endpoint is kept, because that send may have reached the customer.
+ * a 502/504 from the send endpoint (upstream_*) is kept, because that send may have reached the customer.
  */
-export function idempotency(records: IdempotencyRecords, sha256: () => Hasher, maxBodyBytes: number, logger: Logger): MiddlewareHandler {
+export function idempotency(records: IdempotencyRecords, sha256: () => Hasher, maxBodyBytes: number, logger: Logger): MiddlewareHandler<AppEnv> {
   const release = (key: string) =>
     records.release(key).catch((err: unknown) => logger.error('idempotency record not released', { error: String(err) }));
   return async (c, next) => {
@@ -60,7 +61,9 @@ export function idempotency(records: IdempotencyRecords, sha256: () => Hasher, m
       throw err;
     }
     const status = c.res.status;
-    if (status < 300 || status === 502 || status === 504) {
+    // Not any 502: Cloudflare Images failing (image_service_error) stored and sent nothing, and says to try again.
+    const maybeSent = (status === 502 || status === 504) && c.get('errorCode')?.startsWith('upstream_') === true;
+    if (status < 300 || maybeSent) {
       const reply = c.res.clone();
       // The work is done: if its reply cannot be kept, say so in the log but still answer with it. The claim
       // then holds the key until its lease ends, so a repeat meanwhile gets 409, never a second send.

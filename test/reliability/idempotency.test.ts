@@ -6,7 +6,9 @@ import { expectError, filesIn, form } from '../support/http.js';
 import { listBucket, startS3Server, type S3TestServer } from '../support/s3-server.js';
 import { S3IdempotencyRecords } from '../../src/adapters/s3-idempotency.js';
 import { createS3Client } from '../../src/adapters/s3-store.js';
+import { WorkerImages, type ImagesBindingLike } from '../../src/adapters/cf-images.js';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -100,6 +102,36 @@ describe('Idempotency-Key, one instance (records in memory)', () => {
     const res = await post(t, '/v1/media', form({}, [{ filename: 'a.pdf', bytes: fx.pdf() }]), ' '.repeat(3));
     expect(await expectError(res, 400, 'invalid_idempotency_key')).toBe('Idempotency-Key must be 1–255 visible ASCII characters.');
     expect(await filesIn(t.dir)).toEqual(stored);
+  });
+});
+
+describe('Idempotency-Key and a 502 that is not the send endpoint\'s', () => {
+  // The Workers image processor, its Cloudflare Images binding failing as the service does at times (502
+  // image_service_error: 'nothing was stored. Try again.'); the binding is a stand-in, as in cf-images.test.ts.
+  const failing: ImagesBindingLike = {
+    info: async () => ({ format: 'image/heic', width: 100, height: 100 }),
+    input: () => ({
+      transform() {
+        return this;
+      },
+      output: async () => {
+        throw new Error('IMAGES_TRANSFORM_ERROR 9523');
+      },
+    }),
+  };
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({}, { images: new WorkerImages({ binding: failing, targetBytes: 600_000, maxDimension: 2048, maxPixels: 50_000_000 }) });
+  });
+  afterAll(() => t.close());
+
+  it('lets the request be tried again with the same key: nothing was stored or sent', async () => {
+    const heic = new Uint8Array(readFileSync(new URL('../fixtures/iphone-portrait.heic', import.meta.url)));
+    const body = () => form({}, [{ filename: 'photo.heic', bytes: heic }]);
+    await expectError(await post(t, '/v1/media', body(), 'images-down'), 502, 'image_service_error');
+    const again = await post(t, '/v1/media', body(), 'images-down');
+    expect(again.headers.get('idempotent-replayed')).toBe(null);
+    await expectError(again, 502, 'image_service_error');
   });
 });
 
