@@ -1,10 +1,12 @@
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { jobDeadlineMs, parseConfig } from '../../src/config.js';
 import { prefersAsync } from '../../src/core/media-jobs.js';
 import { ErrorSchema, JobProcessingSchema, MediaStatusResponseSchema } from '../../src/http/schemas.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import * as av from '../support/av-fixtures.js';
-import { png } from '../support/fixtures.js';
+import { pdf, png } from '../support/fixtures.js';
 import { expectError, expectMedia, form } from '../support/http.js';
 
 /**
@@ -145,6 +147,30 @@ describe('POST /v1/media with Prefer: respond-async', () => {
     await t.deps.store.put(`status/${id}.json`, { chunks: [record], size: record.length, sha256: '0'.repeat(64) }, { contentType: 'application/json' });
     const error = await expectError(await t.app.request(`/v1/media/${id}`), 504, 'media_processing_timeout');
     expect(error).toContain('2026-01-01T00:04:00.000Z');
+  });
+
+  it('a file stored before the request ended whose record cannot be written: 503 and nothing stored, not a 201 naming removed media', async () => {
+    // Multipart whose epilogue is still arriving when the file is stored: answered as without the header (201).
+    const file = pdf(20_000);
+    const head = new TextEncoder().encode('--b\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n\r\n');
+    let push!: (bytes: Uint8Array | null) => void;
+    const body = new ReadableStream<Uint8Array>({ start: (c) => void (push = (bytes) => (bytes ? c.enqueue(bytes) : c.close())) });
+    push(head);
+    const status = join(t.dir, 'media/status');
+    const before = new Set(await readdir(status).catch(() => []));
+    const answer = fetch(`${t.baseUrl}/v1/media`, { method: 'POST', headers: { ...ASYNC, 'content-type': 'multipart/form-data; boundary=b' }, body, duplex: 'half' } as RequestInit);
+    let record: string | undefined;
+    await vi.waitUntil(async () => (record = (await readdir(status).catch(() => [])).find((f) => f.endsWith('.json') && !f.endsWith('.meta.json') && !before.has(f))));
+    // The job's record becomes a folder that is not empty: its outcome cannot be written, as on a full disk.
+    await rm(join(status, record!));
+    await mkdir(join(status, record!));
+    await writeFile(join(status, record!, 'x'), 'x');
+    push(file);
+    push(new TextEncoder().encode(`\r\n--b--\r\n${'an epilogue still arriving '.repeat(8000)}`));
+    const res = await answer;
+    push(null);
+    await expectError(res, 503, 'storage_unavailable');
+    expect(await t.deps.store.head(`${record!.slice(0, -'.json'.length)}.pdf`)).toBeNull();
   });
 
   it('answers 404 for a job id it never gave out, and for a job whose media was deleted', async () => {

@@ -5,6 +5,7 @@ import { boundedJson, filesTo } from '../bodies.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { noteMedia } from '../observability.js';
 import { JOB_ID, prefersAsync } from '../../core/media-jobs.js';
+import { storageUnavailable } from '../../core/storage-guard.js';
 import { emptyStream, watchEnd } from '../../core/streams.js';
 import { replaceBody } from '../limits.js';
 import { JobProcessingSchema, MediaStatusResponseSchema, MediaImportSchema, MediaQuerySchema, MediaResponseSchema, UploadFormSchema, errors, fileBodies, imageOptions } from '../schemas.js';
@@ -25,7 +26,7 @@ function keepRunning(c: Context<AppEnv>, work: Promise<unknown>): void {
   }
 }
 
-export function mediaRoutes(deps: Pick<AppDeps, 'media' | 'importer' | 'apiKeys'>) {
+export function mediaRoutes(deps: Pick<AppDeps, 'media' | 'importer' | 'apiKeys' | 'logger'>) {
   const routes = new OpenAPIHono<AppEnv>();
 
   /** A file, in multipart or as the raw body; its query is checked before the body is read. */
@@ -61,8 +62,9 @@ export function mediaRoutes(deps: Pick<AppDeps, 'media' | 'importer' | 'apiKeys'
     });
     const recorded = deps.media.jobs.end(id, work);
     if (first === 'stored') {
-      // Done before the request was: it is answered as without the header (the preference is not applied).
-      await recorded;
+      // Done before the request was: it is answered as without the header (the preference is not applied). When
+      // its outcome could not be recorded, end() removed the media: nothing is stored, as the 503 says.
+      if (!(await recorded)) throw storageUnavailable('record', new Error(`the outcome of job ${id} could not be recorded`), deps.logger);
       const media = await work;
       noteMedia(c, media);
       return c.json({ success: true as const, media }, 201);
