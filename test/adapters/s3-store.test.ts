@@ -280,6 +280,20 @@ describe('S3Store, S3 specifics', () => {
     });
   });
 
+  it.each([
+    ['answers with a server error (503)', 503],
+    ['drops its connection', 0],
+  ] as const)('a joined write (Workers) whose store %s is tried once more, by the client itself, and lands whole', async (_, status) => {
+    await throughProxy(server, 1, status, async (proxy) => {
+      const store = new S3Store({ client: proxy.client, bucket: server.bucket, urlTtlSeconds: 900 });
+      const key = newMediaId('mp4');
+      const data = randomBytes(300_000);
+      await store.put(key, await fileOf(data, 64 * 1024), { contentType: 'video/mp4' });
+      expect(proxy.puts).toEqual([status, 200]);
+      expect((await readAll((await make().get(key))!.body)).equals(data)).toBe(true);
+    });
+  });
+
   it('a write refused outright (403) is not tried again', async () => {
     await throughProxy(server, 1, 403, async (proxy) => {
       const store = new S3Store({ client: proxy.client, bucket: server.bucket, urlTtlSeconds: 900, streamChunks });
