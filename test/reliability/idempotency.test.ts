@@ -211,4 +211,18 @@ describe('Idempotency-Key across instances (records in the bucket, conditional w
       await new Promise<void>((resolve) => proxy.close(() => resolve()));
     }
   });
+
+  it('answers 503 while the bucket cannot be reached, and sends nothing: the key cannot be checked', async () => {
+    await s3.pause();
+    try {
+      const res = await post(apps[0]!, '/v1/mms/send', { ...fields, media_url: 'https://example.com/a.jpg' }, 'bucket-down');
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(await expectError(res, 503, 'storage_unavailable')).toBe(
+        'Storage cannot be reached right now, so this Idempotency-Key cannot be checked; nothing was done. Try again in a few seconds.',
+      );
+    } finally {
+      await s3.resume();
+    }
+    expect(sentBodies()).toEqual([]);
+  });
 });
