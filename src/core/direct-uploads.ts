@@ -149,8 +149,10 @@ export class DirectUploads {
     if (outcome) return this.replay(id, outcome);
     const staged = await store.get(stagedKey(id));
     if (!staged) throw this.notReceived(upload);
-    if (!(await media.jobs.beginOnce(id, this.deps.createOnce))) {
+    const begun = await media.jobs.beginOnce(id, this.deps.createOnce).catch((err: unknown) => err);
+    if (begun !== true) {
       await staged.body.cancel().catch(() => undefined);
+      if (begun !== false) throw isAppError(begun) ? begun : storageUnavailable('begin a job', begun, this.deps.logger);
       return this.replay(id, await media.jobs.record(id));
     }
     const work = media.host({

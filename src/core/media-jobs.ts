@@ -27,7 +27,7 @@ export const BACKGROUND_JOBS_AT_ONCE = 8;
 
 /** `owner`: a job begun for one API key (a resumable upload's, see begin) reads as unknown to the others. */
 export type JobRecord = (
-  | { status: 'processing'; started_at: string; deadline: string; progress?: number }
+  | { status: 'processing'; started_at: string; deadline: string; progress?: number; claim?: string }
   | { status: 'failed'; started_at: string; http_status: number; code: string; error: string }
   | { status: 'ready'; started_at: string; media_id: string }
 ) & { owner?: string };
@@ -95,13 +95,28 @@ export class MediaJobs {
   /**
    * Starts a job under an id given out before (a direct upload's), only if no job has that id yet: false when one
    * has. `createOnce` writes only if the key is free (a conditional write, for instances sharing the bucket);
-   * without it (one process) the record is simply written and the caller keeps others out.
+   * without it (one process) the record is simply written and the caller keeps others out. The record carries a
+   * random claim, so that a write that landed but whose reply was lost (the SDK's retry then refused: the key is
+   * taken) is still known as this call's. When the write fails, a record it may have left is removed (only if it
+   * bears this claim), so that the job can be begun again.
    */
   async beginOnce(id: string, createOnce?: (key: string, body: string) => Promise<boolean>): Promise<boolean> {
     const record = this.processing();
-    if (createOnce) return createOnce(jobKey(id), JSON.stringify(record));
-    await this.write(id, record);
-    return true;
+    if (!createOnce) {
+      await this.write(id, record);
+      return true;
+    }
+    const claim = newRandomPart();
+    const mine = async () => {
+      const stored = await this.record(id);
+      return stored?.status === 'processing' && stored.claim === claim;
+    };
+    try {
+      return (await createOnce(jobKey(id), JSON.stringify({ ...record, claim }))) || (await mine());
+    } catch (err) {
+      if (await mine().catch(() => false)) await this.drop(id);
+      throw err;
+    }
   }
 
   private processing(): Extract<JobRecord, { status: 'processing' }> {

@@ -6,6 +6,7 @@ import { LocalStore } from '../../src/adapters/local-store.js';
 import { jsonLogger } from '../../src/adapters/json-logger.js';
 import { sha256 } from '../../src/adapters/sha256.js';
 import { isAppError } from '../../src/core/errors.js';
+import { putJson } from '../../src/core/json-records.js';
 import { MediaJobs } from '../../src/core/media-jobs.js';
 import type { Media } from '../../src/core/media-service.js';
 
@@ -56,5 +57,37 @@ describe('MediaJobs', () => {
     expect(await j.end(job.id, Promise.resolve({ id: `${job.id}.mp4` } as Media))).toBe(true);
     expect(await stateOf(j, job.id)).toEqual({ status: 'ready', media: { id: `${job.id}.mp4` } });
     expect(discarded).toEqual([]);
+  });
+
+  describe('beginOnce over a conditional create (instances sharing a bucket)', () => {
+    /** Writes only if the key is free, as If-None-Match: * does; `then` plays what happens to the reply. */
+    const createOnce = (then: 'answered' | 'reply lost, retry refused' | 'reply lost, retry failed') => async (key: string, body: string) => {
+      if (await store.head(key)) return false;
+      await putJson(store, sha256, key, JSON.parse(body));
+      if (then === 'reply lost, retry refused') return false; // the retry found the key taken: by the first try
+      if (then === 'reply lost, retry failed') throw new Error('socket hang up');
+      return true;
+    };
+
+    it('begins a job once: a second begin finds it taken', async () => {
+      const { jobs: j } = jobs(60_000);
+      expect(await j.beginOnce('a'.repeat(22), createOnce('answered'))).toBe(true);
+      expect(await j.beginOnce('a'.repeat(22), createOnce('answered'))).toBe(false);
+    });
+
+    it('knows a write whose reply was lost as its own, by its claim, and another request\'s as not', async () => {
+      const { jobs: j } = jobs(60_000);
+      const id = 'b'.repeat(22);
+      expect(await j.beginOnce(id, createOnce('reply lost, retry refused'))).toBe(true);
+      expect(await j.beginOnce(id, createOnce('reply lost, retry refused'))).toBe(false);
+    });
+
+    it('removes a record its failed write left, so that the job can be begun again', async () => {
+      const { jobs: j } = jobs(60_000);
+      const id = 'c'.repeat(22);
+      await expect(j.beginOnce(id, createOnce('reply lost, retry failed'))).rejects.toThrow('socket hang up');
+      expect(await j.record(id)).toBeNull();
+      expect(await j.beginOnce(id, createOnce('answered'))).toBe(true);
+    });
   });
 });

@@ -14,8 +14,20 @@ let t: TestApp;
 let client: ReturnType<typeof directClient>;
 const keys = async () => (await listBucket(s3.dir, s3.bucket)).keys;
 
+/** Conditional writes of a job record whose replies the bucket's connection loses (after the write), while set. */
+let losingReplies: { key: string; lost: number } | undefined;
 beforeAll(async () => {
-  s3 = await startS3Server();
+  s3 = await startS3Server(undefined, {
+    onRequest: (req, ...[res]: unknown[]) => {
+      const lose = losingReplies;
+      if (!lose || req.method !== 'PUT' || !req.headers['if-none-match'] || !req.url?.includes(lose.key)) return;
+      // The emulator handles the request (the record is written, or refused as taken); its reply never arrives.
+      (res as { writeHead: () => void }).writeHead = () => {
+        lose.lost++;
+        req.socket.destroy();
+      };
+    },
+  });
   t = await startTestApp(
     { ...s3.serviceEnv(), MEDIA_URL_TTL_SECONDS: '86400', API_KEYS: 'k_one,k_two' },
     { av: new NoAvProcessing({ budgetBytes: 600_000, where: 'node' }) },
@@ -132,5 +144,21 @@ describe('direct uploads to S3', () => {
     const other = directClient(t.baseUrl, 'k_two');
     expect(await expectError(await other.complete(ticket.upload_id), 404, 'upload_not_found')).toBe(`No upload with id "${ticket.upload_id}" exists for this API key.`);
     await expectError(await directClient(t.baseUrl).complete(ticket.upload_id), 401, 'missing_api_key');
+  });
+
+  it('when the job could not be begun for sure (the bucket\'s replies lost), answers 503 and leaves no job behind: the next complete hosts the file', async () => {
+    const bytes = fx.pdf(20_000);
+    const ticket = await client.ticket('lost.pdf', bytes.length);
+    expect((await client.put(ticket, bytes)).status).toBe(200);
+    losingReplies = { key: `status/${ticket.upload_id}.json`, lost: 0 };
+    try {
+      await expectError(await client.complete(ticket.upload_id), 503, 'storage_unavailable');
+      expect(losingReplies.lost).toBe(2); // the write, which landed, and the SDK's retry, refused as taken
+    } finally {
+      losingReplies = undefined;
+    }
+    expect(await keys()).not.toContain(`status/${ticket.upload_id}.json`);
+    const media = await expectMedia(await client.complete(ticket.upload_id));
+    expect(media).toMatchObject({ id: `${ticket.upload_id}.pdf`, sha256: sha256Hex(bytes) });
   });
 });
