@@ -216,6 +216,14 @@ describe('a budget too small for the clip', () => {
     expect(media.size).toBeLessThanOrEqual(50_000);
   });
 
+  it('reports progress against the part kept when trimming: it reaches 0.99, not 23 s / 120 s', async () => {
+    const reported: number[] = [];
+    const body = new Blob([await av.voiceMemo(120)]).stream();
+    const media = await small.deps.media.host({ body, filename: 'memo.m4a', av: { trim: true }, onProgress: (f) => reported.push(f) });
+    expect(media.transformations).toContain('trim:120s->23s');
+    expect(reported.at(-1)).toBe(0.99);
+  });
+
   it('takes trim in the JSON of a URL import too', async () => {
     const res = await small.app.request('/v1/media', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: files.url('/memo.m4a'), trim: true }) });
     expect((await expectMedia(res)).transformations).toEqual(['convert:m4a->mp3', 'transcode:aac->mp3', 'bitrate:16k', 'trim:120s->23s']);

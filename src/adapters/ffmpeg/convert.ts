@@ -106,11 +106,11 @@ async function encode(job: JobRunner, input: string, facts: AvFacts, options: Av
   const planSettings = { budgetBytes: settings.budgetBytes, maxDimension: settings.maxDimension, trim: options.trim };
   const common = { format: facts.format, input, keepMetadata: options.keepMetadata, threads: settings.threads };
   let encodes = 0;
-  /** One try: the file it made and its size. */
-  const run = async (args: (output: string) => string[]) => {
+  /** One try (`seconds`: the output's, less than the input's when trimmed): the file it made and its size. */
+  const run = async (seconds: number, args: (output: string) => string[]) => {
     const output = join(job.dir, `encode-${++encodes}.${kind === 'video' ? 'mp4' : 'mp3'}`);
     const r = await (options.onProgress
-      ? job.run('ffmpeg', ['-progress', 'pipe:1', '-nostats', ...args(output)], kind, progressLines(facts.duration, options.onProgress))
+      ? job.run('ffmpeg', ['-progress', 'pipe:1', '-nostats', ...args(output)], kind, progressLines(seconds, options.onProgress))
       : job.run('ffmpeg', args(output), kind));
     if (r.code !== 0) throw refuseAv.failed(kind, new Error(r.stderr.trim() || `ffmpeg exited with ${r.code}`));
     return { path: output, size: (await stat(output)).size };
@@ -122,19 +122,19 @@ async function encode(job: JobRunner, input: string, facts: AvFacts, options: Av
   if (facts.video) {
     const audio = facts.audio !== undefined;
     let plan = planVideo({ ...facts, video: facts.video }, planSettings);
-    let made = await run((output) => videoArgs({ ...common, output, plan, audio }));
+    let made = await run(plan.duration, (output) => videoArgs({ ...common, output, plan, audio }));
     if (made.size > settings.budgetBytes) {
       plan = lowerVideoPlan(plan, made.size, settings.budgetBytes);
-      made = await run((output) => videoArgs({ ...common, output, plan, audio }));
+      made = await run(plan.duration, (output) => videoArgs({ ...common, output, plan, audio }));
     }
     return fitted(made, avSteps(facts, plan, options.keepMetadata));
   }
   let plan = planAudio(facts, planSettings);
-  let made = await run((output) => audioArgs({ ...common, output, plan }));
+  let made = await run(plan.duration, (output) => audioArgs({ ...common, output, plan }));
   const lower = made.size > settings.budgetBytes ? lowerAudioPlan(plan) : undefined;
   if (lower) {
     plan = lower;
-    made = await run((output) => audioArgs({ ...common, output, plan }));
+    made = await run(plan.duration, (output) => audioArgs({ ...common, output, plan }));
   }
   return fitted(made, avSteps(facts, plan, options.keepMetadata));
 }
@@ -170,8 +170,9 @@ async function result(job: JobRunner, path: string, facts: AvFacts, type: MediaT
 }
 
 /**
- * ffmpeg's -progress output (key=value lines, `out_time_us` among them) turned into the share of the input encoded
- * so far; never 1, which is for the stored file. Lines may be cut between two pieces of output.
+ * ffmpeg's -progress output (key=value lines, `out_time_us` among them) turned into the share of the output made so
+ * far (`duration`: the output's, so a trimmed clip reaches its end too); never 1, which is for the stored file.
+ * Lines may be cut between two pieces of output.
  */
 function progressLines(duration: number, report: (fraction: number) => void): (text: string) => void {
   let partial = '';
