@@ -116,6 +116,14 @@ describe('files the probe refuses before decoding', () => {
     expect(stats).toEqual([]); // refused before any encode
   });
 
+  it('a live recording (no duration in its header) longer than MEDIA_MAX_INPUT_SECONDS: counted only past the limit, and said so', async () => {
+    expect(await refusal(convert(processor({ maxInputSeconds: 1 }), await av.liveWebm(4), { ext: 'webm', mime: 'video/webm' }))).toEqual({
+      status: 422,
+      code: 'input_too_long',
+      message: 'This video is longer than 1 s; files up to 1 s are taken for processing. Send a shorter one.',
+    });
+  });
+
   it('a file over VIDEO_MAX_INPUT_BYTES is refused as it arrives', async () => {
     const small = await startTestApp({ VIDEO_MAX_INPUT_BYTES: '1000000' });
     try {

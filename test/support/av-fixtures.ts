@@ -73,9 +73,9 @@ export const browserWebm = () =>
   );
 
 /** As MediaRecorder streams it: a live WebM whose header states no duration (ffprobe: N/A). */
-export const liveWebm = () =>
-  cached('live.webm', (out) =>
-    ffmpeg([...picture('160x120', 15, 2), ...tone(2), '-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '200k', '-c:a', 'libopus', '-live', '1', '-f', 'webm', out]).then(() => undefined),
+export const liveWebm = (seconds = 2) =>
+  cached(`live-${seconds}s.webm`, (out) =>
+    ffmpeg([...picture('160x120', 15, seconds), ...tone(seconds), '-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '200k', '-c:a', 'libopus', '-live', '1', '-f', 'webm', out]).then(() => undefined),
   );
 
 /** A voice memo: M4A (AAC-LC mono, 64 kbit/s). */

@@ -1,4 +1,4 @@
-import { refuseAv, type AvFormat } from '../../core/policy.js';
+import { avKind, refuseAv, type AvFormat } from '../../core/policy.js';
 import { PROBE_ARGS, endsWithApeTag, factsFromProbe, imageBrands, moovFirst, type ProbeJson } from './probe.js';
 import { COMMON, DEMUXERS, inputArgs } from './demuxers.js';
 import { runTool, type RunResult } from './run.js';
@@ -45,7 +45,11 @@ export class JobRunner {
     }
     if (DEMUXERS[format] === 'mov') facts.faststart = await moovFirst(path);
     if (format === 'mp3' && (await endsWithApeTag(path))) facts.metadata = [...facts.metadata, 'APEv2'];
-    if (facts.duration === 0 && (facts.video || facts.audio)) facts.duration = await this.measure(path, format, maxSeconds, kindGuess);
+    if (facts.duration === 0 && (facts.video || facts.audio)) {
+      facts.duration = await this.measure(path, format, maxSeconds, kindGuess);
+      // Counted no further than just past the limit: how much longer it is, nobody knows.
+      if (facts.duration > maxSeconds) throw refuseAv.inputTooLong(avKind(facts), undefined, maxSeconds);
+    }
     return facts;
   }
 

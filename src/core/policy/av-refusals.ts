@@ -40,12 +40,15 @@ export const refuseAv = {
       { extra: { max_duration: maxSeconds } },
     ),
 
-  /** Longer than MEDIA_MAX_INPUT_SECONDS: refused from the probe, before anything is decoded. */
-  inputTooLong: (kind: 'video' | 'audio', duration: number, maxSeconds: number) =>
+  /**
+   * Longer than MEDIA_MAX_INPUT_SECONDS: refused from the probe, before anything is decoded. `duration` undefined:
+   * its length is not known, only that it is longer (a recording whose header states none is counted up to the limit).
+   */
+  inputTooLong: (kind: 'video' | 'audio', duration: number | undefined, maxSeconds: number) =>
     new AppError(
       422,
       'input_too_long',
-      `This ${noun(kind)} is ${formatDuration(duration)} long; files up to ${formatDuration(maxSeconds)} are taken for processing. Send a shorter one.`,
+      `This ${noun(kind)} is ${duration === undefined ? `longer than ${formatDuration(maxSeconds)}` : `${formatDuration(duration)} long`}; files up to ${formatDuration(maxSeconds)} are taken for processing. Send a shorter one.`,
     ),
 
   tooManyPixels: (width: number, height: number, fps: number | undefined) =>
