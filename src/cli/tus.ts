@@ -88,10 +88,24 @@ async function resumeStorage(file: string | undefined): Promise<UrlStorage | und
   if (!file) return undefined;
   try {
     await mkdir(dirname(file), { recursive: true });
-    return new FileUrlStorage(file);
+    return forgiving(new FileUrlStorage(file));
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The file store, where a file that cannot be read or written (not JSON, locked by a run killed a moment ago)
+ * only stops resuming: tus-js-client leaves a failed save unhandled, which would end the run with a stack trace.
+ * A save that failed returns an empty key, which tus-js-client takes as "nothing stored".
+ */
+function forgiving(storage: UrlStorage): UrlStorage {
+  return {
+    findAllUploads: () => storage.findAllUploads().catch(() => []),
+    findUploadsByFingerprint: (fingerprint) => storage.findUploadsByFingerprint(fingerprint).catch(() => []),
+    addUpload: (fingerprint, upload) => storage.addUpload(fingerprint, upload).catch(() => ''),
+    removeUpload: (key) => storage.removeUpload(key).catch(() => undefined),
+  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -119,6 +119,17 @@ describe('mms-media upload', () => {
     expect(run.stderr).toBe(`mms-media: ${HEIC}: The service did not accept the API key given in MMS_MEDIA_API_KEY or --api-key.\n`);
     expect(JSON.parse(run.stdout).files[0]).toMatchObject({ code: 'invalid_api_key', status: 401, exit_code: 4 });
     expect(run.stdout + run.stderr).not.toContain('not-the-key-123');
+  });
+
+  it('a list of unfinished uploads that cannot be read (not JSON) only stops resuming: the file is still hosted', async () => {
+    const state = join(dir, 'damaged-state');
+    await mkdir(state, { recursive: true });
+    await writeFile(join(state, 'uploads.json'), '{"tus::node-file/x": {"uploadUrl": "ht');
+    const page = join(dir, 'notes.pdf');
+    await writeFile(page, fx.pdf());
+    const run = await runCli(['upload', page], { ...env(), MMS_MEDIA_STATE_DIR: state });
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(new RegExp(`^${t.baseUrl}/media/[A-Za-z0-9_-]{22}\\.pdf  `));
   });
 
   it('a file that is not there is a usage error (2), and nothing is sent', async () => {
