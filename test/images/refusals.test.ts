@@ -87,6 +87,17 @@ describe('size limits', () => {
     );
   });
 
+  it('metadata kept (keep_metadata=true) larger than the budget, in a transparent PNG: 422 with that reason', async () => {
+    const xmp = `<x:xmpmeta xmlns:x="adobe:ns:meta/"><!-- ${randomBytes(45_000).toString('base64')} --></x:xmpmeta>`;
+    const png = await sharp(await transparentPng(200)).withXmp(xmp).png().toBuffer();
+    const r = await refusal(processor({ targetBytes: 40_000 }).process(imageInput(png, PNG), { optimize: 'auto', keepMetadata: true }));
+    expect(r).toMatchObject({
+      status: 422,
+      code: 'image_does_not_fit',
+      message: 'The metadata kept by keep_metadata=true is 60.1 KB by itself, too much of the 40 KB budget. Send it without keep_metadata.',
+    });
+  });
+
   it('nothing fits: 422 with the reason', async () => {
     const r = await refusal(processor({ targetBytes: 3_000 }).process(imageInput(await transparentPng(400, true), PNG), AUTO));
     expect([r.status, r.code]).toEqual([422, 'image_does_not_fit']);

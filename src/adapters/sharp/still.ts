@@ -92,7 +92,14 @@ interface PngFit {
 
 async function fitPng(sharp: SharpFactory, pixels: Pixels, o: StillOptions, at: (w: number, h: number) => Promise<Pixels>): Promise<PngFit> {
   const extra = [o.keep?.tiff && exifChunk(o.keep.tiff), o.keep?.xmp && xmpChunk(o.keep.xmp)].filter((c): c is Buffer => Boolean(c));
-  const target = o.target - extra.reduce((n, c) => n + c.length, 0);
+  const room = extra.reduce((n, c) => n + c.length, 0);
+  // As for JPEG: metadata taking half the budget leaves too little for the picture (at or over all of it, no size
+  // would fit). Transparency must stay PNG; an opaque picture still has JPEG, where the metadata is weighed again.
+  if (room >= o.target / 2) {
+    if (pixels.channels === 4) throw refuse.metadataTooLarge(room, o.target);
+    return { encodes: 0, last: '', lastBytes: 0 };
+  }
+  const target = o.target - room;
   let encodes = 0;
   let { width, height } = pixels;
   let bytes: Buffer = Buffer.alloc(0);
