@@ -111,9 +111,12 @@ function forgiving(storage: UrlStorage): UrlStorage {
 /**
  * Retried: no answer (a dropped connection), 409/423 (tus: offsets out of step, upload locked) and 5xx; but not
  * 501, which says this service has no tus at all, and not a creation that got no answer (nothing listens at
- * that address: say so now rather than after 20 s). Any other 4xx is a refusal that would only repeat.
+ * that address: say so now rather than after 20 s). Any other 4xx is a refusal that would only repeat. The
+ * removal after Ctrl-C (DELETE) is asked once: the person is waiting for the prompt, and an upload left behind
+ * is resumed by the next run or expires.
  */
 function shouldRetry(err: DetailedError): boolean {
+  if (err.originalRequest?.getMethod() === 'DELETE') return false;
   const status = responseOf(err)?.getStatus();
   if (status === undefined) return err.originalRequest?.getMethod() !== 'POST';
   return status === 409 || status === 423 || (status >= 500 && status !== 501);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { deliverableMp4 } from '../support/av-fixtures.js';
 import { runCli } from '../support/cli.js';
@@ -86,5 +86,43 @@ describe('Ctrl-C during an upload', () => {
     expect(JSON.parse(second.stdout).files[0].media.id).toBe(`${staged}.mp4`);
     expect(second.stderr.split('\n')[0]).not.toMatch(/: 0% of/);
     expect(await readdir(staging)).toEqual([]);
+  }, 60_000);
+
+  it('a removal the service refuses is asked once: exit code 130 at once, saying it could not be removed', async () => {
+    const path = join(dir, 'refused.mp4');
+    await writeFile(path, randomBytes(4 * MB));
+    const staging = join(t.dir, 'media/uploads/tus');
+    proxy.holdAfter = MB;
+    // The service answers every DELETE (tus termination) 503, as one whose storage has just gone would.
+    const tus = t.deps.resumable!;
+    const handle = tus.handle.bind(tus);
+    let deletesRefused = 0;
+    const refusing = vi.spyOn(tus, 'handle').mockImplementation(async (request, hooks) => {
+      if (request.method !== 'DELETE') return handle(request, hooks);
+      deletesRefused++;
+      return new Response(null, { status: 503 });
+    });
+    try {
+      let sentInterrupt = false;
+      const running = runCli(['upload', path, '--progress', 'plain'], { MMS_MEDIA_URL: proxy.url, MMS_MEDIA_STATE_DIR: join(dir, 'refused-state') }, {
+        onStderr: (soFar) => {
+          if (sentInterrupt || !soFar.includes('refused.mp4: 0% of')) return;
+          sentInterrupt = true;
+          const waitForStaged = async () => {
+            while ((await readdir(staging)).length === 0) await new Promise((r) => setTimeout(r, 20));
+            running.child.kill('SIGINT');
+          };
+          void waitForStaged();
+        },
+      });
+      const run = await running;
+      expect(deletesRefused).toBe(1);
+      expect(run.code).toBe(130);
+      expect(run.stderr.split('\n').at(-2)).toMatch(
+        /^mms-media: The upload of refused\.mp4 was stopped \(Ctrl-C\), but the service could not remove it: if its last byte had arrived, it is being hosted \(see http:\/\/127\.0\.0\.1:\d+\/v1\/uploads\/[A-Za-z0-9_-]{22}\/media\)\.$/,
+      );
+    } finally {
+      refusing.mockRestore();
+    }
   }, 60_000);
 });
