@@ -206,6 +206,16 @@ describe('an APNG is a PNG; animated, it becomes an animated GIF', () => {
     ]);
   });
 
+  it('over the budget, it is made smaller until it fits, down to 320 px, before colours and frames go', async () => {
+    // Flat colours gain edges when scaled, so the first smaller size predicted from the full-size encode falls short.
+    const flat: ApngFrameSpec[] = Array.from({ length: 12 }, (_, i) => ({
+      x: (i * 37) % 400, y: (i * 53) % 400, width: 400, height: 400, rgba: [i * 20, 255 - i * 20, (i * 77) % 255, 255], dispose: 0, blend: 0, delayMs: 100,
+    }));
+    const out = await processor({ targetBytes: 6_000 }).process(imageInput(apngFile(800, 800, flat), APNG), AUTO);
+    expect([out.contentType, out.width, out.height, out.bytes.length <= 6_000]).toEqual(['image/gif', 320, 320, true]);
+    expect(out.transformations).toEqual(['convert:apng->gif', 'resize:800x800->320x320', 'dither:none', 'colors:16', 'frames:12->4']);
+  });
+
   it('with optimize=off it is kept as sent: it is a PNG', async () => {
     const apng = apngFile(40, 40, frames);
     const out = await images.process(imageInput(apng, APNG), { optimize: 'off', keepMetadata: false });

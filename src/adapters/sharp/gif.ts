@@ -39,6 +39,7 @@ export interface RawFrames {
 
 const MIN_SIDE = 320;
 const MAX_STRIDE = 4;
+const MAX_SHRINKS = 3;
 
 export async function fitAnimation(
   sharp: SharpFactory,
@@ -84,12 +85,14 @@ export async function fitAnimation(
     return out.length > o.target;
   };
 
-  if (await over()) {
+  await over();
+  // Each smaller size is a prediction from the last encode; where one falls short (flat colours gain edges when
+  // scaled), the next is predicted from it, down to the floor.
+  for (let i = 0; i < MAX_SHRINKS && out.length > o.target; i++) {
     const scale = shrink(frames.width, frames.height, out.length);
-    if (scale < 0.98) {
-      frames = await decode(Math.max(1, Math.round(frames.width * scale)));
-      await over();
-    }
+    if (scale >= 0.98) break;
+    frames = await decode(Math.max(1, Math.round(frames.width * scale)));
+    await over();
   }
   if (out.length > o.target && dither > 0) {
     dither = 0;
