@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { ERRORS, MemoryLocker, Metadata, Server, type Locker, type Upload } from '@tus/server';
 import { JOB_ID } from '../../core/media-jobs.js';
+import { isAppError } from '../../core/errors.js';
 import { storageUnavailable } from '../../core/storage-guard.js';
 import { newRandomPart } from '../../core/keys.js';
 import type { Logger, ResumableUploadHooks, ResumableUploads, StagedUpload } from '../../core/ports.js';
@@ -85,12 +86,18 @@ export function createTusServer(options: TusServerOptions & { logger: Logger }, 
     async onUploadFinish(req, upload) {
       // A PATCH from the last offset carries no bytes: the upload was finished, and hosted, by an earlier request.
       if (req.method === 'PATCH' && (req as Request).headers.get('upload-offset') === String(upload.size)) return {};
-      await hooksOf(req as Request).onFinish(staged(upload, prefix));
+      await hooksOf(req as Request).onFinish(staged(upload, prefix)).catch((err: unknown) => {
+        inFlight.get(req as Request)!.refusal = err; // the hook's own outcome, whatever it is
+        throw err;
+      });
       return {};
     },
-    // Anything that is not one of tus's own errors (a refusal of ours, a failure) is thrown by handle() instead.
+    // Anything that is not one of tus's own errors is thrown by handle() instead: a refusal or failure of our hooks
+    // as it is, and any other (the store's or the locker's calls to the bucket or the disk failing) as the 503 that
+    // tus clients retry after, like every storage failure.
     onResponseError(req, err) {
-      if (typeof (err as { status_code?: unknown }).status_code !== 'number') inFlight.get(req as Request)!.refusal = err;
+      if (typeof (err as { status_code?: unknown }).status_code === 'number') return undefined;
+      inFlight.get(req as Request)!.refusal ??= isAppError(err) ? err : storageUnavailable('stage a resumable upload', err, logger);
       return undefined;
     },
   });
