@@ -39,3 +39,12 @@ export function formatBytes(n: number): string {
   return `${n} byte${n === 1 ? '' : 's'}`;
 }
 const trim = (x: number) => (Math.round(x * 10) / 10).toString();
+
+/**
+ * `n` as formatBytes writes it, unless that reads the same as `limit` while `n` is not `limit` (200,000,001 bytes
+ * is not "200 MB"): a size said to be over a limit must read larger than it.
+ */
+export function formatBytesBeside(n: number, limit: number): string {
+  const plain = formatBytes(n);
+  return n !== limit && plain === formatBytes(limit) ? `${n.toLocaleString('en-US')} bytes` : plain;
+}

@@ -1,4 +1,4 @@
-import { formatBytes, isAppError } from './errors.js';
+import { formatBytes, formatBytesBeside, isAppError } from './errors.js';
 import { SUPPORTED_LIST, type MediaKind, type MediaType } from './policy.js';
 import { signedUrlExpiry } from './presigned-expiry.js';
 import type { Detected } from './sniff.js';
@@ -149,7 +149,7 @@ export function contentProblems(
   const fits = isImage && images.accepts(detected) && size <= images.maxInputBytes;
   const limit = type?.maxBytes ?? (convertible ? images.maxInputBytes : undefined);
   if (limit !== undefined && size > limit) {
-    out.push(problem('too_large', 'error', `The file is ${formatBytes(size)}; the limit for ${detected.ext} files is ${formatBytes(limit)}.`,
+    out.push(problem('too_large', 'error', `The file is ${formatBytesBeside(size, limit)}; the limit for ${detected.ext} files is ${formatBytes(limit)}.`,
       fits ? `Resize it, ${hostIt(`it is resized to fit ${formatBytes(images.budgetBytes)}`)}` : `Make it smaller than ${formatBytes(limit)} (shorter, lower resolution or bitrate).`, fits));
   } else if (isImage && size > images.budgetBytes) {
     // Hosting is offered only where it can fit the image (a Worker without the Images binding cannot).

@@ -85,7 +85,7 @@ describe('optimize=off', () => {
   it('refuses a file over the endpoint’s limit with 413, saying what to do', () => {
     const e = thrown(() => assertSendableAsIs('png', 5_000_001));
     expect([e.status, e.code]).toEqual([413, 'file_too_large']);
-    expect(e.message).toMatch(/^The image is 5 MB; with optimize=off it is sent exactly as it is, and the send endpoint takes PNG files up to 5 MB\. Send it with optimize=auto/);
+    expect(e.message).toMatch(/^The image is 5,000,001 bytes; with optimize=off it is sent exactly as it is, and the send endpoint takes PNG files up to 5 MB\. Send it with optimize=auto/);
   });
 });
 
@@ -148,6 +148,8 @@ describe('refusals', () => {
     const mp4 = images.forFile({ processed: false, type: { extension: 'mp4', contentType: 'video/mp4', kind: 'video', maxBytes: 10_000_000 } });
     expect(refuse.fileTooLarge(mp4).message).toBe('The file is larger than 10 MB, the limit for mp4 files.');
     expect(refuse.bodyTooLarge('upload', 50_000_000, images.maxBodyBytes).message).toBe('The upload is 50 MB; nothing larger than 25 MB is accepted.');
+    // One byte over does not read as the limit itself.
+    expect(refuse.bodyTooLarge('upload', 25_000_001, 25_000_000).message).toBe('The upload is 25,000,001 bytes; nothing larger than 25 MB is accepted.');
   });
 
   it('refuse an image format that is not read (BMP) with 415, saying to save it as JPEG or PNG', () => {

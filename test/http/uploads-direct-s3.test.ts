@@ -138,7 +138,7 @@ describe('direct uploads to S3', () => {
     const before = await keys();
     const max = t.deps.media.limits.maxBodyBytes;
     expect(max).toBe(25_000_000); // IMAGE_MAX_INPUT_BYTES: no ffmpeg here, so images are the largest input
-    expect(await expectError(await client.start({ filename: 'huge.mov', size: max + 1 }), 413, 'file_too_large')).toBe('The file is 25 MB; nothing larger than 25 MB is accepted.');
+    expect(await expectError(await client.start({ filename: 'huge.mov', size: max + 1 }), 413, 'file_too_large')).toBe('The file is 25,000,001 bytes; nothing larger than 25 MB is accepted.');
     expect(await keys()).toEqual(before);
     const ticket = await client.ticket('mine.pdf', 1000);
     const other = directClient(t.baseUrl, 'k_two');

@@ -2039,7 +2039,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description No such media id (media_not_found). */
+            /** @description No such upload for this API key (upload_not_found): expired, cancelled, already processed, or made with another key. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2048,8 +2048,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "success": false,
-                     *       "error": "No media with id \"q5V0Ck3nYbq2V8D3mXy0cQ.jpg\" exists (it may have been deleted).",
-                     *       "code": "media_not_found"
+                     *       "error": "No upload \"q5V0Ck3nYbq2V8D3mXy0cQ\" exists for this API key: it may have expired, been cancelled or already been processed. Start a new one with POST /v1/uploads.",
+                     *       "code": "upload_not_found"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -2153,7 +2153,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description No such media id (media_not_found). */
+            /** @description No such upload for this API key (upload_not_found): expired, cancelled, already processed, or made with another key. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2162,8 +2162,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "success": false,
-                     *       "error": "No media with id \"q5V0Ck3nYbq2V8D3mXy0cQ.jpg\" exists (it may have been deleted).",
-                     *       "code": "media_not_found"
+                     *       "error": "No upload \"q5V0Ck3nYbq2V8D3mXy0cQ\" exists for this API key: it may have expired, been cancelled or already been processed. Start a new one with POST /v1/uploads.",
+                     *       "code": "upload_not_found"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -2269,7 +2269,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description No such media id (media_not_found). */
+            /** @description No such upload for this API key (upload_not_found): expired, cancelled, already processed, or made with another key. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2278,8 +2278,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "success": false,
-                     *       "error": "No media with id \"q5V0Ck3nYbq2V8D3mXy0cQ.jpg\" exists (it may have been deleted).",
-                     *       "code": "media_not_found"
+                     *       "error": "No upload \"q5V0Ck3nYbq2V8D3mXy0cQ\" exists for this API key: it may have expired, been cancelled or already been processed. Start a new one with POST /v1/uploads.",
+                     *       "code": "upload_not_found"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];

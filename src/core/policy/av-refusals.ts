@@ -1,4 +1,4 @@
-import { AppError, formatBytes } from '../errors.js';
+import { AppError, formatBytes, formatBytesBeside } from '../errors.js';
 import { AV_FORMAT_LABELS, asAvFormat, formatDuration, type AvFormat } from './av-formats.js';
 import type { MediaType } from './media-types.js';
 
@@ -22,7 +22,7 @@ const why = (need: NeedsConverting, format: string, size: number, budgetBytes: n
     case 'format':
       return `it is ${label(format)}, which must be converted to MP4 (video) or MP3 (audio) for carriers to take it`;
     case 'budget':
-      return `it is ${formatBytes(size)}, over the ${formatBytes(budgetBytes)} delivery budget, so it must be re-encoded smaller`;
+      return `it is ${formatBytesBeside(size, budgetBytes)}, over the ${formatBytes(budgetBytes)} delivery budget, so it must be re-encoded smaller`;
     case 'asked':
       return 'optimize=always asks for it to be re-encoded';
     case 'metadata':
@@ -94,7 +94,7 @@ export const refuseAv = {
     new AppError(
       422,
       'media_does_not_fit',
-      `Even re-encoded at the lowest settings, this ${noun(kind)} is ${formatBytes(size)}, over the ${formatBytes(budgetBytes)} delivery budget. Send a shorter one.`,
+      `Even re-encoded at the lowest settings, this ${noun(kind)} is ${formatBytesBeside(size, budgetBytes)}, over the ${formatBytes(budgetBytes)} delivery budget. Send a shorter one.`,
     ),
 
   notCarrierFormat: (format: string) =>
@@ -108,7 +108,7 @@ export const refuseAv = {
     new AppError(
       413,
       'file_too_large',
-      `The file is ${formatBytes(size)}; with optimize=off it is sent exactly as it is, and the send endpoint takes ${type.extension} files up to ${formatBytes(type.maxBytes)}. Send it with optimize=auto to have it made smaller.`,
+      `The file is ${formatBytesBeside(size, type.maxBytes)}; with optimize=off it is sent exactly as it is, and the send endpoint takes ${type.extension} files up to ${formatBytes(type.maxBytes)}. Send it with optimize=auto to have it made smaller.`,
     ),
 
   /** No converter here (no ffmpeg on this server, or a Workers deployment): the file needs one. */

@@ -1,4 +1,4 @@
-import { AppError, formatBytes } from '../errors.js';
+import { AppError, formatBytes, formatBytesBeside } from '../errors.js';
 import { formatLabel } from './image-formats.js';
 import type { Rework } from './images.js';
 import type { SizeLimit } from './limits.js';
@@ -52,7 +52,7 @@ function reworkReason(why: Rework, image: { format: string; size: number }, budg
     case 'animation':
       return 'it is an animated PNG, and animations are sent as GIF, so it must be converted';
     case 'budget':
-      return `the image is ${formatBytes(image.size)}, over the ${formatBytes(budgetBytes)} delivery budget, so it must be made smaller`;
+      return `the image is ${formatBytesBeside(image.size, budgetBytes)}, over the ${formatBytes(budgetBytes)} delivery budget, so it must be made smaller`;
     case 'orientation':
       return 'it is stored sideways or upside down, so it must be turned upright';
     case 'colour':
@@ -127,7 +127,7 @@ export const refuse = {
 
   /** Declared larger than anything this deployment reads (the whole upload, or the file in it). */
   bodyTooLarge: (what: 'file' | 'upload', size: number, maxBodyBytes: number) =>
-    new AppError(413, 'file_too_large', `The ${what} is ${formatBytes(size)}; nothing larger than ${formatBytes(maxBodyBytes)} is accepted.`),
+    new AppError(413, 'file_too_large', `The ${what} is ${formatBytesBeside(size, maxBodyBytes)}; nothing larger than ${formatBytes(maxBodyBytes)} is accepted.`),
 
   /** Over the limit for what the file turned out to be: `size` when it was declared, else it was cut off at the limit. */
   fileTooLarge: (limit: SizeLimit, size?: number) =>
@@ -136,7 +136,7 @@ export const refuse = {
       'file_too_large',
       size === undefined
         ? `The file is larger than ${formatBytes(limit.bytes)}, the limit for ${limitName(limit)}.`
-        : `The file is ${formatBytes(size)}; the limit for ${limitName(limit)} is ${formatBytes(limit.bytes)}.`,
+        : `The file is ${formatBytesBeside(size, limit.bytes)}; the limit for ${limitName(limit)} is ${formatBytes(limit.bytes)}.`,
     ),
 
   unsupportedType: (detected: { ext: string; mime: string } | undefined) => {
@@ -202,7 +202,7 @@ export const refuse = {
     new AppError(
       413,
       'file_too_large',
-      `The image is ${formatBytes(size)}; with optimize=off it is sent exactly as it is, and the send endpoint takes ${formatLabel(format)} files up to ${formatBytes(limit)}. Send it with optimize=auto to have it made smaller.`,
+      `The image is ${formatBytesBeside(size, limit)}; with optimize=off it is sent exactly as it is, and the send endpoint takes ${formatLabel(format)} files up to ${formatBytes(limit)}. Send it with optimize=auto to have it made smaller.`,
     ),
 
   photoDoesNotFit: (budgetBytes: number) =>
@@ -211,12 +211,12 @@ export const refuse = {
   /** `tried`: the smallest version made, e.g. "120×90 with 16 colours". */
   transparentDoesNotFit: (tried: string, size: number, budgetBytes: number) =>
     doesNotFit(
-      `This image has transparency, so it must stay PNG, and even at ${tried} it is ${formatBytes(size)}, over the ${formatBytes(budgetBytes)} budget. Send a simpler or smaller image, or one without transparency.`,
+      `This image has transparency, so it must stay PNG, and even at ${tried} it is ${formatBytesBeside(size, budgetBytes)}, over the ${formatBytes(budgetBytes)} budget. Send a simpler or smaller image, or one without transparency.`,
     ),
 
   /** `tried`: the smallest version made, e.g. "320×240 with 16 colours and only every 2nd frame". */
   animationDoesNotFit: (tried: string, size: number, budgetBytes: number) =>
-    doesNotFit(`Even at ${tried}, this animation is ${formatBytes(size)}, over the ${formatBytes(budgetBytes)} budget. Send a shorter or smaller animation.`),
+    doesNotFit(`Even at ${tried}, this animation is ${formatBytesBeside(size, budgetBytes)}, over the ${formatBytes(budgetBytes)} budget. Send a shorter or smaller animation.`),
 
   metadataTooLarge: (size: number, budgetBytes: number) =>
     doesNotFit(`The metadata kept by keep_metadata=true is ${formatBytes(size)} by itself, too much of the ${formatBytes(budgetBytes)} budget. Send it without keep_metadata.`),

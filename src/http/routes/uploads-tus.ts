@@ -189,20 +189,27 @@ function documentProtocol(routes: OpenAPIHono<AppEnv>): void {
   const tusResumable = header('Tus-Resumable', '1.0.0', true);
   const id = { name: 'id', in: 'path' as const, required: true, schema: { type: 'string' as const } };
   const tusError = { description: 'A protocol error, as tus answers it (plain text): 409 wrong Upload-Offset, 410 expired, 412 no Tus-Resumable…' };
+  const notFound = {
+    404: errorResponse(404, {
+      description: 'No such upload for this API key (upload_not_found): expired, cancelled, already processed, or made with another key.',
+      code: 'upload_not_found',
+      error: 'No upload "q5V0Ck3nYbq2V8D3mXy0cQ" exists for this API key: it may have expired, been cancelled or already been processed. Start a new one with POST /v1/uploads.',
+    }),
+  };
   const register = (method: 'post' | 'head' | 'patch' | 'delete', path: string, operationId: string, summary: string, parameters: object[], ok: Record<number, { description: string }>) =>
     routes.openAPIRegistry.registerPath({ method, path, operationId, summary, tags: [TUS_TAG], parameters: [tusResumable, ...parameters] as never, responses: { ...ok, ...errors(401, 429, 501, 503), 409: tusError } });
   register('post', '/v1/uploads', 'createUpload', 'Create a resumable upload (tus creation, creation-with-upload)', [
     header('Upload-Length', 'The file\'s size in bytes; over the largest input taken: 413 file_too_large.', true),
     header('Upload-Metadata', 'filename, filetype, optimize (auto|always|off), keep_metadata (true|false), trim (true|false), each base64.'),
   ], { 201: { description: 'Created: Location is the upload\'s URL, Upload-Expires when an unfinished upload is removed.' }, ...errors(400, 413) });
-  register('head', '/v1/uploads/{id}', 'getUploadOffset', 'How many bytes the upload has (Upload-Offset), to resume from', [id], { 200: { description: 'Upload-Offset and Upload-Length.' }, ...errors(404) });
+  register('head', '/v1/uploads/{id}', 'getUploadOffset', 'How many bytes the upload has (Upload-Offset), to resume from', [id], { 200: { description: 'Upload-Offset and Upload-Length.' }, ...notFound });
   register('patch', '/v1/uploads/{id}', 'appendUpload', 'Send bytes from Upload-Offset (Content-Type: application/offset+octet-stream)', [id, header('Upload-Offset', 'Where these bytes start: the offset HEAD reported.', true)], {
     204: { description: 'Stored; Upload-Offset is the new offset. After the last byte the file is processed: see GET /v1/uploads/{id}/media.' },
-    ...errors(404),
+    ...notFound,
   });
   register('delete', '/v1/uploads/{id}', 'cancelUpload', 'Cancel the upload (tus termination): its bytes are removed', [id], {
     204: { description: 'Removed.' },
     400: { description: 'The upload is finished and being hosted (tus, plain text): it can no longer be cancelled; delete the media once it is ready.' },
-    ...errors(404),
+    ...notFound,
   });
 }
