@@ -33,10 +33,12 @@ export async function fetchFollowing(
     try {
       next = new URL(location, url);
     } catch {
-      throw new AppError(422, 'url_not_fetchable', `${url.host} redirects to "${location.slice(0, 200)}", which is not a valid URL.`);
+      throw new AppError(422, 'url_not_fetchable', `${url.host} redirects to "${location.slice(0, 200)}", which is not a valid URL.`, { extra: { redirect: location.slice(0, 200) } });
     }
     if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-      throw new AppError(422, 'url_not_fetchable', `${url.host} redirects to a ${next.protocol} URL; only http:// and https:// can be fetched.`);
+      throw new AppError(422, 'url_not_fetchable', `${url.host} redirects to "${next.href.slice(0, 200)}"; only http:// and https:// URLs can be fetched.`, {
+        extra: { redirect: next.href.slice(0, 200) },
+      });
     }
     next.hash = '';
     redirects.push(next.href);

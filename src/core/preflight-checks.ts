@@ -78,6 +78,8 @@ export function fetchProblem(err: unknown, hop: string | undefined): Problem {
     case 'invalid_media_url':
       return problem('not_http', 'error', at(err.message), 'Use an http:// or https:// URL.');
     default:
+      // A redirect to something that cannot be fetched is the server's doing, not an unreachable host.
+      if (err.extra.redirect !== undefined) return problem('fetch_failed', 'error', at(err.message), 'Fix the redirect on the server, or send the final URL of the file.');
       return problem('fetch_failed', 'error', at(err.message), 'Check that the host name is right and the server is up.');
   }
 }

@@ -53,6 +53,8 @@ beforeAll(async () => {
     '/animated.apng': { file: corpus('png/animated.apng'), headers: { 'content-type': 'image/apng' } },
     '/clip.mp4': { file: corpus('video/itunes-style.m4v'), headers: { 'content-type': 'video/mp4' } },
     '/clip.m4v': { file: corpus('video/itunes-style.m4v'), headers: { 'content-type': 'video/x-m4v' } },
+    '/to-ftp': { redirect: 'ftp://files.example.com/photo.jpg' },
+    '/to-nowhere': { redirect: 'http://[not a host/photo.jpg' },
     '/hop1': { redirect: '/hop2' },
     '/hop2': { redirect: '/photo.jpg' },
     ...loops,
@@ -269,6 +271,15 @@ describe('POST /v1/media/preflight (error)', () => {
     expect(codes).toEqual(['error:too_many_redirects']);
     expect(report.redirects).toEqual([1, 2, 3, 4, 5].map((i) => server.url(`/loop${i}`)));
     expect(report.problems[0]!.message).toBe('The URL redirects more than 5 times; carriers give up long before that.');
+  });
+
+  it.each([
+    ['/to-ftp', 'redirects to "ftp://files.example.com/photo.jpg"; only http:// and https:// URLs can be fetched.'],
+    ['/to-nowhere', 'redirects to "http://[not a host/photo.jpg", which is not a valid URL.'],
+  ])('a redirect to what cannot be fetched (%s): the server\'s redirect is named as what to fix', async (path, says) => {
+    const { report, codes } = await preflight(server.url(path));
+    expect(codes).toEqual(['error:fetch_failed']);
+    expect(report.problems[0]).toMatchObject({ message: `${new URL(server.url(path)).host} ${says}`, fix: 'Fix the redirect on the server, or send the final URL of the file.' });
   });
 
   it('a presigned URL expiring within 24 h: expires_soon (fixable); an expired one: expired', async () => {
