@@ -5,7 +5,7 @@ import { jsonLogger } from '../adapters/json-logger.js';
 import { withDirectBody } from './body.js';
 import { buildNodeDeps } from './deps.js';
 import { memoryBound } from './memory.js';
-import { serverTimeouts } from './server-timeouts.js';
+import { limitRequests, serverTimeouts } from './server-timeouts.js';
 import { createApp } from '../http/app.js';
 
 /** The Node entry: settings from the environment, adapters from settings, then serve. */
@@ -38,7 +38,7 @@ const server = serve({ fetch: withDirectBody(app.fetch), port: config.PORT, host
     storage: config.STORAGE_DRIVER,
   });
 }) as Server; // plain HTTP/1.1: serve() makes an http.Server unless told to use http2
-Object.assign(server, serverTimeouts(config));
+limitRequests(server, serverTimeouts(config));
 
 /** SIGTERM/SIGINT: stop accepting, let requests in flight finish within SHUTDOWN_GRACE_MS, then exit 0. */
 function shutdown(signal: string): void {

@@ -18,6 +18,8 @@ export interface TestApp {
   dir: string;
   /** Every log line the service wrote (LOG_LEVEL decides which). */
   logs: string[];
+  /** The Node server it listens with. */
+  server: ServerType;
   close(): Promise<void>;
 }
 
@@ -29,10 +31,12 @@ export interface TestApp {
 export async function startTestApp(
   env: Record<string, string> | ((baseUrl: string) => Record<string, string>) = {},
   overrides: NonNullable<Parameters<typeof buildNodeDeps>[2]> = {},
+  /** How often Node looks for requests past their timeouts (its default: every 30 s). */
+  node: { connectionsCheckingInterval?: number } = {},
 ): Promise<TestApp> {
   const dir = await mkdtemp(join(tmpdir(), 'mms-media-test-'));
   let handler: typeof app.fetch = () => new Response('starting', { status: 503 });
-  const server: ServerType = serve({ fetch: withDirectBody((req, env) => handler(req, env)), port: 0, hostname: '127.0.0.1' });
+  const server: ServerType = serve({ fetch: withDirectBody((req, env) => handler(req, env)), port: 0, hostname: '127.0.0.1', serverOptions: node });
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const config = parseConfig({ LOCAL_STORAGE_DIR: join(dir, 'media'), PUBLIC_BASE_URL: baseUrl, LOG_LEVEL: 'error', ...(typeof env === 'function' ? env(baseUrl) : env) });
@@ -46,6 +50,7 @@ export async function startTestApp(
     baseUrl,
     dir,
     logs,
+    server,
     close: async () => {
       deps.resumable?.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
