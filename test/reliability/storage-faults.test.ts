@@ -46,6 +46,24 @@ describe('storage outage', () => {
   });
 });
 
+describe('a resumable upload begun while S3 is down', () => {
+  it('is answered 503 storage_unavailable with Retry-After, which tus clients retry after, and logged as the store failing', async () => {
+    await s3.pause();
+    try {
+      const res = await t.app.request('/v1/uploads', { method: 'POST', headers: { 'tus-resumable': '1.0.0', 'upload-length': '1000' } });
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(await expectError(res, 503, 'storage_unavailable')).toBe(NOTHING_STORED);
+      expect(t.logs.map((l) => JSON.parse(l)).filter((l) => l.level === 'error').at(-1)).toMatchObject({ msg: 'storage operation failed', op: 'stage a resumable upload' });
+    } finally {
+      await s3.resume();
+    }
+    const created = await t.app.request('/v1/uploads', { method: 'POST', headers: { 'tus-resumable': '1.0.0', 'upload-length': '1000' } });
+    expect(created.status).toBe(201);
+    // Cancelled, so that the bucket is as before for the tests below.
+    expect((await t.app.request(new URL(created.headers.get('location')!).pathname, { method: 'DELETE', headers: { 'tus-resumable': '1.0.0' } })).status).toBe(204);
+  });
+});
+
 describe('a client that disconnects mid-upload', () => {
   for (const [label, size] of [
     ['small', 2_000_000],
