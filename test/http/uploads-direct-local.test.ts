@@ -147,6 +147,15 @@ describe('direct uploads on local disk', () => {
     await expectError(await client.complete('not-an-upload'), 404, 'upload_not_found');
   });
 
+  it('refuses a body that is not JSON (400 invalid_json) or is over 64 KB (413), as every JSON route does', async () => {
+    const ticket = await client.ticket('j.png', 10);
+    const post = (path: string, body: string) => fetch(`${t.baseUrl}${path}`, { method: 'POST', headers: { 'x-api-key': 'k_local', 'content-type': 'application/json' }, body });
+    for (const path of ['/v1/uploads/direct', `/v1/uploads/${ticket.upload_id}/complete`]) {
+      expect(await expectError(await post(path, '{"filename": "x.png",'), 400, 'invalid_json')).toBe('The request body is not valid JSON.');
+      expect(await expectError(await post(path, JSON.stringify({ filename: 'x'.repeat(70_000), size: 10 })), 413, 'body_too_large')).toBe('A JSON request body may be at most 64 KB.');
+    }
+  });
+
   it('removes what an upload never completed once older than UPLOAD_EXPIRY_HOURS, as the bucket\'s lifecycle rule does', async () => {
     const [old, fresh] = [await client.ticket('old.pdf', 1000), await client.ticket('new.pdf', 1000)];
     for (const ticket of [old, fresh]) expect((await client.put(ticket, fx.pdf(1000 - fx.pdf().length))).status).toBe(200);

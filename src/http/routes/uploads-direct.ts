@@ -1,6 +1,7 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { contentLength } from '../../core/http-values.js';
+import { boundedJson } from '../bodies.js';
 import { emptyStream } from '../../core/streams.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { noteMedia } from '../observability.js';
@@ -31,6 +32,7 @@ export function directUploadRoutes(deps: Pick<AppDeps, 'directUploads' | 'apiKey
     tags: [DIRECT_TAG],
     summary: 'Start a direct upload: a URL to PUT the file to (15 minutes), straight to the bucket where it can take it',
     description: 'Then PUT the file to `url` with `headers`, and POST /v1/uploads/{id}/complete. See docs/uploads-direct.md.',
+    middleware: boundedJson,
     request: { body: { content: { 'application/json': { schema: DirectUploadRequestSchema } }, required: true } },
     responses: {
       201: { description: 'Where to PUT the file', content: { 'application/json': { schema: DirectUploadSchema } } },
@@ -63,6 +65,7 @@ export function directUploadRoutes(deps: Pick<AppDeps, 'directUploads' | 'apiKey
     operationId: 'completeDirectUpload',
     tags: [DIRECT_TAG],
     summary: 'Host a direct upload once its PUT is done: the same pipeline and answer as POST /v1/media; asked again, the same answer',
+    middleware: boundedJson,
     request: {
       params: UploadIdParamsSchema,
       query: ImageQuerySchema,
