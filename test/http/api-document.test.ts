@@ -129,7 +129,7 @@ describe('/openapi.json for generated clients', () => {
       getMedia: '200 401 404 413 415 422 429 500 503 504',
       deleteMedia: '204 401 404 429 503',
       sendMms: '200 400 401 408 409 413 415 422 429 502 503 504',
-      createDirectUpload: '201 400 401 413 429 503',
+      createDirectUpload: '201 400 401 413 415 429 503',
       putDirectUpload: '200 400 403 404 408 409 410 429 503',
       completeDirectUpload: '201 400 401 404 409 410 413 415 422 429 500 503 504',
       getHealth: '200',
@@ -167,6 +167,19 @@ describe('what the document declares is what is checked', () => {
     expect(await expectError(plain, 415, 'unsupported_content_type')).toContain('application/json');
     const untyped = await t.app.request('/v1/media/preflight', { method: 'POST', body: new TextEncoder().encode('{"media_url":"https://example.com/a.jpg"}') });
     await expectError(untyped, 415, 'unsupported_content_type');
+  });
+
+  it('every operation that takes JSON answers another body type 415, and declares it', async () => {
+    const takingJson = operations().filter(({ op }) => op.requestBody?.content['application/json']);
+    const answers = await Promise.all(
+      takingJson.map(async ({ path, method, op }) => {
+        const url = path.replace('{id}', 'AAAAAAAAAAAAAAAAAAAAAA');
+        const res = await t.app.request(url, { method: method.toUpperCase(), body: 'size=10', headers: { 'content-type': 'text/plain' } });
+        return `${op.operationId} ${res.status} declared:${'415' in op.responses}`;
+      }),
+    );
+    // (hostMedia takes a raw file too: this one is refused as a file of no kind it takes, unsupported_media_type.)
+    expect(answers).toEqual(takingJson.map(({ op }) => `${op.operationId} 415 declared:true`));
   });
 
   it('a JSON body of the wrong shape is refused in the send endpoint’s words', async () => {

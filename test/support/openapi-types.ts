@@ -1373,6 +1373,22 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Not a type the endpoint takes (unsupported_media_type), or a body that is neither JSON nor multipart (unsupported_content_type). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": "Send JSON (campaign_id, phone_number, media_url, message) or multipart/form-data with a \"file\" part.",
+                     *       "code": "unsupported_content_type"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description More than RATE_LIMIT_PER_MINUTE requests this minute for this API key (rate_limited); retry after Retry-After. */
             429: {
                 headers: {

@@ -36,7 +36,7 @@ export function directUploadRoutes(deps: Pick<AppDeps, 'directUploads' | 'apiKey
     request: { body: { content: { 'application/json': { schema: DirectUploadRequestSchema } }, required: true } },
     responses: {
       201: { description: 'Where to PUT the file', content: { 'application/json': { schema: DirectUploadSchema } } },
-      ...errors(400, 401, 413, 429, 503),
+      ...errors(400, 401, 413, 415, 429, 503),
     },
   });
 
