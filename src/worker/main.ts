@@ -61,9 +61,16 @@ async function build(record: Record<string, string>, env: WorkerEnv): Promise<Bu
   return app;
 }
 
+/**
+ * The vars as text for parseConfig. wrangler hands `[vars]` written as TOML numbers or booleans (`RATE_LIMIT_PER_MINUTE
+ * = 60`) to the worker as numbers and booleans: they are settings too, read as their text, not skipped.
+ * Bindings (objects) are not vars.
+ */
 function stringVars(env: WorkerEnv): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(env)) if (typeof value === 'string') out[name] = value;
+  for (const [name, value] of Object.entries(env)) {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') out[name] = String(value);
+  }
   return out;
 }
 

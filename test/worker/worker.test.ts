@@ -89,6 +89,18 @@ describe('configuration: bindings and vars checked at the entry, a 500 naming wh
     expect(await (await callWorker(env, `${ORIGIN}/readyz`)).json()).toEqual({ status: 'ready', media_conversion: 'unavailable' });
   });
 
+  it('reads vars written in wrangler.toml as TOML numbers and booleans (the runtime hands them over as such)', async () => {
+    // `TELI_TIMEOUT_MS = 50` and `RATE_LIMIT_PER_MINUTE = 1` under [vars]: a number, not the string "50".
+    const tooShort = { ...workerEnv({ API_KEYS: KEY }), TELI_TIMEOUT_MS: 50, S3_FORCE_PATH_STYLE: true };
+    expect(await expectError(await callWorker(tooShort, `${ORIGIN}/healthz`), 500, 'invalid_configuration')).toBe(
+      'The service is misconfigured: TELI_TIMEOUT_MS must be a whole number from 100 to 120000 (got "50").',
+    );
+    const limited = { ...workerEnv({ API_KEYS: KEY }), RATE_LIMIT_PER_MINUTE: 1 };
+    const list = () => callWorker(limited, `${ORIGIN}/v1/media/AAAAAAAAAAAAAAAAAAAAAA`, { headers: { 'x-api-key': KEY } });
+    expect((await list()).status).toBe(404);
+    await expectError(await list(), 429, 'rate_limited');
+  });
+
   it('derives its public origin from the request unless PUBLIC_BASE_URL says otherwise', async () => {
     const derived = await expectMedia(await callWorker(workerEnv({ API_KEYS: KEY }), 'https://other.test/v1/media', { method: 'POST', body: fx.pdf(), headers: { 'x-api-key': KEY } }));
     expect(derived.url).toBe(`https://other.test/media/${derived.id}`);
