@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UrlGuard } from './core/url-guard.js';
 
 /**
  * Every setting, parsed once at start-up from a plain record (process.env on Node, vars and secrets on
@@ -152,12 +153,22 @@ export function parseConfig(env: Record<string, string | undefined>, options: { 
   if (MEDIA_PROFILE && IMAGE_PROFILE && MEDIA_PROFILE !== IMAGE_PROFILE) {
     throw new ConfigError(`MEDIA_PROFILE (${MEDIA_PROFILE}) and IMAGE_PROFILE (${IMAGE_PROFILE}, its older name) disagree: set only MEDIA_PROFILE`);
   }
+  checkAllowList(c.FETCH_ALLOW_PRIVATE_HOSTS);
   return {
     ...c,
     MEDIA_PROFILE: MEDIA_PROFILE ?? IMAGE_PROFILE ?? 'safe',
     PUBLIC_BASE_URL: (c.PUBLIC_BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, ''),
     PUBLIC_BASE_URL_SET: c.PUBLIC_BASE_URL !== undefined,
   };
+}
+
+/** FETCH_ALLOW_PRIVATE_HOSTS read by the guard that uses it, here, so a malformed entry stops the start as every bad setting does. */
+function checkAllowList(entries: readonly string[]): void {
+  try {
+    new UrlGuard(entries);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
 }
 
 function checkDriverForRuntime(driver: string | undefined, runtime: Runtime): void {

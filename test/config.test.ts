@@ -69,6 +69,7 @@ describe('parseConfig', () => {
     [{ PUBLIC_BASE_URL: 'ftp://x' }, 'PUBLIC_BASE_URL must be an http:// or https:// URL (got "ftp://x")'],
     [{ S3_FORCE_PATH_STYLE: 'maybe' }, 'S3_FORCE_PATH_STYLE must be true or false (got "maybe")'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be debug, info, warn or error (got "loud")'],
+    [{ FETCH_ALLOW_PRIVATE_HOSTS: 'files.corp' }, 'FETCH_ALLOW_PRIVATE_HOSTS: "files.corp" must be exactly host:port (for example files.corp.example:443)'],
     [{ HOST: '0.0.0.0' }, 'API_KEYS must be set when HOST (0.0.0.0) is not a loopback address: without keys anyone could send MMS'],
   ];
   for (const [env, message] of bad) {

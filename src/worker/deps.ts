@@ -37,7 +37,7 @@ const clock: Clock = { now: () => new Date() };
 
 /** Builds every adapter the Workers entry needs from validated config and the bindings. Throws ConfigError naming what is wrong. */
 export async function buildWorkerDeps(config: Config, env: WorkerBindings, logger: Logger, options: WorkerDepsOptions = {}): Promise<AppDeps> {
-  const policy = urlPolicy(config);
+  const policy = new UrlGuard(config.FETCH_ALLOW_PRIVATE_HOSTS); // its entries were checked by parseConfig
   const { store, idempotency, uploads } = await buildStorage(config, env);
   const metrics = new Metrics(); // per isolate: each isolate counts what it served
   const binding = imagesBinding(env.IMAGES);
@@ -75,14 +75,6 @@ export async function buildWorkerDeps(config: Config, env: WorkerBindings, logge
     // Per isolate, as on Node per process: the concurrency cap and rate limit count only what this isolate sees.
     limits: { bodyTimeoutMs: config.BODY_TIMEOUT_MS, maxConcurrentUploads: config.MAX_CONCURRENT_UPLOADS, rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE },
   };
-}
-
-function urlPolicy(config: Config): UrlGuard {
-  try {
-    return new UrlGuard(config.FETCH_ALLOW_PRIVATE_HOSTS);
-  } catch (err) {
-    throw new ConfigError((err as Error).message);
-  }
 }
 
 type Uploads = Pick<DirectUploadsDeps, 'targets' | 'service' | 'createOnce'>;
