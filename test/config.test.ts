@@ -1,4 +1,8 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../src/config.js';
@@ -105,5 +109,22 @@ describe('the Node entry', () => {
     );
     expect(failed?.code).toBe(1);
     expect(failed?.stderr.trim().split('\n')).toEqual(['mms-media: invalid configuration: PORT must be a whole number from 1 to 65535 (got "abc")']);
+  });
+
+  it('stops with exit code 1 and one line saying what to change when its port is taken', async () => {
+    const other = createServer();
+    await new Promise<void>((done) => other.listen(0, '127.0.0.1', done));
+    const { port } = other.address() as { port: number };
+    const dir = await mkdtemp(join(tmpdir(), 'mms-port-'));
+    const failed = await run('npx', ['tsx', 'src/node/main.ts'], { env: { ...process.env, PORT: String(port), LOCAL_STORAGE_DIR: dir } }).then(
+      () => null,
+      (err: { code: number; stderr: string }) => err,
+    );
+    other.close();
+    await rm(dir, { recursive: true, force: true });
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr.trim().split('\n')).toEqual([
+      `mms-media: cannot listen on 127.0.0.1:${port}: another process is listening there; stop it, or set PORT to a free port`,
+    ]);
   });
 });

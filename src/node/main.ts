@@ -19,6 +19,14 @@ function loadConfig(): Config {
   }
 }
 
+/** Why a listening socket could not be opened, and what to set instead. */
+const LISTEN_ERRORS: Record<string, string> = {
+  EADDRINUSE: 'another process is listening there; stop it, or set PORT to a free port',
+  EACCES: 'this user may not listen on that port (below 1024 needs privileges); set PORT to 1024 or above',
+  EADDRNOTAVAIL: 'HOST is not an address of this machine; set HOST to one of its addresses (127.0.0.1, or 0.0.0.0 for all)',
+  ENOTFOUND: 'HOST is not a name this machine can resolve; set HOST to one of its addresses (127.0.0.1, or 0.0.0.0 for all)',
+};
+
 const config = loadConfig();
 const logger = jsonLogger(config.LOG_LEVEL);
 const deps = buildNodeDeps(config, logger);
@@ -39,6 +47,14 @@ const server = serve({ fetch: withDirectBody(app.fetch), port: config.PORT, host
   });
 }) as Server; // plain HTTP/1.1: serve() makes an http.Server unless told to use http2
 limitRequests(server, serverTimeouts(config));
+// A socket that cannot be opened stops the start with one line saying what to change, as a bad setting does.
+const cannotListen = (err: NodeJS.ErrnoException) => {
+  const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+  console.error(`mms-media: cannot listen on ${host}:${config.PORT}: ${LISTEN_ERRORS[err.code ?? ''] ?? err.message}`);
+  process.exit(1);
+};
+server.once('error', cannotListen);
+server.once('listening', () => server.off('error', cannotListen));
 
 /** SIGTERM/SIGINT: stop accepting, let requests in flight finish within SHUTDOWN_GRACE_MS, then exit 0. */
 function shutdown(signal: string): void {
