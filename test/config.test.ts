@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,6 +125,21 @@ describe('the Node entry', () => {
     expect(failed?.code).toBe(1);
     expect(failed?.stderr.trim().split('\n')).toEqual([
       `mms-media: cannot listen on 127.0.0.1:${port}: another process is listening there; stop it, or set PORT to a free port`,
+    ]);
+  });
+
+  it('stops with exit code 1 and one line naming LOCAL_STORAGE_DIR when that folder cannot be written', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mms-dir-'));
+    await writeFile(join(dir, 'a-file'), 'not a folder');
+    const media = join(dir, 'a-file', 'media');
+    const failed = await run('npx', ['tsx', 'src/node/main.ts'], { env: { ...process.env, PORT: '1', LOCAL_STORAGE_DIR: media } }).then(
+      () => null,
+      (err: { code: number; stderr: string }) => err,
+    );
+    await rm(dir, { recursive: true, force: true });
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr.trim().split('\n')).toEqual([
+      `mms-media: invalid configuration: LOCAL_STORAGE_DIR (${media}) cannot be written (ENOTDIR: not a directory, mkdir '${media}'): set it to a folder this user may write`,
     ]);
   });
 });

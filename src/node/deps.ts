@@ -1,7 +1,8 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import { jobDeadlineMs, type Config } from '../config.js';
+import { ConfigError, jobDeadlineMs, type Config } from '../config.js';
 import { BlockPool } from '../core/block-pool.js';
 import { DirectUploads, conditionalCreate, type DirectUploadsDeps } from '../core/direct-uploads.js';
 import { MemoryIdempotencyRecords, type IdempotencyRecords } from '../core/idempotency.js';
@@ -125,6 +126,7 @@ type Uploads = Pick<DirectUploadsDeps, 'targets' | 'service' | 'createOnce'>;
  */
 function buildStorage(config: Config, logger: Logger): { store: MediaStore; idempotency: IdempotencyRecords; uploads: Uploads; uploadLocker?: Locker } {
   if (config.STORAGE_DRIVER !== 's3') {
+    writableFolder(resolve(config.LOCAL_STORAGE_DIR));
     const store = new LocalStore(resolve(config.LOCAL_STORAGE_DIR), config.PUBLIC_BASE_URL);
     // One process owns the local disk: a secret of its own will do unless UPLOAD_SIGNING_SECRET is set.
     const urls = new SignedUploadUrls(signingSecret(config.UPLOAD_SIGNING_SECRET, false), config.PUBLIC_BASE_URL);
@@ -140,6 +142,16 @@ function buildStorage(config: Config, logger: Logger): { store: MediaStore; idem
     uploads: { targets: new S3UploadTargets(client, bucket), createOnce: conditionalCreate(s3RecordBucket(client, bucket)) },
     uploadLocker: new BucketLocker(s3RecordBucket(client, bucket)),
   };
+}
+
+/** LOCAL_STORAGE_DIR, made if need be, must be writable: checked at start, where the operator can fix it, not at every upload. */
+function writableFolder(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    throw new ConfigError(`LOCAL_STORAGE_DIR (${dir}) cannot be written (${(err as Error).message}): set it to a folder this user may write`);
+  }
 }
 
 /** Conversions at once: MEDIA_CONCURRENCY, or half the cores (at least one). */

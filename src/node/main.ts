@@ -1,6 +1,6 @@
 import { serve } from '@hono/node-server';
 import type { Server } from 'node:http';
-import { ConfigError, parseConfig, type Config } from '../config.js';
+import { ConfigError, parseConfig } from '../config.js';
 import { jsonLogger } from '../adapters/json-logger.js';
 import { withDirectBody } from './body.js';
 import { buildNodeDeps } from './deps.js';
@@ -8,10 +8,12 @@ import { memoryBound } from './memory.js';
 import { limitRequests, serverTimeouts } from './server-timeouts.js';
 import { createApp } from '../http/app.js';
 
-/** The Node entry: settings from the environment, adapters from settings, then serve. */
-function loadConfig(): Config {
+// The Node entry: settings from the environment, adapters from settings, then serve.
+
+/** A ConfigError (a setting, or what it names, is wrong) stops the start with one line naming it; anything else keeps its stack. */
+function orStop<T>(step: () => T): T {
   try {
-    return parseConfig(process.env);
+    return step();
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     console.error(`mms-media: invalid configuration: ${err.message}`);
@@ -27,9 +29,9 @@ const LISTEN_ERRORS: Record<string, string> = {
   ENOTFOUND: 'HOST is not a name this machine can resolve; set HOST to one of its addresses (127.0.0.1, or 0.0.0.0 for all)',
 };
 
-const config = loadConfig();
+const config = orStop(() => parseConfig(process.env));
 const logger = jsonLogger(config.LOG_LEVEL);
-const deps = buildNodeDeps(config, logger);
+const deps = orStop(() => buildNodeDeps(config, logger));
 const app = createApp(deps);
 
 if (config.API_KEYS.length === 0) {
