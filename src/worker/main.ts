@@ -38,7 +38,8 @@ function appFor(request: Request, env: WorkerEnv): Promise<Built> {
   const url = new URL(request.url);
   // On Workers the public origin is the one the request came in on, unless PUBLIC_BASE_URL says otherwise;
   // and "loopback HOST" (where API_KEYS may stay unset) means the request was made to localhost (wrangler dev).
-  const record = { ...vars, HOST: url.hostname, PUBLIC_BASE_URL: vars.PUBLIC_BASE_URL ?? url.origin };
+  // An empty PUBLIC_BASE_URL (`PUBLIC_BASE_URL=` in .dev.vars) is unset, as parseConfig treats every empty variable.
+  const record = { ...vars, HOST: url.hostname, PUBLIC_BASE_URL: vars.PUBLIC_BASE_URL?.trim() || url.origin };
   const key = `${record.HOST}\n${record.PUBLIC_BASE_URL}`;
   let perEnv = built.get(env);
   if (!perEnv) built.set(env, (perEnv = new Map()));

@@ -107,6 +107,10 @@ describe('configuration: bindings and vars checked at the entry, a 500 naming wh
     const env = workerEnv({ API_KEYS: KEY, PUBLIC_BASE_URL: 'https://media.example.com/' });
     const fixed = await expectMedia(await callWorker(env, 'https://other.test/v1/media', { method: 'POST', body: fx.pdf(), headers: { 'x-api-key': KEY } }));
     expect(fixed.url).toBe(`https://media.example.com/media/${fixed.id}`);
+    // `PUBLIC_BASE_URL=` in .dev.vars (or "" under [vars]) is unset, as an empty variable is everywhere else.
+    const empty = workerEnv({ API_KEYS: KEY, PUBLIC_BASE_URL: '' });
+    const derivedAgain = await expectMedia(await callWorker(empty, 'https://other.test/v1/media', { method: 'POST', body: fx.pdf(), headers: { 'x-api-key': KEY } }));
+    expect(derivedAgain.url).toBe(`https://other.test/media/${derivedAgain.id}`);
   });
 });
 
