@@ -31,6 +31,11 @@ describe('configuration: bindings and vars checked at the entry, a 500 naming wh
     },
     { name: 'a binding of the wrong kind', env: workerEnv({ API_KEYS: KEY, MEDIA_BUCKET: 'my-bucket' }), says: 'MEDIA_BUCKET is bound to something that is not an R2 bucket: bind it under [[r2_buckets]] in wrangler.toml.' },
     {
+      name: 'an IMAGES binding of the wrong kind',
+      env: { ...workerEnv({ API_KEYS: KEY }), IMAGES: 'images' },
+      says: 'IMAGES is bound to something that is not a Cloudflare Images binding: use [images] binding = "IMAGES" in wrangler.toml, or remove it.',
+    },
+    {
       name: 'local storage (no disk on Workers)',
       env: workerEnv({ API_KEYS: KEY, STORAGE_DRIVER: 'local' }),
       says: 'STORAGE_DRIVER local needs a disk, which Workers do not have; use r2 (the MEDIA_BUCKET binding) or s3.',
