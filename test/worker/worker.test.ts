@@ -360,6 +360,16 @@ describe('outbound URLs: the same checks as on Node, before anything is fetched'
     expect(seen).toEqual(['https://files.test/brochure.pdf', 'https://files.test/brochure.pdf']);
   });
 
+  it('answers URLs on its own origin in-process: a worker cannot fetch its own hostname (this network has no route to it)', async () => {
+    const bytes = fx.pdf(3000);
+    const own = await expectMedia(await callWorker(env, `${ORIGIN}/v1/media`, { method: 'POST', body: bytes, headers: { 'x-api-key': KEY } }));
+    seen.length = 0;
+    const report = await (await json('/v1/media/preflight', { media_url: own.url })).json();
+    expect(report).toMatchObject({ ok: true, fetchable: true, status: 206, size: bytes.length, problems: [] });
+    expect((await expectMedia(await json('/v1/media', { url: own.url }))).sha256).toBe(own.sha256);
+    expect(seen).toEqual([]);
+  });
+
   it('imports from a public URL, and from an allowlisted private host:port', async () => {
     expect((await expectMedia(await json('/v1/media', { url: 'https://files.test/brochure.pdf' }))).content_type).toBe('application/pdf');
     expect((await expectMedia(await json('/v1/media', { url: 'http://10.0.0.5:8080/a.pdf' }))).content_type).toBe('application/pdf');
