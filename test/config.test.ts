@@ -102,13 +102,19 @@ describe('parseConfig', () => {
 });
 
 describe('the Node entry', () => {
-  it('stops with exit code 1 and one line naming the bad variable', async () => {
-    const failed = await run('npx', ['tsx', 'src/node/main.ts'], { env: { ...process.env, PORT: 'abc' } }).then(
+  /** Starts src/node/main.ts with these variables; it must stop: its exit code and the lines it wrote to stderr. */
+  async function stopped(env: Record<string, string>): Promise<{ code: number; stderr: string[] }> {
+    // Killed after 15 s (code null): an entry that started instead of stopping fails the test rather than hanging it.
+    const failed = await run('npx', ['tsx', 'src/node/main.ts'], { env: { ...process.env, ...env }, timeout: 15_000 }).then(
       () => null,
       (err: { code: number; stderr: string }) => err,
     );
-    expect(failed?.code).toBe(1);
-    expect(failed?.stderr.trim().split('\n')).toEqual(['mms-media: invalid configuration: PORT must be a whole number from 1 to 65535 (got "abc")']);
+    if (!failed) throw new Error(`the entry started and ended with ${JSON.stringify(env)}`);
+    return { code: failed.code, stderr: failed.stderr.trim().split('\n') };
+  }
+
+  it('stops with exit code 1 and one line naming the bad variable', async () => {
+    expect(await stopped({ PORT: 'abc' })).toEqual({ code: 1, stderr: ['mms-media: invalid configuration: PORT must be a whole number from 1 to 65535 (got "abc")'] });
   });
 
   it('stops with exit code 1 and one line saying what to change when its port is taken', async () => {
@@ -116,30 +122,20 @@ describe('the Node entry', () => {
     await new Promise<void>((done) => other.listen(0, '127.0.0.1', done));
     const { port } = other.address() as { port: number };
     const dir = await mkdtemp(join(tmpdir(), 'mms-port-'));
-    const failed = await run('npx', ['tsx', 'src/node/main.ts'], { env: { ...process.env, PORT: String(port), LOCAL_STORAGE_DIR: dir } }).then(
-      () => null,
-      (err: { code: number; stderr: string }) => err,
-    );
-    other.close();
+    const result = await stopped({ PORT: String(port), LOCAL_STORAGE_DIR: dir }).finally(() => other.close());
     await rm(dir, { recursive: true, force: true });
-    expect(failed?.code).toBe(1);
-    expect(failed?.stderr.trim().split('\n')).toEqual([
-      `mms-media: cannot listen on 127.0.0.1:${port}: another process is listening there; stop it, or set PORT to a free port`,
-    ]);
+    expect(result).toEqual({ code: 1, stderr: [`mms-media: cannot listen on 127.0.0.1:${port}: another process is listening there; stop it, or set PORT to a free port`] });
   });
 
   it('stops with exit code 1 and one line naming LOCAL_STORAGE_DIR when that folder cannot be written', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mms-dir-'));
     await writeFile(join(dir, 'a-file'), 'not a folder');
     const media = join(dir, 'a-file', 'media');
-    const failed = await run('npx', ['tsx', 'src/node/main.ts'], { env: { ...process.env, PORT: '1', LOCAL_STORAGE_DIR: media } }).then(
-      () => null,
-      (err: { code: number; stderr: string }) => err,
-    );
+    const result = await stopped({ PORT: '1', LOCAL_STORAGE_DIR: media });
     await rm(dir, { recursive: true, force: true });
-    expect(failed?.code).toBe(1);
-    expect(failed?.stderr.trim().split('\n')).toEqual([
-      `mms-media: invalid configuration: LOCAL_STORAGE_DIR (${media}) cannot be written (ENOTDIR: not a directory, mkdir '${media}'): set it to a folder this user may write`,
-    ]);
+    expect(result).toEqual({
+      code: 1,
+      stderr: [`mms-media: invalid configuration: LOCAL_STORAGE_DIR (${media}) cannot be written (ENOTDIR: not a directory, mkdir '${media}'): set it to a folder this user may write`],
+    });
   });
 });
