@@ -53,7 +53,10 @@ async function openConsole(width = 390, height = 844): Promise<{ page: Page; see
 /** The attachment's list item, once the service says it is ready. */
 async function readyItem(page: Page, name: string) {
   const item = page.locator('li.attachment', { has: page.getByRole('heading', { name: new RegExp(`^${name.replace('.', '\\.')}`) }) });
-  await item.getByText('Ready to send.').waitFor({ timeout: CONVERSION_TIMEOUT_MS });
+  // Ready, or failed: a failure ends the wait at once, with what the page says.
+  const failed = item.locator('p.status.error');
+  await item.getByText('Ready to send.').or(failed).waitFor({ timeout: CONVERSION_TIMEOUT_MS });
+  if (await failed.isVisible()) throw new Error(`${name} failed in the console: ${await failed.textContent()}`);
   return item;
 }
 
@@ -189,7 +192,15 @@ describe('attaching by drag and drop and by paste, and refusals', () => {
     const voice = await readyItem(page, 'voice-note.amr');
     const audio = voice.locator('figure.result audio');
     expect(await hostedFile((await audio.getAttribute('src'))!)).toMatchObject({ status: 200, type: 'audio/mpeg' });
-    expect(await audio.evaluate((a: HTMLAudioElement) => (a.readyState >= 1 ? a.duration : new Promise((r) => a.addEventListener('loadedmetadata', () => r(a.duration), { once: true }))))).toBeGreaterThan(1.5);
+    // The player's length once it has read the file's head; a player that cannot read it says why, at once.
+    const duration = (a: HTMLAudioElement) =>
+      a.readyState >= 1
+        ? a.duration
+        : new Promise<number>((resolve, reject) => {
+            a.addEventListener('loadedmetadata', () => resolve(a.duration), { once: true });
+            a.addEventListener('error', () => reject(new Error(`the player could not read the file (MediaError ${a.error?.code})`)), { once: true });
+          });
+    expect(await audio.evaluate(duration)).toBeGreaterThan(1.5);
     await expect(voice.locator('ul.changes li').first().textContent()).resolves.toBe('converted from AMR to MP3');
     // The newest ready file is the one a Send would use.
     expect(await page.locator('input[name=chosen-media]:checked').count()).toBe(1);
