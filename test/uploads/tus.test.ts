@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MediaStatusResponseSchema } from '../../src/http/schemas.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { AppError } from '../../src/core/errors.js';
 import { BACKGROUND_JOBS_AT_ONCE } from '../../src/core/media-jobs.js';
 import * as av from '../support/av-fixtures.js';
 import { pdf } from '../support/fixtures.js';
@@ -76,6 +77,30 @@ describe('a finished upload that waits past half its time for a turn', () => {
       expect((await filesIn(`${t.dir}/media`)).filter((f) => f.startsWith('uploads/'))).toEqual([]);
     } finally {
       open();
+      vi.useRealTimers();
+      hosted.mockRestore();
+    }
+  });
+});
+
+describe('a finished upload whose conversion stays refused (queue full) past half its time', () => {
+  it('reads failed with 503 server_busy saying to upload it again, not to try again in seconds; nothing left staged', async () => {
+    const busy = () => Promise.reject(new AppError(503, 'server_busy', 'Too many videos and audio files are being converted right now; try again in 1 second.', { headers: { 'retry-after': '1' } }));
+    const hosted = vi.spyOn(t.deps.media, 'host').mockImplementation(busy);
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+    try {
+      const up = await tusUpload(`${t.baseUrl}/v1/uploads`, pdf(), { metadata: { filename: 'menu.pdf' } });
+      await vi.waitUntil(() => hosted.mock.calls.length === 1);
+      const job = MediaStatusResponseSchema.parse(await (await fetch(`${t.baseUrl}/v1/uploads/${up.id}/media`)).json());
+      if (job.status !== 'processing') throw new Error(`already ${job.status}`);
+      // Two seconds before half the job's time: the second refusal's wait (2 s) would end past it.
+      const started = Date.parse(job.started_at);
+      vi.setSystemTime(started + (Date.parse(job.deadline) - started) / 2 - 2_000);
+      const res = await settledUpload(t.baseUrl, up.id);
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ success: false, status: 'failed', code: 'server_busy', error: expect.stringContaining('Upload it again') });
+      expect((await filesIn(`${t.dir}/media`)).filter((f) => f.startsWith('uploads/'))).toEqual([]);
+    } finally {
       vi.useRealTimers();
       hosted.mockRestore();
     }

@@ -149,7 +149,7 @@ export function tusRoutes(deps: Pick<AppDeps, 'media' | 'resumable' | 'apiKeys' 
 /**
  * Runs `work` until it is not refused with 503 server_busy, waiting the refusal's Retry-After (at least a second),
  * then twice as long each time, up to 30 s; no new try starts after `until` (half the job's time, so that the last
- * try has the other half).
+ * try has the other half): then it fails as stillWaiting says.
  */
 async function whenNotBusy<T>(work: () => Promise<T>, until: number): Promise<T> {
   for (let wait = 0; ; ) {
@@ -159,7 +159,8 @@ async function whenNotBusy<T>(work: () => Promise<T>, until: number): Promise<T>
       if (!isAppError(err) || err.code !== 'server_busy') throw err;
       const retryAfter = Object.entries(err.headers).find(([name]) => name.toLowerCase() === 'retry-after')?.[1];
       wait = Math.min(30_000, Math.max(1_000, Number(retryAfter ?? 1) * 1_000, wait * 2));
-      if (Date.now() + wait > until) throw err;
+      // Given up: the converter's own "try again in N seconds" would not fit, as the staged bytes now go.
+      if (Date.now() + wait > until) throw stillWaiting();
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
