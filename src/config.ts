@@ -16,6 +16,8 @@ const int = (min: number, max: number) => {
 };
 const profile = z.enum(['safe', 'standard', 'max'], { error: 'must be safe, standard or max' });
 const url = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+/** A URL that others are built on by adding a path: a query or a fragment would end up in the middle of them. */
+const baseUrl = url.refine((s) => !/[?#]/.test(s), 'must have no query (?…) or fragment (#…): URLs are made by adding a path to it');
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
   .transform((s) => s === 'true' || s === '1' || s === 'yes');
@@ -32,7 +34,7 @@ const schema = z
   .object({
     PORT: int(1, 65535).default(3000),
     HOST: z.string().trim().min(1).default('127.0.0.1'),
-    PUBLIC_BASE_URL: url.optional(),
+    PUBLIC_BASE_URL: baseUrl.optional(),
     API_KEYS: list,
     STORAGE_DRIVER: z.enum(['local', 's3', 'r2'], { error: 'must be "local" or "s3" (or "r2" on Cloudflare Workers)' }).default('local'),
     LOCAL_STORAGE_DIR: z.string().trim().min(1).default('./data/media'),
@@ -40,9 +42,9 @@ const schema = z
     S3_REGION: z.string().trim().min(1).default('us-east-1'),
     S3_ENDPOINT: url.optional(),
     S3_FORCE_PATH_STYLE: bool.optional(),
-    S3_PUBLIC_BASE_URL: url.optional(),
+    S3_PUBLIC_BASE_URL: baseUrl.optional(),
     /** Workers, STORAGE_DRIVER=r2: the bucket's public origin (custom domain or r2.dev); unset, the worker serves /media/<key>. */
-    R2_PUBLIC_BASE_URL: url.optional(),
+    R2_PUBLIC_BASE_URL: baseUrl.optional(),
     MEDIA_URL_TTL_SECONDS: int(86_400, 604_800).default(604_800),
     TELI_API_BASE_URL: url.default('https://api.teli.ai'),
     TELI_API_KEY: optional,
@@ -102,7 +104,7 @@ const schema = z
       ctx.addIssue({
         code: 'custom',
         path: ['MEDIA_RETENTION_DAYS'],
-        message: `must be at least the URL lifetime (MEDIA_URL_TTL_SECONDS = ${c.MEDIA_URL_TTL_SECONDS / 86_400} days): files must outlive their links`,
+        message: `must be at least the URL lifetime (MEDIA_URL_TTL_SECONDS = ${c.MEDIA_URL_TTL_SECONDS} s, ${Math.round((c.MEDIA_URL_TTL_SECONDS / 86_400) * 100) / 100} days): files must outlive their links`,
       });
     }
     if (c.CORS_ORIGINS.includes('*') && c.API_KEYS.length === 0) {

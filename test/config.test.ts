@@ -71,6 +71,8 @@ describe('parseConfig', () => {
     [{ MEDIA_URL_TTL_SECONDS: '700000' }, 'MEDIA_URL_TTL_SECONDS must be a whole number from 86400 to 604800 (got "700000")'],
     [{ TELI_API_BASE_URL: 'api.teli.ai' }, 'TELI_API_BASE_URL must be an http:// or https:// URL (got "api.teli.ai")'],
     [{ PUBLIC_BASE_URL: 'ftp://x' }, 'PUBLIC_BASE_URL must be an http:// or https:// URL (got "ftp://x")'],
+    [{ PUBLIC_BASE_URL: 'https://media.example.com/?v=1' }, 'PUBLIC_BASE_URL must have no query (?…) or fragment (#…): URLs are made by adding a path to it (got "https://media.example.com/?v=1")'],
+    [{ MEDIA_URL_TTL_SECONDS: '100000', MEDIA_RETENTION_DAYS: '1' }, 'MEDIA_RETENTION_DAYS must be at least the URL lifetime (MEDIA_URL_TTL_SECONDS = 100000 s, 1.16 days): files must outlive their links (got "1")'],
     [{ S3_FORCE_PATH_STYLE: 'maybe' }, 'S3_FORCE_PATH_STYLE must be true or false (got "maybe")'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be debug, info, warn or error (got "loud")'],
     [{ FETCH_ALLOW_PRIVATE_HOSTS: 'files.corp' }, 'FETCH_ALLOW_PRIVATE_HOSTS: "files.corp" must be exactly host:port (for example files.corp.example:443)'],

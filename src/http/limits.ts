@@ -66,7 +66,7 @@ export function rateLimit(perMinute: number, now: () => number = Date.now): Midd
     }
     if (++w.count > perMinute) {
       const retry = Math.ceil((start + 60_000 - t) / 1000);
-      throw new AppError(429, 'rate_limited', `More than ${perMinute} requests this minute for this API key; try again in ${retry} s.`, {
+      throw new AppError(429, 'rate_limited', `More than ${perMinute} request${perMinute === 1 ? '' : 's'} this minute for this API key; try again in ${retry} s.`, {
         headers: { 'retry-after': String(retry) },
       });
     }

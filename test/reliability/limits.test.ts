@@ -132,4 +132,15 @@ describe('rate limit', () => {
       await t.close();
     }
   });
+
+  it('says "request" for a limit of one', async () => {
+    const t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '1' });
+    try {
+      const get = () => t.app.request('/v1/media/AAAAAAAAAAAAAAAAAAAAAA');
+      expect((await get()).status).toBe(404);
+      expect(await expectError(await get(), 429, 'rate_limited')).toMatch(/^More than 1 request this minute for this API key; try again in \d+ s\.$/);
+    } finally {
+      await t.close();
+    }
+  });
 });
