@@ -49,7 +49,7 @@ export function timedOutJob(jobId: string, deadline: string): AppError {
   return new AppError(
     504,
     'media_processing_timeout',
-    `Processing this upload did not finish by ${deadline}, so it was given up and nothing was stored. Send the file again.`,
+    `Processing this upload did not finish by ${deadline}, so it was given up and nothing was stored. Send the file again as a new upload.`,
     { extra: { status: 'failed', id: jobId } },
   );
 }

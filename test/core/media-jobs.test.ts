@@ -47,6 +47,7 @@ describe('MediaJobs', () => {
     await j.end(job.id, late);
     expect(await stateOf(j, job.id)).toEqual({ code: 'media_processing_timeout', status: 504 }); // and still after the late end
     expect(discarded).toEqual([`${job.id}.mp4`]);
+    await expect(j.state(job.id)).rejects.toThrow(/nothing was stored\. Send the file again as a new upload\.$/);
   });
 
   it('records the outcome even when the job\'s record cannot be read back as it ends', async () => {
