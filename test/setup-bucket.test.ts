@@ -267,7 +267,7 @@ describe('npm run setup:bucket (the CLI)', () => {
     expect(short.code).toBe(1);
     expect(short.stdout).toBe('');
     expect(ownLines(short.stderr)).toEqual([
-      'setup-bucket: failed: invalid configuration: MEDIA_RETENTION_DAYS must be at least the URL lifetime (MEDIA_URL_TTL_SECONDS = 7 days): files must outlive their links (got "2")',
+      'setup-bucket: failed: invalid configuration: MEDIA_RETENTION_DAYS must be at least the URL lifetime (MEDIA_URL_TTL_SECONDS = 604800 s, 7 days): files must outlive their links (got "2")',
     ]);
   });
 });
