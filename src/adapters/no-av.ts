@@ -11,7 +11,7 @@ import { concat } from '../core/streams.js';
  * conversion gets 422 media_processing_unavailable saying how to get it. Nothing is probed here: the container is
  * checked playable (checkPlayable) and put right where the policy says (an M4V's brand, junk before an MP3's
  * frames); codecs and rotation are not checked. Unless keep_metadata=true, the tags are removed in place
- * (MP4/3GP `udta` and `meta` boxes, MP3 ID3 and APE tags, WAV `LIST`/ID3/`bext`/`iXML`/`_PMX` chunks; named
+ * (MP4/3GP `udta` and `meta` boxes and XMP, MP3 ID3 and APE tags, WAV `LIST`/ID3/`bext`/`iXML`/`_PMX` chunks; named
  * `strip_metadata`), a file without any kept byte for byte; one whose structure cannot be rewritten is refused.
  * Files are held in memory: without a converter, Limits takes video and audio only up to the endpoint's own limit.
  */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { withoutIsoMetadata, withoutMp3Tags, withoutWaveMetadata } from '../../src/lib/containers/av-tags.js';
-import { AV_CACHE, LOCATION, allTags, deliverableMp4WithLocation, ffprobe, topLevelBoxes, WARM_TIMEOUT_MS } from '../support/av-fixtures.js';
+import { AV_CACHE, LOCATION, allTags, deliverableMp4, deliverableMp4WithLocation, ffprobe, topLevelBoxes, withXmpLocation, WARM_TIMEOUT_MS } from '../support/av-fixtures.js';
 import { locationOrDeviceTags } from '../support/metadata-scan.js';
 
 /**
@@ -102,6 +102,17 @@ describe('MP4 and 3GP without udta and meta boxes', () => {
       expect(stripped, name).toBeDefined();
       await expectSamePlayableMedia(file, stripped.bytes, ext);
     }
+  });
+
+  it('removes an XMP packet (with a location) from its uuid box, the other boxes as they were', async () => {
+    const plain = await deliverableMp4();
+    const file = withXmpLocation(plain);
+    expect(locationOrDeviceTags(file)).toEqual(['XMP exif:GPS… property', 'GPSLatitude (XMP or text)', 'GPSLongitude (XMP or text)']);
+    const stripped = withoutIsoMetadata(file)!;
+    // ffmpeg's encoder tag (udta) goes too, as from the file without the XMP.
+    expect(stripped.removed).toEqual(['udta', 'xmp']);
+    expect(Buffer.from(stripped.bytes).equals(withoutIsoMetadata(plain)!.bytes)).toBe(true);
+    expect(locationOrDeviceTags(stripped.bytes)).toEqual([]);
   });
 
   it('leaves a file without tags byte for byte, and a rewritten one has nothing left to remove', async () => {

@@ -66,6 +66,21 @@ export const deliverableMp4WithLocation = () =>
     await ffmpeg(['-i', src, '-map', '0', '-c', 'copy', '-metadata', `location=${LOCATION}`, '-f', 'mp4', out]);
   });
 
+/**
+ * An MP4 with an XMP packet holding a location in a top-level `uuid` box (XMP's UUID), appended after its other
+ * boxes as exiftool and Adobe's tools write it: ffprobe shows it only when asked to (`-export_xmp 1`).
+ */
+export function withXmpLocation(mp4: Uint8Array): Buffer {
+  const xmp = Buffer.from(
+    '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">' +
+      '<rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/" exif:GPSLatitude="40,42.768N" exif:GPSLongitude="74,0.36W"/></rdf:RDF></x:xmpmeta>',
+  );
+  const header = Buffer.alloc(8);
+  header.writeUInt32BE(8 + 16 + xmp.length);
+  header.write('uuid', 4, 'latin1');
+  return Buffer.concat([mp4, header, Buffer.from('be7acfcb97a942e89c71999491e3afac', 'hex'), xmp]);
+}
+
 /** What a browser's MediaRecorder makes: WebM, VP9 and Opus. */
 export const browserWebm = () =>
   cached('browser.webm', (out) =>

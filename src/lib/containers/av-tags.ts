@@ -4,7 +4,7 @@ import { id3v1EndsAt, id3v2End } from './mpeg-audio.js';
 
 /**
  * Video and audio files without their tags, rewritten without decoding anything: MP4/3GP/MOV without `udta` and
- * `meta` boxes (location, make, model, encoder), MP3 without ID3v2, ID3v1 and APEv2 tags, WAV without its
+ * `meta` boxes (location, make, model, encoder) and XMP, MP3 without ID3v2, ID3v1 and APEv2 tags, WAV without its
  * `LIST`/`INFO`, ID3, `bext`, `iXML` and `_PMX` chunks. Each returns the bytes and the names of what it removed
  * (the same bytes, and nothing named, when there was nothing to remove), or undefined when the file's structure
  * cannot be walked or rewritten safely: bounded by the file's size, never throwing on hostile input.
@@ -56,11 +56,17 @@ function withoutCuts(bytes: Uint8Array, cuts: readonly Cut[]): Uint8Array {
 
 /** Boxes that hold metadata and nothing a player needs. */
 const ISO_TAGS = new Set(['udta', 'meta']);
+/**
+ * The `uuid` box of an XMP packet (XMP specification part 3: a top-level box in MP4), which can hold a location
+ * (exif:GPSLatitude) as any tag: written by exiftool and Adobe's tools. Other `uuid` boxes are left as they are.
+ */
+const XMP_UUID = [0xbe, 0x7a, 0xcf, 0xcb, 0x97, 0xa9, 0x42, 0xe8, 0x9c, 0x71, 0x99, 0x94, 0x91, 0xe3, 0xaf, 0xac];
+const isXmpBox = (b: Pieces, box: Box) => box.type === 'uuid' && box.body + 16 <= box.end && XMP_UUID.every((v, i) => b.byte(box.body + i) === v);
 /** The boxes walked into, down to the sample tables whose chunk offsets move when bytes before the media go. */
 const ISO_CONTAINERS = new Set(['moov', 'trak', 'mdia', 'minf', 'stbl']);
 
 /**
- * An MP4/3GP/MOV without its `udta` and `meta` boxes, at the top level and anywhere in the index (`moov`, its
+ * An MP4/3GP/MOV without its `udta` and `meta` boxes and its XMP, at the top level and anywhere in the index (`moov`, its
  * tracks, their media and sample-table boxes). The size of every box that held one shrinks by what it held, and
  * every chunk offset (`stco`, `co64`) moves back by the bytes removed before it: when the index precedes the media
  * data, that is all of them; so do a fragmented file's absolute offsets (`tfhd` base data offsets, `mfra`/`tfra`
@@ -85,9 +91,9 @@ export function withoutIsoMetadata(bytes: Uint8Array): WithoutTags | undefined {
   const walk = (from: number, to: number, top: boolean): number => {
     let lost = 0;
     const cut = eachBox(b, from, to, (box) => {
-      if (ISO_TAGS.has(box.type)) {
+      if (ISO_TAGS.has(box.type) || isXmpBox(b, box)) {
         cuts.push({ from: box.start, to: box.end });
-        removed.push(box.type);
+        removed.push(box.type === 'uuid' ? 'xmp' : box.type);
         lost += box.end - box.start;
       } else if (ISO_CONTAINERS.has(box.type) && (top ? box.type === 'moov' : box.type !== 'moov')) {
         const inside = walk(box.body, box.end, false);
