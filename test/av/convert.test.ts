@@ -173,6 +173,17 @@ describe('tags ffprobe does not report', () => {
   });
 });
 
+describe('tags ffprobe reports only when asked', () => {
+  it('an MP4 with a location in an XMP packet is not kept as sent: the packet is cut out by a remux', async () => {
+    const tagged = av.withXmpLocation(await av.deliverableMp4());
+    const media = await expectMedia(await upload(tagged, 'clip.mp4'));
+    expect(media.transformations).toEqual(['strip_metadata']);
+    const stored = Buffer.from(await served(media));
+    expect(stored.includes('GPSLatitude')).toBe(false);
+    expect(stored.includes('GPSLongitude')).toBe(false);
+  });
+});
+
 describe('keep_metadata and optimize=always', () => {
   it('keep_metadata=true keeps the location through a remux; optimize=always re-encodes a deliverable MP4', async () => {
     const kept = await expectMedia(await upload(await av.deliverableMp4WithLocation(), 'clip.mp4', '?keep_metadata=true'));

@@ -7,8 +7,7 @@ import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { inputArgs } from '../../src/adapters/ffmpeg/demuxers.js';
-import { PROBE_ARGS, factsFromProbe, type ProbeJson } from '../../src/adapters/ffmpeg/probe.js';
+import { PROBE_ARGS, factsFromProbe, probeInputArgs, type ProbeJson } from '../../src/adapters/ffmpeg/probe.js';
 import type { AvFacts, AvFormat } from '../../src/core/policy.js';
 import { AV_CACHE, cached, deliverableMp4, deliverableMp4WithLocation, ffmpeg, picture, tone, voiceMemo } from './av-fixtures.js';
 
@@ -152,7 +151,7 @@ export const LEFT_TO_FFPROBE: Array<DescribeFixture & { why: string }> = [
 /** The facts the service reads with ffprobe, exactly as it runs it (forced demuxer, PROBE_ARGS). */
 export async function ffprobeFacts(fixture: DescribeFixture): Promise<AvFacts> {
   const bytes = await fixture.bytes();
-  const args = ['-hide_banner', '-loglevel', 'error', ...PROBE_ARGS, ...inputArgs(fixture.format, join(AV_CACHE, fixture.file))];
+  const args = ['-hide_banner', '-loglevel', 'error', ...PROBE_ARGS, ...probeInputArgs(fixture.format, join(AV_CACHE, fixture.file))];
   const { stdout } = await run('ffprobe', args, { maxBuffer: 16 * 1024 * 1024 });
   return factsFromProbe(JSON.parse(stdout) as ProbeJson, fixture.format, bytes.length);
 }

@@ -1,5 +1,5 @@
 import { avKind, refuseAv, type AvFormat } from '../../core/policy.js';
-import { PROBE_ARGS, endsWithApeTag, factsFromProbe, imageBrands, moovFirst, type ProbeJson } from './probe.js';
+import { PROBE_ARGS, endsWithApeTag, factsFromProbe, imageBrands, moovFirst, probeInputArgs, type ProbeJson } from './probe.js';
 import { COMMON, DEMUXERS, inputArgs } from './demuxers.js';
 import { runTool, type RunResult } from './run.js';
 import type { FfmpegTools } from './tools.js';
@@ -27,7 +27,7 @@ export class JobRunner {
    * recording), the packets are counted by a demux-only pass, stopped at `maxSeconds` + 1.
    */
   async probe(path: string, format: AvFormat, size: number, maxSeconds: number, kindGuess: 'video' | 'audio'): Promise<AvFacts> {
-    const result = await this.run('ffprobe', ['-hide_banner', '-loglevel', 'error', ...PROBE_ARGS, ...inputArgs(format, path)], kindGuess);
+    const result = await this.run('ffprobe', ['-hide_banner', '-loglevel', 'error', ...PROBE_ARGS, ...probeInputArgs(format, path)], kindGuess);
     let json: ProbeJson | undefined;
     let failure: unknown;
     try {

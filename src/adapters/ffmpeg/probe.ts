@@ -2,6 +2,7 @@ import { open } from 'node:fs/promises';
 import { apeFooterEndsAt } from '../../lib/containers/av-tags.js';
 import { id3v1EndsAt } from '../../lib/containers/mpeg-audio.js';
 import { Pieces } from '../../lib/pieces.js';
+import { DEMUXERS, inputArgs } from './demuxers.js';
 import { isPersonalTag, type AvFacts, type AvFormat, type AudioStreamFacts, type VideoStreamFacts } from '../../core/policy.js';
 
 /** The parts of `ffprobe -show_streams -show_format -of json` read here. */
@@ -27,6 +28,13 @@ export interface ProbeJson {
 }
 
 export const PROBE_ARGS = ['-show_streams', '-show_format', '-of', 'json'];
+
+/**
+ * The input of a probe: the forced demuxer, and for ISO media its XMP packet (a `uuid` box, which can hold a
+ * location) reported as the tag `xmp`, which ffmpeg does only when asked (`-export_xmp`): a file holding one is
+ * then remuxed without it rather than kept as sent.
+ */
+export const probeInputArgs = (format: AvFormat, path: string): string[] => [...(DEMUXERS[format] === 'mov' ? ['-export_xmp', '1'] : []), ...inputArgs(format, path)];
 
 const ratio = (r: string | undefined): number | undefined => {
   const [n, d] = (r ?? '').split('/').map(Number);
