@@ -8,8 +8,8 @@ const CHUNK_BYTES = 1024 * 1024;
 const RETRY_DELAYS_MS = [0, 1000, 3000, 5000, 10000];
 const POLL_MS = 800;
 const INCOMPLETE_RETRIES = 5;
-/** tus answers that refuse the file itself (too large, unreadable metadata); others (a key, a limit, a lost upload) may pass on Retry. */
-const FINAL_STATUSES = new Set([400, 413, 415]);
+/** tus answers that refuse the file itself (unreadable metadata, too large, empty); others (a key, a limit, a lost upload) may pass on Retry. */
+const FINAL_STATUSES = new Set([400, 413, 415, 422]);
 
 /**
  * Starts uploading a file. `on.progress(fraction)` while bytes go up, `on.processing(progress?)` while the service

@@ -262,4 +262,14 @@ describe('attaching by drag and drop and by paste, and refusals', () => {
     await expect(item.getByRole('button', { name: 'Retry' }).isVisible()).resolves.toBe(false);
     await page.close();
   });
+
+  it('refuses an empty file when its upload is created (422), and offers no retry', async () => {
+    const { page } = await openConsole();
+    await page.setInputFiles('#file-input', { name: 'empty.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(0) });
+    const item = page.locator('li.attachment', { hasText: 'empty.jpg' });
+    await item.locator('p.status.error').waitFor();
+    await expect(item.locator('figure.result').innerText()).resolves.toBe('Refused\n\nThe file is empty: there is nothing to send.');
+    await expect(item.getByRole('button', { name: 'Retry' }).isVisible()).resolves.toBe(false);
+    await page.close();
+  });
 });
