@@ -19,9 +19,11 @@ const FINAL_STATUSES = new Set([400, 413, 415, 422]);
  */
 export function startUpload(file, on) {
   let upload;
-  let cancelled = false;
+  // Each start has its own flag: a cancelled upload's late answers are ignored even after Retry starts another.
+  let attempt;
   const begin = () => {
-    cancelled = false;
+    const mine = { cancelled: false };
+    attempt = mine;
     upload = new globalThis.tus.Upload(file, {
       endpoint: '/v1/uploads',
       chunkSize: CHUNK_BYTES,
@@ -31,7 +33,7 @@ export function startUpload(file, on) {
       // Upload addresses stay in this page: nothing about an upload is written to localStorage.
       storeFingerprintForResuming: false,
       onProgress: (sent, total) => on.progress(total > 0 ? sent / total : 1),
-      onSuccess: () => waitForMedia(new URL(upload.url).pathname, on, () => cancelled),
+      onSuccess: () => waitForMedia(new URL(upload.url).pathname, on, () => mine.cancelled),
       onError: (err) => {
         const body = tusErrorBody(err);
         const status = err?.originalResponse?.getStatus?.() ?? 0;
@@ -43,12 +45,12 @@ export function startUpload(file, on) {
   begin();
   return {
     cancel: () => {
-      cancelled = true;
+      attempt.cancelled = true;
       // true when the service removed what it had; false when it could not (the last byte had arrived: it hosts it)
       return upload.abort(true).then(() => true, () => false);
     },
     retry: () => {
-      if (cancelled) return begin();
+      if (attempt.cancelled) return begin();
       upload.options.headers = authHeaders(); // a key corrected since the failure
       upload.start();
     },
@@ -82,6 +84,7 @@ async function waitForMedia(uploadPath, on, stopped) {
       await sleep(POLL_MS * 2); // the service is briefly unreachable: keep asking
       continue;
     }
+    if (stopped()) return; // cancelled while the question was out
     if (res.ok && body.status === 'ready') return on.ready(body.media);
     if (res.ok && body.status === 'processing') on.processing(body.progress);
     else if (res.status !== 409 || ++incomplete > INCOMPLETE_RETRIES) return on.failed(body.error ?? `The service answered HTTP ${res.status}.`, body.status === 'failed');

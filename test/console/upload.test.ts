@@ -239,6 +239,29 @@ describe('attaching by drag and drop and by paste, and refusals', () => {
     await page.close();
   });
 
+  it('cancelled while the service prepares it and started again at once, it ends with the new upload only', async () => {
+    const { page } = await openConsole();
+    let held: Route | undefined;
+    await page.route('**/v1/uploads/*/media', async (route) => {
+      if (!held) return void (held = route); // the first upload's first question is still out when Cancel is pressed
+      return route.continue();
+    });
+    await page.setInputFiles('#file-input', { name: 'twice.png', mimeType: 'image/png', buffer: fx.png(24, 24) });
+    const item = page.locator('li.attachment', { hasText: 'twice.png' });
+    await expect.poll(() => held !== undefined).toBe(true);
+    await item.getByRole('button', { name: 'Cancel' }).click();
+    await item.getByRole('button', { name: 'Retry' }).click();
+    await readyItem(page, 'twice.png');
+    const sent = await item.locator('figure.result img').getAttribute('src');
+    // The first upload's answer arrives late: the page has moved on, and must not take it.
+    await held!.continue();
+    await (await held!.request().response())!.finished();
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 50)));
+    await expect(item.locator('input[name=chosen-media]').count()).resolves.toBe(1);
+    await expect(item.locator('figure.result img').getAttribute('src')).resolves.toBe(sent);
+    await page.close();
+  });
+
   it('offers Retry when the key is wrong, and the upload goes through with the key corrected', async () => {
     const { page } = await openConsole();
     await page.getByLabel('API key').fill('not-the-key');
