@@ -14,7 +14,7 @@ export function authHeaders() {
   return key ? { 'X-API-Key': key } : {};
 }
 
-/** One JSON call; the reply's status and body (the service's error envelope included), or a network failure as a sentence. */
+/** One JSON call; the reply's status and body (the service's error envelope included), or a network failure or a reply that is not JSON as an envelope of the page's own (with `code`, as the service's). */
 export async function callApi(method, path, body) {
   let res;
   try {
@@ -24,13 +24,13 @@ export async function callApi(method, path, body) {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
-    return { status: 0, body: { success: false, error: 'The service could not be reached: check the connection and try again.' } };
+    return { status: 0, body: { success: false, code: 'unreachable', error: 'The service could not be reached: check the connection and try again.' } };
   }
   const text = await res.text();
   try {
     return { status: res.status, body: JSON.parse(text) };
   } catch {
-    return { status: res.status, body: { success: false, error: `The service answered HTTP ${res.status} with something that is not JSON.` } };
+    return { status: res.status, body: { success: false, code: 'not_json', error: `The service answered HTTP ${res.status} with something that is not JSON.` } };
   }
 }
 

@@ -84,12 +84,18 @@ const PROBLEMS = {
 
 export const problemHeadline = (p) => PROBLEMS[p.code] ?? p.message;
 
-/** The send endpoint's reply (or the service's refusal) as a person reads it. */
+/**
+ * The send endpoint's reply (or the service's refusal) as a person reads it. The service passes the endpoint's 4xx
+ * on as they came, and its own refusals carry `code`: a refusal without one is the endpoint speaking, and is named
+ * so ("Invalid API key" there is about the service's key for the endpoint, not the one typed in this page).
+ */
 export function sendReplyInWords(status, body) {
   if (status >= 200 && status < 300 && body?.success) {
     if (body.dry_run) return { ok: true, title: 'Dry run', detail: `Nothing was sent: the service has no send-endpoint key (TELI_API_KEY). It would have gone to ${body.phone_number}.` };
     return { ok: true, title: 'Sent', detail: [body.message, body.phone_number && `to ${body.phone_number}`].filter(Boolean).join(' ') };
   }
-  const why = body?.error ?? `The service answered HTTP ${status}.`;
-  return { ok: false, title: 'Not sent', detail: why };
+  if (status > 0 && body?.code === undefined) {
+    return { ok: false, title: 'Not sent', detail: `The send endpoint refused the message (HTTP ${status}): ${body?.error ?? body?.message ?? 'it gave no reason.'}` };
+  }
+  return { ok: false, title: 'Not sent', detail: body.error };
 }

@@ -123,6 +123,30 @@ describe('an iPhone photo: attached, uploaded, shown as it will arrive, sent', (
   }, CONVERSION_TIMEOUT_MS);
 });
 
+describe('a send the endpoint refuses', () => {
+  it('says the send endpoint refused it, in its own words, and sends on the next try', async () => {
+    const { page } = await openConsole();
+    await page.setInputFiles('#file-input', { name: 'refused-send.png', mimeType: 'image/png', buffer: fx.png(16, 16) });
+    await readyItem(page, 'refused-send.png');
+    await page.getByLabel('Campaign').fill('campaign_abc123');
+    await page.getByLabel('Phone number').fill('+15551234567');
+    // The endpoint refuses its own key (the operator's TELI_API_KEY): the service passes its 401 on as it came.
+    teli.mode = { kind: 'status', status: 401, body: JSON.stringify({ success: false, error: 'Invalid API key' }) };
+    const calls = teli.calls.length;
+    try {
+      await page.getByRole('button', { name: 'Send' }).click();
+      await page.locator('#reply h2', { hasText: 'Not sent' }).waitFor();
+    } finally {
+      teli.mode = { kind: 'ok' };
+    }
+    await expect(page.locator('#reply p').textContent()).resolves.toBe('The send endpoint refused the message (HTTP 401): Invalid API key');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.locator('#reply h2', { hasText: 'Sent' }).waitFor();
+    expect(teli.calls.length).toBe(calls + 2);
+    await page.close();
+  });
+});
+
 describe('a phone video over a connection that drops', () => {
   it('resumes by itself from the last byte the service has, and shows a player for the converted MP4', async () => {
     const { page, seen } = await openConsole();

@@ -68,10 +68,13 @@ describe('the console’s words for what the service says', () => {
   it('reads a send reply as Sent, Dry run or Not sent', () => {
     expect(sendReplyInWords(200, { success: true, message: 'MMS sent successfully', phone_number: '+15551234567' })).toEqual({ ok: true, title: 'Sent', detail: 'MMS sent successfully to +15551234567' });
     expect(sendReplyInWords(200, { success: true, dry_run: true, phone_number: '+15551234567' }).title).toBe('Dry run');
-    expect(sendReplyInWords(502, { success: false, error: 'The send endpoint failed (HTTP 503); the message may not have been sent.' })).toEqual({
+    // The service's own refusal (its envelope has `code`), and the endpoint's 4xx passed on as it came (no `code`).
+    expect(sendReplyInWords(502, { success: false, code: 'upstream_unavailable', error: 'The send endpoint failed (HTTP 503); the message may not have been sent.' })).toEqual({
       ok: false,
       title: 'Not sent',
       detail: 'The send endpoint failed (HTTP 503); the message may not have been sent.',
     });
+    expect(sendReplyInWords(400, { success: false, error: 'Invalid campaign' }).detail).toBe('The send endpoint refused the message (HTTP 400): Invalid campaign');
+    expect(sendReplyInWords(422, { detail: 'unreadable' }).detail).toBe('The send endpoint refused the message (HTTP 422): it gave no reason.');
   });
 });
