@@ -87,7 +87,8 @@ async function waitForMedia(uploadPath, on, stopped) {
     if (stopped()) return; // cancelled while the question was out
     if (res.ok && body.status === 'ready') return on.ready(body.media);
     if (res.ok && body.status === 'processing') on.processing(body.progress);
-    else if (res.status !== 409 || ++incomplete > INCOMPLETE_RETRIES) return on.failed(body.error ?? `The service answered HTTP ${res.status}.`, body.status === 'failed');
+    // A failed job with a 4xx refused the file itself; a 5xx (storage down, queue full, out of time) may pass on Retry.
+    else if (res.status !== 409 || ++incomplete > INCOMPLETE_RETRIES) return on.failed(body.error ?? `The service answered HTTP ${res.status}.`, body.status === 'failed' && res.status < 500);
     await sleep(POLL_MS);
   }
 }

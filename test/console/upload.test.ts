@@ -286,6 +286,29 @@ describe('attaching by drag and drop and by paste, and refusals', () => {
     await page.close();
   });
 
+  it('offers Retry when the service failed to store a file it had accepted (5xx), and hosts it on Retry', async () => {
+    const { page } = await openConsole();
+    // A real storage failure for the first upload only: a folder where its media file is to be written.
+    const blocked: string[] = [];
+    await page.route('**/v1/uploads/*', async (route) => {
+      const id = new URL(route.request().url()).pathname.split('/').pop()!;
+      if (route.request().method() === 'PATCH' && blocked.length === 0) {
+        blocked.push(id);
+        await mkdir(join(t.dir, 'media', `${id}.png`));
+      }
+      return route.continue();
+    });
+    await page.setInputFiles('#file-input', { name: 'unstored.png', mimeType: 'image/png', buffer: fx.png(24, 24) });
+    const item = page.locator('li.attachment', { hasText: 'unstored.png' });
+    await item.locator('p.status.error').waitFor();
+    await expect(item.locator('p.status').textContent()).resolves.toBe('Storage cannot be reached right now; nothing was stored. Try again in a few seconds.');
+    await expect(item.locator('figure.result figcaption').textContent()).resolves.toBe('What will arrive'); // not "Refused": the file was fine
+    await item.getByRole('button', { name: 'Retry' }).click();
+    const ready = await readyItem(page, 'unstored.png');
+    expect(await ready.locator('figure.result img').getAttribute('src')).not.toContain(blocked[0]);
+    await page.close();
+  });
+
   it('offers Retry when the key is wrong, and the upload goes through with the key corrected', async () => {
     const { page } = await openConsole();
     await page.getByLabel('API key').fill('not-the-key');
