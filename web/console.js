@@ -13,18 +13,21 @@ const el = (tag, props = {}, ...children) => {
 
 const announcer = $('announcer');
 const announce = (text) => (announcer.textContent = text);
-const { budget_bytes: budgetBytes } = await loadSettings();
-const items = new Set();
 
-// The key: typed once, kept for this tab (sessionStorage).
+// The key: typed once, kept for this tab (sessionStorage). Wired before anything is awaited, and what was typed
+// while this script was still loading (a slow connection) is kept, not replaced by the stored key.
 const keyInput = $('api-key');
-keyInput.value = apiKey.get();
+keyInput.value ||= apiKey.get();
+apiKey.set(keyInput.value.trim());
 keyInput.addEventListener('input', () => apiKey.set(keyInput.value.trim()));
 $('forget-key').addEventListener('click', () => {
   apiKey.set('');
   keyInput.value = '';
   announce('The API key is forgotten for this tab.');
 });
+
+const { budget_bytes: budgetBytes } = await loadSettings();
+const items = new Set();
 
 /** Shows (or clears) a field's problem, tied to it with aria-describedby and aria-invalid. */
 function fieldProblem(input, sentence) {

@@ -162,6 +162,24 @@ describe('what the page checks and sends', () => {
     await page.close();
   });
 
+  it('keeps a key typed while the page is still loading (a slow phone connection)', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    let release!: () => void;
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/console/settings.json', async (route) => (await slow, route.continue()));
+    await page.goto(`${t.baseUrl}/`, { waitUntil: 'commit' });
+    await page.getByLabel('API key').fill(KEY);
+    const settings = page.waitForResponse('**/console/settings.json');
+    release();
+    await settings;
+    await page.getByLabel('Media URL').fill(files.url('/photo.png'));
+    await page.getByRole('button', { name: 'Check' }).click();
+    await page.locator('#url-report p', { hasNotText: 'Checking…' }).waitFor();
+    await expect(page.locator('#url-report p').textContent()).resolves.toBe('This link can be sent as it is: PNG image, 96 bytes.');
+    await expect(page.getByLabel('API key').inputValue()).resolves.toBe(KEY);
+    await page.close();
+  });
+
   it('shows the service’s sentence when the key is wrong', async () => {
     const { page } = await openConsole();
     await page.getByLabel('API key').fill('not-the-key');
