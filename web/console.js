@@ -136,7 +136,7 @@ $('send-form').addEventListener('submit', async (e) => {
   const chosen = [...items].find((item) => item.choose?.checked);
   const media_url = chosen?.media.url ?? mediaUrl.value.trim();
   if (!fieldsOk || !media_url) {
-    return showReply('Not sent', !fieldsOk ? 'Fix the fields marked above.' : 'Attach a file, or enter a Media URL, first.', false);
+    return showReply('Not sent', !fieldsOk ? 'Fix the fields marked above.' : 'Nothing to send yet: choose a file once it reads "Ready to send", or enter a Media URL.', false);
   }
   sendButton.disabled = true;
   showReply('Sending…', '', undefined);

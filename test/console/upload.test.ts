@@ -263,6 +263,21 @@ describe('attaching by drag and drop and by paste, and refusals', () => {
     await page.close();
   });
 
+  it('says to wait when Send is pressed before the attached file is ready', async () => {
+    const { page } = await openConsole();
+    let held: Route | undefined;
+    await page.route('**/v1/uploads/*', async (route) => (route.request().method() === 'PATCH' && !held ? void (held = route) : route.continue()));
+    await page.setInputFiles('#file-input', { name: 'early.png', mimeType: 'image/png', buffer: fx.png(16, 16) });
+    await expect.poll(() => held !== undefined).toBe(true);
+    await page.getByLabel('Campaign').fill('campaign_abc123');
+    await page.getByLabel('Phone number').fill('+15551234567');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect(page.locator('#reply').innerText()).resolves.toBe('Not sent\n\nNothing to send yet: choose a file once it reads "Ready to send", or enter a Media URL.');
+    await held!.continue();
+    await readyItem(page, 'early.png');
+    await page.close();
+  });
+
   it('cancelled while the service prepares it and started again at once, it ends with the new upload only', async () => {
     const { page } = await openConsole();
     let held: Route | undefined;
