@@ -10,9 +10,10 @@ const el = (tag, props = {}, ...children) => {
 
 /**
  * Adds a file to `list` and uploads it. `announce(text)` speaks through the page's live region; once ready the
- * item offers itself for sending (a radio, `item.choose`). Returns the item: { li, label, media, choose }.
+ * item offers itself for sending (a radio, `item.choose`), chosen at once if `mayTakeOver()` says so. Returns the
+ * item: { li, label, media, choose }.
  */
-export function addAttachment(list, file, { budgetBytes, announce, onRemove }) {
+export function addAttachment(list, file, { budgetBytes, announce, onRemove, mayTakeOver = () => true }) {
   const label = file.name || 'pasted file';
   const original = originalFigure(file);
   let settled = false; // hosted or refused: the upload is over on the service
@@ -64,8 +65,8 @@ export function addAttachment(list, file, { budgetBytes, announce, onRemove }) {
       status.textContent = 'Ready to send.';
       original.facts.textContent = originalFacts(file, media.original);
       result.replaceChildren(...resultFigure(media, budgetBytes));
-      // The newest ready file is the one sent, unless the agent picks another.
-      item.choose = el('input', { type: 'radio', name: 'chosen-media', checked: true });
+      // The newest ready file is the one sent, unless the agent has picked another or typed a Media URL.
+      item.choose = el('input', { type: 'radio', name: 'chosen-media', checked: mayTakeOver() });
       li.append(el('label', { className: 'choose' }, item.choose, ' Send this file'));
       announce(`${label} is ready: ${formatBytes(media.size)}, ${describeChanges(media).join(', ') || 'sent as it is'}.`);
     },

@@ -51,12 +51,21 @@ campaign.addEventListener('change', checkCampaign);
 
 // Attaching: file pickers (camera and microphone through `capture`), drag and drop, paste.
 const list = $('attachments');
+// A file the agent picked by hand, or a Media URL typed, stays what Send sends when another file becomes ready.
+let pickedByHand = false;
+list.addEventListener('change', (e) => {
+  if (e.target.name === 'chosen-media') pickedByHand = true; // only a person's click fires change on a radio
+});
 function attach(files) {
   for (const file of files) {
     const item = addAttachment(list, file, {
       budgetBytes,
       announce,
-      onRemove: (gone) => items.delete(gone),
+      mayTakeOver: () => !pickedByHand && $('media-url').value.trim() === '',
+      onRemove: (gone) => {
+        if (gone.choose?.checked) pickedByHand = false;
+        items.delete(gone);
+      },
     });
     items.add(item);
   }
@@ -93,6 +102,7 @@ const mediaUrl = $('media-url');
 const report = $('url-report');
 mediaUrl.addEventListener('input', () => {
   for (const item of items) if (item.choose) item.choose.checked = false; // typing a link means sending the link
+  pickedByHand = false; // the link is the choice now, for as long as it is there
   report.replaceChildren();
 });
 // Enter in the Media URL field checks the link; it never sends.
