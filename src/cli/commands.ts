@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import type { Media } from '../core/media-record.js';
 import type { Command } from './args.js';
-import { CliError, EXIT, errorLine, isEnvelope, serviceError, type ExitCode } from './exit.js';
+import { CliError, EXIT, errorLine, isEnvelope, serviceError, unreadableReply, type ExitCode } from './exit.js';
 import { progressFor, progressMode } from './progress.js';
 import { describePreflight, describeSend, type SendReply } from './replies.js';
 import { isInterrupted, Service } from './service.js';
@@ -64,7 +64,7 @@ export const send: Run<'send'> = async (command, io, signal) => {
     }
     throw err;
   });
-  const body = sendReply(reply.status, reply.body);
+  const body = sendReply(reply.status, reply.body, url);
   const shown = media ? { ...body, media } : body;
   io.out(command.common.json ? `${JSON.stringify(shown)}\n` : `${describeSend(body)}\n${media ? `  ${describeMedia(media)}\n` : ''}`);
   return EXIT.ok;
@@ -72,11 +72,14 @@ export const send: Run<'send'> = async (command, io, signal) => {
 
 /**
  * The send route answers with the endpoint's own reply, its 4xx included, passed through as they came; the
- * service's refusals carry its envelope (with `code`). A reply without one is the endpoint speaking.
+ * service's refusals carry its envelope (with `code`). A reply without one is the endpoint speaking. The service
+ * always answers this route with a JSON object (it wraps an endpoint's text in one), so anything else came from
+ * another server at that address, or from a gateway in front of the service, which may have passed the send on.
  */
-function sendReply(status: number, body: unknown): SendReply {
+function sendReply(status: number, body: unknown, url: string): SendReply {
   if (isEnvelope(body)) throw serviceError(status, body);
-  const reply = (typeof body === 'object' && body !== null ? body : { error: String(body) }) as SendReply & { error?: unknown };
+  if (typeof body !== 'object' || body === null) throw unreadableReply(status, url, status >= 500 ? ' The message may or may not have been sent.' : '');
+  const reply = body as SendReply & { error?: unknown };
   if (status >= 200 && status < 300 && reply.success !== false) return reply;
   const said = typeof reply.error === 'string' ? reply.error : typeof reply.message === 'string' ? reply.message : `HTTP ${status}`;
   throw new CliError(EXIT.send, `The send endpoint refused the message (HTTP ${status}): ${said.replace(/\.?$/, '.')}`, { status, body });

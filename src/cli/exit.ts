@@ -76,7 +76,7 @@ export function serviceError(status: number, body: ErrorEnvelope): CliError {
 }
 
 /** A reply that is not the envelope: a proxy's page, or a service that is not mms-media at that address. */
-export function unreadableReply(status: number, url: string): CliError {
+export function unreadableReply(status: number, url: string, more = ''): CliError {
   const code = status >= 500 ? EXIT.service : EXIT.unexpected;
-  return new CliError(code, `${url} answered HTTP ${status} with something other than mms-media's JSON; check MMS_MEDIA_URL or --url.`, { status });
+  return new CliError(code, `${url} answered HTTP ${status} with something other than mms-media's JSON; check MMS_MEDIA_URL or --url.${more}`, { status });
 }

@@ -137,6 +137,22 @@ describe('mms-media usage and reaching the service', () => {
     expect(teli.calls).toEqual([]);
   });
 
+  it('send to an address where something else answers with a page: not "the send endpoint refused" but which setting to check', async () => {
+    const { origin, close } = await htmlServer();
+    try {
+      const pdf = await hostedPdf();
+      const sentence = (status: number) => `${origin}/v1/mms/send answered HTTP ${status} with something other than mms-media's JSON; check MMS_MEDIA_URL or --url.`;
+      const other = await runCli(['send', '--campaign', 'c1', '--to', '+15551234567', pdf], { ...env(), MMS_MEDIA_URL: origin });
+      expect(other).toEqual({ code: 1, stdout: '', stderr: `mms-media: ${sentence(404)}\n` });
+      // A gateway failing in front of the service may have passed the send on: the sentence says so.
+      const gateway = await runCli(['send', '--campaign', 'c1', '--to', '+15551234567', pdf], { ...env(), MMS_MEDIA_URL: `${origin}/gateway` });
+      expect(gateway).toEqual({ code: 5, stdout: '', stderr: `mms-media: ${sentence(502).replace(origin, `${origin}/gateway`)} The message may or may not have been sent.\n` });
+      expect(teli.calls).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
   it('no service at the address (--url overrides MMS_MEDIA_URL): exit code 5', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
@@ -150,3 +166,14 @@ describe('mms-media usage and reaching the service', () => {
     expect(await runCli(['upload', file], { ...env(), MMS_MEDIA_URL: origin })).toEqual({ code: 5, stdout: '', stderr: `mms-media: ${file}: ${sentence}\n` });
   });
 });
+
+/** A web server that is not mms-media: a 404 page, or a gateway's 502 page under /gateway. */
+async function htmlServer() {
+  const server = createServer((req, res) => {
+    req.resume();
+    const [status, page] = req.url?.startsWith('/gateway/') ? [502, '<html><h1>502 Bad Gateway</h1></html>'] : [404, '<!doctype html><title>404 Not Found</title>'];
+    res.writeHead(status, { 'content-type': 'text/html' }).end(page);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(resolve)) };
+}
