@@ -69,6 +69,8 @@ export function serviceError(status: number, body: ErrorEnvelope): CliError {
         : 'The service did not accept the API key given in MMS_MEDIA_API_KEY or --api-key.';
     return new CliError(EXIT.auth, sentence, details);
   }
+  // No such route: the address is wrong (a path the service is not served under), not the media.
+  if (status === 404 && body.code === 'not_found') return new CliError(EXIT.unexpected, `${body.error.replace(/;[^;]*$/, '')}: check MMS_MEDIA_URL or --url.`, details);
   if (SEND_ENDPOINT_CODES.has(body.code)) return new CliError(EXIT.send, body.error, details);
   if (ARGUMENT_CODES.has(body.code)) return new CliError(EXIT.usage, body.error, details);
   if (status === 408 || status === 429 || status >= 500) return new CliError(EXIT.service, body.error, details);

@@ -153,6 +153,14 @@ describe('mms-media usage and reaching the service', () => {
     }
   });
 
+  it('a path in MMS_MEDIA_URL the service is not served under: exit code 1 and which setting to check, not "media refused"', async () => {
+    const pdf = await hostedPdf();
+    const run = await runCli(['preflight', pdf, '--json'], { ...env(), MMS_MEDIA_URL: `${t.baseUrl}/api` });
+    const sentence = 'There is no POST /api/v1/media/preflight: check MMS_MEDIA_URL or --url.';
+    expect(run.stderr).toBe(`mms-media: ${sentence}\n`);
+    expect([run.code, JSON.parse(run.stdout)]).toEqual([1, { success: false, error: sentence, code: 'not_found', status: 404, exit_code: 1 }]);
+  });
+
   it('no service at the address (--url overrides MMS_MEDIA_URL): exit code 5', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
