@@ -100,10 +100,10 @@ function parse<O extends ParseArgsOptionsConfig>(command: string, args: string[]
 
 function common(values: { url?: string; 'api-key'?: string; json?: boolean; progress?: string }, env: Record<string, string | undefined>): Common {
   const rawUrl = values.url ?? (env.MMS_MEDIA_URL || DEFAULT_URL);
-  if (!isHttpUrl(rawUrl)) throw usage(`The service address must be an http:// or https:// URL (got "${rawUrl}" from ${values.url ? '--url' : 'MMS_MEDIA_URL'}).`);
+  if (!isHttpUrl(rawUrl)) throw usage(`The service address must be an http:// or https:// URL (got "${rawUrl}" from ${values.url !== undefined ? '--url' : 'MMS_MEDIA_URL'}).`);
   const apiKey = values['api-key'] ?? (env.MMS_MEDIA_API_KEY || undefined);
   const progress = values.progress ?? (env.MMS_MEDIA_PROGRESS || 'auto');
-  if (!isOneOf(progress, PROGRESS_MODES)) throw usage(`--progress must be auto, bar, plain or off (got "${progress}").`);
+  if (!isOneOf(progress, PROGRESS_MODES)) throw usage(`${values.progress !== undefined ? '--progress' : 'MMS_MEDIA_PROGRESS'} must be auto, bar, plain or off (got "${progress}").`);
   return { target: { baseUrl: new URL(rawUrl), ...(apiKey && { apiKey }) }, json: values.json ?? false, progress, resumeFile: resumeFile(env) };
 }
 

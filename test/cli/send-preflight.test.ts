@@ -134,6 +134,10 @@ describe('mms-media usage and reaching the service', () => {
     expect(await runCli(['preflight', 'https://example.com/a.jpg', '--bogus'], env())).toEqual({ code: 2, stdout: '', stderr: "mms-media: mms-media preflight: Unknown option '--bogus'.\n" });
     expect(await runCli(['send', '--campaign', 'c1', 'https://example.com/a.jpg'], env())).toEqual({ code: 2, stdout: '', stderr: 'mms-media: mms-media send needs --to NUMBER.\n' });
     expect(await runCli(['fly'], env())).toEqual({ code: 2, stdout: '', stderr: 'mms-media: "fly" is not a command; the commands are upload, send and preflight.\n' });
+    // A bad setting is named where it came from: an empty --url (a script's unset variable) is not MMS_MEDIA_URL…
+    expect(await runCli(['preflight', 'https://example.com/a.jpg', '--url', ''], env())).toEqual({ code: 2, stdout: '', stderr: 'mms-media: The service address must be an http:// or https:// URL (got "" from --url).\n' });
+    // …and MMS_MEDIA_PROGRESS is not --progress.
+    expect(await runCli(['preflight', 'https://example.com/a.jpg'], { ...env(), MMS_MEDIA_PROGRESS: 'verbose' })).toEqual({ code: 2, stdout: '', stderr: 'mms-media: MMS_MEDIA_PROGRESS must be auto, bar, plain or off (got "verbose").\n' });
     expect(teli.calls).toEqual([]);
   });
 
