@@ -117,11 +117,18 @@ export class SendService {
     count(result.status >= 500 ? 'upstream_5xx' : result.status >= 400 ? 'upstream_4xx' : 'sent');
     const body = isObject(result.body) ? result.body : { success: false, error: String(result.body ?? '') };
     const redirected = result.status >= 300 && result.status < 400;
+    const retry = media ? ` Retry with media.url (${media.id}) instead of uploading again.` : '';
+    if (result.status < 300 && !isObject(result.body)) {
+      // Not the JSON its contract describes: whether the message went out is not known, so it is not said either way.
+      this.deps.logger.warn('send endpoint answered without JSON', { upstream_status: result.status });
+      throw new AppError(502, 'upstream_unavailable', `The send endpoint answered HTTP ${result.status} without the JSON reply it should give; the message may or may not have been sent: check before sending it again.${retry}`, {
+        extra: { upstream_status: result.status, upstream: body },
+      });
+    }
     if (result.status >= 500 || redirected) {
       // A redirect is never followed (see TeliSender): only the operator can fix it, by configuring where it leads.
       const note = redirected ? 'send endpoint redirected, which is never followed: set TELI_API_BASE_URL to the address it redirects to' : 'send endpoint failed';
       this.deps.logger.warn(note, { upstream_status: result.status });
-      const retry = media ? ` Retry with media.url (${media.id}) instead of uploading again.` : '';
       throw new AppError(502, 'upstream_unavailable', `The send endpoint failed (HTTP ${result.status}); the message may not have been sent.${retry}`, {
         extra: { upstream_status: result.status, upstream: body },
       });

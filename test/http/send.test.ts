@@ -135,6 +135,23 @@ describe('POST /v1/mms/send — multipart with a file', () => {
 });
 
 describe('POST /v1/mms/send — when the endpoint fails', () => {
+  it('answers 502 (may or may not have been sent) when the endpoint says 200 without its JSON reply', async () => {
+    teli.mode = { kind: 'status', status: 200, body: 'OK' };
+    const res = await send(form(fields, [{ filename: 'a.pdf', bytes: fx.pdf() }]));
+    const body = await res.json();
+    const media = MediaSchema.parse(body.media);
+    expect({ status: res.status, ...body, media: undefined }).toEqual({
+      status: 502,
+      success: false,
+      code: 'upstream_unavailable',
+      error: `The send endpoint answered HTTP 200 without the JSON reply it should give; the message may or may not have been sent: check before sending it again. Retry with media.url (${media.id}) instead of uploading again.`,
+      upstream_status: 200,
+      upstream: { success: false, error: 'OK' },
+      media: undefined,
+    });
+    teli.mode = { kind: 'ok' };
+  });
+
   it('answers 502 with the hosted media on an upstream 5xx, and does not retry', async () => {
     teli.mode = { kind: 'status', status: 503, body: '<html>Service Unavailable</html>' };
     const res = await send(form(fields, [{ filename: 'a.pdf', bytes: fx.pdf() }]));
