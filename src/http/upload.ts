@@ -5,7 +5,7 @@ import type { Media, MediaService } from '../core/media-service.js';
 import { refuse } from '../core/policy.js';
 import type { ImageOptions } from '../core/ports.js';
 import { emptyStream } from '../core/streams.js';
-import { MultipartError, getMultipartBoundary, parseMultipart } from '../lib/multipart.js';
+import { MultipartError, getMultipartBoundary, isMultipartFormData, parseMultipart } from '../lib/multipart.js';
 import { ImageQuerySchema, imageOptions } from './schemas.js';
 import { validate } from './validate.js';
 
@@ -45,9 +45,16 @@ export async function readUpload(
   },
 ): Promise<Upload> {
   const declared = contentLength(request.headers);
-  const boundary = getMultipartBoundary(request.headers.get('content-type'));
+  const contentType = request.headers.get('content-type');
+  const boundary = getMultipartBoundary(contentType);
   const query = Object.fromEntries(new URL(request.url).searchParams);
   const body = request.body ?? emptyStream();
+
+  // A form without its boundary cannot be parsed, and read as a raw file it would store the envelope with the file.
+  if (!boundary && isMultipartFormData(contentType)) {
+    await body.cancel();
+    throw new AppError(400, 'malformed_multipart', 'The Content-Type multipart/form-data names no boundary; let the HTTP client set that header itself, as it adds the boundary.');
+  }
 
   if (!boundary) {
     options.checkFields?.(query);

@@ -28,6 +28,11 @@ export function getMultipartBoundary(contentType: string | null | undefined): st
   return type === 'multipart/form-data' ? params.get('boundary') || null : null;
 }
 
+/** Whether a Content-Type header says multipart/form-data, with a boundary or not. */
+export function isMultipartFormData(contentType: string | null | undefined): boolean {
+  return parseHeaderValue(contentType ?? '').type === 'multipart/form-data';
+}
+
 const CR = 13, LF = 10, DASH = 45;
 const CRLFCRLF = new Uint8Array([CR, LF, CR, LF]);
 const CRLFCRLF_SKIP = skipTable(CRLFCRLF);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fx from '../support/fixtures.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { expectError, expectMedia, form, lazyBody } from '../support/http.js';
+import { expectError, expectMedia, filesIn, form, lazyBody } from '../support/http.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -49,5 +49,18 @@ describe('POST /v1/media — refused (the rest of the refusals are in the shared
     const message = await expectError(await upload(stream, { headers: { 'content-length': '6000000' } }), 413, 'file_too_large');
     expect(message).toBe('The file is 6 MB; the limit for pdf files is 5 MB.');
     expect(state.pulled).toBeLessThan(1_000_000);
+  });
+
+  it('refuses a form whose Content-Type names no boundary, rather than storing the whole form as the file', async () => {
+    // What a client sends when it sets `Content-Type: multipart/form-data` itself: a PDF reader would open the form
+    // (envelope and all), so it was stored as one.
+    const envelope = (content: Buffer) =>
+      Buffer.concat([Buffer.from('--XYZ\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n\r\n'), content, Buffer.from('\r\n--XYZ--\r\n')]);
+    const before = await filesIn(t.dir);
+    for (const contentType of ['multipart/form-data', 'Multipart/Form-Data; boundary=']) {
+      const message = await expectError(await upload(envelope(fx.pdf()), { headers: { 'content-type': contentType } }), 400, 'malformed_multipart');
+      expect(message).toBe('The Content-Type multipart/form-data names no boundary; let the HTTP client set that header itself, as it adds the boundary.');
+    }
+    expect(await filesIn(t.dir)).toEqual(before);
   });
 });
