@@ -51,6 +51,13 @@ describe('POST /v1/media — refused (the rest of the refusals are in the shared
     expect(state.pulled).toBeLessThan(1_000_000);
   });
 
+  it('refuses a form declared larger than any file and its envelope before reading it', async () => {
+    const { stream, state } = lazyBody(300_000_000);
+    const headers = { 'content-length': '300000000', 'content-type': 'multipart/form-data; boundary=XYZ' };
+    expect(await expectError(await upload(stream, { headers }), 413, 'file_too_large')).toBe('The upload is 300 MB; nothing larger than 200 MB is accepted.');
+    expect(state.pulled).toBeLessThan(1_000_000);
+  });
+
   it('refuses a form whose Content-Type names no boundary, rather than storing the whole form as the file', async () => {
     // What a client sends when it sets `Content-Type: multipart/form-data` itself: a PDF reader would open the form
     // (envelope and all), so it was stored as one.
