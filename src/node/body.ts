@@ -1,6 +1,7 @@
 import type { Http2Bindings, HttpBindings } from '@hono/node-server';
 import { IncomingMessage } from 'node:http';
 import { finished } from 'node:stream';
+import { AppError } from '../core/errors.js';
 import { replaceBody } from '../http/limits.js';
 
 type Fetch = (request: Request, env: HttpBindings | Http2Bindings) => Response | Promise<Response>;
@@ -54,7 +55,7 @@ function listen(incoming: IncomingMessage, controller: ReadableStreamDefaultCont
   // finished() tells an end from a connection lost mid-body (ERR_STREAM_PREMATURE_CLOSE), as toWeb does.
   const stopWatching = finished(incoming, (err) => {
     incoming.off('data', onData);
-    if (err) controller.error(err);
+    if (err) controller.error(interrupted(err));
     else controller.close();
   });
   incoming.on('data', onData);
@@ -62,4 +63,12 @@ function listen(incoming: IncomingMessage, controller: ReadableStreamDefaultCont
     stopWatching();
     incoming.off('data', onData);
   };
+}
+
+/**
+ * The client's connection closed mid-body: an everyday event on phones, answered (to no one) as the client's doing,
+ * not as a failure of ours (500, logged as an error).
+ */
+function interrupted(cause: Error): AppError {
+  return new AppError(400, 'request_interrupted', 'The connection closed before the whole request arrived; nothing was done with it. Send it again.', { cause });
 }

@@ -131,7 +131,7 @@ describe('withDirectBody', () => {
     });
     await done;
     expect(gotSome).toBe(true);
-    expect(failure).toMatchObject({ name: 'Error', message: 'aborted', code: 'ECONNRESET' });
+    expect(failure).toMatchObject({ status: 400, code: 'request_interrupted', cause: { message: 'aborted', code: 'ECONNRESET' } });
   });
 
   it('leaves GET and TRACE requests to the server', async () => {

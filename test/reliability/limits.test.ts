@@ -1,5 +1,6 @@
+import http from 'node:http';
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as fx from '../support/fixtures.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { expectError, filesIn } from '../support/http.js';
@@ -139,6 +140,25 @@ describe('rate limit', () => {
       const get = () => t.app.request('/v1/media/AAAAAAAAAAAAAAAAAAAAAA');
       expect((await get()).status).toBe(404);
       expect(await expectError(await get(), 429, 'rate_limited')).toMatch(/^More than 1 request this minute for this API key; try again in \d+ s\.$/);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('a client whose connection drops mid-upload', () => {
+  it('is answered as its own doing (400 request_interrupted), logged as a request, not as an error; nothing stored', async () => {
+    const t = await startTestApp({ LOG_LEVEL: 'info' });
+    try {
+      const target = new URL(t.baseUrl);
+      const req = http.request({ host: target.hostname, port: target.port, method: 'POST', path: '/v1/media?filename=menu.pdf', headers: { 'content-length': 2_000_000 } });
+      req.on('error', () => undefined);
+      req.write(Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(200_000, 0x20)]), () => setTimeout(() => req.destroy(), 50));
+      await vi.waitUntil(() => t.logs.some((line) => JSON.parse(line).msg === 'request'), { timeout: 5_000 });
+      const lines = t.logs.map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines.filter((l) => l.level === 'error')).toEqual([]);
+      expect(lines.find((l) => l.msg === 'request')).toMatchObject({ method: 'POST', path: '/v1/media', status: 400, code: 'request_interrupted' });
+      expect((await filesIn(`${t.dir}/media`)).filter((f) => !f.startsWith('uploads/'))).toEqual([]);
     } finally {
       await t.close();
     }
