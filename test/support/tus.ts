@@ -4,7 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Upload, type UploadOptions } from 'tus-js-client';
 import { vi } from 'vitest';
-import type { ResumableUploads } from '../../src/core/ports.js';
+import type { ResumableUploads } from '../../src/core/resumable-uploads.js';
 import { MediaStatusResponseSchema } from '../../src/http/schemas.js';
 import { deliverableMp4 } from './av-fixtures.js';
 

@@ -4,7 +4,8 @@ import { JOB_ID } from '../../core/media-jobs.js';
 import { isAppError } from '../../core/errors.js';
 import { storageUnavailable } from '../../core/storage-guard.js';
 import { newRandomPart } from '../../core/keys.js';
-import type { Logger, ResumableUploadHooks, ResumableUploads, StagedUpload } from '../../core/ports.js';
+import type { Logger } from '../../core/ports.js';
+import type { ResumableUploadHooks, ResumableUploads, StagedUpload } from '../../core/resumable-uploads.js';
 import type { StagingStore } from './stores.js';
 
 /** Where tus is mounted; the upload URLs are this plus the upload's id. */

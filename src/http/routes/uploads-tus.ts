@@ -5,7 +5,7 @@ import { BACKGROUND_JOBS_AT_ONCE } from '../../core/media-jobs.js';
 import { QueueLimiter } from '../../core/queue-limiter.js';
 import { refuse } from '../../core/policy.js';
 import type { Media } from '../../core/media-service.js';
-import type { ResumableUploadHooks, ResumableUploads, StagedUpload } from '../../core/ports.js';
+import type { ResumableUploadHooks, ResumableUploads, StagedUpload } from '../../core/resumable-uploads.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { MediaStatusResponseSchema, UploadIdParamsSchema, errorResponse, errors } from '../schemas.js';
 import { avOptionsIn, imageOptionsIn, requestOwner } from '../upload.js';
